@@ -1,0 +1,47 @@
+//===- Backend.h - what a target backend provides to the compiler -*- C++ -*-===//
+//
+// A backend takes the module after the graph pipeline (kiln ops, weights
+// already turned into entry parameters) and produces an artifact. The
+// compiler session looks backends up by target name; adding a target means
+// implementing this interface and listing it in lib/compiler/Backends.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_BACKENDS_BACKEND_H
+#define KILN_BACKENDS_BACKEND_H
+
+#include "kiln/Compiler.h"
+#include "lib/runtime/ArtifactFormat.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
+
+namespace kiln {
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+
+  /// The `--target` name.
+  virtual llvm::StringRef name() const = 0;
+
+  /// Passes that lower the kiln module to what `emit` consumes.
+  virtual mlir::LogicalResult
+  buildPipeline(mlir::OpPassManager &pm, const CompileOptions &options) const = 0;
+
+  /// Writes the artifact (or the requested intermediate form) of the
+  /// lowered module to `outputPath`. `metadata` describes inputs, outputs
+  /// and parameters; the backend fills in the parameters' blob layout.
+  virtual mlir::LogicalResult emit(mlir::ModuleOp lowered,
+                                   runtime::ArtifactMetadata metadata,
+                                   const CompileOptions &options,
+                                   const std::string &outputPath) const = 0;
+};
+
+std::unique_ptr<Backend> createCpuBackend();
+
+} // namespace kiln
+
+#endif // KILN_BACKENDS_BACKEND_H

@@ -1,0 +1,52 @@
+//===- CpuPipeline.cpp - kiln to LLVM dialect for the host CPU ------------===//
+#include "backends/cpu/CpuPipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+std::string cpuPipelineText(const CpuPipelineOptions &o) {
+  std::string p;
+  // Weights leave the code; the entry gets its C interface; kiln -> linalg.
+  p += "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
+       "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,";
+  // Tensors -> buffers; results are owned by the caller, intermediates are
+  // freed where they die.
+  p += "one-shot-bufferize{bufferize-function-boundaries "
+       "function-boundary-type-conversion=identity-layout-map},"
+       "buffer-deallocation-pipeline,canonicalize,cse,";
+  // Loops, then control flow (run-time checks need a CFG).
+  p += "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+       "kiln-lower-runtime-checks,";
+  // Everything to the LLVM dialect. Math that LLVM has intrinsics for goes
+  // there; the rest (erf, tanh) to libm; f16/bf16 math through f32.
+  p += "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"
+       "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
+       "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
+       "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
+       "reconcile-unrealized-casts";
+  return p;
+}
+
+LogicalResult buildCpuPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(cpuPipelineText(options), pm, os))) {
+    llvm::errs() << "internal error: bad CPU pipeline: " << error << "\n";
+    return failure();
+  }
+  return success();
+}
+
+void registerCpuPipeline() {
+  PassPipelineRegistration<>(
+      "kiln-cpu-codegen",
+      "Lower a kiln module to the LLVM dialect for the host CPU",
+      [](OpPassManager &pm) { (void)buildCpuPipeline(pm, {}); });
+}
+
+} // namespace kiln

@@ -1,0 +1,29 @@
+//===- CpuPipeline.h - kiln to LLVM dialect for the host CPU ----*- C++ -*-===//
+#ifndef KILN_BACKENDS_CPU_CPUPIPELINE_H
+#define KILN_BACKENDS_CPU_CPUPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace kiln {
+
+struct CpuPipelineOptions {
+  int optLevel = 2;
+  int64_t minParamBytes = 256;
+};
+
+/// The pass pipeline as text, so that it can be read (and pasted into a
+/// kiln-opt command line) as it is.
+std::string cpuPipelineText(const CpuPipelineOptions &options);
+
+/// Appends the pipeline to `pm` (a module pass manager).
+mlir::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm,
+                                     const CpuPipelineOptions &options);
+
+/// Registers `kiln-cpu-codegen` for kiln-opt.
+void registerCpuPipeline();
+
+} // namespace kiln
+
+#endif // KILN_BACKENDS_CPU_CPUPIPELINE_H

@@ -1,0 +1,38 @@
+//===- Passes.td - CPU backend passes --------------------------*- tablegen -*-===//
+#ifndef KILN_BACKENDS_CPU_PASSES_TD
+#define KILN_BACKENDS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MarkEntryForCInterface : Pass<"kiln-cpu-mark-entry", "mlir::ModuleOp"> {
+  let summary = "Give the entry function the C interface the artifact calls";
+  let description = [{
+    Adds `llvm.emit_c_interface` to the `kiln.entry` function so that the
+    LLVM lowering emits `_mlir_ciface_<name>`, which takes every memref as
+    a pointer to its descriptor: the artifact's run entry point forwards to
+    it. Leaves every other function alone.
+  }];
+}
+
+def LowerRuntimeChecks : Pass<"kiln-lower-runtime-checks", "mlir::ModuleOp"> {
+  let summary = "Turn cf.assert into a call of the artifact's trap handler";
+  let description = [{
+    A failed check calls `kiln_trap(message)`, which the artifact forwards
+    to the runtime's handler: the run ends with that message as its error
+    instead of aborting the process. Runs after SCF is lowered to CFG (the
+    rewrite splits blocks).
+
+    ```mlir
+    cf.assert %ok, "node 'g' (Gather): gather index out of range"
+    // becomes
+    cf.cond_br %ok, ^continue, ^trap
+    ^trap:
+      llvm.call @kiln_trap(%message) : (!llvm.ptr) -> ()
+      llvm.unreachable
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::cf::ControlFlowDialect"];
+}
+
+#endif // KILN_BACKENDS_CPU_PASSES_TD

@@ -1,0 +1,275 @@
+//===- LowerDataMovement.cpp - constants, concat, gather, slice -----------===//
+#include "backends/linalg/LoweringUtils.h"
+#include "backends/linalg/Patterns.h"
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+/// The same constant with a signless element type (same bits).
+static ElementsAttr toSignlessAttr(ElementsAttr attr) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  auto signless = cast<RankedTensorType>(toSignless(type));
+  if (signless == type)
+    return attr;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense.bitcast(signless.getElementType());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(signless, resource.getRawHandle());
+  return nullptr;
+}
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ElementsAttr value = toSignlessAttr(op.getValue());
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "unsupported constant attribute");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value.getType(),
+                                                   cast<TypedAttr>(value));
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    int64_t axis = op.getAxis();
+    RankedTensorType type = op.getType();
+    ValueRange inputs = adaptor.getInputs();
+    SmallVector<OpFoldResult> dims = getDims(b, loc, inputs.front());
+    // Non-axis sizes: the result's static ones, else the first input's, and
+    // every input must agree.
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (i != axis && !type.isDynamicDim(i))
+        dims[i] = b.getIndexAttr(type.getDimSize(i));
+    Value total = arith::ConstantIndexOp::create(b, loc, 0);
+    SmallVector<SmallVector<OpFoldResult>> inDims;
+    for (Value v : inputs) {
+      inDims.push_back(getDims(b, loc, v));
+      total = arith::AddIOp::create(b, loc, total,
+                                    indexValue(b, loc, inDims.back()[axis]));
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (i == axis || getConstantIntValue(inDims.back()[i]))
+          continue;
+        Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         indexValue(b, loc, inDims.back()[i]),
+                                         indexValue(b, loc, dims[i]));
+        runtimeCheck(b, loc, op, eq, "inputs differ in a non-axis dimension");
+      }
+    }
+    dims[axis] = type.isDynamicDim(axis)
+                     ? OpFoldResult(total)
+                     : b.getIndexAttr(type.getDimSize(axis));
+    Value result = emptyTensor(b, loc, dims, toSignless(type.getElementType()));
+    OpFoldResult offset = b.getIndexAttr(0);
+    for (auto [v, vDims] : llvm::zip(inputs, inDims)) {
+      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> sizes(dims);
+      sizes[axis] = vDims[axis];
+      SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(b, loc, v, result, offsets, sizes,
+                                             strides);
+      auto co = getConstantIntValue(offset), cs = getConstantIntValue(vDims[axis]);
+      offset = co && cs ? b.getIndexAttr(*co + *cs)
+                        : OpFoldResult(arith::AddIOp::create(
+                              b, loc, indexValue(b, loc, offset),
+                              indexValue(b, loc, vDims[axis])));
+    }
+    rewriter.replaceOp(op, castTo(b, loc, result, toSignless(type)));
+    return success();
+  }
+};
+
+/// Turns a possibly negative index into [0, size), checking its range.
+static Value normalizeIndex(OpBuilder &b, Location loc, Operation *op,
+                            Value index, Value size, StringRef what) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  index = arith::SelectOp::create(
+      b, loc, negative, arith::AddIOp::create(b, loc, index, size), index);
+  Value inRange = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, index, zero),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, size));
+  runtimeCheck(b, loc, op, inRange, what);
+  return index;
+}
+
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    int64_t axis = op.getAxis();
+    SmallVector<OpFoldResult> dDims = getDims(b, loc, data);
+    SmallVector<OpFoldResult> iDims = getDims(b, loc, indices);
+    int64_t q = iDims.size(), r = dDims.size();
+    SmallVector<OpFoldResult> outDims(dDims.begin(), dDims.begin() + axis);
+    outDims.append(iDims);
+    outDims.append(dDims.begin() + axis + 1, dDims.end());
+    int64_t rank = outDims.size();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t i = 0; i < q; ++i)
+      idxExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    Value axisSize = indexValue(b, loc, dDims[axis]);
+    Type element = toSignless(op.getType().getElementType());
+    Value init = emptyTensor(b, loc, outDims, element);
+    Value result =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{indices},
+            ValueRange{init},
+            ArrayRef<AffineMap>{AffineMap::get(rank, 0, idxExprs, ctx),
+                                b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &gb, Location gl, ValueRange args) {
+              Value idx = arith::IndexCastOp::create(gb, gl, gb.getIndexType(),
+                                                     args[0]);
+              idx = normalizeIndex(gb, gl, op, idx, axisSize,
+                                   "gather index out of range");
+              SmallVector<Value> at;
+              for (int64_t i = 0; i < axis; ++i)
+                at.push_back(linalg::IndexOp::create(gb, gl, i));
+              at.push_back(idx);
+              for (int64_t i = axis + 1; i < r; ++i)
+                at.push_back(linalg::IndexOp::create(gb, gl, i - 1 + q));
+              linalg::YieldOp::create(
+                  gb, gl, tensor::ExtractOp::create(gb, gl, data, at).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, castTo(b, loc, result, toSignless(op.getType())));
+    return success();
+  }
+};
+
+/// ONNX Slice: clamped start and element count per sliced axis, computed at
+/// run time (canonicalisation folds them when the operands are constants).
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes(dims);
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    SmallVector<Value> startValues(rank), stepValues(rank);
+    bool positiveSteps = true;
+    // Known-positive steps allow a strided view instead of a gather.
+    auto steps = getConstantIntValues(op.getSteps());
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto read = [&](Value t, int64_t i) -> Value {
+      Value v = tensor::ExtractOp::create(b, loc, t, ValueRange{c(i)});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    for (auto [i, axis] : llvm::enumerate(op.getAxes())) {
+      Value dim = indexValue(b, loc, dims[axis]);
+      Value start = read(adaptor.getStarts(), i);
+      Value end = read(adaptor.getEnds(), i);
+      Value step = read(adaptor.getSteps(), i);
+      runtimeCheck(b, loc, op,
+                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, step,
+                                         c(0)),
+                   "slice step is 0");
+      auto neg = [&](Value v) {
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, c(0));
+      };
+      auto clamp = [&](Value v, Value lo, Value hi) -> Value {
+        return arith::MinSIOp::create(b, loc,
+                                      arith::MaxSIOp::create(b, loc, v, lo), hi);
+      };
+      start = arith::SelectOp::create(
+          b, loc, neg(start), arith::AddIOp::create(b, loc, start, dim), start);
+      end = arith::SelectOp::create(
+          b, loc, neg(end), arith::AddIOp::create(b, loc, end, dim), end);
+      Value dimMinus1 = arith::SubIOp::create(b, loc, dim, c(1));
+      // step > 0: clamp to [0, dim]; step < 0: start to [0, dim-1], end to
+      // [-1, dim-1].
+      Value posStart = clamp(start, c(0), dim), posEnd = clamp(end, c(0), dim);
+      Value negStart = clamp(start, c(0), dimMinus1),
+            negEnd = clamp(end, c(-1), dimMinus1);
+      Value stepNeg = neg(step);
+      start = arith::SelectOp::create(b, loc, stepNeg, negStart, posStart);
+      end = arith::SelectOp::create(b, loc, stepNeg, negEnd, posEnd);
+      Value span = arith::SubIOp::create(b, loc, end, start);
+      Value count = arith::CeilDivSIOp::create(b, loc, span, step);
+      count = arith::MaxSIOp::create(b, loc, count, c(0));
+      startValues[axis] = start;
+      stepValues[axis] = step;
+      offsets[axis] = start;
+      sizes[axis] = type.isDynamicDim(axis)
+                        ? OpFoldResult(count)
+                        : b.getIndexAttr(type.getDimSize(axis));
+      strides[axis] = step;
+      positiveSteps &= steps && (*steps)[i] > 0;
+    }
+    Type element = toSignless(type.getElementType());
+    Value result;
+    if (positiveSteps) {
+      result = tensor::ExtractSliceOp::create(b, loc, x, offsets, sizes,
+                                              strides);
+    } else {
+      // Backward (or unknown) steps: read element by element.
+      Value init = emptyTensor(b, loc, sizes, element);
+      result = linalg::GenericOp::create(
+                   b, loc, TypeRange{init.getType()}, ValueRange{},
+                   ValueRange{init},
+                   ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+                   SmallVector<utils::IteratorType>(
+                       rank, utils::IteratorType::parallel),
+                   [&](OpBuilder &gb, Location gl, ValueRange) {
+                     SmallVector<Value> at;
+                     for (int64_t i = 0; i < rank; ++i) {
+                       Value li = linalg::IndexOp::create(gb, gl, i);
+                       if (startValues[i])
+                         li = arith::AddIOp::create(
+                             gb, gl, startValues[i],
+                             arith::MulIOp::create(gb, gl, li, stepValues[i]));
+                       at.push_back(li);
+                     }
+                     linalg::YieldOp::create(
+                         gb, gl, tensor::ExtractOp::create(gb, gl, x, at).getResult());
+                   })
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, castTo(b, loc, result, toSignless(type)));
+    return success();
+  }
+
+};
+
+} // namespace
+
+void populateDataMovementLowering(TypeConverter &converter,
+                                  RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ConcatLowering, GatherLowering, SliceLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,457 @@
+//===- LowerWindow.cpp - convolution and pooling to linalg ----------------===//
+//
+// All window ops share one geometry computation (explicit pads, auto_pad,
+// ceil_mode) and become a linalg.generic whose input map is
+// `o * stride + k * dilation` over an explicitly padded input.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/linalg/LoweringUtils.h"
+#include "backends/linalg/Patterns.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+/// Padding and output sizes of a window op along each spatial dimension.
+struct WindowGeometry {
+  SmallVector<OpFoldResult> padLow, padHigh, outSizes;
+};
+
+/// Integer arithmetic on OpFoldResults that stays static when it can.
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+  OpFoldResult c(int64_t v) { return b.getIndexAttr(v); }
+  template <typename F, typename OpTy>
+  OpFoldResult apply(OpFoldResult x, OpFoldResult y, F f) {
+    auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+    if (cx && cy)
+      return c(f(*cx, *cy));
+    return OpTy::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y))
+        .getResult();
+  }
+  OpFoldResult add(OpFoldResult x, OpFoldResult y) {
+    return apply<std::plus<int64_t>, arith::AddIOp>(x, y, {});
+  }
+  OpFoldResult sub(OpFoldResult x, OpFoldResult y) {
+    return apply<std::minus<int64_t>, arith::SubIOp>(x, y, {});
+  }
+  OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
+    return apply<std::multiplies<int64_t>, arith::MulIOp>(x, y, {});
+  }
+  OpFoldResult floorDiv(OpFoldResult x, OpFoldResult y) {
+    auto f = [](int64_t p, int64_t q) {
+      return p >= 0 ? p / q : -((-p + q - 1) / q);
+    };
+    return apply<decltype(f), arith::FloorDivSIOp>(x, y, f);
+  }
+  OpFoldResult ceilDiv(OpFoldResult x, OpFoldResult y) {
+    auto f = [](int64_t p, int64_t q) {
+      return p >= 0 ? (p + q - 1) / q : -(-p / q);
+    };
+    return apply<decltype(f), arith::CeilDivSIOp>(x, y, f);
+  }
+  OpFoldResult max(OpFoldResult x, OpFoldResult y) {
+    auto f = [](int64_t p, int64_t q) { return std::max(p, q); };
+    return apply<decltype(f), arith::MaxSIOp>(x, y, f);
+  }
+  OpFoldResult min(OpFoldResult x, OpFoldResult y) {
+    auto f = [](int64_t p, int64_t q) { return std::min(p, q); };
+    return apply<decltype(f), arith::MinSIOp>(x, y, f);
+  }
+};
+
+static WindowGeometry computeGeometry(OpBuilder &b, Location loc,
+                                      ArrayRef<OpFoldResult> inSizes,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads,
+                                      StringRef autoPad, bool ceilMode) {
+  IndexMath m{b, loc};
+  WindowGeometry g;
+  size_t k = kernel.size();
+  for (size_t i = 0; i < k; ++i) {
+    OpFoldResult in = inSizes[i];
+    OpFoldResult s = m.c(strides[i]);
+    OpFoldResult span = m.c((kernel[i] - 1) * dilations[i] + 1);
+    OpFoldResult low, high, out;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      out = m.ceilDiv(in, s);
+      OpFoldResult total = m.max(
+          m.c(0), m.sub(m.add(m.mul(m.sub(out, m.c(1)), s), span), in));
+      OpFoldResult half = m.floorDiv(total, m.c(2));
+      OpFoldResult rest = m.sub(total, half);
+      low = autoPad == "SAME_UPPER" ? half : rest;
+      high = autoPad == "SAME_UPPER" ? rest : half;
+    } else {
+      bool valid = autoPad == "VALID";
+      low = m.c(valid ? 0 : pads[i]);
+      high = m.c(valid ? 0 : pads[i + k]);
+      OpFoldResult room = m.sub(m.add(m.add(in, low), high), span);
+      out = m.add(ceilMode ? m.ceilDiv(room, s) : m.floorDiv(room, s), m.c(1));
+      if (ceilMode) {
+        // Drop a last window that would start in the end padding.
+        OpFoldResult lastStart = m.mul(m.sub(out, m.c(1)), s);
+        OpFoldResult limit = m.add(in, low);
+        auto cs = getConstantIntValue(lastStart), cl = getConstantIntValue(limit);
+        if (cs && cl) {
+          if (*cs >= *cl)
+            out = m.sub(out, m.c(1));
+        } else {
+          Value ge = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::sge, indexValue(b, loc, lastStart),
+              indexValue(b, loc, limit));
+          Value dec = arith::SubIOp::create(
+              b, loc, indexValue(b, loc, out),
+              arith::ConstantIndexOp::create(b, loc, 1));
+          out = arith::SelectOp::create(b, loc, ge, dec,
+                                        indexValue(b, loc, out))
+                    .getResult();
+        }
+        // Pad the end so that every window's reads stay in the buffer.
+        OpFoldResult needed = m.add(m.mul(m.sub(out, m.c(1)), s), span);
+        high = m.max(high, m.sub(needed, m.add(in, low)));
+      }
+    }
+    g.padLow.push_back(low);
+    g.padHigh.push_back(high);
+    g.outSizes.push_back(out);
+  }
+  return g;
+}
+
+/// Pads the spatial dimensions (from 2 on) with `value`, if any pad is not 0.
+static Value padSpatial(OpBuilder &b, Location loc, Value input,
+                        const WindowGeometry &g, Value value) {
+  bool any = false;
+  for (OpFoldResult p : llvm::concat<const OpFoldResult>(g.padLow, g.padHigh)) {
+    auto c = getConstantIntValue(p);
+    any |= !c || *c != 0;
+  }
+  if (!any)
+    return input;
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high = low;
+  low.append(g.padLow);
+  high.append(g.padHigh);
+  return tensor::PadOp::create(b, loc, Type(), input, low, high, value);
+}
+
+/// The input map term `o * stride + k * dilation`.
+static AffineExpr windowExpr(MLIRContext *ctx, int64_t outDim, int64_t kDim,
+                             int64_t stride, int64_t dilation) {
+  return getAffineDimExpr(outDim, ctx) * stride +
+         getAffineDimExpr(kDim, ctx) * dilation;
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    auto wType = cast<RankedTensorType>(w.getType());
+    Type element = wType.getElementType();
+    int64_t k = wType.getRank() - 2;
+    int64_t group = op.getGroup();
+    int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1), mg = m / group;
+    ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+
+    SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
+    if (!getConstantIntValue(xDims[1])) {
+      Value eq = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, indexValue(b, loc, xDims[1]),
+          arith::ConstantIndexOp::create(b, loc, cg * group));
+      runtimeCheck(b, loc, op, eq, "input channels do not match the weight");
+    }
+    WindowGeometry g = computeGeometry(
+        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
+        dilations, op.getPads(), op.getAutoPad(), false);
+    Value padded =
+        padSpatial(b, loc, x, g, scalarConstant(b, loc, element, 0));
+
+    // Split channels into (group, channels per group).
+    SmallVector<OpFoldResult> pDims = getDims(b, loc, padded);
+    SmallVector<OpFoldResult> xgDims = {pDims[0], b.getIndexAttr(group),
+                                        b.getIndexAttr(cg)};
+    xgDims.append(pDims.begin() + 2, pDims.end());
+    SmallVector<ReassociationIndices> xGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < k; ++i)
+      xGroups.push_back({3 + i});
+    Value xg = reshapeTo(b, loc, padded, xgDims, xGroups);
+    SmallVector<OpFoldResult> wgDims = {b.getIndexAttr(group),
+                                        b.getIndexAttr(mg), b.getIndexAttr(cg)};
+    for (int64_t s : kernel)
+      wgDims.push_back(b.getIndexAttr(s));
+    SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
+    for (int64_t i = 0; i < k; ++i)
+      wGroups.push_back({3 + i});
+    Value wg = reshapeTo(b, loc, w, wgDims, wGroups);
+
+    // Output [N, G, Mg, O...] starting from the bias or zero.
+    SmallVector<OpFoldResult> outDims = {xDims[0], b.getIndexAttr(group),
+                                         b.getIndexAttr(mg)};
+    outDims.append(g.outSizes);
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      Value biasG = reshapeTo(b, loc, bias,
+                              {b.getIndexAttr(group), b.getIndexAttr(mg)},
+                              ArrayRef<ReassociationIndices>{{0, 1}});
+      Value empty = emptyTensor(b, loc, outDims, element);
+      int64_t rank = outDims.size();
+      AffineMap biasMap = AffineMap::get(
+          rank, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+      init = linalg::GenericOp::create(
+                 b, loc, TypeRange{empty.getType()}, ValueRange{biasG},
+                 ValueRange{empty},
+                 ArrayRef<AffineMap>{biasMap, b.getMultiDimIdentityMap(rank)},
+                 SmallVector<utils::IteratorType>(
+                     rank, utils::IteratorType::parallel),
+                 [](OpBuilder &gb, Location gl, ValueRange args) {
+                   linalg::YieldOp::create(gb, gl, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(b, loc, outDims, scalarConstant(b, loc, element, 0));
+    }
+
+    // Loops: n, g, m, o_1..o_k | c, k_1..k_k.
+    int64_t loops = 3 + k + 1 + k;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xExprs = {d(0), d(1), d(3 + k)};
+    SmallVector<AffineExpr> wExprs = {d(1), d(2), d(3 + k)};
+    SmallVector<AffineExpr> oExprs = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < k; ++i) {
+      xExprs.push_back(windowExpr(ctx, 3 + i, 4 + k + i, strides[i],
+                                  dilations[i]));
+      wExprs.push_back(d(4 + k + i));
+      oExprs.push_back(d(3 + i));
+    }
+    SmallVector<utils::IteratorType> iters(3 + k,
+                                           utils::IteratorType::parallel);
+    iters.append(k + 1, utils::IteratorType::reduction);
+    ElementKind kind = kindOf(element);
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{xg, wg},
+            ValueRange{init},
+            ArrayRef<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                                AffineMap::get(loops, 0, wExprs, ctx),
+                                AffineMap::get(loops, 0, oExprs, ctx)},
+            iters,
+            [&](OpBuilder &gb, Location gl, ValueRange args) {
+              Value p = mulScalars(gb, gl, kind, args[0], args[1]);
+              linalg::YieldOp::create(gb, gl,
+                                      addScalars(gb, gl, kind, args[2], p));
+            })
+            .getResult(0);
+
+    SmallVector<OpFoldResult> finalDims = {xDims[0], b.getIndexAttr(m)};
+    finalDims.append(g.outSizes);
+    SmallVector<ReassociationIndices> oGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < k; ++i)
+      oGroups.push_back({3 + i});
+    out = reshapeTo(b, loc, out, finalDims, oGroups);
+    rewriter.replaceOp(op, castTo(b, loc, out, op.getType()));
+    return success();
+  }
+};
+
+/// The loop nest shared by pooling ops: n, c, o_1..o_k | k_1..k_k, reading
+/// the padded input through the window map. The kernel's extent is given by
+/// an uninitialised "window" tensor, as linalg's pooling ops do.
+static Value poolLoops(OpBuilder &b, Location loc, Value padded,
+                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                       ArrayRef<int64_t> dilations, Value init,
+                       function_ref<Value(OpBuilder &, Location, Value, Value)>
+                           combine) {
+  MLIRContext *ctx = b.getContext();
+  int64_t k = kernel.size(), loops = 2 + 2 * k;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs = {d(0), d(1)}, wExprs, oExprs = {d(0), d(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    xExprs.push_back(windowExpr(ctx, 2 + i, 2 + k + i, strides[i],
+                                dilations[i]));
+    wExprs.push_back(d(2 + k + i));
+    oExprs.push_back(d(2 + i));
+  }
+  Value window = tensor::EmptyOp::create(
+      b, loc, kernel, cast<RankedTensorType>(init.getType()).getElementType());
+  SmallVector<utils::IteratorType> iters(2 + k, utils::IteratorType::parallel);
+  iters.append(k, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{padded, window},
+             ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                                 AffineMap::get(loops, 0, wExprs, ctx),
+                                 AffineMap::get(loops, 0, oExprs, ctx)},
+             iters,
+             [&](OpBuilder &gb, Location gl, ValueRange args) {
+               linalg::YieldOp::create(gb, gl,
+                                       combine(gb, gl, args[0], args[2]));
+             })
+      .getResult(0);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    Type kilnElement = op.getType().getElementType();
+    Type element = toSignless(kilnElement);
+    ElementKind kind = kindOf(kilnElement);
+    SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
+    WindowGeometry g = computeGeometry(
+        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2),
+        op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads(),
+        op.getAutoPad(), op.getCeilMode());
+    Value lowest = lowestValue(b, loc, element, kind);
+    Value padded = padSpatial(b, loc, x, g, lowest);
+    SmallVector<OpFoldResult> outDims = {xDims[0], xDims[1]};
+    outDims.append(g.outSizes);
+    Value init = filledTensor(b, loc, outDims, lowest);
+    Value out = poolLoops(b, loc, padded, op.getKernelShape(), op.getStrides(),
+                          op.getDilations(), init,
+                          [&](OpBuilder &gb, Location gl, Value v, Value acc) {
+                            return maxScalars(gb, gl, kind, v, acc);
+                          });
+    rewriter.replaceOp(op, castTo(b, loc, out, toSignless(op.getType())));
+    return success();
+  }
+};
+
+struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    Type element = op.getType().getElementType();
+    ElementKind kind = kindOf(element);
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    int64_t k = kernel.size();
+    SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
+    WindowGeometry g = computeGeometry(
+        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
+        dilations, op.getPads(), op.getAutoPad(), op.getCeilMode());
+    Value zero = scalarConstant(b, loc, element, 0);
+    Value padded = padSpatial(b, loc, x, g, zero);
+    SmallVector<OpFoldResult> outDims = {xDims[0], xDims[1]};
+    outDims.append(g.outSizes);
+    Value sums = poolLoops(b, loc, padded, kernel, strides, dilations,
+                           filledTensor(b, loc, outDims, zero),
+                           [&](OpBuilder &gb, Location gl, Value v, Value acc) {
+                             return addScalars(gb, gl, kind, v, acc);
+                           });
+
+    // Divide each sum by the number of window positions it covered: those
+    // inside the input, plus the explicit padding with count_include_pad
+    // (never the extra end padding of ceil_mode).
+    bool includePad = op.getCountIncludePad();
+    SmallVector<Value> lows, his, pads;
+    for (int64_t i = 0; i < k; ++i) {
+      Value in = indexValue(b, loc, xDims[2 + i]);
+      Value low = indexValue(b, loc, g.padLow[i]);
+      pads.push_back(low);
+      if (includePad) {
+        StringRef ap = op.getAutoPad();
+        Value declaredHigh =
+            ap == "NOTSET"
+                ? (Value)arith::ConstantIndexOp::create(b, loc,
+                                                        op.getPads()[i + k])
+                : (ap == "VALID" ? (Value)arith::ConstantIndexOp::create(b, loc, 0)
+                                 : indexValue(b, loc, g.padHigh[i]));
+        lows.push_back(arith::SubIOp::create(
+            b, loc, arith::ConstantIndexOp::create(b, loc, 0), low));
+        his.push_back(arith::AddIOp::create(b, loc, in, declaredHigh));
+      } else {
+        lows.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+        his.push_back(in);
+      }
+    }
+    int64_t rank = outDims.size();
+    Value init = emptyTensor(b, loc, outDims, element);
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{sums},
+            ValueRange{init},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                                b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &gb, Location gl, ValueRange args) {
+              Value count = arith::ConstantIndexOp::create(gb, gl, 1);
+              for (int64_t i = 0; i < k; ++i) {
+                // Positions start + j*dilation, j in [0, kernel), within
+                // [lo, hi): j from ceil((lo - start)/d) to
+                // floor((hi - 1 - start)/d).
+                Value o = linalg::IndexOp::create(gb, gl, 2 + i);
+                Value start = arith::SubIOp::create(
+                    gb, gl,
+                    arith::MulIOp::create(
+                        gb, gl, o,
+                        arith::ConstantIndexOp::create(gb, gl, strides[i])),
+                    pads[i]);
+                Value dil = arith::ConstantIndexOp::create(gb, gl, dilations[i]);
+                Value first = arith::CeilDivSIOp::create(
+                    gb, gl, arith::SubIOp::create(gb, gl, lows[i], start), dil);
+                first = arith::MaxSIOp::create(
+                    gb, gl, first, arith::ConstantIndexOp::create(gb, gl, 0));
+                Value last = arith::FloorDivSIOp::create(
+                    gb, gl,
+                    arith::SubIOp::create(
+                        gb, gl,
+                        arith::SubIOp::create(
+                            gb, gl, his[i],
+                            arith::ConstantIndexOp::create(gb, gl, 1)),
+                        start),
+                    dil);
+                last = arith::MinSIOp::create(
+                    gb, gl, last,
+                    arith::ConstantIndexOp::create(gb, gl, kernel[i] - 1));
+                Value n = arith::SubIOp::create(
+                    gb, gl, last,
+                    arith::SubIOp::create(
+                        gb, gl, first,
+                        arith::ConstantIndexOp::create(gb, gl, 1)));
+                n = arith::MaxSIOp::create(
+                    gb, gl, n, arith::ConstantIndexOp::create(gb, gl, 0));
+                count = arith::MulIOp::create(gb, gl, count, n);
+              }
+              Value c = indexToElement(gb, gl, count, element, kind);
+              linalg::YieldOp::create(
+                  gb, gl, arith::DivFOp::create(gb, gl, args[0], c).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, castTo(b, loc, out, op.getType()));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateWindowLowering(TypeConverter &converter,
+                            RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, MaxPoolLowering, AveragePoolLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace kiln::lowering

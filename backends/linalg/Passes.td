@@ -1,0 +1,60 @@
+//===- Passes.td - kiln -> linalg and the steps codegen backends share -*- tablegen -*-===//
+#ifndef KILN_BACKENDS_LINALG_PASSES_TD
+#define KILN_BACKENDS_LINALG_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower kiln ops to linalg, tensor, arith and math";
+  let description = [{
+    Every kiln op becomes linalg ops on tensors (mostly `linalg.generic`),
+    with signless integer types: the signedness that kiln keeps in its
+    element types is used to pick signed or unsigned arithmetic and is then
+    dropped, also from function signatures.
+
+    Dynamic sizes are computed at run time; every assumption the kiln
+    verifier could not check statically (broadcast compatibility, index
+    ranges, reshape element counts) becomes a `cf.assert` naming the node,
+    which the backend turns into a run-time error report.
+
+    Guarantees: no kiln op remains; fails (naming the op) if one cannot be
+    lowered.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+    "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::func::FuncDialect"
+  ];
+}
+
+def WeightsToParams : Pass<"kiln-weights-to-params", "mlir::ModuleOp"> {
+  let summary = "Turn large constants into parameters of the entry function";
+  let description = [{
+    Every `kiln.constant` of at least `min-bytes` bytes in the entry function
+    becomes a new trailing argument marked `kiln.param = "<name>"` and
+    non-writable; the values move, in argument order, to the module
+    attribute `kiln.param_values`. The artifact then maps the weights from
+    one blob (or an external file) without copying them, and the generated
+    code never embeds them.
+
+    ```mlir
+    // before
+    func.func @main_graph(%x: tensor<1x4xf32>) -> tensor<1x4xf32> attributes {kiln.entry} {
+      %w = kiln.constant dense_resource<w> : tensor<4x4xf32>
+      ...
+    // after
+    module attributes {kiln.param_values = [dense_resource<w> : tensor<4x4xf32>]} {
+    func.func @main_graph(%x: tensor<1x4xf32>, %w: tensor<4x4xf32> {kiln.param = "w", bufferization.writable = false}) ...
+    ```
+
+    Leaves small constants (shapes, scalars) alone: they fold and stay in
+    the code.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256",
+           "Constants at least this large become parameters">
+  ];
+}
+
+#endif // KILN_BACKENDS_LINALG_PASSES_TD

@@ -1,0 +1,26 @@
+//===- Patterns.h - kiln -> linalg conversion patterns, by op family -*- C++ -*-===//
+#ifndef KILN_BACKENDS_LINALG_PATTERNS_H
+#define KILN_BACKENDS_LINALG_PATTERNS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln::lowering {
+
+void populateElementwiseLowering(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateContractionLowering(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateWindowLowering(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateNormalizationLowering(mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
+void populateReductionLowering(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
+void populateShapeLowering(mlir::TypeConverter &converter,
+                           mlir::RewritePatternSet &patterns);
+void populateDataMovementLowering(mlir::TypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
+
+} // namespace kiln::lowering
+
+#endif // KILN_BACKENDS_LINALG_PATTERNS_H

@@ -1,0 +1,47 @@
+//===- ConstantUtils.h - reading constant operands --------------*- C++ -*-===//
+//
+// Shape-like operands (reshape targets, slice bounds) are 1-D integer
+// tensors; when they come from a kiln.constant, type inference and folders
+// read their values through these helpers, whether the constant is `dense`
+// or a `dense_resource` blob.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_DIALECTS_KILN_CONSTANTUTILS_H
+#define KILN_DIALECTS_KILN_CONSTANTUTILS_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+#include <string>
+
+namespace kiln {
+
+/// The raw little-endian bytes of a dense or dense_resource attribute, with
+/// splats expanded by the caller (`isSplat`). Empty when unavailable.
+struct RawElements {
+  llvm::ArrayRef<char> bytes;
+  bool isSplat = false;
+};
+std::optional<RawElements> getRawElements(mlir::ElementsAttr attr);
+
+/// The integer values of `attr` (any integer element type, sign-extended
+/// for signed and signless types, zero-extended for unsigned).
+std::optional<llvm::SmallVector<int64_t>> getIntValues(mlir::ElementsAttr attr);
+
+/// The attribute of a constant-defined value, if any.
+mlir::ElementsAttr getConstantValue(mlir::Value value);
+
+/// Integer values of a constant-defined value.
+std::optional<llvm::SmallVector<int64_t>> getConstantIntValues(mlir::Value v);
+
+/// Appends the elements of `attr` as a dense little-endian array, one byte
+/// per bool, to `out`. Fails for attributes it cannot read.
+bool appendElementBytes(mlir::ElementsAttr attr, std::string &out);
+
+/// Bytes per element as stored in memory (bools take one byte).
+int64_t elementStorageBytes(mlir::Type elementType);
+
+} // namespace kiln
+
+#endif // KILN_DIALECTS_KILN_CONSTANTUTILS_H

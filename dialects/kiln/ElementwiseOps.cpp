@@ -1,0 +1,136 @@
+//===- ElementwiseOps.cpp - type rules of elementwise ops -----------------===//
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "dialects/kiln/ShapeUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+/// Broadcast result type for a binary op; `resultElement` null keeps the
+/// lhs element type. `sameElement` requires both operands to agree.
+static LogicalResult inferBroadcast(std::optional<Location> loc, Type lhs,
+                                    Type rhs, bool sameElement,
+                                    SmallVectorImpl<Type> &results) {
+  auto a = cast<RankedTensorType>(lhs);
+  auto b = cast<RankedTensorType>(rhs);
+  if (sameElement && a.getElementType() != b.getElementType())
+    return emitOptionalError(loc, "operand element types differ: ",
+                             a.getElementType(), " vs ", b.getElementType());
+  std::string error;
+  auto shape = broadcastShapes(a.getShape(), b.getShape(), &error);
+  if (!shape)
+    return emitOptionalError(loc, error);
+  results.push_back(RankedTensorType::get(*shape, a.getElementType()));
+  return success();
+}
+
+#define KILN_BINARY_INFER(Op)                                                  \
+  LogicalResult Op::inferReturnTypes(MLIRContext *, std::optional<Location> l, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferBroadcast(l, adaptor.getLhs().getType(),                       \
+                          adaptor.getRhs().getType(), true, results);          \
+  }
+KILN_BINARY_INFER(AddOp)
+KILN_BINARY_INFER(SubOp)
+KILN_BINARY_INFER(MulOp)
+KILN_BINARY_INFER(DivOp)
+KILN_BINARY_INFER(MinOp)
+KILN_BINARY_INFER(MaxOp)
+#undef KILN_BINARY_INFER
+
+LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  return inferBroadcast(l, adaptor.getLhs().getType(),
+                        adaptor.getRhs().getType(), false, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Folders: the neutral-element identities that never change a value.
+//===----------------------------------------------------------------------===//
+
+/// True if `v` is a constant splat equal to `value` (0 or 1) for any numeric
+/// element type.
+static bool isSplatOf(Value v, int64_t value) {
+  ElementsAttr attr = getConstantValue(v);
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat())
+    return false;
+  Type t = dense.getElementType();
+  if (isa<FloatType>(t))
+    return dense.getSplatValue<APFloat>().isExactlyValue(double(value));
+  if (isa<IntegerType>(t))
+    return dense.getSplatValue<APInt>().getSExtValue() == value;
+  return false;
+}
+
+/// x op neutral -> x, when the result type is x's type (no broadcast).
+static OpFoldResult foldNeutral(Value lhs, Value rhs, Type resultType,
+                                int64_t neutral) {
+  // x + 0 is not x for x = -0.0; the fold keeps that out for floats.
+  if (lhs.getType() == resultType && isSplatOf(rhs, neutral))
+    return lhs;
+  if (rhs.getType() == resultType && isSplatOf(lhs, neutral))
+    return rhs;
+  return {};
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor) {
+  if (isa<FloatType>(getType().getElementType()))
+    return {}; // -0.0 + 0.0 = 0.0: see the algebraic simplifier's rules.
+  return foldNeutral(getLhs(), getRhs(), getType(), 0);
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor) {
+  return foldNeutral(getLhs(), getRhs(), getType(), 1);
+}
+
+//===----------------------------------------------------------------------===//
+// Clip and Cast
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  Type element = getType().getElementType();
+  for (auto [name, bound] : {std::pair<StringRef, std::optional<TypedAttr>>{
+                                 "min", getMinAttr()},
+                             {"max", getMaxAttr()}}) {
+    if (bound && *bound && bound->getType() != element)
+      return emitOpError() << "'" << name << "' has type " << bound->getType()
+                           << ", expected the element type " << element;
+  }
+  return success();
+}
+
+void CastOp::build(OpBuilder &b, OperationState &state, Value input, Type to) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  build(b, state, inputType.clone(to), input, TypeAttr::get(to));
+}
+
+LogicalResult CastOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+  results.push_back(inputType.clone(adaptor.getTo()));
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (getType().getElementType() != getTo())
+    return emitOpError() << "result element type " << getType().getElementType()
+                         << " differs from 'to' " << getTo();
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+} // namespace kiln

@@ -1,0 +1,151 @@
+//===- KilnNNOps.td - contractions, convolution, pooling, normalisation -*- tablegen -*-===//
+//
+// Kernel geometry is held in attributes with the ONNX meaning and order:
+// `pads` lists every spatial dimension's begin padding, then every end
+// padding. `auto_pad` other than "NOTSET" is kept only where the importer
+// could not turn it into explicit pads (dynamic spatial dimensions).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_NN_OPS_TD
+#define KILN_NN_OPS_TD
+
+include "dialects/kiln/KilnBase.td"
+
+def Kiln_MatMulOp : Kiln_Op<"matmul", [Pure, Kiln_InferTypes]> {
+  let summary = "matrix product with numpy semantics";
+  let description = [{
+    1-D operands are promoted to matrices and the promoted dimension removed
+    afterwards; leading (batch) dimensions broadcast.
+
+    ```mlir
+    %c = kiln.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$lhs, Kiln_NumericTensor:$rhs);
+  let results = (outs Kiln_NumericTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_GemmOp : Kiln_Op<"gemm", [Pure, Kiln_InferTypes]> {
+  let summary = "alpha * op(A) * op(B) + beta * C";
+  let description = [{
+    `op(X)` is `X` or its transpose. `C` is optional and broadcasts to the
+    result's [M, N] shape.
+
+    ```mlir
+    %y = kiln.gemm %a, %b, %c {trans_b = true} : (tensor<1x256xf32>, tensor<10x256xf32>, tensor<10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$a, Kiln_NumericTensor:$b,
+                       Optional<Kiln_NumericTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_b);
+  let results = (outs Kiln_NumericTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ConvOp : Kiln_Op<"conv", [Pure, Kiln_InferTypes]> {
+  let summary = "N-d grouped convolution (NCHW, weights MCkHkW)";
+  let description = [{
+    Input `[N, C, D1..Dk]`, weight `[M, C/group, K1..Kk]`, optional bias
+    `[M]`; output `[N, M, O1..Ok]`.
+
+    ```mlir
+    %y = kiln.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+class Kiln_PoolOp<string mnemonic, Type tensorType, dag extraArgs>
+    : Kiln_Op<mnemonic, [Pure, Kiln_InferTypes]> {
+  let arguments = !con((ins tensorType:$input,
+                            DenseI64ArrayAttr:$kernel_shape,
+                            DenseI64ArrayAttr:$pads,
+                            DenseI64ArrayAttr:$strides,
+                            DenseI64ArrayAttr:$dilations,
+                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                            DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad),
+                       extraArgs);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool",
+    RankedTensorOf<[Kiln_Float, SI8, UI8]>, (ins)> {
+  let summary = "N-d max pooling";
+  let description = [{
+    Padding never wins the maximum.
+
+    ```mlir
+    %y = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+    ```
+  }];
+}
+
+def Kiln_AveragePoolOp : Kiln_PoolOp<"average_pool", Kiln_FloatTensor,
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
+  let summary = "N-d average pooling";
+  let description = [{
+    Without `count_include_pad` a window's sum is divided by the number of
+    input elements it covers, padding excluded.
+
+    ```mlir
+    %y = kiln.average_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
+    ```
+  }];
+}
+
+def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure, Kiln_InferTypes]> {
+  let summary = "inference batch normalisation over dimension 1";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, with the statistics
+    given; the training form is not a kiln op.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+                       Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean,
+                       Kiln_FloatTensor:$variance,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+class Kiln_SoftmaxLikeOp<string mnemonic, string formula>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = formula # " along one axis";
+  let description = [{
+    `axis` is non-negative: the importer normalises it, and rewrites the
+    opset < 13 form (input coerced to 2-D) into a reshape around this op.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  // `axis` is within the rank.
+  let hasVerifier = 1;
+}
+
+def Kiln_SoftmaxOp : Kiln_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
+def Kiln_LogSoftmaxOp : Kiln_SoftmaxLikeOp<"log_softmax", "log(softmax(x))">;
+
+#endif // KILN_NN_OPS_TD

@@ -1,0 +1,10 @@
+//===- KilnOps.td - all kiln ops -------------------------------*- tablegen -*-===//
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "dialects/kiln/KilnElementwiseOps.td"
+include "dialects/kiln/KilnNNOps.td"
+include "dialects/kiln/KilnReductionOps.td"
+include "dialects/kiln/KilnTensorOps.td"
+
+#endif // KILN_OPS_TD

@@ -1,0 +1,74 @@
+//===- Compiler.h - compile a model to an artifact ----------------*- C++ -*-===//
+//
+// Part of Kiln's public API (libkiln_compiler):
+//
+//   kiln::CompileOptions options;
+//   options.inputShapes["input"] = {1, 3, 224, 224};
+//   kiln::Status s = kiln::compileFile("model.onnx", "model.so", options);
+//   if (!s) { report(s.message()); }
+//
+// Options are plain values: nothing is read from the environment or from
+// process-wide flags, so several compilations may run side by side.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_H
+#define KILN_COMPILER_H
+
+#include "kiln/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class PassManager;
+} // namespace mlir
+
+namespace kiln {
+
+enum class EmitKind {
+  SharedLibrary, ///< the artifact: a .so that Session::open loads
+  Object,        ///< its object file, to link yourself
+  Mlir,          ///< the kiln dialect after the graph pipeline
+  LlvmIr,        ///< the LLVM IR of the artifact
+};
+
+struct CompileOptions {
+  /// "cpu".
+  std::string target = "cpu";
+  /// 0 to 3, as -O0..-O3.
+  int optLevel = 2;
+  EmitKind emit = EmitKind::SharedLibrary;
+  /// Fixes dimensions of named inputs; -1 keeps a dimension dynamic.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// The CPU to generate code for: "native" (this machine, with all its
+  /// features) or an LLVM CPU name such as "x86-64-v3".
+  std::string cpu = "native";
+  /// Write the weights to `<output>.params` instead of embedding them.
+  bool externalParams = false;
+  /// The program that links the artifact; empty uses the one found when
+  /// Kiln was built.
+  std::string linker;
+  /// Called on every MLIR pass manager before it runs, to attach
+  /// instrumentation (IR printing, timing) in tools and tests.
+  std::function<void(mlir::PassManager &)> configurePassManager;
+};
+
+/// Compiles the ONNX model at `modelPath` (binary `.onnx`, or `.onnxtxt` in
+/// ONNX's textual syntax) and writes `outputPath`. The Status message lists
+/// every problem found, one per line.
+Status compileFile(const std::string &modelPath, const std::string &outputPath,
+                   const CompileOptions &options);
+
+/// The same for a model held in memory. External-data weights are looked
+/// up relative to `baseDirectory`.
+Status compileModel(const void *data, size_t size,
+                    const std::string &outputPath,
+                    const CompileOptions &options,
+                    const std::string &baseDirectory = ".");
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_H

@@ -1,0 +1,149 @@
+//===- Compiler.cpp - one compilation, from model file to artifact --------===//
+//
+//   import (ONNX -> kiln) -> graph pipeline -> [--emit=mlir stops here]
+//   -> describe inputs/outputs -> backend pipeline -> backend emits artifact
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Compiler.h"
+
+#include "backends/ArtifactDescription.h"
+#include "backends/Backend.h"
+#include "lib/compiler/Diagnostics.h"
+#include "lib/compiler/Registration.h"
+#include "lib/frontend/onnx/OnnxImporter.h"
+#include "passes/GraphPipeline.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+namespace {
+
+std::unique_ptr<Backend> lookupBackend(llvm::StringRef name) {
+  if (name == "cpu")
+    return createCpuBackend();
+  return nullptr;
+}
+
+/// One compilation's context and diagnostics.
+class Compilation {
+public:
+  explicit Compilation(const CompileOptions &options)
+      : options_(options), context_(makeRegistry()), diagnostics_(&context_) {
+    context_.loadAllAvailableDialects();
+  }
+
+  MLIRContext &context() { return context_; }
+
+  Status fail(const std::string &fallback) {
+    std::string text = diagnostics_.text();
+    return Status::error(text.empty() ? "error: " + fallback + "\n" : text);
+  }
+
+  LogicalResult runPasses(ModuleOp module,
+                          llvm::function_ref<LogicalResult(OpPassManager &)> build) {
+    PassManager pm(&context_);
+    if (failed(build(pm)))
+      return failure();
+    if (options_.configurePassManager)
+      options_.configurePassManager(pm);
+    return pm.run(module);
+  }
+
+  Status compile(ModuleOp module, const std::string &outputPath) {
+    if (options_.optLevel < 0 || options_.optLevel > 3)
+      return Status::error("error: optimisation level must be 0 to 3\n");
+    std::unique_ptr<Backend> backend = lookupBackend(options_.target);
+    if (!backend)
+      return Status::error("error: unknown target '" + options_.target +
+                           "' (available: cpu)\n");
+    if (failed(runPasses(module, [&](OpPassManager &pm) {
+          return buildGraphPipeline(pm, {options_.optLevel});
+        })))
+      return fail("the graph pipeline failed");
+    if (options_.emit == EmitKind::Mlir)
+      return writeMlir(module, outputPath);
+
+    runtime::ArtifactMetadata metadata;
+    if (failed(describeEntry(module, metadata)))
+      return fail("the model's entry function is malformed");
+    if (failed(runPasses(module, [&](OpPassManager &pm) {
+          return backend->buildPipeline(pm, options_);
+        })))
+      return fail("lowering for target '" + options_.target + "' failed");
+    if (failed(backend->emit(module, std::move(metadata), options_, outputPath)))
+      return fail("writing " + outputPath + " failed");
+    return Status::ok();
+  }
+
+private:
+  static DialectRegistry makeRegistry() {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllPasses();
+    return registry;
+  }
+
+  Status writeMlir(ModuleOp module, const std::string &outputPath) {
+    std::string error;
+    auto out = openOutputFile(outputPath, &error);
+    if (!out)
+      return Status::error("error: cannot write " + outputPath + ": " + error +
+                           "\n");
+    // Weights stay out of the text: resources print as their names.
+    OpPrintingFlags flags;
+    flags.elideLargeResourceString(64).elideLargeElementsAttrs(64);
+    module.print(out->os(), flags);
+    out->keep();
+    return Status::ok();
+  }
+
+  const CompileOptions &options_;
+  MLIRContext context_;
+  DiagnosticCollector diagnostics_;
+};
+
+onnx_frontend::ImportOptions importOptions(const CompileOptions &options) {
+  onnx_frontend::ImportOptions o;
+  o.inputShapes = options.inputShapes;
+  return o;
+}
+
+} // namespace
+
+Status compileFile(const std::string &modelPath, const std::string &outputPath,
+                   const CompileOptions &options) {
+  Compilation c(options);
+  if (llvm::StringRef(modelPath).ends_with(".mlir")) {
+    OwningOpRef<ModuleOp> module =
+        parseSourceFile<ModuleOp>(modelPath, &c.context());
+    if (!module)
+      return c.fail("cannot parse " + modelPath);
+    return c.compile(*module, outputPath);
+  }
+  auto module = onnx_frontend::importOnnxFile(&c.context(), modelPath,
+                                              importOptions(options));
+  if (failed(module))
+    return c.fail("cannot import " + modelPath);
+  return c.compile(**module, outputPath);
+}
+
+Status compileModel(const void *data, size_t size, const std::string &outputPath,
+                    const CompileOptions &options,
+                    const std::string &baseDirectory) {
+  Compilation c(options);
+  auto module = onnx_frontend::importOnnxBuffer(
+      &c.context(), data, size, "<memory>", baseDirectory,
+      importOptions(options));
+  if (failed(module))
+    return c.fail("cannot import the model");
+  return c.compile(**module, outputPath);
+}
+
+} // namespace kiln

@@ -1,0 +1,242 @@
+//===- GraphImporter.cpp - ONNX graph -> kiln entry function --------------===//
+#include "lib/frontend/onnx/GraphImporter.h"
+#include "dialects/kiln/ModelInterface.h"
+#include "lib/frontend/onnx/TensorImport.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+/// The opset versions Kiln reads for the default (ai.onnx) domain.
+constexpr int kMinOpset = 7;
+constexpr int kMaxOpset = 21;
+
+GraphImporter::GraphImporter(ModuleOp module, const onnx::ModelProto &model,
+                             std::string modelName, std::string baseDirectory,
+                             const ImportOptions &options)
+    : module_(module), model_(model), modelName_(std::move(modelName)),
+      baseDirectory_(std::move(baseDirectory)), options_(options),
+      builder_(module.getContext()) {
+  for (const auto &o : model.opset_import())
+    opsets_[o.domain() == "ai.onnx" ? "" : o.domain()] = int(o.version());
+}
+
+Value GraphImporter::lookup(const std::string &name) const {
+  return values_.lookup(name);
+}
+
+void GraphImporter::bind(const std::string &name, Value value) {
+  values_[name] = value;
+}
+
+int GraphImporter::opsetFor(const std::string &domain) const {
+  auto it = opsets_.find(domain == "ai.onnx" ? "" : domain);
+  return it == opsets_.end() ? -1 : it->second;
+}
+
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty() ? "#" + std::to_string(index)
+                                         : "'" + node.name() + "'";
+  std::string text = "node " + name + " (" + node.op_type() + ")";
+  return NameLoc::get(builder_.getStringAttr(text),
+                      FileLineColLoc::get(context(), modelName_, 0, 0));
+}
+
+LogicalResult GraphImporter::checkOperators() {
+  Location modelLoc = FileLineColLoc::get(context(), modelName_, 0, 0);
+  int version = opsetFor("");
+  if (version < 0)
+    return emitError(modelLoc) << "the model imports no ai.onnx opset";
+  if (version < kMinOpset || version > kMaxOpset)
+    return emitError(modelLoc) << "opset " << version
+                               << " is outside the supported range "
+                               << kMinOpset << " to " << kMaxOpset;
+  bool ok = true;
+  int index = 0;
+  for (const onnx::NodeProto &node : model_.graph().node()) {
+    Location loc = nodeLocation(node, index++);
+    const std::string &domain = node.domain();
+    if (!domain.empty() && domain != "ai.onnx") {
+      emitError(loc) << "operator domain '" << domain << "' is not supported";
+      ok = false;
+    } else if (!lookupOpImporter(node.op_type())) {
+      emitError(loc) << "operator " << node.op_type() << " is not supported";
+      ok = false;
+    }
+  }
+  return success(ok);
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) {
+  Location loc = NameLoc::get(builder_.getStringAttr("input '" + info.name() + "'"),
+                              FileLineColLoc::get(context(), modelName_, 0, 0));
+  if (!info.type().has_tensor_type())
+    return emitError(loc) << "only tensor inputs are supported";
+  const auto &tt = info.type().tensor_type();
+  Type element = elementTypeFromOnnx(context(), tt.elem_type());
+  if (!element)
+    return emitError(loc) << "element type " << onnxTypeName(tt.elem_type())
+                          << " is not supported";
+  if (!tt.has_shape())
+    return emitError(loc) << "has no shape (not even a rank); give one in the "
+                             "model";
+  SmallVector<int64_t> shape;
+  SmallVector<Attribute> names;
+  for (const auto &d : tt.shape().dim()) {
+    bool known = d.has_dim_value() && d.dim_value() >= 0 && !options_.forceDynamic;
+    shape.push_back(known ? d.dim_value() : ShapedType::kDynamic);
+    names.push_back(builder_.getStringAttr(
+        d.has_dim_param() ? d.dim_param() : std::string()));
+  }
+  auto fixed = options_.inputShapes.find(info.name());
+  if (fixed != options_.inputShapes.end()) {
+    const std::vector<int64_t> &dims = fixed->second;
+    if (dims.size() != shape.size())
+      return emitError(loc) << "--input-shape gives " << dims.size()
+                            << " dimensions, the model's input has rank "
+                            << shape.size();
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (dims[i] < 0)
+        continue;
+      const auto &d = tt.shape().dim(int(i));
+      if (d.has_dim_value() && d.dim_value() != dims[i])
+        return emitError(loc) << "--input-shape sets dimension " << i << " to "
+                              << dims[i] << ", the model fixes it at "
+                              << d.dim_value();
+      shape[i] = dims[i];
+    }
+  }
+  dimNames = builder_.getArrayAttr(names);
+  return RankedTensorType::get(shape, element);
+}
+
+LogicalResult
+GraphImporter::importInputs(SmallVectorImpl<Type> &types,
+                            SmallVectorImpl<DictionaryAttr> &attrs) {
+  std::set<std::string> initializers;
+  for (const auto &t : model_.graph().initializer())
+    initializers.insert(t.name());
+  bool ok = true;
+  std::set<std::string> known;
+  for (const onnx::ValueInfoProto &info : model_.graph().input()) {
+    // Inputs that also have an initializer are weights (IR < 4 style).
+    if (initializers.count(info.name()))
+      continue;
+    known.insert(info.name());
+    ArrayAttr dimNames;
+    auto type = inputType(info, dimNames);
+    if (failed(type)) {
+      ok = false;
+      continue;
+    }
+    types.push_back(*type);
+    attrs.push_back(builder_.getDictionaryAttr(
+        {builder_.getNamedAttr(kInputAttr, builder_.getStringAttr(info.name())),
+         builder_.getNamedAttr(kDimsAttr, dimNames)}));
+  }
+  for (const auto &[name, dims] : options_.inputShapes)
+    if (!known.count(name)) {
+      std::string list;
+      for (const std::string &k : known)
+        list += (list.empty() ? "'" : ", '") + k + "'";
+      emitError(FileLineColLoc::get(context(), modelName_, 0, 0))
+          << "--input-shape names '" << name
+          << "', which is not an input of the model (inputs: " << list << ")";
+      ok = false;
+    }
+  return success(ok);
+}
+
+LogicalResult GraphImporter::importInitializers() {
+  bool ok = true;
+  for (const onnx::TensorProto &t : model_.graph().initializer()) {
+    Location loc = NameLoc::get(builder_.getStringAttr(t.name()),
+                                FileLineColLoc::get(context(), modelName_, 0, 0));
+    auto value = importTensor(t, loc, baseDirectory_,
+                              options_.maxInlineElements);
+    if (failed(value)) {
+      ok = false;
+      continue;
+    }
+    bind(t.name(), ConstantOp::create(builder_, loc, *value));
+  }
+  if (model_.graph().sparse_initializer_size()) {
+    emitError(FileLineColLoc::get(context(), modelName_, 0, 0))
+        << "sparse initializers are not supported";
+    ok = false;
+  }
+  return success(ok);
+}
+
+LogicalResult GraphImporter::importNodes() {
+  int index = 0;
+  for (const onnx::NodeProto &node : model_.graph().node()) {
+    Location loc = nodeLocation(node, index++);
+    // Every input must be defined before use (ONNX graphs are sorted).
+    for (const std::string &in : node.input())
+      if (!in.empty() && !lookup(in))
+        return emitError(loc) << "input '" << in
+                              << "' is not defined before this node";
+    NodeImporter importer(*this, node, opsetFor(node.domain()), loc);
+    if (failed(lookupOpImporter(node.op_type())(importer)))
+      return failure();
+    for (int i = 0; i < node.output_size(); ++i)
+      if (!node.output(i).empty() && !lookup(node.output(i)))
+        return emitError(loc) << "output " << i << " ('" << node.output(i)
+                              << "') is not supported by Kiln's importer";
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
+  SmallVector<Value> results;
+  SmallVector<Type> types;
+  for (const onnx::ValueInfoProto &out : model_.graph().output()) {
+    Value v = lookup(out.name());
+    if (!v)
+      return emitError(FileLineColLoc::get(context(), modelName_, 0, 0))
+             << "graph output '" << out.name() << "' is never computed";
+    results.push_back(v);
+    types.push_back(v.getType());
+  }
+  func::ReturnOp::create(builder_, func.getLoc(), results);
+  func.setFunctionType(
+      builder_.getFunctionType(func.getArgumentTypes(), types));
+  for (int i = 0; i < model_.graph().output_size(); ++i)
+    func.setResultAttr(i, kOutputAttr,
+                       builder_.getStringAttr(model_.graph().output(i).name()));
+  return success();
+}
+
+LogicalResult GraphImporter::importGraph() {
+  if (failed(checkOperators()))
+    return failure();
+  SmallVector<Type> inputTypes;
+  SmallVector<DictionaryAttr> inputAttrs;
+  if (failed(importInputs(inputTypes, inputAttrs)))
+    return failure();
+  builder_.setInsertionPointToEnd(module_.getBody());
+  Location loc = FileLineColLoc::get(context(), modelName_, 0, 0);
+  auto func = func::FuncOp::create(builder_, loc, "main_graph",
+                                   builder_.getFunctionType(inputTypes, {}));
+  func->setAttr(kEntryAttr, builder_.getUnitAttr());
+  func.setAllArgAttrs(inputAttrs);
+  Block *body = func.addEntryBlock();
+  builder_.setInsertionPointToStart(body);
+  int argIndex = 0;
+  std::set<std::string> initializers;
+  for (const auto &t : model_.graph().initializer())
+    initializers.insert(t.name());
+  for (const onnx::ValueInfoProto &info : model_.graph().input())
+    if (!initializers.count(info.name()))
+      bind(info.name(), body->getArgument(argIndex++));
+  if (failed(importInitializers()) || failed(importNodes()) ||
+      failed(importOutputs(func)))
+    return failure();
+  return success();
+}
+
+} // namespace kiln::onnx_frontend

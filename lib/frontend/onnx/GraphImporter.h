@@ -1,0 +1,61 @@
+//===- GraphImporter.h - ONNX graph -> kiln entry function --------*- C++ -*-===//
+#ifndef KILN_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
+#define KILN_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
+
+#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/OnnxImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <onnx/onnx_pb.h>
+
+namespace kiln::onnx_frontend {
+
+/// Builds the entry function of `module` from a model's main graph.
+class GraphImporter {
+public:
+  GraphImporter(mlir::ModuleOp module, const onnx::ModelProto &model,
+                std::string modelName, std::string baseDirectory,
+                const ImportOptions &options);
+
+  /// Imports the whole graph; errors are reported as diagnostics.
+  mlir::LogicalResult importGraph();
+
+  mlir::OpBuilder &builder() { return builder_; }
+  mlir::MLIRContext *context() { return module_.getContext(); }
+
+  /// The value bound to an ONNX name, or null.
+  mlir::Value lookup(const std::string &name) const;
+  void bind(const std::string &name, mlir::Value value);
+
+  /// The location of a node: "node 'name' (OpType)" in the model file.
+  mlir::Location nodeLocation(const onnx::NodeProto &node, int index);
+
+  const ImportOptions &options() const { return options_; }
+  const std::string &baseDirectory() const { return baseDirectory_; }
+
+private:
+  mlir::LogicalResult checkOperators();
+  mlir::LogicalResult importInputs(llvm::SmallVectorImpl<mlir::Type> &types,
+                                   llvm::SmallVectorImpl<mlir::DictionaryAttr> &attrs);
+  mlir::FailureOr<mlir::RankedTensorType>
+  inputType(const onnx::ValueInfoProto &info, mlir::ArrayAttr &dimNames);
+  mlir::LogicalResult importInitializers();
+  mlir::LogicalResult importNodes();
+  mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
+  int opsetFor(const std::string &domain) const;
+
+  mlir::ModuleOp module_;
+  const onnx::ModelProto &model_;
+  std::string modelName_;
+  std::string baseDirectory_;
+  ImportOptions options_;
+  mlir::OpBuilder builder_;
+  llvm::StringMap<mlir::Value> values_;
+  std::map<std::string, int> opsets_;
+};
+
+} // namespace kiln::onnx_frontend
+
+#endif // KILN_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H

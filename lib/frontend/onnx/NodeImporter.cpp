@@ -1,0 +1,134 @@
+//===- NodeImporter.cpp - what an operator importer works with ------------===//
+#include "lib/frontend/onnx/NodeImporter.h"
+#include "dialects/kiln/ConstantUtils.h"
+#include "lib/frontend/onnx/GraphImporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+
+NodeImporter::NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
+                           int opset, Location loc)
+    : graph_(graph), node_(node), opset_(opset), loc_(loc) {}
+
+OpBuilder &NodeImporter::builder() { return graph_.builder(); }
+MLIRContext *NodeImporter::context() { return graph_.context(); }
+
+InFlightDiagnostic NodeImporter::error() { return emitError(loc_); }
+
+bool NodeImporter::hasInput(size_t i) const {
+  return int(i) < node_.input_size() && !node_.input(int(i)).empty();
+}
+
+Value NodeImporter::input(size_t i) {
+  if (!hasInput(i)) {
+    error() << "input " << i << " is required";
+    return nullptr;
+  }
+  return graph_.lookup(node_.input(int(i)));
+}
+
+RankedTensorType NodeImporter::inputType(size_t i) {
+  Value v = input(i);
+  return v ? cast<RankedTensorType>(v.getType()) : nullptr;
+}
+
+FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(size_t i,
+                                                           StringRef what) {
+  Value v = input(i);
+  if (!v)
+    return failure();
+  auto values = getConstantIntValues(v);
+  if (!values)
+    return error() << what << " (input " << i
+                   << ") must be a constant known at compile time";
+  return *values;
+}
+
+const onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
+  for (const onnx::AttributeProto &a : node_.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeImporter::intAttr(StringRef name, int64_t fallback) const {
+  const auto *a = attribute(name);
+  return a ? a->i() : fallback;
+}
+
+float NodeImporter::floatAttr(StringRef name, float fallback) const {
+  const auto *a = attribute(name);
+  return a ? a->f() : fallback;
+}
+
+std::string NodeImporter::stringAttr(StringRef name, StringRef fallback) const {
+  const auto *a = attribute(name);
+  return a ? a->s() : fallback.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeImporter::intsAttr(StringRef name) const {
+  const auto *a = attribute(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+std::optional<SmallVector<float>>
+NodeImporter::floatsAttr(StringRef name) const {
+  const auto *a = attribute(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+FailureOr<int64_t> NodeImporter::requiredInt(StringRef name) {
+  if (!hasAttribute(name))
+    return error() << "attribute '" << name << "' is required";
+  return intAttr(name, 0);
+}
+
+FailureOr<SmallVector<int64_t>> NodeImporter::requiredInts(StringRef name) {
+  auto v = intsAttr(name);
+  if (!v)
+    return error() << "attribute '" << name << "' is required";
+  return *v;
+}
+
+FailureOr<Value> NodeImporter::constantI64(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(
+      {int64_t(values.size())},
+      IntegerType::get(context(), 64, IntegerType::Signed));
+  SmallVector<APInt> ints;
+  for (int64_t v : values)
+    ints.push_back(APInt(64, v, /*isSigned=*/true));
+  return build<ConstantOp>(
+      {}, {named("value", DenseElementsAttr::get(type, ints))});
+}
+
+bool NodeImporter::wantsOutput(size_t i) const {
+  return int(i) < node_.output_size() && !node_.output(int(i)).empty();
+}
+
+void NodeImporter::setOutput(size_t i, Value value) {
+  if (wantsOutput(i))
+    graph_.bind(node_.output(int(i)), value);
+}
+
+ImportFn lookupOpImporter(StringRef opType) {
+  static const llvm::StringMap<ImportFn> table = [] {
+    llvm::StringMap<ImportFn> t;
+    for (auto family : {elementwiseImporters(), nnImporters(),
+                        reductionImporters(), tensorImporters()})
+      for (const OpImporter &op : family)
+        t[op.opType] = op.import;
+    return t;
+  }();
+  return table.lookup(opType);
+}
+
+} // namespace kiln::onnx_frontend

@@ -1,0 +1,148 @@
+//===- NodeImporter.h - what an operator importer works with ------*- C++ -*-===//
+//
+// One NodeImporter is made per ONNX node. Operator importers (ops/*.cpp)
+// read the node's inputs and attributes through it, build kiln ops with
+// `build<Op>()` (which infers and verifies result types, reporting errors at
+// the node instead of asserting) and bind the node's outputs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H
+#define KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H
+
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+
+namespace kiln::onnx_frontend {
+
+class GraphImporter;
+
+class NodeImporter {
+public:
+  NodeImporter(GraphImporter &graph, const onnx::NodeProto &node, int opset,
+               mlir::Location loc);
+
+  const onnx::NodeProto &node() const { return node_; }
+  /// The opset version of the node's domain.
+  int opset() const { return opset_; }
+  mlir::Location loc() const { return loc_; }
+  mlir::OpBuilder &builder();
+  mlir::MLIRContext *context();
+
+  //===--------------------------------------------------------------------===//
+  // Inputs
+  //===--------------------------------------------------------------------===//
+
+  size_t numInputs() const { return node_.input_size(); }
+  /// True if input `i` is given (ONNX marks omitted optional inputs "").
+  bool hasInput(size_t i) const;
+  /// Input `i`; null with an error if it is missing.
+  mlir::Value input(size_t i);
+  mlir::Value optionalInput(size_t i) { return hasInput(i) ? input(i) : nullptr; }
+  mlir::RankedTensorType inputType(size_t i);
+  /// The integer values of input `i`, which must be a constant.
+  mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(size_t i,
+                                                           llvm::StringRef what);
+
+  //===--------------------------------------------------------------------===//
+  // Attributes
+  //===--------------------------------------------------------------------===//
+
+  const onnx::AttributeProto *attribute(llvm::StringRef name) const;
+  bool hasAttribute(llvm::StringRef name) const {
+    return attribute(name) != nullptr;
+  }
+  int64_t intAttr(llvm::StringRef name, int64_t fallback) const;
+  float floatAttr(llvm::StringRef name, float fallback) const;
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef fallback) const;
+  std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name) const;
+  /// Fails (with an error) when a required attribute is missing.
+  mlir::FailureOr<int64_t> requiredInt(llvm::StringRef name);
+  mlir::FailureOr<llvm::SmallVector<int64_t>> requiredInts(llvm::StringRef name);
+
+  //===--------------------------------------------------------------------===//
+  // Building
+  //===--------------------------------------------------------------------===//
+
+  /// Reports an error at the node.
+  mlir::InFlightDiagnostic error();
+
+  /// Creates a kiln op, infers its result types and verifies it. On failure
+  /// the diagnostics name the node and nothing is left in the IR.
+  template <typename OpTy>
+  mlir::FailureOr<mlir::Value>
+  build(mlir::ValueRange operands,
+        llvm::ArrayRef<mlir::NamedAttribute> attributes = {}) {
+    mlir::OperationState state(loc_, OpTy::getOperationName());
+    state.addOperands(operands);
+    state.addAttributes(attributes);
+    state.addTypes(builder().getNoneType());
+    mlir::Operation *op = builder().create(state);
+    llvm::SmallVector<mlir::Type> types;
+    if (mlir::failed(OpTy::inferReturnTypes(
+            context(), loc_, op->getOperands(), op->getRawDictionaryAttrs(),
+            op->getPropertiesStorage(), op->getRegions(), types))) {
+      op->erase();
+      return mlir::failure();
+    }
+    op->getResult(0).setType(types.front());
+    if (mlir::failed(mlir::verify(op))) {
+      op->erase();
+      return mlir::failure();
+    }
+    return op->getResult(0);
+  }
+
+  mlir::NamedAttribute named(llvm::StringRef name, mlir::Attribute value) {
+    return builder().getNamedAttr(name, value);
+  }
+  mlir::Attribute i64Array(llvm::ArrayRef<int64_t> values) {
+    return builder().getDenseI64ArrayAttr(values);
+  }
+
+  /// A constant 1-D si64 tensor.
+  mlir::FailureOr<mlir::Value> constantI64(llvm::ArrayRef<int64_t> values);
+
+  //===--------------------------------------------------------------------===//
+  // Outputs
+  //===--------------------------------------------------------------------===//
+
+  size_t numOutputs() const { return node_.output_size(); }
+  /// True if output `i` is requested (named).
+  bool wantsOutput(size_t i) const;
+  void setOutput(size_t i, mlir::Value value);
+
+private:
+  GraphImporter &graph_;
+  const onnx::NodeProto &node_;
+  int opset_;
+  mlir::Location loc_;
+};
+
+using ImportFn = mlir::LogicalResult (*)(NodeImporter &);
+
+/// An operator the importer supports.
+struct OpImporter {
+  const char *opType;
+  ImportFn import;
+};
+
+/// The importer for an ai.onnx operator, or null.
+ImportFn lookupOpImporter(llvm::StringRef opType);
+
+/// Tables of each operator family (ops/*.cpp).
+llvm::ArrayRef<OpImporter> elementwiseImporters();
+llvm::ArrayRef<OpImporter> nnImporters();
+llvm::ArrayRef<OpImporter> reductionImporters();
+llvm::ArrayRef<OpImporter> tensorImporters();
+
+} // namespace kiln::onnx_frontend
+
+#endif // KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H

@@ -1,0 +1,237 @@
+//===- NN.cpp - importers of contraction, window and normalisation ops ----===//
+#include "dialects/kiln/ShapeUtils.h"
+#include "lib/frontend/onnx/NodeImporter.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+LogicalResult bindResult(NodeImporter &n, FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  n.setOutput(0, *v);
+  return success();
+}
+
+LogicalResult importMatMul(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  if (!a || !b)
+    return failure();
+  return bindResult(n, n.build<MatMulOp>({a, b}));
+}
+
+LogicalResult importGemm(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  if (!a || !b)
+    return failure();
+  SmallVector<Value> operands = {a, b};
+  if (n.hasInput(2))
+    operands.push_back(n.input(2));
+  OpBuilder &bld = n.builder();
+  return bindResult(
+      n, n.build<GemmOp>(
+             operands,
+             {n.named("alpha", bld.getF32FloatAttr(n.floatAttr("alpha", 1.0f))),
+              n.named("beta", bld.getF32FloatAttr(n.floatAttr("beta", 1.0f))),
+              n.named("trans_a", bld.getBoolAttr(n.intAttr("transA", 0) != 0)),
+              n.named("trans_b", bld.getBoolAttr(n.intAttr("transB", 0) != 0))}));
+}
+
+/// Window attributes with ONNX defaults, and auto_pad turned into explicit
+/// pads where the input's spatial sizes are known.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+  std::string autoPad;
+};
+
+FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
+                             ArrayRef<int64_t> kernel) {
+  Window w;
+  int64_t k = kernel.size();
+  if (input.getRank() != k + 2)
+    return n.error() << "input has rank " << input.getRank() << ", expected "
+                     << k + 2 << " for a " << k << "-d window";
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = n.intsAttr("strides").value_or(SmallVector<int64_t>(k, 1));
+  w.dilations = n.intsAttr("dilations").value_or(SmallVector<int64_t>(k, 1));
+  w.pads = n.intsAttr("pads").value_or(SmallVector<int64_t>(2 * k, 0));
+  w.autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (w.autoPad.empty())
+    w.autoPad = "NOTSET";
+  if (int64_t(w.strides.size()) != k || int64_t(w.dilations.size()) != k ||
+      int64_t(w.pads.size()) != 2 * k)
+    return n.error() << "strides, dilations and pads must have " << k << ", "
+                     << k << " and " << 2 * k << " entries";
+  if (w.autoPad == "VALID") {
+    w.pads.assign(2 * k, 0);
+    w.autoPad = "NOTSET";
+  } else if (w.autoPad == "SAME_UPPER" || w.autoPad == "SAME_LOWER") {
+    ArrayRef<int64_t> spatial = input.getShape().drop_front(2);
+    if (llvm::none_of(spatial, isDynamic)) {
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t in = spatial[i], s = w.strides[i];
+        int64_t out = (in + s - 1) / s;
+        int64_t total = std::max<int64_t>(
+            0, (out - 1) * s + (w.kernel[i] - 1) * w.dilations[i] + 1 - in);
+        int64_t small = total / 2, large = total - small;
+        bool upper = w.autoPad == "SAME_UPPER";
+        w.pads[i] = upper ? small : large;
+        w.pads[i + k] = upper ? large : small;
+      }
+      w.autoPad = "NOTSET";
+    }
+  } else if (w.autoPad != "NOTSET") {
+    return n.error() << "unknown auto_pad '" << w.autoPad << "'";
+  }
+  return w;
+}
+
+SmallVector<NamedAttribute> windowAttrs(NodeImporter &n, const Window &w,
+                                        bool withKernel) {
+  SmallVector<NamedAttribute> attrs = {
+      n.named("pads", n.i64Array(w.pads)),
+      n.named("strides", n.i64Array(w.strides)),
+      n.named("dilations", n.i64Array(w.dilations)),
+      n.named("auto_pad", n.builder().getStringAttr(w.autoPad))};
+  if (withKernel)
+    attrs.push_back(n.named("kernel_shape", n.i64Array(w.kernel)));
+  return attrs;
+}
+
+LogicalResult importConv(NodeImporter &n) {
+  Value x = n.input(0), wt = n.input(1);
+  if (!x || !wt)
+    return failure();
+  auto wType = cast<RankedTensorType>(wt.getType());
+  if (wType.getRank() < 3)
+    return n.error() << "weight must have rank >= 3";
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  if (auto given = n.intsAttr("kernel_shape"))
+    if (*given != kernel)
+      return n.error() << "kernel_shape " << shapeToString(*given)
+                       << " differs from the weight's "
+                       << shapeToString(kernel);
+  auto w = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
+  if (failed(w))
+    return failure();
+  SmallVector<Value> operands = {x, wt};
+  if (n.hasInput(2))
+    operands.push_back(n.input(2));
+  SmallVector<NamedAttribute> attrs = windowAttrs(n, *w, false);
+  attrs.push_back(
+      n.named("group", n.builder().getI64IntegerAttr(n.intAttr("group", 1))));
+  return bindResult(n, n.build<ConvOp>(operands, attrs));
+}
+
+template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
+  Value x = n.input(0);
+  auto kernel = n.requiredInts("kernel_shape");
+  if (!x || failed(kernel))
+    return failure();
+  if (std::is_same_v<OpTy, MaxPoolOp> && n.wantsOutput(1))
+    return n.error() << "MaxPool's Indices output is not supported";
+  auto w = readWindow(n, cast<RankedTensorType>(x.getType()), *kernel);
+  if (failed(w))
+    return failure();
+  SmallVector<NamedAttribute> attrs = windowAttrs(n, *w, true);
+  OpBuilder &b = n.builder();
+  attrs.push_back(
+      n.named("ceil_mode", b.getBoolAttr(n.intAttr("ceil_mode", 0) != 0)));
+  if (std::is_same_v<OpTy, AveragePoolOp>)
+    attrs.push_back(n.named("count_include_pad",
+                            b.getBoolAttr(n.intAttr("count_include_pad", 0) != 0)));
+  else if (n.intAttr("storage_order", 0) != 0 && n.wantsOutput(1))
+    return n.error() << "storage_order only concerns the Indices output";
+  return bindResult(n, n.build<OpTy>({x}, attrs));
+}
+
+/// GlobalAveragePool / GlobalMaxPool: a reduction over the spatial axes.
+template <typename ReduceOpTy> LogicalResult importGlobalPool(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (rank < 3)
+    return n.error() << "input must have rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < rank; ++i)
+    axes.push_back(i);
+  return bindResult(n, n.build<ReduceOpTy>(
+                           {x}, {n.named("axes", n.i64Array(axes)),
+                                 n.named("keepdims", n.builder().getBoolAttr(true))}));
+}
+
+LogicalResult importBatchNorm(NodeImporter &n) {
+  if (n.intAttr("training_mode", 0) != 0)
+    return n.error() << "training-mode BatchNormalization is not supported";
+  if (n.opset() < 9 && n.intAttr("spatial", 1) == 0)
+    return n.error() << "BatchNormalization with spatial=0 is not supported";
+  for (size_t i = 1; i < n.numOutputs(); ++i)
+    if (n.wantsOutput(i))
+      return n.error() << "BatchNormalization's running statistics outputs "
+                          "are training outputs, not supported";
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < 5; ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    operands.push_back(v);
+  }
+  return bindResult(
+      n, n.build<BatchNormOp>(operands,
+                              {n.named("epsilon", n.builder().getF32FloatAttr(
+                                                      n.floatAttr("epsilon", 1e-5f)))}));
+}
+
+/// Softmax and LogSoftmax. Before opset 13 the input is coerced to 2-D at
+/// `axis` (default 1) and normalised over the second dimension; from 13 on
+/// `axis` (default -1) is the one normalised axis.
+template <typename OpTy> LogicalResult importSoftmax(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  int64_t axis = n.intAttr("axis", n.opset() < 13 ? 1 : -1);
+  auto norm = normalizeAxis(axis, std::max<int64_t>(rank, 1));
+  if (!norm || rank == 0)
+    return n.error() << "axis " << axis << " out of range for rank " << rank;
+  OpBuilder &b = n.builder();
+  if (n.opset() >= 13 || *norm == rank - 1) {
+    return bindResult(n, n.build<OpTy>({x}, {n.named("axis",
+                                                     b.getI64IntegerAttr(*norm))}));
+  }
+  auto flat = n.build<FlattenOp>({x}, {n.named("axis", b.getI64IntegerAttr(*norm))});
+  if (failed(flat))
+    return failure();
+  auto soft = n.build<OpTy>({*flat}, {n.named("axis", b.getI64IntegerAttr(1))});
+  if (failed(soft))
+    return failure();
+  auto shape = type.hasStaticShape()
+                   ? n.constantI64(type.getShape())
+                   : n.build<ShapeOp>({x}, {n.named("start", b.getI64IntegerAttr(0)),
+                                            n.named("end", b.getI64IntegerAttr(rank))});
+  if (failed(shape))
+    return failure();
+  return bindResult(n, n.build<ReshapeOp>({*soft, *shape}));
+}
+
+const OpImporter kImporters[] = {
+    {"MatMul", importMatMul},
+    {"Gemm", importGemm},
+    {"Conv", importConv},
+    {"MaxPool", importPool<MaxPoolOp>},
+    {"AveragePool", importPool<AveragePoolOp>},
+    {"GlobalAveragePool", importGlobalPool<ReduceMeanOp>},
+    {"GlobalMaxPool", importGlobalPool<ReduceMaxOp>},
+    {"BatchNormalization", importBatchNorm},
+    {"Softmax", importSoftmax<SoftmaxOp>},
+    {"LogSoftmax", importSoftmax<LogSoftmaxOp>},
+};
+
+} // namespace
+
+ArrayRef<OpImporter> nnImporters() { return kImporters; }
+
+} // namespace kiln::onnx_frontend

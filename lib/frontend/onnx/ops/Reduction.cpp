@@ -1,0 +1,68 @@
+//===- Reduction.cpp - importers of Reduce* operators ---------------------===//
+#include "lib/frontend/onnx/NodeImporter.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+/// ONNX reductions: `axes` is an attribute until it became an input (opset
+/// 13 for ReduceSum, 18 for the others). No axes means all axes, unless
+/// noop_with_empty_axes, which makes the op the identity.
+template <typename OpTy, int axesInputSince>
+LogicalResult importReduce(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<int64_t> axes;
+  if (n.opset() >= axesInputSince) {
+    if (n.hasInput(1)) {
+      auto given = n.constantInts(1, "axes");
+      if (failed(given))
+        return failure();
+      axes = *given;
+    }
+  } else if (auto given = n.intsAttr("axes")) {
+    axes = *given;
+  }
+  if (axes.empty()) {
+    if (n.intAttr("noop_with_empty_axes", 0) != 0) {
+      n.setOutput(0, x);
+      return success();
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank)
+      return n.error() << "axis " << a << " out of range for rank " << rank;
+    if (a < 0)
+      a += rank;
+  }
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return n.error() << "axes repeat an axis";
+  auto r = n.build<OpTy>(
+      {x}, {n.named("axes", n.i64Array(axes)),
+            n.named("keepdims", n.builder().getBoolAttr(
+                                    n.intAttr("keepdims", 1) != 0))});
+  if (failed(r))
+    return failure();
+  n.setOutput(0, *r);
+  return success();
+}
+
+const OpImporter kImporters[] = {
+    {"ReduceSum", importReduce<ReduceSumOp, 13>},
+    {"ReduceMean", importReduce<ReduceMeanOp, 18>},
+    {"ReduceMax", importReduce<ReduceMaxOp, 18>},
+    {"ReduceMin", importReduce<ReduceMinOp, 18>},
+    {"ReduceProd", importReduce<ReduceProdOp, 18>},
+};
+
+} // namespace
+
+ArrayRef<OpImporter> reductionImporters() { return kImporters; }
+
+} // namespace kiln::onnx_frontend

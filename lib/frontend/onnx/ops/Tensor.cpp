@@ -1,0 +1,273 @@
+//===- Tensor.cpp - importers of shape and data-movement operators --------===//
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/ShapeUtils.h"
+#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/TensorImport.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+LogicalResult bindResult(NodeImporter &n, FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  n.setOutput(0, *v);
+  return success();
+}
+
+int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
+
+/// Normalises `axes` against `rank`, reporting the first bad one.
+LogicalResult normalizeAxes(NodeImporter &n, SmallVectorImpl<int64_t> &axes,
+                            int64_t rank) {
+  for (int64_t &a : axes) {
+    auto norm = normalizeAxis(a, rank);
+    if (!norm)
+      return n.error() << "axis " << a << " out of range for rank " << rank;
+    a = *norm;
+  }
+  SmallVector<int64_t> sorted(axes.begin(), axes.end());
+  llvm::sort(sorted);
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return n.error() << "axes repeat an axis";
+  return success();
+}
+
+LogicalResult importReshape(NodeImporter &n) {
+  Value x = n.input(0), shape = n.input(1);
+  if (!x || !shape)
+    return failure();
+  return bindResult(
+      n, n.build<ReshapeOp>({x, shape},
+                            {n.named("allow_zero", n.builder().getBoolAttr(
+                                                       n.intAttr("allowzero", 0) != 0))}));
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = rankOf(x);
+  SmallVector<int64_t> perm;
+  if (auto given = n.intsAttr("perm"))
+    perm = *given;
+  else
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  return bindResult(n, n.build<TransposeOp>({x}, {n.named("perm", n.i64Array(perm))}));
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = rankOf(x), axis = n.intAttr("axis", 1);
+  if (axis < -rank || axis > rank)
+    return n.error() << "axis " << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  return bindResult(n, n.build<FlattenOp>(
+                           {x}, {n.named("axis", n.builder().getI64IntegerAttr(axis))}));
+}
+
+/// Squeeze/Unsqueeze axes: an attribute before opset 13, an input after.
+FailureOr<std::optional<SmallVector<int64_t>>> readAxes(NodeImporter &n) {
+  if (n.opset() < 13) {
+    return n.intsAttr("axes");
+  }
+  if (!n.hasInput(1))
+    return std::optional<SmallVector<int64_t>>();
+  auto values = n.constantInts(1, "axes");
+  if (failed(values))
+    return failure();
+  return std::optional<SmallVector<int64_t>>(*values);
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  Value x = n.input(0);
+  auto given = readAxes(n);
+  if (!x || failed(given))
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> axes;
+  if (*given) {
+    axes = **given;
+    if (failed(normalizeAxes(n, axes, type.getRank())))
+      return failure();
+    llvm::sort(axes);
+  } else {
+    // No axes: every size-1 dimension, which must then be known.
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (type.isDynamicDim(i))
+        return n.error() << "Squeeze without axes needs static dimensions; "
+                            "dimension "
+                         << i << " is dynamic";
+      if (type.getDimSize(i) == 1)
+        axes.push_back(i);
+    }
+  }
+  return bindResult(n, n.build<SqueezeOp>({x}, {n.named("axes", n.i64Array(axes))}));
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  Value x = n.input(0);
+  auto given = readAxes(n);
+  if (!x || failed(given))
+    return failure();
+  if (!*given)
+    return n.error() << "axes are required";
+  SmallVector<int64_t> axes = **given;
+  if (failed(normalizeAxes(n, axes, rankOf(x) + int64_t(axes.size()))))
+    return failure();
+  llvm::sort(axes);
+  return bindResult(n, n.build<UnsqueezeOp>({x}, {n.named("axes", n.i64Array(axes))}));
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  SmallVector<Value> inputs;
+  for (size_t i = 0; i < n.numInputs(); ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    inputs.push_back(v);
+  }
+  auto axis = n.requiredInt("axis");
+  if (failed(axis) || inputs.empty())
+    return n.error() << "needs at least one input and an axis";
+  auto norm = normalizeAxis(*axis, rankOf(inputs.front()));
+  if (!norm)
+    return n.error() << "axis " << *axis << " out of range";
+  return bindResult(n, n.build<ConcatOp>(
+                           inputs, {n.named("axis", n.builder().getI64IntegerAttr(*norm))}));
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  Value data = n.input(0), indices = n.input(1);
+  if (!data || !indices)
+    return failure();
+  int64_t axis = n.intAttr("axis", 0);
+  auto norm = normalizeAxis(axis, rankOf(data));
+  if (!norm)
+    return n.error() << "axis " << axis << " out of range for rank "
+                     << rankOf(data);
+  return bindResult(n, n.build<GatherOp>(
+                           {data, indices},
+                           {n.named("axis", n.builder().getI64IntegerAttr(*norm))}));
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = rankOf(x);
+  Value starts, ends, steps;
+  SmallVector<int64_t> axes;
+  if (n.opset() < 10) {
+    auto s = n.requiredInts("starts"), e = n.requiredInts("ends");
+    if (failed(s) || failed(e))
+      return failure();
+    if (auto a = n.intsAttr("axes"))
+      axes = *a;
+    else
+      for (int64_t i = 0; i < int64_t(s->size()); ++i)
+        axes.push_back(i);
+    auto sv = n.constantI64(*s), ev = n.constantI64(*e);
+    auto one = n.constantI64(SmallVector<int64_t>(s->size(), 1));
+    if (failed(sv) || failed(ev) || failed(one))
+      return failure();
+    starts = *sv;
+    ends = *ev;
+    steps = *one;
+  } else {
+    starts = n.input(1);
+    ends = n.input(2);
+    if (!starts || !ends)
+      return failure();
+    auto startsType = cast<RankedTensorType>(starts.getType());
+    if (startsType.getRank() != 1 || startsType.isDynamicDim(0))
+      return n.error() << "starts must be a 1-D tensor of known length";
+    int64_t count = startsType.getDimSize(0);
+    if (n.hasInput(3)) {
+      auto a = n.constantInts(3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    } else {
+      for (int64_t i = 0; i < count; ++i)
+        axes.push_back(i);
+    }
+    if (n.hasInput(4)) {
+      steps = n.input(4);
+    } else {
+      auto one = n.constantI64(SmallVector<int64_t>(count, 1));
+      if (failed(one))
+        return failure();
+      steps = *one;
+    }
+  }
+  if (failed(normalizeAxes(n, axes, rank)))
+    return failure();
+  return bindResult(n, n.build<SliceOp>({x, starts, ends, steps},
+                                        {n.named("axes", n.i64Array(axes))}));
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  int64_t rank = rankOf(x);
+  auto clamp = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::max<int64_t>(0, std::min(rank, v));
+  };
+  int64_t start = clamp(n.intAttr("start", 0));
+  int64_t end = std::max(start, clamp(n.intAttr("end", rank)));
+  OpBuilder &b = n.builder();
+  return bindResult(n, n.build<ShapeOp>({x}, {n.named("start", b.getI64IntegerAttr(start)),
+                                             n.named("end", b.getI64IntegerAttr(end))}));
+}
+
+LogicalResult importConstant(NodeImporter &n) {
+  OpBuilder &b = n.builder();
+  ElementsAttr value;
+  if (const auto *a = n.attribute("value")) {
+    auto imported = importTensor(a->t(), n.loc(), ".", 64);
+    if (failed(imported))
+      return failure();
+    value = *imported;
+  } else if (const auto *a = n.attribute("value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                   a->f());
+  } else if (auto floats = n.floatsAttr("value_floats")) {
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(floats->size())}, b.getF32Type()),
+        ArrayRef<float>(*floats));
+  } else if (const auto *a = n.attribute("value_int")) {
+    auto type = RankedTensorType::get(
+        {}, IntegerType::get(n.context(), 64, IntegerType::Signed));
+    value = DenseElementsAttr::get(type, APInt(64, a->i(), true));
+  } else if (auto ints = n.intsAttr("value_ints")) {
+    auto c = n.constantI64(*ints);
+    return bindResult(n, c);
+  } else {
+    return n.error() << "only tensor, float and int constants are supported "
+                        "(not sparse or string ones)";
+  }
+  return bindResult(n, n.build<ConstantOp>({}, {n.named("value", value)}));
+}
+
+const OpImporter kImporters[] = {
+    {"Reshape", importReshape},     {"Transpose", importTranspose},
+    {"Flatten", importFlatten},     {"Squeeze", importSqueeze},
+    {"Unsqueeze", importUnsqueeze}, {"Concat", importConcat},
+    {"Gather", importGather},       {"Slice", importSlice},
+    {"Shape", importShape},         {"Constant", importConstant},
+};
+
+} // namespace
+
+ArrayRef<OpImporter> tensorImporters() { return kImporters; }
+
+} // namespace kiln::onnx_frontend

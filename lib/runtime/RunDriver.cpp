@@ -1,0 +1,401 @@
+//===- RunDriver.cpp - the logic of kiln-run ------------------------------===//
+#include "lib/runtime/RunDriver.h"
+#include "kiln/Runtime.h"
+#include "lib/runtime/TensorFiles.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+namespace kiln::runtime {
+
+namespace {
+
+const char *kUsage =
+    "usage: kiln-run MODEL [--input NAME=FILE | --input FILE]...\n"
+    "                [--output-dir DIR] [--bench [--warmup N] [--iters N]]\n"
+    "                [--input-shape NAME=DIMS]... [--seed N]\n"
+    "                [--params FILE] [--random-params] [-O N]\n"
+    "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
+    "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
+    "inputs not given are generated from the seed.\n";
+
+struct Options {
+  std::string model;
+  std::vector<std::pair<std::string, std::string>> namedInputs;
+  std::vector<std::string> positionalInputs;
+  std::string outputDir;
+  bool bench = false;
+  int warmup = 3, iters = 10;
+  uint64_t seed = 0;
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::string paramsPath;
+  bool randomParams = false;
+  int optLevel = 2;
+};
+
+bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
+  dims.clear();
+  std::stringstream ss(text);
+  std::string part;
+  while (std::getline(ss, part, 'x')) {
+    if (part.empty())
+      return false;
+    char *end = nullptr;
+    long long v = std::strtoll(part.c_str(), &end, 10);
+    if (*end || v < 0)
+      return false;
+    dims.push_back(v);
+  }
+  return !dims.empty() || text.empty();
+}
+
+/// Parses the command line; an error message on failure.
+std::string parseArgs(const std::vector<std::string> &args, Options &o) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    auto value = [&](std::string &out) -> bool {
+      if (i + 1 >= args.size())
+        return false;
+      out = args[++i];
+      return true;
+    };
+    auto intValue = [&](int &out) -> bool {
+      std::string v;
+      if (!value(v))
+        return false;
+      char *end = nullptr;
+      long x = std::strtol(v.c_str(), &end, 10);
+      if (*end || x < 0)
+        return false;
+      out = int(x);
+      return true;
+    };
+    std::string v;
+    if (a == "--input") {
+      if (!value(v))
+        return "--input needs a value";
+      size_t eq = v.find('=');
+      if (eq != std::string::npos)
+        o.namedInputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      else
+        o.positionalInputs.push_back(v);
+    } else if (a == "--output-dir") {
+      if (!value(o.outputDir))
+        return "--output-dir needs a value";
+    } else if (a == "--bench") {
+      o.bench = true;
+    } else if (a == "--warmup") {
+      if (!intValue(o.warmup))
+        return "--warmup needs a non-negative number";
+    } else if (a == "--iters") {
+      if (!intValue(o.iters) || o.iters < 1)
+        return "--iters needs a positive number";
+    } else if (a == "--seed") {
+      int s;
+      if (!intValue(s))
+        return "--seed needs a non-negative number";
+      o.seed = uint64_t(s);
+    } else if (a == "--input-shape") {
+      std::vector<int64_t> dims;
+      if (!value(v))
+        return "--input-shape needs NAME=DIMS";
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || !parseDims(v.substr(eq + 1), dims))
+        return "--input-shape needs NAME=DIMS, as in input=1x3x224x224";
+      o.inputShapes[v.substr(0, eq)] = dims;
+    } else if (a == "--params") {
+      if (!value(o.paramsPath))
+        return "--params needs a file";
+    } else if (a == "--random-params") {
+      o.randomParams = true;
+    } else if (a.size() == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' &&
+               a[2] <= '3') {
+      o.optLevel = a[2] - '0';
+    } else if (a == "-h" || a == "--help") {
+      return "help";
+    } else if (!a.empty() && a[0] == '-') {
+      return "unknown option '" + a + "'";
+    } else if (o.model.empty()) {
+      o.model = a;
+    } else {
+      return "more than one model given ('" + o.model + "' and '" + a + "')";
+    }
+  }
+  if (o.model.empty())
+    return "no model given";
+  return "";
+}
+
+bool hasSuffix(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/// Fills a tensor with values from `rng`: floats in [-1, 1), integers in
+/// [0, 10) (valid as small indices), booleans at random.
+void fillRandom(Tensor &t, std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(0, 9);
+  int64_t n = t.numElements();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (t.dtype()) {
+    case DType::Float32: t.data<float>()[i] = float(real(rng)); break;
+    case DType::Float64: t.data<double>()[i] = real(rng); break;
+    case DType::Float16:
+    case DType::BFloat16: {
+      // Exactly representable in both: k/8 for k in [-8, 8).
+      float f = float(small(rng) - 5) / 8.0f;
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      uint16_t h;
+      if (t.dtype() == DType::BFloat16) {
+        h = uint16_t(bits >> 16);
+      } else {
+        uint32_t sign = (bits >> 16) & 0x8000;
+        int32_t e = int32_t((bits >> 23) & 0xff) - 127 + 15;
+        h = f == 0 ? uint16_t(sign)
+                   : uint16_t(sign | (uint32_t(e) << 10) | ((bits >> 13) & 0x3ff));
+      }
+      t.data<uint16_t>()[i] = h;
+      break;
+    }
+    case DType::Bool: t.data<uint8_t>()[i] = uint8_t(small(rng) & 1); break;
+    default: {
+      int64_t v = small(rng);
+      std::memcpy(t.data<char>() + i * dtypeSize(t.dtype()), &v,
+                  dtypeSize(t.dtype()));
+    }
+    }
+  }
+}
+
+double elementAsDouble(const Tensor &t, int64_t i) {
+  const char *p = t.data<char>() + i * dtypeSize(t.dtype());
+  auto load = [&](auto v) {
+    std::memcpy(&v, p, sizeof v);
+    return double(v);
+  };
+  switch (t.dtype()) {
+  case DType::Float32: return load(float());
+  case DType::Float64: return load(double());
+  case DType::Int8: return load(int8_t());
+  case DType::UInt8: return load(uint8_t());
+  case DType::Int16: return load(int16_t());
+  case DType::UInt16: return load(uint16_t());
+  case DType::Int32: return load(int32_t());
+  case DType::UInt32: return load(uint32_t());
+  case DType::Int64: return load(int64_t());
+  case DType::UInt64: return load(uint64_t());
+  case DType::Bool: return load(uint8_t());
+  case DType::Float16: {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    double v = e == 0 ? std::ldexp(m, -24)
+               : e == 31 ? (m ? NAN : INFINITY)
+                         : std::ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+  }
+  case DType::BFloat16: {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    uint32_t bits = uint32_t(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  }
+  return 0;
+}
+
+std::string summarize(const Tensor &t) {
+  std::ostringstream os;
+  int64_t n = t.numElements();
+  os << t.describe();
+  if (n == 0)
+    return os.str();
+  double lo = INFINITY, hi = -INFINITY, sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = elementAsDouble(t, i);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    sum += v;
+  }
+  os << " min=" << lo << " max=" << hi << " mean=" << sum / double(n) << " [";
+  for (int64_t i = 0; i < std::min<int64_t>(n, 6); ++i)
+    os << (i ? ", " : "") << elementAsDouble(t, i);
+  os << (n > 6 ? ", ...]" : "]");
+  return os.str();
+}
+
+int fail(const std::string &message) {
+  std::cerr << "kiln-run: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int runDriverMain(const std::vector<std::string> &args,
+                  const CompileHook &compile) {
+  Options o;
+  std::string error = parseArgs(args, o);
+  if (error == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!error.empty()) {
+    std::cerr << "kiln-run: error: " << error << "\n" << kUsage;
+    return 2;
+  }
+
+  // An ONNX model is compiled first, into a private temporary directory.
+  std::string artifact = o.model;
+  std::filesystem::path scratch;
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!dir.empty())
+        std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup;
+  if (hasSuffix(o.model, ".onnx") || hasSuffix(o.model, ".onnxtxt")) {
+    if (!compile)
+      return fail(o.model + ": this kiln-run was built without the compiler; "
+                            "compile the model with kiln-compile first");
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "kiln-run-XXXXXX").string();
+    if (!mkdtemp(tmpl.data()))
+      return fail("cannot create a temporary directory");
+    scratch = tmpl;
+    cleanup.dir = scratch;
+    artifact = (scratch / "model.so").string();
+    auto start = std::chrono::steady_clock::now();
+    Status s = compile({o.model, artifact, o.optLevel, o.inputShapes});
+    if (!s) {
+      std::cerr << s.message();
+      if (!s.message().empty() && s.message().back() != '\n')
+        std::cerr << "\n";
+      return 1;
+    }
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    std::cout << "compiled " << o.model << " in " << ms << " ms\n";
+  }
+
+  SessionOptions sessionOptions;
+  sessionOptions.paramsPath = o.paramsPath;
+  sessionOptions.randomParams = o.randomParams;
+  sessionOptions.randomSeed = o.seed;
+  auto session = Session::open(artifact, sessionOptions);
+  if (!session)
+    return fail(session.status().message());
+  const std::vector<TensorInfo> &infos = (*session)->inputs();
+
+  // Inputs: by name, by position, or generated.
+  std::vector<Tensor> inputs(infos.size());
+  std::vector<bool> given(infos.size(), false);
+  auto load = [&](size_t i, const std::string &file) -> bool {
+    auto t = readTensorFile(file);
+    if (!t) {
+      fail(t.status().message());
+      return false;
+    }
+    inputs[i] = t.take();
+    given[i] = true;
+    return true;
+  };
+  if (o.positionalInputs.size() > infos.size())
+    return fail("the model takes " + std::to_string(infos.size()) +
+                " inputs, " + std::to_string(o.positionalInputs.size()) +
+                " given");
+  for (size_t i = 0; i < o.positionalInputs.size(); ++i)
+    if (!load(i, o.positionalInputs[i]))
+      return 1;
+  for (auto &[name, file] : o.namedInputs) {
+    auto it = std::find_if(infos.begin(), infos.end(),
+                           [&](const TensorInfo &t) { return t.name == name; });
+    if (it == infos.end()) {
+      std::string names;
+      for (const TensorInfo &t : infos)
+        names += (names.empty() ? "'" : ", '") + t.name + "'";
+      return fail("the model has no input named '" + name +
+                  "' (inputs: " + names + ")");
+    }
+    if (!load(size_t(it - infos.begin()), file))
+      return 1;
+  }
+  std::mt19937_64 rng(o.seed);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    if (given[i])
+      continue;
+    std::vector<int64_t> shape = infos[i].shape;
+    auto fixed = o.inputShapes.find(infos[i].name);
+    if (fixed != o.inputShapes.end())
+      shape = fixed->second;
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = 1;
+    inputs[i] = Tensor::allocate(infos[i].dtype, shape);
+    fillRandom(inputs[i], rng);
+    std::cout << "input " << i << " '" << infos[i].name
+              << "': generated " << inputs[i].describe() << " from seed "
+              << o.seed << "\n";
+  }
+
+  auto outputs = (*session)->run(inputs);
+  if (!outputs)
+    return fail(outputs.status().message());
+  const std::vector<TensorInfo> &outInfos = (*session)->outputs();
+  for (size_t i = 0; i < outputs->size(); ++i)
+    std::cout << "output " << i << " '" << outInfos[i].name
+              << "': " << summarize((*outputs)[i]) << "\n";
+  if (!o.outputDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.outputDir, ec);
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      std::string path =
+          o.outputDir + "/output_" + std::to_string(i) + ".npy";
+      if (Status s = writeNpy(path, (*outputs)[i]); !s)
+        return fail(s.message());
+    }
+  }
+
+  if (o.bench) {
+    for (int i = 0; i < o.warmup; ++i)
+      if (auto r = (*session)->run(inputs); !r)
+        return fail(r.status().message());
+    std::vector<double> times;
+    for (int i = 0; i < o.iters; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      auto r = (*session)->run(inputs);
+      auto end = std::chrono::steady_clock::now();
+      if (!r)
+        return fail(r.status().message());
+      times.push_back(std::chrono::duration<double, std::milli>(end - start)
+                          .count());
+    }
+    std::vector<double> sorted = times;
+    std::sort(sorted.begin(), sorted.end());
+    double median = sorted.size() % 2
+                        ? sorted[sorted.size() / 2]
+                        : (sorted[sorted.size() / 2 - 1] +
+                           sorted[sorted.size() / 2]) / 2;
+    char line[128];
+    std::snprintf(line, sizeof line, "median_ms=%.4f min_ms=%.4f iters=%d",
+                  median, sorted.front(), o.iters);
+    std::cout << line << std::endl;
+  }
+  return 0;
+}
+
+} // namespace kiln::runtime

@@ -1,0 +1,41 @@
+//===- RunDriver.h - the logic of kiln-run -------------------------*- C++ -*-===//
+//
+// kiln-run MODEL [--input NAME=FILE | --input FILE]... [--output-dir DIR]
+//         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
+//         [--seed N] [--params FILE] [--random-params] [-O N]
+//
+// Lives in a library so that the tool stays a few lines, and so that the
+// runtime-only build can offer it without the compiler: compiling `.onnx`
+// models is a hook that the full build provides.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_RUNTIME_RUNDRIVER_H
+#define KILN_LIB_RUNTIME_RUNDRIVER_H
+
+#include "kiln/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kiln::runtime {
+
+struct ModelCompileRequest {
+  std::string modelPath;
+  std::string artifactPath;
+  int optLevel = 2;
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+};
+
+using CompileHook = std::function<Status(const ModelCompileRequest &)>;
+
+/// Runs kiln-run with `args` (without the program name); returns the exit
+/// code. `compile` may be empty (runtime-only build).
+int runDriverMain(const std::vector<std::string> &args,
+                  const CompileHook &compile);
+
+} // namespace kiln::runtime
+
+#endif // KILN_LIB_RUNTIME_RUNDRIVER_H

@@ -1,0 +1,293 @@
+//===- Session.cpp - load an artifact and run it --------------------------===//
+//
+// Loading maps the weights once (from the library or the parameter file) and
+// prebuilds their descriptors; a run checks the inputs against the metadata,
+// builds their descriptors, calls the artifact and adopts the output buffers
+// it allocated. A failed run-time check in the generated code jumps back here
+// through the trap handler and becomes the run's error.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Runtime.h"
+#include "lib/runtime/ArtifactFormat.h"
+#include "lib/runtime/ParamStore.h"
+
+#include <csetjmp>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <map>
+
+namespace kiln {
+
+using RunFn = void (*)(void **, void *);
+using TrapFn = void (*)(const char *);
+
+namespace {
+
+thread_local std::jmp_buf *currentJump = nullptr;
+thread_local const char *trapMessage = nullptr;
+
+[[noreturn]] void trapHandler(const char *message) {
+  trapMessage = message;
+  if (!currentJump)
+    std::abort(); // a check failed outside of a run: nothing to unwind to
+  std::longjmp(*currentJump, 1);
+}
+
+/// Calls the artifact; returns false if a run-time check failed. Kept free of
+/// objects with destructors, as longjmp skips them.
+bool callWithTrap(RunFn run, void **args, void *results) {
+  std::jmp_buf env;
+  std::jmp_buf *previous = currentJump;
+  currentJump = &env;
+  if (setjmp(env)) {
+    currentJump = previous;
+    return false;
+  }
+  run(args, results);
+  currentJump = previous;
+  return true;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += "x";
+    s += shape[i] < 0 ? "?" : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+/// An MLIR memref descriptor for a dense C-ordered tensor.
+void appendDescriptor(std::vector<int64_t> &out, const void *data,
+                      const std::vector<int64_t> &shape) {
+  int64_t ptr = int64_t(reinterpret_cast<intptr_t>(data));
+  out.push_back(ptr);
+  out.push_back(ptr);
+  out.push_back(0);
+  for (int64_t d : shape)
+    out.push_back(d);
+  int64_t stride = 1;
+  std::vector<int64_t> strides(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  out.insert(out.end(), strides.begin(), strides.end());
+}
+
+TensorInfo toInfo(const runtime::TensorSpec &spec) {
+  return TensorInfo{spec.name, spec.dtype, spec.shape, spec.dimNames};
+}
+
+} // namespace
+
+struct Session::Impl {
+  void *handle = nullptr;
+  runtime::ArtifactMetadata metadata;
+  std::vector<TensorInfo> inputs, outputs;
+  RunFn run = nullptr;
+  std::unique_ptr<runtime::ParamStore> params;
+  /// The parameters' descriptors, built once.
+  std::vector<std::vector<int64_t>> paramDescriptors;
+
+  ~Impl() {
+    if (handle)
+      dlclose(handle);
+  }
+
+  Status checkInputs(const std::vector<Tensor> &given) const;
+  Expected<std::vector<Tensor>> adoptOutputs(const std::vector<int64_t> &raw,
+                                             const std::vector<Tensor> &ins) const;
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+const std::vector<TensorInfo> &Session::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo> &Session::outputs() const {
+  return impl_->outputs;
+}
+const std::string &Session::target() const { return impl_->metadata.target; }
+
+Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
+                                                  const SessionOptions &options) {
+  auto impl = std::make_unique<Impl>();
+  // dlopen searches the library path for names without a slash.
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  impl->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!impl->handle) {
+    const char *why = dlerror();
+    return Status::error(path + ": cannot load artifact: " +
+                         (why ? why : "unknown error"));
+  }
+  auto *text = static_cast<const char *>(
+      dlsym(impl->handle, runtime::kMetadataSymbol));
+  impl->run = reinterpret_cast<RunFn>(dlsym(impl->handle, runtime::kRunSymbol));
+  auto *trap = static_cast<TrapFn *>(
+      dlsym(impl->handle, runtime::kTrapHandlerSymbol));
+  if (!text || !impl->run || !trap)
+    return Status::error(path + ": not a Kiln artifact (missing " +
+                         runtime::kMetadataSymbol + ", " + runtime::kRunSymbol +
+                         " or " + runtime::kTrapHandlerSymbol + ")");
+  auto metadata = runtime::parseMetadata(text);
+  if (!metadata)
+    return Status::error(path + ": " + metadata.status().message());
+  impl->metadata = metadata.take();
+  if (impl->metadata.target != "cpu")
+    return Status::error(path + ": artifact for target '" +
+                         impl->metadata.target +
+                         "' cannot run on this runtime's CPU path");
+  *trap = &trapHandler;
+  for (const auto &t : impl->metadata.inputs)
+    impl->inputs.push_back(toInfo(t));
+  for (const auto &t : impl->metadata.outputs)
+    impl->outputs.push_back(toInfo(t));
+
+  auto params = runtime::ParamStore::open(path, impl->handle, impl->metadata,
+                                          options);
+  if (!params)
+    return params.status();
+  impl->params = params.take();
+  for (const runtime::ParamSpec &p : impl->metadata.params) {
+    std::vector<int64_t> d;
+    appendDescriptor(d, impl->params->data() + p.offset, p.tensor.shape);
+    impl->paramDescriptors.push_back(std::move(d));
+  }
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Status Session::Impl::checkInputs(const std::vector<Tensor> &given) const {
+  if (given.size() != inputs.size())
+    return Status::error("the model takes " + std::to_string(inputs.size()) +
+                         " inputs, got " + std::to_string(given.size()));
+  std::map<std::string, std::pair<int64_t, std::string>> symbols;
+  for (size_t i = 0; i < given.size(); ++i) {
+    const TensorInfo &info = inputs[i];
+    const Tensor &t = given[i];
+    std::string what = "input '" + info.name + "'";
+    if (t.dtype() != info.dtype)
+      return Status::error(what + ": expected element type " +
+                           dtypeName(info.dtype) + ", got " +
+                           dtypeName(t.dtype()));
+    bool ok = t.shape().size() == info.shape.size();
+    for (size_t d = 0; ok && d < info.shape.size(); ++d)
+      ok = info.shape[d] < 0 || info.shape[d] == t.shape()[d];
+    if (!ok)
+      return Status::error(what + ": expected shape " +
+                           shapeString(info.shape) + ", got " +
+                           shapeString(t.shape()));
+    for (size_t d = 0; d < info.shape.size(); ++d) {
+      const std::string &sym = info.dimNames[d];
+      if (info.shape[d] >= 0 || sym.empty())
+        continue;
+      auto [it, fresh] = symbols.emplace(sym, std::make_pair(t.shape()[d], what));
+      if (!fresh && it->second.first != t.shape()[d])
+        return Status::error(what + ": dimension '" + sym + "' is " +
+                             std::to_string(t.shape()[d]) + " but " +
+                             it->second.second + " has it " +
+                             std::to_string(it->second.first));
+    }
+    if (!t.valid())
+      return Status::error(what + ": tensor has no data");
+  }
+  return Status::ok();
+}
+
+Expected<std::vector<Tensor>>
+Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
+                            const std::vector<Tensor> &ins) const {
+  // Outputs may share one buffer; each buffer gets one owner.
+  std::map<void *, std::shared_ptr<void>> owners;
+  std::vector<Tensor> result;
+  size_t at = 0;
+  for (const TensorInfo &info : outputs) {
+    size_t rank = info.shape.size();
+    auto *allocated = reinterpret_cast<void *>(intptr_t(raw[at]));
+    auto *aligned = reinterpret_cast<char *>(intptr_t(raw[at + 1]));
+    int64_t offset = raw[at + 2];
+    std::vector<int64_t> shape(raw.begin() + at + 3,
+                               raw.begin() + at + 3 + rank);
+    std::vector<int64_t> strides(raw.begin() + at + 3 + rank,
+                                 raw.begin() + at + 3 + 2 * rank);
+    at += 3 + 2 * rank;
+    size_t elem = dtypeSize(info.dtype);
+    char *data = aligned + offset * int64_t(elem);
+    bool contiguous = true;
+    int64_t expect = 1;
+    for (size_t i = rank; i-- > 0;) {
+      if (shape[i] != 1 && strides[i] != expect)
+        contiguous = false;
+      expect *= shape[i];
+    }
+    // Heap buffers are adopted; anything else (a constant in the library,
+    // a weight, an input passed through) is copied so that the caller owns
+    // plain memory.
+    Dl_info dl;
+    bool heap = allocated && dladdr(allocated, &dl) == 0 &&
+                !params->contains(allocated);
+    for (const Tensor &t : ins)
+      heap &= t.data() != allocated;
+    std::shared_ptr<void> owner;
+    if (heap) {
+      std::shared_ptr<void> &shared = owners[allocated];
+      if (!shared)
+        shared = std::shared_ptr<void>(allocated, std::free);
+      owner = shared;
+    }
+    if (!contiguous || !heap) {
+      Tensor copy = Tensor::allocate(info.dtype, shape);
+      if (contiguous) {
+        if (copy.byteSize())
+          std::memcpy(copy.data(), data, copy.byteSize());
+      } else {
+        int64_t n = copy.numElements();
+        std::vector<int64_t> idx(rank, 0);
+        for (int64_t k = 0; k < n; ++k) {
+          int64_t off = 0;
+          for (size_t i = 0; i < rank; ++i)
+            off += idx[i] * strides[i];
+          std::memcpy(copy.data<char>() + k * elem, data + off * elem, elem);
+          for (size_t i = rank; i-- > 0;) {
+            if (++idx[i] < shape[i])
+              break;
+            idx[i] = 0;
+          }
+        }
+      }
+      result.push_back(std::move(copy));
+      continue;
+    }
+    result.push_back(Tensor::wrap(info.dtype, shape, data, owner));
+  }
+  // Buffers whose outputs were all copied are freed with the owners map.
+  return result;
+}
+
+Expected<std::vector<Tensor>>
+Session::run(const std::vector<Tensor> &inputs) const {
+  if (Status s = impl_->checkInputs(inputs); !s)
+    return s;
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(inputs.size());
+  for (const Tensor &t : inputs) {
+    descriptors.emplace_back();
+    appendDescriptor(descriptors.back(), t.data(), t.shape());
+  }
+  std::vector<void *> args;
+  for (auto &d : descriptors)
+    args.push_back(d.data());
+  for (auto &d : impl_->paramDescriptors)
+    args.push_back(const_cast<int64_t *>(d.data()));
+  size_t resultWords = 0;
+  for (const TensorInfo &o : impl_->outputs)
+    resultWords += 3 + 2 * o.shape.size();
+  std::vector<int64_t> results(resultWords, 0);
+  if (!callWithTrap(impl_->run, args.data(), results.data()))
+    return Status::error(std::string("run failed: ") +
+                         (trapMessage ? trapMessage : "run-time check failed"));
+  return impl_->adoptOutputs(results, inputs);
+}
+
+} // namespace kiln

@@ -1,0 +1,110 @@
+//===- kiln-compile.cpp - compile a model to an artifact ------------------===//
+//
+// kiln-compile MODEL [-o OUT] [--emit=so|obj|mlir|llvm] [--target=cpu]
+//              [-O0..-O3] [--input-shape NAME=DIMS]... [--cpu=NAME]
+//              [--external-params] [MLIR pass-manager options]
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Compiler.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                       cl::value_desc("file"));
+static cl::opt<kiln::EmitKind> emit(
+    "emit", cl::desc("What to write"), cl::init(kiln::EmitKind::SharedLibrary),
+    cl::values(clEnumValN(kiln::EmitKind::SharedLibrary, "so",
+                          "the artifact (shared library)"),
+               clEnumValN(kiln::EmitKind::Object, "obj", "its object file"),
+               clEnumValN(kiln::EmitKind::Mlir, "mlir",
+                          "the kiln dialect after the graph pipeline"),
+               clEnumValN(kiln::EmitKind::LlvmIr, "llvm", "the LLVM IR")));
+static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                                   cl::init("cpu"));
+enum OptLevel { O0, O1, O2, O3 };
+static cl::opt<OptLevel> optLevel(
+    cl::desc("Optimisation level"), cl::init(O2),
+    cl::values(clEnumVal(O0, "no graph optimisation, plain loops"),
+               clEnumVal(O1, "folding and CSE"), clEnumVal(O2, "the default"),
+               clEnumVal(O3, "everything")));
+static cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("Fix an input's dimensions: NAME=1x3x224x224"),
+    cl::value_desc("name=dims"));
+static cl::opt<std::string> cpu("cpu", cl::desc("CPU to generate code for "
+                                                "(native or an LLVM CPU name)"),
+                                cl::init("native"));
+static cl::opt<bool> externalParams(
+    "external-params",
+    cl::desc("Write the weights to <output>.params instead of embedding them"));
+
+static const char *defaultExtension(kiln::EmitKind kind) {
+  switch (kind) {
+  case kiln::EmitKind::SharedLibrary: return ".so";
+  case kiln::EmitKind::Object: return ".o";
+  case kiln::EmitKind::Mlir: return ".mlir";
+  case kiln::EmitKind::LlvmIr: return ".ll";
+  }
+  return ".out";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
+
+  kiln::CompileOptions options;
+  options.target = target;
+  options.optLevel = int(optLevel);
+  options.emit = emit;
+  options.cpu = cpu;
+  options.externalParams = externalParams;
+  for (const std::string &spec : inputShapes) {
+    size_t eq = spec.find('=');
+    std::vector<int64_t> dims;
+    bool ok = eq != std::string::npos && eq > 0;
+    llvm::SmallVector<llvm::StringRef> parts;
+    if (ok)
+      llvm::StringRef(spec).drop_front(eq + 1).split(parts, 'x');
+    for (llvm::StringRef p : parts) {
+      int64_t d;
+      if (p == "?") {
+        dims.push_back(-1);
+      } else if (p.getAsInteger(10, d) || d < 0) {
+        ok = false;
+      } else {
+        dims.push_back(d);
+      }
+    }
+    if (!ok) {
+      llvm::errs() << "kiln-compile: error: --input-shape expects "
+                      "NAME=DIMS as in input=1x3x224x224, got '"
+                   << spec << "'\n";
+      return 2;
+    }
+    options.inputShapes[spec.substr(0, eq)] = dims;
+  }
+  options.configurePassManager = [](mlir::PassManager &pm) {
+    (void)mlir::applyPassManagerCLOptions(pm);
+  };
+
+  std::string output = outputFile;
+  if (output.empty())
+    output = llvm::sys::path::stem(inputFile).str() + defaultExtension(emit);
+  kiln::Status status = kiln::compileFile(inputFile, output, options);
+  if (!status) {
+    llvm::errs() << status.message();
+    return 1;
+  }
+  return 0;
+}
