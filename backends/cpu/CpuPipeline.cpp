@@ -17,7 +17,8 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   // freed where they die.
   p += "one-shot-bufferize{bufferize-function-boundaries "
        "function-boundary-type-conversion=identity-layout-map},"
-       "buffer-deallocation-pipeline,canonicalize,cse,";
+       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+       "kiln-expand-strided-copies,canonicalize,cse,";
   // Loops, then control flow (run-time checks need a CFG).
   p += "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
        "kiln-lower-runtime-checks,";

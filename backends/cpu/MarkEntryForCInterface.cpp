@@ -21,6 +21,19 @@ struct MarkEntryForCInterfacePass
       return signalPassFailure();
     entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                    UnitAttr::get(&getContext()));
+    MLIRContext *ctx = &getContext();
+    auto dropKilnAttrs = [&](DictionaryAttr attrs) {
+      SmallVector<NamedAttribute> kept;
+      if (attrs)
+        for (NamedAttribute a : attrs)
+          if (!a.getName().strref().starts_with("kiln."))
+            kept.push_back(a);
+      return DictionaryAttr::get(ctx, kept);
+    };
+    for (unsigned i = 0; i < entry.getNumArguments(); ++i)
+      entry.setArgAttrs(i, dropKilnAttrs(entry.getArgAttrDict(i)));
+    for (unsigned i = 0; i < entry.getNumResults(); ++i)
+      entry.setResultAttrs(i, dropKilnAttrs(entry.getResultAttrDict(i)));
   }
 };
 } // namespace

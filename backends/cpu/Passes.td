@@ -10,8 +10,22 @@ def MarkEntryForCInterface : Pass<"kiln-cpu-mark-entry", "mlir::ModuleOp"> {
     Adds `llvm.emit_c_interface` to the `kiln.entry` function so that the
     LLVM lowering emits `_mlir_ciface_<name>`, which takes every memref as
     a pointer to its descriptor: the artifact's run entry point forwards to
-    it. Leaves every other function alone.
+    it. Drops the `kiln.*` argument and result attributes, which the
+    artifact's metadata has taken over and LLVM would not understand.
+    Leaves every other function alone.
   }];
+}
+
+def ExpandStridedCopies : Pass<"kiln-expand-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turn memref.copy of non-contiguous buffers into linalg.copy";
+  let description = [{
+    The LLVM lowering turns a `memref.copy` between identity-layout buffers
+    into `memcpy`, and any other into a call of `memrefCopy` from MLIR's
+    runner library, which artifacts do not link. This rewrites the latter
+    into `linalg.copy`, which becomes loops like every other linalg op.
+    Copies of contiguous buffers are left alone (they stay `memcpy`).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def LowerRuntimeChecks : Pass<"kiln-lower-runtime-checks", "mlir::ModuleOp"> {

@@ -37,6 +37,8 @@ public:
   explicit Compilation(const CompileOptions &options)
       : options_(options), context_(makeRegistry()), diagnostics_(&context_) {
     context_.loadAllAvailableDialects();
+    // Messages name the node; dumping the op after each is noise for users.
+    context_.printOpOnDiagnostic(false);
   }
 
   MLIRContext &context() { return context_; }

@@ -139,8 +139,8 @@ bool hasSuffix(const std::string &s, const char *suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-/// Fills a tensor with values from `rng`: floats in [-1, 1), integers in
-/// [0, 10) (valid as small indices), booleans at random.
+/// Fills a tensor with values from `rng`: floats in [-1, 1), booleans at
+/// random, integers 0 (the one value valid as any index or size).
 void fillRandom(Tensor &t, std::mt19937_64 &rng) {
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> small(0, 9);
@@ -168,11 +168,9 @@ void fillRandom(Tensor &t, std::mt19937_64 &rng) {
       break;
     }
     case DType::Bool: t.data<uint8_t>()[i] = uint8_t(small(rng) & 1); break;
-    default: {
-      int64_t v = small(rng);
-      std::memcpy(t.data<char>() + i * dtypeSize(t.dtype()), &v,
+    default:
+      std::memset(t.data<char>() + i * dtypeSize(t.dtype()), 0,
                   dtypeSize(t.dtype()));
-    }
     }
   }
 }

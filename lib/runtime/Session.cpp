@@ -167,7 +167,9 @@ Status Session::Impl::checkInputs(const std::vector<Tensor> &given) const {
     const TensorInfo &info = inputs[i];
     const Tensor &t = given[i];
     std::string what = "input '" + info.name + "'";
-    if (t.dtype() != info.dtype)
+    // numpy has no bfloat16: its raw 16-bit patterns come as uint16.
+    bool bf16Bits = info.dtype == DType::BFloat16 && t.dtype() == DType::UInt16;
+    if (t.dtype() != info.dtype && !bf16Bits)
       return Status::error(what + ": expected element type " +
                            dtypeName(info.dtype) + ", got " +
                            dtypeName(t.dtype()));

@@ -160,7 +160,7 @@ Status writeNpy(const std::string &path, const Tensor &tensor) {
   if (code)
     descr = (dtypeSize(tensor.dtype()) == 1 ? "|" : "<") + std::string(code);
   else if (tensor.dtype() == DType::BFloat16)
-    descr = "<V2"; // numpy has no bfloat16: raw 2-byte records
+    descr = "<u2"; // numpy has no bfloat16: its bit patterns as uint16
   else
     return Status::error(path + ": cannot write element type " +
                          std::string(dtypeName(tensor.dtype())));

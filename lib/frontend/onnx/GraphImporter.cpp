@@ -5,13 +5,26 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <onnx/defs/schema.h>
+#include <set>
+
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
 
-/// The opset versions Kiln reads for the default (ai.onnx) domain.
+/// The opset versions Kiln reads for the default (ai.onnx) domain. Models
+/// declaring an older opset are accepted when every operator they use is
+/// still defined as it is at kMinOpset (checked against ONNX's schemas).
 constexpr int kMinOpset = 7;
 constexpr int kMaxOpset = 21;
+
+/// The version of `opType` in effect at `opset`, from ONNX's registry (which
+/// knows the opsets up to the ONNX release Kiln is built with), or -1.
+static int definitionVersion(const std::string &opType, int opset) {
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(opType, opset, "");
+  return schema ? schema->since_version() : -1;
+}
 
 GraphImporter::GraphImporter(ModuleOp module, const onnx::ModelProto &model,
                              std::string modelName, std::string baseDirectory,
@@ -49,7 +62,7 @@ LogicalResult GraphImporter::checkOperators() {
   int version = opsetFor("");
   if (version < 0)
     return emitError(modelLoc) << "the model imports no ai.onnx opset";
-  if (version < kMinOpset || version > kMaxOpset)
+  if (version < 1 || version > kMaxOpset)
     return emitError(modelLoc) << "opset " << version
                                << " is outside the supported range "
                                << kMinOpset << " to " << kMaxOpset;
@@ -63,6 +76,13 @@ LogicalResult GraphImporter::checkOperators() {
       ok = false;
     } else if (!lookupOpImporter(node.op_type())) {
       emitError(loc) << "operator " << node.op_type() << " is not supported";
+      ok = false;
+    } else if (version < kMinOpset &&
+               definitionVersion(node.op_type(), version) !=
+                   definitionVersion(node.op_type(), kMinOpset)) {
+      emitError(loc) << "the model's opset " << version << " defines "
+                     << node.op_type() << " as it was before opset "
+                     << kMinOpset << ", which is not supported";
       ok = false;
     }
   }

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Runs ONNX backend node tests through kiln-run and checks their outputs.
+
+Each case directory holds model.onnx and test_data_set_*/{input,output}_*.pb.
+A case passes when kiln-run compiles and runs it and every output matches:
+floats within rtol/atol, integers and booleans exactly.
+
+  run_node_tests.py --kiln-run BIN --data DIR [--expected FILE] [--cases ...]
+                    [--jobs N] [--dynamic] [--opt N]
+
+With --expected, exactly the listed cases run and the script fails when any
+of them fails. Without it every case in DIR runs (to find new passes). The
+last line printed is "N passed, N failed".
+"""
+import argparse
+import collections
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+# Debian's onnx 1.12 predates numpy 1.24's removal of these aliases.
+np.float = float
+np.int = int
+np.bool = bool
+np.object = object
+import onnx  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
+
+
+def load_pb(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def compare(name, got, want, rtol, atol):
+    """None if equal enough, else a one-line reason."""
+    if got.shape != want.shape:
+        return f"{name}: shape {got.shape} != expected {want.shape}"
+    if want.dtype.kind in "fc":
+        if got.dtype != want.dtype:
+            return f"{name}: dtype {got.dtype} != expected {want.dtype}"
+        g = got.astype(np.float64)
+        w = want.astype(np.float64)
+        same_nan = np.isnan(g) == np.isnan(w)
+        close = np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)
+        if not (same_nan.all() and close.all()):
+            bad = np.argwhere(~close)
+            i = tuple(bad[0]) if len(bad) else ()
+            return (f"{name}: {int((~close).sum())} of {g.size} values differ, "
+                    f"first at {i}: {g[i] if i else g} vs {w[i] if i else w}")
+        return None
+    if got.dtype != want.dtype:
+        return f"{name}: dtype {got.dtype} != expected {want.dtype}"
+    if not np.array_equal(got, want):
+        return f"{name}: values differ"
+    return None
+
+
+def run_case(case_dir, kiln_run, rtol, atol, extra_args, timeout):
+    model = os.path.join(case_dir, "model.onnx")
+    sets = sorted(d for d in os.listdir(case_dir) if d.startswith("test_data_set"))
+    for s in sets:
+        set_dir = os.path.join(case_dir, s)
+        n_in = len([f for f in os.listdir(set_dir) if f.startswith("input_")])
+        n_out = len([f for f in os.listdir(set_dir) if f.startswith("output_")])
+        with tempfile.TemporaryDirectory() as out_dir:
+            cmd = [kiln_run, model, "--output-dir", out_dir] + extra_args
+            for i in range(n_in):
+                cmd += ["--input", os.path.join(set_dir, f"input_{i}.pb")]
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True,
+                                   timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return f"timed out after {timeout} s"
+            if p.returncode != 0:
+                lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
+                return (lines[0] if lines else f"exit code {p.returncode}")[:300]
+            for i in range(n_out):
+                want = load_pb(os.path.join(set_dir, f"output_{i}.pb"))
+                got_path = os.path.join(out_dir, f"output_{i}.npy")
+                if not os.path.exists(got_path):
+                    return f"output {i} missing"
+                got = np.load(got_path)
+                why = compare(f"output {i}", got, want, rtol, atol)
+                if why:
+                    return why
+    return None
+
+
+def op_types(case_dir):
+    try:
+        m = onnx.load(os.path.join(case_dir, "model.onnx"), load_external_data=False)
+        return sorted({n.op_type for n in m.graph.node}) or ["(none)"]
+    except Exception:  # noqa: BLE001
+        return ["(unreadable)"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--data", required=True, help="directory of case directories")
+    ap.add_argument("--expected", help="file listing the cases that must pass")
+    ap.add_argument("--cases", nargs="*", help="run only these cases")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--rtol", type=float, default=1e-3)
+    ap.add_argument("--atol", type=float, default=1e-5)
+    ap.add_argument("--opt", type=int, default=2)
+    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    if args.expected:
+        with open(args.expected) as f:
+            names = [l.split("#")[0].strip() for l in f]
+        names = [n for n in names if n]
+    elif args.cases:
+        names = args.cases
+    else:
+        names = sorted(d for d in os.listdir(args.data)
+                       if os.path.isdir(os.path.join(args.data, d)))
+    missing = [n for n in names if not os.path.isdir(os.path.join(args.data, n))]
+    if missing:
+        print(f"missing case directories: {missing[:5]}...", file=sys.stderr)
+        return 2
+
+    extra = [f"-O{args.opt}"]
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run_case, os.path.join(args.data, n), args.kiln_run,
+                               args.rtol, args.atol, extra, args.timeout): n
+                   for n in names}
+        for fut in concurrent.futures.as_completed(futures):
+            results[futures[fut]] = fut.result()
+
+    per_op = collections.defaultdict(lambda: [0, 0])
+    for n in names:
+        for op in op_types(os.path.join(args.data, n)):
+            per_op[op][0 if results[n] is None else 1] += 1
+    print(f"{'operator':<32} {'pass':>5} {'fail':>5}")
+    for op in sorted(per_op):
+        print(f"{op:<32} {per_op[op][0]:>5} {per_op[op][1]:>5}")
+    failed = [n for n in names if results[n] is not None]
+    for n in failed:
+        print(f"FAIL {n}: {results[n]}")
+    if args.verbose:
+        for n in names:
+            if results[n] is None:
+                print(f"PASS {n}")
+    print(f"{len(names) - len(failed)} passed, {len(failed)} failed")
+    return 1 if (args.expected and failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+// Reshapes, transposes and data movement.
+// RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s
+
+// A static reshape that groups dimensions is a collapse (no copy).
+// CHECK-LABEL: func @reshape_static
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+func.func @reshape_static(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  %s = kiln.constant dense<[6, 4]> : tensor<2xsi64>
+  %0 = kiln.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xsi64>) -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// A target read at run time: 0 copies, -1 is inferred, counts are checked.
+// CHECK-LABEL: func @reshape_dynamic
+// CHECK: tensor.extract
+// CHECK: arith.divui
+// CHECK: cf.assert %{{.*}}, "op 'kiln.reshape': cannot reshape: element counts differ"
+// CHECK: tensor.reshape
+func.func @reshape_dynamic(%x: tensor<?x4xf32>, %s: tensor<2xsi64>) -> tensor<?x?xf32> {
+  %0 = kiln.reshape %x, %s : (tensor<?x4xf32>, tensor<2xsi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %0 = kiln.transpose %x {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// Flatten keeps a dynamic batch dimension.
+// CHECK-LABEL: func @flatten_dynamic
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<?x2x3x4xf32> into tensor<?x24xf32>
+func.func @flatten_dynamic(%x: tensor<?x2x3x4xf32>) -> tensor<?x24xf32> {
+  %0 = kiln.flatten %x {axis = 1 : i64} : tensor<?x2x3x4xf32> -> tensor<?x24xf32>
+  return %0 : tensor<?x24xf32>
+}
+
+// -----
+
+// Squeezing a dynamic dimension checks that it is 1.
+// CHECK-LABEL: func @squeeze_dynamic
+// CHECK: cf.assert %{{.*}}, "op 'kiln.squeeze': squeezed dimension is not 1"
+// CHECK: tensor.collapse_shape
+func.func @squeeze_dynamic(%x: tensor<?x3xf32>) -> tensor<3xf32> {
+  %0 = kiln.squeeze %x {axes = array<i64: 0>} : tensor<?x3xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @unsqueeze
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 2, 3, 1]
+func.func @unsqueeze(%x: tensor<2x3xf32>) -> tensor<1x2x3x1xf32> {
+  %0 = kiln.unsqueeze %x {axes = array<i64: 0, 3>} : tensor<2x3xf32> -> tensor<1x2x3x1xf32>
+  return %0 : tensor<1x2x3x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @shape
+// CHECK: %[[D:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x3xf32>
+// CHECK: %[[I:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK: tensor.from_elements %[[I]], %{{.*}} : tensor<2xi64>
+func.func @shape(%x: tensor<?x3xf32>) -> tensor<2xsi64> {
+  %0 = kiln.shape %x {start = 0 : i64, end = 2 : i64} : tensor<?x3xf32> -> tensor<2xsi64>
+  return %0 : tensor<2xsi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @concat
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x5xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0] [2, 2] [1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[A]][0, 2] [2, 3] [1, 1]
+func.func @concat(%a: tensor<2x2xf32>, %b: tensor<2x3xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<2x2xf32>, tensor<2x3xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Gather normalises negative indices and checks the range at run time.
+// CHECK-LABEL: func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: cf.assert %{{.*}}, "op 'kiln.gather': gather index out of range"
+// CHECK: tensor.extract
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xsi64>) -> tensor<2x3xf32> {
+  %0 = kiln.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xsi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Constant positive steps make a strided view.
+// CHECK-LABEL: func @slice_forward
+// CHECK: tensor.extract_slice %{{.*}}[0, 1] [4, 4] [1, 2] : tensor<4x10xf32> to tensor<4x4xf32>
+func.func @slice_forward(%x: tensor<4x10xf32>) -> tensor<4x4xf32> {
+  %s = kiln.constant dense<1> : tensor<1xsi64>
+  %e = kiln.constant dense<9> : tensor<1xsi64>
+  %st = kiln.constant dense<2> : tensor<1xsi64>
+  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 1>} : (tensor<4x10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Negative steps read element by element.
+// CHECK-LABEL: func @slice_backward
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+func.func @slice_backward(%x: tensor<10xf32>) -> tensor<10xf32> {
+  %s = kiln.constant dense<-1> : tensor<1xsi64>
+  %e = kiln.constant dense<-100> : tensor<1xsi64>
+  %st = kiln.constant dense<-1> : tensor<1xsi64>
+  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 0>} : (tensor<10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
+
+// -----
+
+// Constants lose their signedness.
+// CHECK-LABEL: func @constant
+// CHECK: arith.constant dense<[1, -2]> : tensor<2xi64>
+func.func @constant() -> tensor<2xsi64> {
+  %0 = kiln.constant dense<[1, -2]> : tensor<2xsi64>
+  return %0 : tensor<2xsi64>
+}

@@ -1,0 +1,183 @@
+//===- RuntimeTest.cpp - the runtime without any compiler -----------------===//
+//
+// Metadata format, tensor files and session errors. Builds and runs in the
+// runtime-only configuration too.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Runtime.h"
+#include "lib/runtime/ArtifactFormat.h"
+#include "lib/runtime/TensorFiles.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+using namespace kiln;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  return (testing::TempDir() + "/kiln_runtime_test_" + name);
+}
+
+TEST(ArtifactFormat, RoundTrip) {
+  runtime::ArtifactMetadata m;
+  m.inputs.push_back({"input ids", DType::Int64, {-1, 128}, {"batch", ""}});
+  m.outputs.push_back({"out%1", DType::Float16, {2, -1}, {"", ""}});
+  runtime::ParamSpec p;
+  p.tensor = {"w", DType::Float32, {4, 4}, {"", ""}};
+  p.offset = 64;
+  p.bytes = 64;
+  m.params.push_back(p);
+  m.paramsBytes = 128;
+  m.paramsFile = "model.so.params";
+  auto parsed = runtime::parseMetadata(runtime::serializeMetadata(m));
+  ASSERT_TRUE(parsed) << parsed.status().message();
+  EXPECT_EQ(parsed->inputs[0].name, "input ids");
+  EXPECT_EQ(parsed->inputs[0].shape, (std::vector<int64_t>{-1, 128}));
+  EXPECT_EQ(parsed->inputs[0].dimNames[0], "batch");
+  EXPECT_EQ(parsed->outputs[0].name, "out%1");
+  EXPECT_EQ(parsed->outputs[0].dtype, DType::Float16);
+  EXPECT_EQ(parsed->params[0].offset, 64u);
+  EXPECT_EQ(parsed->paramsFile, "model.so.params");
+}
+
+TEST(ArtifactFormat, RejectsOtherVersionsAndGarbage) {
+  auto v = runtime::parseMetadata("kiln-artifact 99\n");
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.status().message().find("version 99"), std::string::npos);
+  EXPECT_FALSE(runtime::parseMetadata("hello"));
+  auto bad = runtime::parseMetadata("kiln-artifact 1\ninput x float32 2 3\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
+}
+
+TEST(TensorFiles, NpyRoundTripEveryType) {
+  for (DType t : {DType::Float32, DType::Float64, DType::Float16, DType::Int8,
+                  DType::UInt8, DType::Int16, DType::UInt16, DType::Int32,
+                  DType::UInt32, DType::Int64, DType::UInt64, DType::Bool}) {
+    Tensor x = Tensor::allocate(t, {2, 3});
+    for (size_t i = 0; i < x.byteSize(); ++i)
+      x.data<unsigned char>()[i] = (t == DType::Bool) ? i % 2 : i * 7;
+    std::string path = tempPath(std::string(dtypeName(t)) + ".npy");
+    ASSERT_TRUE(runtime::writeNpy(path, x)) << dtypeName(t);
+    auto y = runtime::readNpy(path);
+    ASSERT_TRUE(y) << y.status().message();
+    EXPECT_EQ(y->dtype(), t);
+    EXPECT_EQ(y->shape(), x.shape());
+    EXPECT_EQ(std::memcmp(x.data(), y->data(), x.byteSize()), 0);
+  }
+}
+
+TEST(TensorFiles, NpyScalarAndEmpty) {
+  Tensor s = Tensor::allocate(DType::Float32, {});
+  *s.data<float>() = 2.5f;
+  ASSERT_TRUE(runtime::writeNpy(tempPath("scalar.npy"), s));
+  auto r = runtime::readNpy(tempPath("scalar.npy"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->rank(), 0);
+  EXPECT_EQ(*r->data<float>(), 2.5f);
+  Tensor e = Tensor::allocate(DType::Int32, {0, 3});
+  ASSERT_TRUE(runtime::writeNpy(tempPath("empty.npy"), e));
+  auto er = runtime::readNpy(tempPath("empty.npy"));
+  ASSERT_TRUE(er);
+  EXPECT_EQ(er->shape(), (std::vector<int64_t>{0, 3}));
+}
+
+TEST(TensorFiles, NpyErrors) {
+  std::ofstream(tempPath("junk.npy")) << "not numpy";
+  auto r = runtime::readNpy(tempPath("junk.npy"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("not a valid .npy file"),
+            std::string::npos);
+  EXPECT_FALSE(runtime::readNpy(tempPath("does-not-exist.npy")));
+}
+
+/// Protobuf wire helpers to write TensorProto files by hand.
+void varint(std::string &out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(char(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(char(v));
+}
+
+TEST(TensorFiles, TensorProtoRawAndTypedData) {
+  // dims [2, 2], data_type FLOAT, raw_data.
+  std::string raw;
+  varint(raw, (1 << 3) | 0);
+  varint(raw, 2);
+  varint(raw, (1 << 3) | 0);
+  varint(raw, 2);
+  varint(raw, (2 << 3) | 0);
+  varint(raw, 1);
+  float values[4] = {1, -2, 3.5f, 0};
+  varint(raw, (9 << 3) | 2);
+  varint(raw, sizeof values);
+  raw.append(reinterpret_cast<char *>(values), sizeof values);
+  std::ofstream(tempPath("raw.pb"), std::ios::binary) << raw;
+  auto t = runtime::readTensorProto(tempPath("raw.pb"));
+  ASSERT_TRUE(t) << t.status().message();
+  EXPECT_EQ(t->shape(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(t->data<float>()[2], 3.5f);
+
+  // int64_data packed, with negative values, and a name.
+  std::string typed;
+  varint(typed, (1 << 3) | 0);
+  varint(typed, 3);
+  varint(typed, (2 << 3) | 0);
+  varint(typed, 7);
+  std::string packed;
+  for (int64_t v : {int64_t(5), int64_t(-1), int64_t(1) << 40})
+    varint(packed, uint64_t(v));
+  varint(typed, (7 << 3) | 2);
+  varint(typed, packed.size());
+  typed += packed;
+  varint(typed, (8 << 3) | 2);
+  varint(typed, 3);
+  typed += "idx";
+  std::ofstream(tempPath("typed.pb"), std::ios::binary) << typed;
+  std::string name;
+  auto i = runtime::readTensorProto(tempPath("typed.pb"), &name);
+  ASSERT_TRUE(i) << i.status().message();
+  EXPECT_EQ(name, "idx");
+  EXPECT_EQ(i->data<int64_t>()[1], -1);
+  EXPECT_EQ(i->data<int64_t>()[2], 1ll << 40);
+}
+
+TEST(TensorFiles, TensorProtoSizeMismatch) {
+  std::string raw;
+  varint(raw, (1 << 3) | 0);
+  varint(raw, 4);
+  varint(raw, (2 << 3) | 0);
+  varint(raw, 1);
+  varint(raw, (9 << 3) | 2);
+  varint(raw, 4);
+  raw.append(4, '\0');
+  std::ofstream(tempPath("short.pb"), std::ios::binary) << raw;
+  auto t = runtime::readTensorProto(tempPath("short.pb"));
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.status().message().find("holds 1 values"), std::string::npos);
+}
+
+TEST(Session, MissingOrInvalidArtifacts) {
+  auto missing = Session::open(tempPath("nope.so"));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.status().message().find("cannot load artifact"),
+            std::string::npos);
+  // A shared library that is not an artifact: the runtime itself.
+  std::ofstream(tempPath("not-elf.so")) << "text";
+  auto bad = Session::open(tempPath("not-elf.so"));
+  ASSERT_FALSE(bad);
+}
+
+TEST(Tensor, Describe) {
+  Tensor t = Tensor::allocate(DType::Int64, {1, 3});
+  EXPECT_EQ(t.describe(), "int64[1x3]");
+  EXPECT_EQ(t.byteSize(), 24u);
+  EXPECT_EQ(parseDType("bfloat16"), DType::BFloat16);
+  EXPECT_FALSE(parseDType("string"));
+}
+
+} // namespace
