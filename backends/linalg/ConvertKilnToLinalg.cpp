@@ -37,6 +37,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateReductionLowering(converter, patterns);
     lowering::populateShapeLowering(converter, patterns);
     lowering::populateDataMovementLowering(converter, patterns);
+    lowering::populateDynamicAxesLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

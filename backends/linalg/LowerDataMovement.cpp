@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kiln::lowering {
@@ -188,11 +190,52 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       Value v = tensor::ExtractOp::create(b, loc, t, ValueRange{c(i)});
       return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
     };
-    for (auto [i, axis] : llvm::enumerate(op.getAxes())) {
+    // The raw (start, end, step) of every sliced dimension: with static axes
+    // straight from the operands; with axes known only at run time, each
+    // dimension picks the entry whose axis names it (or takes all of it).
+    SmallVector<Value> rawStart(rank), rawEnd(rank), rawStep(rank);
+    if (Value dynamicAxes = adaptor.getDynamicAxes()) {
+      int64_t k = cast<RankedTensorType>(dynamicAxes.getType()).getDimSize(0);
+      SmallVector<Value> axisValues;
+      for (int64_t i = 0; i < k; ++i) {
+        Value a = read(dynamicAxes, i);
+        Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            a, c(0));
+        axisValues.push_back(arith::SelectOp::create(
+            b, loc, isNeg, arith::AddIOp::create(b, loc, a, c(rank)), a));
+      }
+      for (int64_t d = 0; d < rank; ++d) {
+        rawStart[d] = c(0);
+        rawEnd[d] = c(std::numeric_limits<int64_t>::max());
+        rawStep[d] = c(1);
+        for (int64_t i = 0; i < k; ++i) {
+          Value match = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              axisValues[i], c(d));
+          rawStart[d] = arith::SelectOp::create(b, loc, match,
+                                                read(adaptor.getStarts(), i),
+                                                rawStart[d]);
+          rawEnd[d] = arith::SelectOp::create(b, loc, match,
+                                              read(adaptor.getEnds(), i),
+                                              rawEnd[d]);
+          rawStep[d] = arith::SelectOp::create(b, loc, match,
+                                               read(adaptor.getSteps(), i),
+                                               rawStep[d]);
+        }
+      }
+      positiveSteps = false;
+    } else {
+      for (auto [i, axis] : llvm::enumerate(op.getAxes())) {
+        rawStart[axis] = read(adaptor.getStarts(), i);
+        rawEnd[axis] = read(adaptor.getEnds(), i);
+        rawStep[axis] = read(adaptor.getSteps(), i);
+        positiveSteps &= steps && (*steps)[i] > 0;
+      }
+    }
+    for (int64_t axis = 0; axis < rank; ++axis) {
+      if (!rawStart[axis])
+        continue;
       Value dim = indexValue(b, loc, dims[axis]);
-      Value start = read(adaptor.getStarts(), i);
-      Value end = read(adaptor.getEnds(), i);
-      Value step = read(adaptor.getSteps(), i);
+      Value start = rawStart[axis], end = rawEnd[axis], step = rawStep[axis];
       runtimeCheck(b, loc, op,
                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, step,
                                          c(0)),
@@ -227,7 +270,6 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
                         ? OpFoldResult(count)
                         : b.getIndexAttr(type.getDimSize(axis));
       strides[axis] = step;
-      positiveSteps &= steps && (*steps)[i] > 0;
     }
     Type element = toSignless(type.getElementType());
     Value result;

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln::lowering {
@@ -68,6 +70,243 @@ struct Scalar {
   }
   Value compute(MinOp, ValueRange a) { return minScalars(b, loc, k, a[0], a[1]); }
   Value compute(MaxOp, ValueRange a) { return maxScalars(b, loc, k, a[0], a[1]); }
+
+  Value c(Type t, double v) { return scalarConstant(b, loc, t, v); }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value fcmp(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value fdiv(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
+  /// x < 0 (or x <= 0) for the kind.
+  Value isNegative(Value x, bool orZero = false) {
+    if (k.isFloat)
+      return fcmp(orZero ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT,
+                  x, c(x.getType(), 0));
+    return arith::CmpIOp::create(
+        b, loc, orZero ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt,
+        x, c(x.getType(), 0));
+  }
+
+  Value compute(CeilOp, ValueRange a) { return math::CeilOp::create(b, loc, a[0]); }
+  Value compute(FloorOp, ValueRange a) { return math::FloorOp::create(b, loc, a[0]); }
+  Value compute(RoundOp, ValueRange a) { return math::RoundEvenOp::create(b, loc, a[0]); }
+  Value compute(SinOp, ValueRange a) { return math::SinOp::create(b, loc, a[0]); }
+  Value compute(CosOp, ValueRange a) { return math::CosOp::create(b, loc, a[0]); }
+  Value compute(TanOp, ValueRange a) { return math::TanOp::create(b, loc, a[0]); }
+  Value compute(AsinOp, ValueRange a) { return math::AsinOp::create(b, loc, a[0]); }
+  Value compute(AcosOp, ValueRange a) { return math::AcosOp::create(b, loc, a[0]); }
+  Value compute(AtanOp, ValueRange a) { return math::AtanOp::create(b, loc, a[0]); }
+  Value compute(SinhOp, ValueRange a) { return math::SinhOp::create(b, loc, a[0]); }
+  Value compute(CoshOp, ValueRange a) { return math::CoshOp::create(b, loc, a[0]); }
+  Value compute(AsinhOp, ValueRange a) { return math::AsinhOp::create(b, loc, a[0]); }
+  Value compute(AcoshOp, ValueRange a) { return math::AcoshOp::create(b, loc, a[0]); }
+  Value compute(AtanhOp, ValueRange a) { return math::AtanhOp::create(b, loc, a[0]); }
+  Value compute(ReciprocalOp, ValueRange a) {
+    return fdiv(c(a[0].getType(), 1), a[0]);
+  }
+  Value compute(SoftplusOp, ValueRange a) {
+    Value e = exp(a[0]);
+    return math::LogOp::create(b, loc, fadd(e, c(e.getType(), 1)));
+  }
+  Value compute(SoftsignOp, ValueRange a) {
+    Value d = fadd(c(a[0].getType(), 1), math::AbsFOp::create(b, loc, a[0]));
+    return fdiv(a[0], d);
+  }
+  Value hardSigmoid(Value x, double alpha, double beta) {
+    Type t = x.getType();
+    Value y = fadd(fmul(x, c(t, alpha)), c(t, beta));
+    return arith::MinimumFOp::create(
+        b, loc, arith::MaximumFOp::create(b, loc, y, c(t, 0)), c(t, 1));
+  }
+  Value compute(HardSwishOp, ValueRange a) {
+    return fmul(a[0], hardSigmoid(a[0], 1.0 / 6.0, 0.5));
+  }
+  Value compute(MishOp, ValueRange a) {
+    Value sp = compute(SoftplusOp(), a);
+    return fmul(a[0], math::TanhOp::create(b, loc, sp));
+  }
+  Value compute(SignOp, ValueRange a) {
+    Type t = a[0].getType();
+    Value zero = c(t, 0);
+    if (k.isFloat) {
+      Value pos = fcmp(arith::CmpFPredicate::OGT, a[0], zero);
+      Value neg = fcmp(arith::CmpFPredicate::OLT, a[0], zero);
+      return select(pos, c(t, 1), select(neg, c(t, -1), a[0]));
+    }
+    Value pos = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, a[0],
+                                      zero);
+    if (k.isUnsigned)
+      return select(pos, c(t, 1), zero);
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[0],
+                                      zero);
+    return select(neg, c(t, -1), select(pos, c(t, 1), zero));
+  }
+  Value compute(NotOp, ValueRange a) {
+    return arith::XOrIOp::create(b, loc, a[0], c(a[0].getType(), 1));
+  }
+  Value compute(BitwiseNotOp, ValueRange a) {
+    return arith::XOrIOp::create(b, loc, a[0], c(a[0].getType(), -1));
+  }
+  Value compute(EluOp op, ValueRange a) {
+    Type t = a[0].getType();
+    Value negative = fmul(c(t, op.getAlpha().convertToDouble()),
+                          fsub(exp(a[0]), c(t, 1)));
+    return select(isNegative(a[0]), negative, a[0]);
+  }
+  Value compute(SeluOp op, ValueRange a) {
+    Type t = a[0].getType();
+    Value negative = fmul(c(t, op.getAlpha().convertToDouble()),
+                          fsub(exp(a[0]), c(t, 1)));
+    return fmul(c(t, op.getGamma().convertToDouble()),
+                select(isNegative(a[0], true), negative, a[0]));
+  }
+  Value compute(CeluOp op, ValueRange a) {
+    Type t = a[0].getType();
+    double alpha = op.getAlpha().convertToDouble();
+    Value e = fmul(c(t, alpha), fsub(exp(fdiv(a[0], c(t, alpha))), c(t, 1)));
+    return fadd(arith::MaximumFOp::create(b, loc, a[0], c(t, 0)),
+                arith::MinimumFOp::create(b, loc, e, c(t, 0)));
+  }
+  Value compute(HardSigmoidOp op, ValueRange a) {
+    return hardSigmoid(a[0], op.getAlpha().convertToDouble(),
+                       op.getBeta().convertToDouble());
+  }
+  Value compute(ThresholdedReluOp op, ValueRange a) {
+    Type t = a[0].getType();
+    Value above = fcmp(arith::CmpFPredicate::OGT, a[0],
+                       c(t, op.getAlpha().convertToDouble()));
+    return select(above, a[0], c(t, 0));
+  }
+  Value compute(ShrinkOp op, ValueRange a) {
+    Type t = a[0].getType();
+    double lambd = op.getLambd().convertToDouble();
+    double bias = op.getBias().convertToDouble();
+    Value x = a[0];
+    if (!k.isFloat) {
+      // Integers compare and shift exactly in their own type.
+      auto pred = k.isUnsigned ? arith::CmpIPredicate::ult
+                               : arith::CmpIPredicate::slt;
+      auto gpred = k.isUnsigned ? arith::CmpIPredicate::ugt
+                                : arith::CmpIPredicate::sgt;
+      Value below = arith::CmpIOp::create(b, loc, pred, x, c(t, -lambd));
+      Value above = arith::CmpIOp::create(b, loc, gpred, x, c(t, lambd));
+      Value plus = arith::AddIOp::create(b, loc, x, c(t, bias));
+      Value minus = arith::SubIOp::create(b, loc, x, c(t, bias));
+      return select(below, plus, select(above, minus, c(t, 0)));
+    }
+    Value below = fcmp(arith::CmpFPredicate::OLT, x, c(t, -lambd));
+    Value above = fcmp(arith::CmpFPredicate::OGT, x, c(t, lambd));
+    return select(below, fadd(x, c(t, bias)),
+                  select(above, fsub(x, c(t, bias)), c(t, 0)));
+  }
+  Value compute(GeluOp op, ValueRange a) {
+    Type t = a[0].getType();
+    Value x = a[0];
+    Value inner;
+    if (op.getTanhApproximation()) {
+      Value cube = fmul(fmul(x, x), x);
+      Value u = fmul(c(t, std::sqrt(2.0 / M_PI)),
+                     fadd(x, fmul(c(t, 0.044715), cube)));
+      inner = math::TanhOp::create(b, loc, u);
+    } else {
+      inner = math::ErfOp::create(b, loc, fmul(x, c(t, M_SQRT1_2)));
+    }
+    return fmul(fmul(c(t, 0.5), x), fadd(c(t, 1), inner));
+  }
+
+  Value compute(ModOp op, ValueRange a) {
+    if (k.isFloat)
+      return arith::RemFOp::create(b, loc, a[0], a[1]);
+    if (k.isUnsigned)
+      return arith::RemUIOp::create(b, loc, a[0], a[1]);
+    Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+    if (op.getFmod())
+      return r;
+    // Python's %: a nonzero remainder takes the divisor's sign.
+    Value zero = c(r.getType(), 0);
+    Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r,
+                                          zero);
+    Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r,
+                                       zero);
+    Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1],
+                                       zero);
+    Value differ = arith::XOrIOp::create(b, loc, rNeg, dNeg);
+    Value fix = arith::AndIOp::create(b, loc, nonzero, differ);
+    return select(fix, arith::AddIOp::create(b, loc, r, a[1]), r);
+  }
+  Value compute(PReluOp, ValueRange a) {
+    Value scaled = mulScalars(b, loc, k, a[0], a[1]);
+    return select(isNegative(a[0]), scaled, a[0]);
+  }
+  Value compute(AndOp, ValueRange a) { return arith::AndIOp::create(b, loc, a[0], a[1]); }
+  Value compute(OrOp, ValueRange a) { return arith::OrIOp::create(b, loc, a[0], a[1]); }
+  Value compute(XorOp, ValueRange a) { return arith::XOrIOp::create(b, loc, a[0], a[1]); }
+  Value compute(BitwiseAndOp, ValueRange a) { return arith::AndIOp::create(b, loc, a[0], a[1]); }
+  Value compute(BitwiseOrOp, ValueRange a) { return arith::OrIOp::create(b, loc, a[0], a[1]); }
+  Value compute(BitwiseXorOp, ValueRange a) { return arith::XOrIOp::create(b, loc, a[0], a[1]); }
+  Value compute(BitShiftOp op, ValueRange a) {
+    // Shifting by the width or more gives 0 in ONNX (numpy); LLVM says
+    // poison, so clamp explicitly.
+    Type t = a[0].getType();
+    Value tooFar = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                         a[1], c(t, k.width));
+    Value shifted = op.getRight()
+                        ? (Value)arith::ShRUIOp::create(b, loc, a[0], a[1])
+                        : (Value)arith::ShLIOp::create(b, loc, a[0], a[1]);
+    return select(tooFar, c(t, 0), shifted);
+  }
+  Value compare(arith::CmpFPredicate f, arith::CmpIPredicate s,
+                arith::CmpIPredicate u, ValueRange a) {
+    if (k.isFloat)
+      return fcmp(f, a[0], a[1]);
+    return arith::CmpIOp::create(b, loc, k.isUnsigned ? u : s, a[0], a[1]);
+  }
+  Value compute(EqualOp, ValueRange a) {
+    return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
+                   arith::CmpIPredicate::eq, a);
+  }
+  Value compute(LessOp, ValueRange a) {
+    return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                   arith::CmpIPredicate::ult, a);
+  }
+  Value compute(LessEqualOp, ValueRange a) {
+    return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle,
+                   arith::CmpIPredicate::ule, a);
+  }
+  Value compute(GreaterOp, ValueRange a) {
+    return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                   arith::CmpIPredicate::ugt, a);
+  }
+  Value compute(GreaterEqualOp, ValueRange a) {
+    return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge,
+                   arith::CmpIPredicate::uge, a);
+  }
+  Value compute(WhereOp, ValueRange a) { return select(a[0], a[1], a[2]); }
+  Value compute(IsNaNOp, ValueRange a) {
+    return fcmp(arith::CmpFPredicate::UNO, a[0], a[0]);
+  }
+  Value compute(IsInfOp op, ValueRange a) {
+    Type t = a[0].getType();
+    const llvm::fltSemantics &sem = cast<FloatType>(t).getFloatSemantics();
+    Value posInf = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(t, APFloat::getInf(sem, false)));
+    Value negInf = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(t, APFloat::getInf(sem, true)));
+    Value r = c(b.getI1Type(), 0);
+    if (op.getDetectPositive())
+      r = arith::OrIOp::create(b, loc, r,
+                               fcmp(arith::CmpFPredicate::OEQ, a[0], posInf));
+    if (op.getDetectNegative())
+      r = arith::OrIOp::create(b, loc, r,
+                               fcmp(arith::CmpFPredicate::OEQ, a[0], negInf));
+    return r;
+  }
 };
 
 /// Lowers a unary or binary elementwise op through `Scalar::compute`.
@@ -78,8 +317,10 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    Type kilnElement =
-        cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
+    // The arithmetic follows the data operands' type (for `where`, the
+    // values', not the condition's).
+    Value data = op->getOperand(isa<WhereOp>(op.getOperation()) ? 1 : 0);
+    Type kilnElement = cast<RankedTensorType>(data.getType()).getElementType();
     Location loc = op.getLoc();
     Value r = buildElementwise(
         rewriter, loc, op, adaptor.getOperands(), type.getShape(),
@@ -211,6 +452,31 @@ void populateElementwiseLowering(TypeConverter &converter,
                ElementwiseLowering<DivOp>, ElementwiseLowering<MinOp>,
                ElementwiseLowering<MaxOp>, ClipLowering, LeakyReluLowering,
                CastLowering, PowLowering>(converter, ctx);
+  patterns.add<
+      ElementwiseLowering<CeilOp>, ElementwiseLowering<FloorOp>,
+      ElementwiseLowering<RoundOp>, ElementwiseLowering<SinOp>,
+      ElementwiseLowering<CosOp>, ElementwiseLowering<TanOp>,
+      ElementwiseLowering<AsinOp>, ElementwiseLowering<AcosOp>,
+      ElementwiseLowering<AtanOp>, ElementwiseLowering<SinhOp>,
+      ElementwiseLowering<CoshOp>, ElementwiseLowering<AsinhOp>,
+      ElementwiseLowering<AcoshOp>, ElementwiseLowering<AtanhOp>,
+      ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<SoftplusOp>,
+      ElementwiseLowering<SoftsignOp>, ElementwiseLowering<HardSwishOp>,
+      ElementwiseLowering<MishOp>, ElementwiseLowering<SignOp>,
+      ElementwiseLowering<NotOp>, ElementwiseLowering<BitwiseNotOp>,
+      ElementwiseLowering<EluOp>, ElementwiseLowering<SeluOp>,
+      ElementwiseLowering<CeluOp>, ElementwiseLowering<HardSigmoidOp>,
+      ElementwiseLowering<ThresholdedReluOp>, ElementwiseLowering<ShrinkOp>,
+      ElementwiseLowering<GeluOp>, ElementwiseLowering<ModOp>,
+      ElementwiseLowering<PReluOp>, ElementwiseLowering<AndOp>,
+      ElementwiseLowering<OrOp>, ElementwiseLowering<XorOp>,
+      ElementwiseLowering<BitwiseAndOp>, ElementwiseLowering<BitwiseOrOp>,
+      ElementwiseLowering<BitwiseXorOp>, ElementwiseLowering<BitShiftOp>,
+      ElementwiseLowering<EqualOp>, ElementwiseLowering<LessOp>,
+      ElementwiseLowering<LessEqualOp>, ElementwiseLowering<GreaterOp>,
+      ElementwiseLowering<GreaterEqualOp>, ElementwiseLowering<WhereOp>,
+      ElementwiseLowering<IsNaNOp>, ElementwiseLowering<IsInfOp>>(converter,
+                                                                  ctx);
 }
 
 } // namespace kiln::lowering

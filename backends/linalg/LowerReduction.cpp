@@ -10,6 +10,66 @@
 using namespace mlir;
 
 namespace kiln::lowering {
+
+ReductionSpec reductionSpec(OpBuilder &b, Location loc, Operation *op) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  Type kiln = type.getElementType();
+  Type t = toSignless(kiln);
+  ElementKind k = kindOf(kiln);
+  ReductionSpec spec;
+  spec.kind = k;
+  if (isa<ReduceSumOp, ReduceMeanOp>(op)) {
+    spec.init = scalarConstant(b, loc, t, 0);
+    spec.combine = [k](OpBuilder &gb, Location gl, Value v, Value acc) {
+      return addScalars(gb, gl, k, v, acc);
+    };
+  } else if (isa<ReduceProdOp>(op)) {
+    spec.init = scalarConstant(b, loc, t, 1);
+    spec.combine = [k](OpBuilder &gb, Location gl, Value v, Value acc) {
+      return mulScalars(gb, gl, k, v, acc);
+    };
+  } else if (isa<ReduceMaxOp>(op)) {
+    spec.init = lowestValue(b, loc, t, k);
+    spec.combine = [k](OpBuilder &gb, Location gl, Value v, Value acc) {
+      return maxScalars(gb, gl, k, v, acc);
+    };
+  } else {
+    spec.init = highestValue(b, loc, t, k);
+    spec.combine = [k](OpBuilder &gb, Location gl, Value v, Value acc) {
+      return minScalars(gb, gl, k, v, acc);
+    };
+  }
+  spec.isMean = isa<ReduceMeanOp>(op);
+  return spec;
+}
+
+Value divideByCount(OpBuilder &b, Location loc, Value r, Value count,
+                    const ElementKind &k) {
+  auto rt = cast<RankedTensorType>(r.getType());
+  Type t = rt.getElementType();
+  Value c = indexToElement(b, loc, count, t, k);
+  SmallVector<OpFoldResult> dims = getDims(b, loc, r);
+  Value init = emptyTensor(b, loc, dims, t);
+  int64_t rank = rt.getRank();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{r}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                                 b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &gb, Location gl, ValueRange a) {
+               Value q;
+               if (k.isFloat)
+                 q = arith::DivFOp::create(gb, gl, a[0], c);
+               else if (k.isUnsigned)
+                 q = arith::DivUIOp::create(gb, gl, a[0], c);
+               else
+                 q = arith::DivSIOp::create(gb, gl, a[0], c);
+               linalg::YieldOp::create(gb, gl, q);
+             })
+      .getResult(0);
+}
+
 namespace {
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod };
@@ -20,6 +80,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op.getDynamicAxes())
+      return rewriter.notifyMatchFailure(op, "axes known at run time");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput();
@@ -71,29 +133,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
       Value count = arith::ConstantIndexOp::create(b, loc, 1);
       for (int64_t a : axes)
         count = arith::MulIOp::create(b, loc, count, indexValue(b, loc, dims[a]));
-      Value c = indexToElement(b, loc, count, t, k);
-      auto rt = cast<RankedTensorType>(r.getType());
-      SmallVector<OpFoldResult> rDims = getDims(b, loc, r);
-      Value divided = emptyTensor(b, loc, rDims, t);
-      int64_t rank = rt.getRank();
-      r = linalg::GenericOp::create(
-              b, loc, TypeRange{divided.getType()}, ValueRange{r},
-              ValueRange{divided},
-              ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
-                                  b.getMultiDimIdentityMap(rank)},
-              SmallVector<utils::IteratorType>(rank,
-                                               utils::IteratorType::parallel),
-              [&](OpBuilder &gb, Location gl, ValueRange a) {
-                Value q;
-                if (k.isFloat)
-                  q = arith::DivFOp::create(gb, gl, a[0], c);
-                else if (k.isUnsigned)
-                  q = arith::DivUIOp::create(gb, gl, a[0], c);
-                else
-                  q = arith::DivSIOp::create(gb, gl, a[0], c);
-                linalg::YieldOp::create(gb, gl, q);
-              })
-              .getResult(0);
+      r = divideByCount(b, loc, r, count, k);
     }
     if (op.getKeepdims()) {
       SmallVector<OpFoldResult> kept;

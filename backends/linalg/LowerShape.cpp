@@ -167,6 +167,8 @@ struct SqueezeLowering : OpConversionPattern<SqueezeOp> {
   LogicalResult
   matchAndRewrite(SqueezeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op.getDynamicAxes())
+      return rewriter.notifyMatchFailure(op, "axes known at run time");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput();
@@ -200,6 +202,8 @@ struct UnsqueezeLowering : OpConversionPattern<UnsqueezeOp> {
   LogicalResult
   matchAndRewrite(UnsqueezeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op.getDynamicAxes())
+      return rewriter.notifyMatchFailure(op, "axes known at run time");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput();

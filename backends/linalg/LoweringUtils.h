@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <functional>
 #include <string>
 
 namespace kiln::lowering {
@@ -184,6 +185,30 @@ using CombineFn = llvm::function_ref<mlir::Value(
 mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value input, llvm::ArrayRef<int64_t> axes,
                            mlir::Value initValue, CombineFn combine);
+
+/// How a kiln reduce_* op starts and combines (and whether it then divides
+/// by the count, for reduce_mean).
+struct ReductionSpec {
+  ElementKind kind;
+  mlir::Value init;
+  std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value,
+                            mlir::Value)>
+      combine;
+  bool isMean = false;
+};
+ReductionSpec reductionSpec(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Operation *reduceOp);
+
+/// `r` divided elementwise by the index `count`, in r's element kind.
+mlir::Value divideByCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value r,
+                          mlir::Value count, const ElementKind &kind);
+
+/// Reads `axes` (a 1-D integer tensor) at run time, each made non-negative
+/// against `rank` and checked to be in range.
+llvm::SmallVector<mlir::Value> readDynamicAxes(mlir::OpBuilder &b,
+                                               mlir::Location loc,
+                                               mlir::Operation *op,
+                                               mlir::Value axes, int64_t rank);
 
 /// The map from a loop nest over `rank` dimensions to the same dimensions
 /// without `axes` (how a reduced tensor is read back in an elementwise pass).

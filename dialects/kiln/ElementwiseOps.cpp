@@ -42,7 +42,72 @@ KILN_BINARY_INFER(MulOp)
 KILN_BINARY_INFER(DivOp)
 KILN_BINARY_INFER(MinOp)
 KILN_BINARY_INFER(MaxOp)
+KILN_BINARY_INFER(ModOp)
+KILN_BINARY_INFER(PReluOp)
+KILN_BINARY_INFER(AndOp)
+KILN_BINARY_INFER(OrOp)
+KILN_BINARY_INFER(XorOp)
+KILN_BINARY_INFER(BitwiseAndOp)
+KILN_BINARY_INFER(BitwiseOrOp)
+KILN_BINARY_INFER(BitwiseXorOp)
+KILN_BINARY_INFER(BitShiftOp)
 #undef KILN_BINARY_INFER
+
+/// Comparisons: the broadcast shape, of booleans.
+#define KILN_COMPARE_INFER(Op)                                                 \
+  LogicalResult Op::inferReturnTypes(MLIRContext *ctx,                         \
+                                     std::optional<Location> l,                \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    if (failed(inferBroadcast(l, adaptor.getLhs().getType(),                   \
+                              adaptor.getRhs().getType(), true, results)))     \
+      return failure();                                                        \
+    results[0] = cast<RankedTensorType>(results[0]).clone(                     \
+        IntegerType::get(ctx, 1));                                             \
+    return success();                                                          \
+  }
+KILN_COMPARE_INFER(EqualOp)
+KILN_COMPARE_INFER(LessOp)
+KILN_COMPARE_INFER(LessEqualOp)
+KILN_COMPARE_INFER(GreaterOp)
+KILN_COMPARE_INFER(GreaterEqualOp)
+#undef KILN_COMPARE_INFER
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> l,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  SmallVector<Type> values;
+  if (failed(inferBroadcast(l, adaptor.getLhs().getType(),
+                            adaptor.getRhs().getType(), true, values)))
+    return failure();
+  auto cond = cast<RankedTensorType>(adaptor.getCondition().getType());
+  auto v = cast<RankedTensorType>(values[0]);
+  std::string error;
+  auto shape = broadcastShapes(cond.getShape(), v.getShape(), &error);
+  if (!shape)
+    return emitOptionalError(l, "condition: ", error);
+  results.push_back(v.clone(*shape));
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferPredicate(MLIRContext *ctx, Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
+  results.push_back(cast<RankedTensorType>(adaptor.getInput().getType())
+                        .clone(IntegerType::get(ctx, 1)));
+  return success();
+}
+LogicalResult IsNaNOp::inferReturnTypes(MLIRContext *ctx,
+                                        std::optional<Location>, Adaptor a,
+                                        SmallVectorImpl<Type> &results) {
+  return inferPredicate(ctx, a, results);
+}
+LogicalResult IsInfOp::inferReturnTypes(MLIRContext *ctx,
+                                        std::optional<Location>, Adaptor a,
+                                        SmallVectorImpl<Type> &results) {
+  return inferPredicate(ctx, a, results);
+}
 
 LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
                                       Adaptor adaptor,

@@ -2,7 +2,9 @@
 //
 // `axes` is explicit, non-negative, sorted and unique: the importer turns
 // ONNX's "no axes means all" and `noop_with_empty_axes` into that form, so an
-// empty list means the op reduces nothing.
+// empty list means the op reduces nothing. When the axes are only known at
+// run time (a graph input), they are the `dynamic_axes` operand instead
+// (possibly negative, one entry per reduced axis) and `axes` is empty.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,10 +24,15 @@ class Kiln_ReduceOp<string mnemonic, string formula>
     %y = kiln.reduce_sum %x {axes = array<i64: 1>, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
     ```
   }];
-  let arguments = (ins Kiln_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       Optional<Kiln_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs Kiln_NumericTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`axes` `(` $dynamic_axes^ `:` type($dynamic_axes) `)`)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
 }
 
 def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum(x)">;

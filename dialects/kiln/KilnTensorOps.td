@@ -64,16 +64,34 @@ def Kiln_FlattenOp : Kiln_Op<"flatten", [Pure, Kiln_InferTypes]> {
 
 def Kiln_SqueezeOp : Kiln_Op<"squeeze", [Pure, Kiln_InferTypes]> {
   let summary = "remove size-1 dimensions listed in `axes`";
-  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let description = [{
+    Axes only known at run time come as `dynamic_axes` (then `axes` is
+    empty); the squeezed dimensions are checked to be 1 at run time.
+  }];
+  let arguments = (ins Kiln_Tensor:$input,
+                       Optional<Kiln_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs Kiln_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`axes` `(` $dynamic_axes^ `:` type($dynamic_axes) `)`)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
 }
 
 def Kiln_UnsqueezeOp : Kiln_Op<"unsqueeze", [Pure, Kiln_InferTypes]> {
   let summary = "insert size-1 dimensions at `axes` (positions in the result)";
-  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let description = [{
+    Axes only known at run time come as `dynamic_axes` (then `axes` is
+    empty).
+  }];
+  let arguments = (ins Kiln_Tensor:$input,
+                       Optional<Kiln_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs Kiln_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`axes` `(` $dynamic_axes^ `:` type($dynamic_axes) `)`)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
 }
 
 def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, Kiln_InferTypes]> {
@@ -101,21 +119,24 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, Kiln_InferTypes]> {
   let summary = "strided slice with ONNX Slice semantics";
   let description = [{
     `starts`, `ends` and `steps` have one entry per axis in `axes`
-    (non-negative, unique); bounds are clamped as ONNX says and negative
-    steps walk backwards.
+    (non-negative, unique), or in `dynamic_axes` when the axes are only known
+    at run time; bounds are clamped as ONNX says and negative steps walk
+    backwards.
 
     ```mlir
     %y = kiln.slice %x, %starts, %ends, %steps {axes = array<i64: 1>}
-      : (tensor<4x10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<4x3xf32>
+      : tensor<4x10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64> -> tensor<4x3xf32>
     ```
   }];
   let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$starts,
                        Kiln_IndexTensor:$ends, Kiln_IndexTensor:$steps,
+                       Optional<Kiln_IndexTensor>:$dynamic_axes,
                        DenseI64ArrayAttr:$axes);
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = [{
-    $input `,` $starts `,` $ends `,` $steps attr-dict `:`
-    functional-type(operands, results)
+    $input `,` $starts `,` $ends `,` $steps
+    (`axes` `(` $dynamic_axes^ `:` type($dynamic_axes) `)`)? attr-dict `:`
+    type($input) `,` type($starts) `,` type($ends) `,` type($steps) `->` type($output)
   }];
 }
 

@@ -11,6 +11,19 @@ static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
                                  SmallVectorImpl<Type> &results) {
   auto x = cast<RankedTensorType>(adaptor.getInput().getType());
   ArrayRef<int64_t> axes = adaptor.getAxes();
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    auto t = cast<RankedTensorType>(dynamic.getType());
+    if (t.getRank() != 1 || t.isDynamicDim(0) || !axes.empty())
+      return emitOptionalError(loc, "dynamic axes must be a 1-D tensor of "
+                                    "known length, with no static axes");
+    int64_t k = t.getDimSize(0);
+    if (k > x.getRank())
+      return emitOptionalError(loc, k, " axes for rank ", x.getRank());
+    int64_t rank = adaptor.getKeepdims() ? x.getRank() : x.getRank() - k;
+    results.push_back(RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic),
+                                            x.getElementType()));
+    return success();
+  }
   int64_t prev = -1;
   for (int64_t a : axes) {
     if (a < 0 || a >= x.getRank())

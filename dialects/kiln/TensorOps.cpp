@@ -169,11 +169,30 @@ static LogicalResult checkAxes(std::optional<Location> loc,
   return success();
 }
 
+/// The number of entries of a dynamic-axes operand, which must be known.
+static FailureOr<int64_t> dynamicAxesCount(std::optional<Location> loc,
+                                           Value axes,
+                                           ArrayRef<int64_t> staticAxes) {
+  auto t = cast<RankedTensorType>(axes.getType());
+  if (t.getRank() != 1 || t.isDynamicDim(0) || !staticAxes.empty())
+    return emitOptionalError(loc, "dynamic axes must be a 1-D tensor of known "
+                                  "length, with no static axes");
+  return t.getDimSize(0);
+}
+
 LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   RankedTensorType in = tensorType(adaptor.getInput());
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    auto k = dynamicAxesCount(loc, dynamic, adaptor.getAxes());
+    if (failed(k) || *k > in.getRank())
+      return emitOptionalError(loc, "bad dynamic axes");
+    results.push_back(RankedTensorType::get(
+        SmallVector<int64_t>(in.getRank() - *k, kDynamic), in.getElementType()));
+    return success();
+  }
   if (failed(checkAxes(loc, adaptor.getAxes(), in.getRank())))
     return failure();
   SmallVector<int64_t> shape;
@@ -195,6 +214,14 @@ LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   RankedTensorType in = tensorType(adaptor.getInput());
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    auto k = dynamicAxesCount(loc, dynamic, adaptor.getAxes());
+    if (failed(k))
+      return failure();
+    results.push_back(RankedTensorType::get(
+        SmallVector<int64_t>(in.getRank() + *k, kDynamic), in.getElementType()));
+    return success();
+  }
   int64_t rank = in.getRank() + adaptor.getAxes().size();
   if (failed(checkAxes(loc, adaptor.getAxes(), rank)))
     return failure();
@@ -289,6 +316,13 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         SmallVectorImpl<Type> &results) {
   RankedTensorType in = tensorType(adaptor.getInput());
   ArrayRef<int64_t> axes = adaptor.getAxes();
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    if (failed(dynamicAxesCount(loc, dynamic, axes)))
+      return failure();
+    results.push_back(RankedTensorType::get(
+        SmallVector<int64_t>(in.getRank(), kDynamic), in.getElementType()));
+    return success();
+  }
   if (failed(checkAxes(loc, axes, in.getRank())))
     return failure();
   for (Value v : {adaptor.getStarts(), adaptor.getEnds(), adaptor.getSteps()}) {

@@ -60,9 +60,12 @@ Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
 LogicalResult GraphImporter::checkOperators() {
   Location modelLoc = FileLineColLoc::get(context(), modelName_, 0, 0);
   int version = opsetFor("");
-  if (version < 0)
+  bool usesDefaultDomain = llvm::any_of(model_.graph().node(), [](auto &n) {
+    return n.domain().empty() || n.domain() == "ai.onnx";
+  });
+  if (version < 0 && usesDefaultDomain)
     return emitError(modelLoc) << "the model imports no ai.onnx opset";
-  if (version < 1 || version > kMaxOpset)
+  if (version >= 0 && (version < 1 || version > kMaxOpset))
     return emitError(modelLoc) << "opset " << version
                                << " is outside the supported range "
                                << kMinOpset << " to " << kMaxOpset;
@@ -72,7 +75,10 @@ LogicalResult GraphImporter::checkOperators() {
     Location loc = nodeLocation(node, index++);
     const std::string &domain = node.domain();
     if (!domain.empty() && domain != "ai.onnx") {
-      emitError(loc) << "operator domain '" << domain << "' is not supported";
+      emitError(loc) << "operator domain '" << domain << "' is not supported"
+                     << (domain == "ai.onnx.preview.training"
+                             ? " (training operators)"
+                             : "");
       ok = false;
     } else if (!lookupOpImporter(node.op_type())) {
       emitError(loc) << "operator " << node.op_type() << " is not supported";

@@ -48,6 +48,11 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(size_t i,
   return *values;
 }
 
+std::optional<SmallVector<int64_t>> NodeImporter::maybeConstantInts(size_t i) {
+  Value v = input(i);
+  return v ? getConstantIntValues(v) : std::nullopt;
+}
+
 const onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
   for (const onnx::AttributeProto &a : node_.attribute())
     if (a.name() == name)

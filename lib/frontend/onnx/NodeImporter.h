@@ -49,6 +49,8 @@ public:
   /// The integer values of input `i`, which must be a constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(size_t i,
                                                            llvm::StringRef what);
+  /// The integer values of input `i` if it is a constant, else nullopt.
+  std::optional<llvm::SmallVector<int64_t>> maybeConstantInts(size_t i);
 
   //===--------------------------------------------------------------------===//
   // Attributes

@@ -88,7 +88,7 @@ func.func @tensors(%x: tensor<2x3x4xf32>, %idx: tensor<5xsi64>) -> tensor<4x6xf3
   %c1 = kiln.constant dense<1> : tensor<1xsi64>
   %c3 = kiln.constant dense<3> : tensor<1xsi64>
   // CHECK: kiln.slice {{.*}} {axes = array<i64: 2>}
-  %7 = kiln.slice %x, %c1, %c3, %c1 {axes = array<i64: 2>} : (tensor<2x3x4xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<2x3x2xf32>
+  %7 = kiln.slice %x, %c1, %c3, %c1 {axes = array<i64: 2>} : tensor<2x3x4xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64> -> tensor<2x3x2xf32>
   // CHECK: kiln.shape %{{.*}} {end = 3 : i64, start = 1 : i64} : tensor<2x3x4xf32> -> tensor<2xsi64>
   %8 = kiln.shape %x {start = 1 : i64, end = 3 : i64} : tensor<2x3x4xf32> -> tensor<2xsi64>
   return %0 : tensor<4x6xf32>

@@ -134,9 +134,10 @@ LogicalResult importDropout(NodeImporter &n) {
   if (!x)
     return failure();
   if (n.hasInput(2)) {
-    auto training = n.constantInts(2, "training_mode");
-    if (failed(training))
-      return failure();
+    auto training = n.maybeConstantInts(2);
+    if (!training)
+      return n.error() << "Dropout whose training_mode is only known at run "
+                          "time is not supported (training mode is random)";
     if (!training->empty() && (*training)[0] != 0)
       return n.error() << "training-mode Dropout is not supported (its "
                           "output is random)";
@@ -156,7 +157,204 @@ LogicalResult importDropout(NodeImporter &n) {
   return success();
 }
 
+/// A unary op with float attributes: (attribute, ONNX name, default).
+struct FloatParam {
+  const char *kilnName;
+  const char *onnxName;
+  float fallback;
+};
+template <typename OpTy>
+LogicalResult importParamUnary(NodeImporter &n,
+                               std::initializer_list<FloatParam> params) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  SmallVector<NamedAttribute> attrs;
+  for (const FloatParam &p : params)
+    attrs.push_back(n.named(p.kilnName, n.builder().getF32FloatAttr(
+                                            n.floatAttr(p.onnxName, p.fallback))));
+  return bindResult(n, n.build<OpTy>({x}, attrs));
+}
+
+LogicalResult importElu(NodeImporter &n) {
+  return importParamUnary<EluOp>(n, {{"alpha", "alpha", 1.0f}});
+}
+LogicalResult importSelu(NodeImporter &n) {
+  return importParamUnary<SeluOp>(
+      n, {{"alpha", "alpha", 1.67326319217681884765625f},
+          {"gamma", "gamma", 1.05070102214813232421875f}});
+}
+LogicalResult importCelu(NodeImporter &n) {
+  return importParamUnary<CeluOp>(n, {{"alpha", "alpha", 1.0f}});
+}
+LogicalResult importHardSigmoid(NodeImporter &n) {
+  return importParamUnary<HardSigmoidOp>(
+      n, {{"alpha", "alpha", 0.2f}, {"beta", "beta", 0.5f}});
+}
+LogicalResult importThresholdedRelu(NodeImporter &n) {
+  return importParamUnary<ThresholdedReluOp>(n, {{"alpha", "alpha", 1.0f}});
+}
+LogicalResult importShrink(NodeImporter &n) {
+  return importParamUnary<ShrinkOp>(
+      n, {{"bias", "bias", 0.0f}, {"lambd", "lambd", 0.5f}});
+}
+
+LogicalResult importGelu(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  std::string approx = n.stringAttr("approximate", "none");
+  if (approx != "none" && approx != "tanh")
+    return n.error() << "unknown approximate '" << approx << "'";
+  return bindResult(n, n.build<GeluOp>(
+                           {x}, {n.named("tanh_approximation",
+                                         n.builder().getBoolAttr(approx == "tanh"))}));
+}
+
+LogicalResult importIsInf(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  OpBuilder &b = n.builder();
+  return bindResult(
+      n, n.build<IsInfOp>(
+             {x}, {n.named("detect_positive",
+                           b.getBoolAttr(n.intAttr("detect_positive", 1) != 0)),
+                   n.named("detect_negative",
+                           b.getBoolAttr(n.intAttr("detect_negative", 1) != 0))}));
+}
+
+LogicalResult importMod(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  if (!a || !b)
+    return failure();
+  bool fmod = n.intAttr("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(cast<RankedTensorType>(a.getType()).getElementType()))
+    return n.error() << "Mod of floats requires fmod=1";
+  return bindResult(n, n.build<ModOp>(
+                           {a, b}, {n.named("fmod", n.builder().getBoolAttr(fmod))}));
+}
+
+LogicalResult importBitShift(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  if (!a || !b)
+    return failure();
+  std::string direction = n.stringAttr("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return n.error() << "direction must be LEFT or RIGHT, got '" << direction
+                     << "'";
+  return bindResult(n, n.build<BitShiftOp>(
+                           {a, b}, {n.named("right", n.builder().getBoolAttr(
+                                                         direction == "RIGHT"))}));
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  Value c = n.input(0), a = n.input(1), b = n.input(2);
+  if (!c || !a || !b)
+    return failure();
+  return bindResult(n, n.build<WhereOp>({c, a, b}));
+}
+
+/// Min, Max, Sum (and Mean) over any number of inputs, as a chain of
+/// binary ops.
+template <typename OpTy, bool mean = false>
+LogicalResult importVariadic(NodeImporter &n) {
+  if (n.numInputs() == 0)
+    return n.error() << "needs at least one input";
+  Value acc = n.input(0);
+  if (!acc)
+    return failure();
+  for (size_t i = 1; i < n.numInputs(); ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    auto r = n.build<OpTy>({acc, v});
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  if (mean && n.numInputs() > 1) {
+    Type element = cast<RankedTensorType>(acc.getType()).getElementType();
+    auto type = RankedTensorType::get({}, element);
+    auto count = n.build<ConstantOp>(
+        {}, {n.named("value", DenseElementsAttr::get(
+                                  type, n.builder().getFloatAttr(
+                                            element, double(n.numInputs()))))});
+    if (failed(count))
+      return failure();
+    auto r = n.build<DivOp>({acc, *count});
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  n.setOutput(0, acc);
+  return success();
+}
+
+LogicalResult importCastLike(NodeImporter &n) {
+  Value x = n.input(0), like = n.input(1);
+  if (!x || !like)
+    return failure();
+  Type element = cast<RankedTensorType>(like.getType()).getElementType();
+  if (cast<RankedTensorType>(x.getType()).getElementType() == element) {
+    n.setOutput(0, x);
+    return success();
+  }
+  return bindResult(n, n.build<CastOp>({x}, {n.named("to", TypeAttr::get(element))}));
+}
+
 const OpImporter kImporters[] = {
+    {"Ceil", importUnary<CeilOp>},
+    {"Floor", importUnary<FloorOp>},
+    {"Round", importUnary<RoundOp>},
+    {"Sin", importUnary<SinOp>},
+    {"Cos", importUnary<CosOp>},
+    {"Tan", importUnary<TanOp>},
+    {"Asin", importUnary<AsinOp>},
+    {"Acos", importUnary<AcosOp>},
+    {"Atan", importUnary<AtanOp>},
+    {"Sinh", importUnary<SinhOp>},
+    {"Cosh", importUnary<CoshOp>},
+    {"Asinh", importUnary<AsinhOp>},
+    {"Acosh", importUnary<AcoshOp>},
+    {"Atanh", importUnary<AtanhOp>},
+    {"Reciprocal", importUnary<ReciprocalOp>},
+    {"Softplus", importUnary<SoftplusOp>},
+    {"Softsign", importUnary<SoftsignOp>},
+    {"HardSwish", importUnary<HardSwishOp>},
+    {"Mish", importUnary<MishOp>},
+    {"Sign", importUnary<SignOp>},
+    {"Not", importUnary<NotOp>},
+    {"BitwiseNot", importUnary<BitwiseNotOp>},
+    {"IsNaN", importUnary<IsNaNOp>},
+    {"IsInf", importIsInf},
+    {"Elu", importElu},
+    {"Selu", importSelu},
+    {"Celu", importCelu},
+    {"HardSigmoid", importHardSigmoid},
+    {"ThresholdedRelu", importThresholdedRelu},
+    {"Shrink", importShrink},
+    {"Gelu", importGelu},
+    {"Mod", importMod},
+    {"PRelu", importBinary<PReluOp>},
+    {"And", importBinary<AndOp>},
+    {"Or", importBinary<OrOp>},
+    {"Xor", importBinary<XorOp>},
+    {"BitwiseAnd", importBinary<BitwiseAndOp>},
+    {"BitwiseOr", importBinary<BitwiseOrOp>},
+    {"BitwiseXor", importBinary<BitwiseXorOp>},
+    {"BitShift", importBitShift},
+    {"Equal", importBinary<EqualOp>},
+    {"Less", importBinary<LessOp>},
+    {"LessOrEqual", importBinary<LessEqualOp>},
+    {"Greater", importBinary<GreaterOp>},
+    {"GreaterOrEqual", importBinary<GreaterEqualOp>},
+    {"Where", importWhere},
+    {"Min", importVariadic<MinOp>},
+    {"Max", importVariadic<MaxOp>},
+    {"Sum", importVariadic<AddOp>},
+    {"Mean", importVariadic<AddOp, true>},
+    {"CastLike", importCastLike},
     {"Add", importBinary<AddOp>},
     {"Sub", importBinary<SubOp>},
     {"Mul", importBinary<MulOp>},

@@ -16,12 +16,29 @@ LogicalResult importReduce(NodeImporter &n) {
     return failure();
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   SmallVector<int64_t> axes;
+  OpBuilder &b = n.builder();
   if (n.opset() >= axesInputSince) {
     if (n.hasInput(1)) {
-      auto given = n.constantInts(1, "axes");
-      if (failed(given))
+      Value axesInput = n.input(1);
+      if (!axesInput)
         return failure();
-      axes = *given;
+      auto given = n.maybeConstantInts(1);
+      auto axesType = cast<RankedTensorType>(axesInput.getType());
+      if (!given && !axesType.isDynamicDim(0) && axesType.getDimSize(0) > 0) {
+        // Axes known only at run time: the lowering decides per dimension.
+        auto r = n.build<OpTy>(
+            {x, axesInput},
+            {n.named("axes", n.i64Array({})),
+             n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
+        if (failed(r))
+          return failure();
+        n.setOutput(0, *r);
+        return success();
+      }
+      if (!given && axesType.isDynamicDim(0))
+        return n.error() << "axes of unknown length are not supported";
+      if (given)
+        axes = *given;
     }
   } else if (auto given = n.intsAttr("axes")) {
     axes = *given;
@@ -45,8 +62,7 @@ LogicalResult importReduce(NodeImporter &n) {
     return n.error() << "axes repeat an axis";
   auto r = n.build<OpTy>(
       {x}, {n.named("axes", n.i64Array(axes)),
-            n.named("keepdims", n.builder().getBoolAttr(
-                                    n.intAttr("keepdims", 1) != 0))});
+            n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
   if (failed(r))
     return failure();
   n.setOutput(0, *r);

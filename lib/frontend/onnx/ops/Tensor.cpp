@@ -84,7 +84,28 @@ FailureOr<std::optional<SmallVector<int64_t>>> readAxes(NodeImporter &n) {
   return std::optional<SmallVector<int64_t>>(*values);
 }
 
+/// Opset 13+ axes given as a graph input (not a constant): the operand to
+/// pass as `dynamic_axes`, or null.
+Value dynamicAxesInput(NodeImporter &n) {
+  if (n.opset() < 13 || !n.hasInput(1) || n.maybeConstantInts(1))
+    return nullptr;
+  return n.input(1);
+}
+
+template <typename OpTy> LogicalResult importWithDynamicAxes(NodeImporter &n,
+                                                             Value axes) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  auto t = cast<RankedTensorType>(axes.getType());
+  if (t.getRank() != 1 || t.isDynamicDim(0))
+    return n.error() << "axes of unknown length are not supported";
+  return bindResult(n, n.build<OpTy>({x, axes}, {n.named("axes", n.i64Array({}))}));
+}
+
 LogicalResult importSqueeze(NodeImporter &n) {
+  if (Value axes = dynamicAxesInput(n))
+    return importWithDynamicAxes<SqueezeOp>(n, axes);
   Value x = n.input(0);
   auto given = readAxes(n);
   if (!x || failed(given))
@@ -111,6 +132,8 @@ LogicalResult importSqueeze(NodeImporter &n) {
 }
 
 LogicalResult importUnsqueeze(NodeImporter &n) {
+  if (Value axes = dynamicAxesInput(n))
+    return importWithDynamicAxes<UnsqueezeOp>(n, axes);
   Value x = n.input(0);
   auto given = readAxes(n);
   if (!x || failed(given))
@@ -188,11 +211,22 @@ LogicalResult importSlice(NodeImporter &n) {
     if (startsType.getRank() != 1 || startsType.isDynamicDim(0))
       return n.error() << "starts must be a 1-D tensor of known length";
     int64_t count = startsType.getDimSize(0);
+    if (n.hasInput(3) && !n.maybeConstantInts(3)) {
+      // Axes known only at run time.
+      Value dynamicAxes = n.input(3);
+      Value stepsValue = n.hasInput(4) ? n.input(4) : nullptr;
+      if (!stepsValue) {
+        auto one = n.constantI64(SmallVector<int64_t>(count, 1));
+        if (failed(one))
+          return failure();
+        stepsValue = *one;
+      }
+      return bindResult(n, n.build<SliceOp>(
+                               {x, starts, ends, stepsValue, dynamicAxes},
+                               {n.named("axes", n.i64Array({}))}));
+    }
     if (n.hasInput(3)) {
-      auto a = n.constantInts(3, "axes");
-      if (failed(a))
-        return failure();
-      axes = *a;
+      axes = *n.maybeConstantInts(3);
     } else {
       for (int64_t i = 0; i < count; ++i)
         axes.push_back(i);

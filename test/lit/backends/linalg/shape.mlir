@@ -107,7 +107,7 @@ func.func @slice_forward(%x: tensor<4x10xf32>) -> tensor<4x4xf32> {
   %s = kiln.constant dense<1> : tensor<1xsi64>
   %e = kiln.constant dense<9> : tensor<1xsi64>
   %st = kiln.constant dense<2> : tensor<1xsi64>
-  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 1>} : (tensor<4x10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<4x4xf32>
+  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 1>} : tensor<4x10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64> -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
 
@@ -121,7 +121,7 @@ func.func @slice_backward(%x: tensor<10xf32>) -> tensor<10xf32> {
   %s = kiln.constant dense<-1> : tensor<1xsi64>
   %e = kiln.constant dense<-100> : tensor<1xsi64>
   %st = kiln.constant dense<-1> : tensor<1xsi64>
-  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 0>} : (tensor<10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64>) -> tensor<10xf32>
+  %0 = kiln.slice %x, %s, %e, %st {axes = array<i64: 0>} : tensor<10xf32>, tensor<1xsi64>, tensor<1xsi64>, tensor<1xsi64> -> tensor<10xf32>
   return %0 : tensor<10xf32>
 }
 
