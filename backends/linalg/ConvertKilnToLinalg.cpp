@@ -38,6 +38,8 @@ struct ConvertKilnToLinalgPass
     lowering::populateShapeLowering(converter, patterns);
     lowering::populateDataMovementLowering(converter, patterns);
     lowering::populateDynamicAxesLowering(converter, patterns);
+    lowering::populateIndexingLowering(converter, patterns);
+    lowering::populateDataDependentLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -476,6 +476,58 @@ AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operandType,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+Value broadcastTo(OpBuilder &b, Location loc, Value operand,
+                  ArrayRef<OpFoldResult> outDims) {
+  Value r = resolveRuntimeBroadcast(b, loc, operand, outDims);
+  int64_t rank = outDims.size();
+  Type element = cast<RankedTensorType>(r.getType()).getElementType();
+  Value init = emptyTensor(b, loc, outDims, element);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{r}, ValueRange{init},
+             ArrayRef<AffineMap>{broadcastMap(b.getContext(),
+                                              cast<RankedTensorType>(r.getType()),
+                                              outDims),
+                                 b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &gb, Location gl, ValueRange args) {
+               linalg::YieldOp::create(gb, gl, args[0]);
+             })
+      .getResult(0);
+}
+
+Value generateTensor(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> outDims, Type element,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = outDims.size();
+  Value init = emptyTensor(b, loc, outDims, element);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &gb, Location gl, ValueRange) {
+               SmallVector<Value> idx;
+               for (int64_t i = 0; i < rank; ++i)
+                 idx.push_back(linalg::IndexOp::create(gb, gl, i));
+               linalg::YieldOp::create(gb, gl, body(gb, gl, idx));
+             })
+      .getResult(0);
+}
+
+Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  Value v = tensor::ExtractOp::create(
+      b, loc, tensor, ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto t = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(t.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, Operation *op,
                        ValueRange operands, ArrayRef<int64_t> resultShape,
                        Type resultElement, ScalarBody body) {

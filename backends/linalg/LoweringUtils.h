@@ -163,6 +163,27 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
                              mlir::RankedTensorType operandType,
                              llvm::ArrayRef<mlir::OpFoldResult> outDims);
 
+/// `operand` broadcast (numpy rules) to `outDims`, as a new tensor.
+mlir::Value broadcastTo(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value operand,
+                        llvm::ArrayRef<mlir::OpFoldResult> outDims);
+
+/// A linalg.generic over `outDims` without inputs: `body` gets the loop
+/// indices and returns the element.
+mlir::Value
+generateTensor(mlir::OpBuilder &b, mlir::Location loc,
+               llvm::ArrayRef<mlir::OpFoldResult> outDims, mlir::Type element,
+               llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                              mlir::ValueRange indices)>
+                   body);
+
+/// Element `i` of a 1-D integer tensor, as an index.
+mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value tensor, int64_t i);
+/// The single element of a 0-d (or one-element) tensor.
+mlir::Value extractScalar(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value tensor);
+
 using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 

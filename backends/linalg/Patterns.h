@@ -18,6 +18,10 @@ void populateReductionLowering(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateShapeLowering(mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
+void populateIndexingLowering(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
+void populateDataDependentLowering(mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 void populateDynamicAxesLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateDataMovementLowering(mlir::TypeConverter &converter,

@@ -6,5 +6,6 @@ include "dialects/kiln/KilnElementwiseOps.td"
 include "dialects/kiln/KilnNNOps.td"
 include "dialects/kiln/KilnReductionOps.td"
 include "dialects/kiln/KilnTensorOps.td"
+include "dialects/kiln/KilnIndexingOps.td"
 
 #endif // KILN_OPS_TD

@@ -1,5 +1,6 @@
 //===- NodeImporter.cpp - what an operator importer works with ------------===//
 #include "lib/frontend/onnx/NodeImporter.h"
+#include "dialects/kiln/ConstantEvaluator.h"
 #include "dialects/kiln/ConstantUtils.h"
 #include "lib/frontend/onnx/GraphImporter.h"
 
@@ -115,6 +116,55 @@ FailureOr<Value> NodeImporter::constantI64(ArrayRef<int64_t> values) {
       {}, {named("value", DenseElementsAttr::get(type, ints))});
 }
 
+/// Results of at most this many elements are folded while importing.
+constexpr int64_t kImportFoldLimit = 4096;
+
+SmallVector<Value> NodeImporter::foldIfConstant(Operation *op) {
+  SmallVector<Value> results(op->getResults().begin(), op->getResults().end());
+  if (isa<ConstantOp>(op))
+    return results;
+  SmallVector<Attribute> constants;
+  SmallVector<ElementsAttr> elements;
+  bool allConstant = true;
+  for (Value v : op->getOperands()) {
+    ElementsAttr a = getConstantValue(v);
+    constants.push_back(a);
+    elements.push_back(a);
+    allConstant &= bool(a);
+  }
+  SmallVector<OpFoldResult> folded;
+  SmallVector<Attribute> values;
+  if (succeeded(op->fold(constants, folded)) && !folded.empty()) {
+    for (auto [i, f] : llvm::enumerate(folded)) {
+      if (auto v = dyn_cast<Value>(f)) {
+        if (v.getType() != op->getResult(i).getType())
+          return results;
+        values.push_back(nullptr);
+        results[i] = v;
+      } else {
+        values.push_back(cast<Attribute>(f));
+      }
+    }
+  } else if (allConstant) {
+    auto evaluated = evaluateConstantOp(op, elements, kImportFoldLimit);
+    if (failed(evaluated))
+      return results;
+    values.assign(evaluated->begin(), evaluated->end());
+  } else {
+    return results;
+  }
+  for (auto [i, attr] : llvm::enumerate(values)) {
+    if (!attr)
+      continue;
+    auto e = dyn_cast<ElementsAttr>(attr);
+    if (!e || e.getType() != op->getResult(i).getType())
+      return SmallVector<Value>(op->getResults().begin(), op->getResults().end());
+    results[i] = ConstantOp::create(builder(), loc_, e);
+  }
+  op->erase();
+  return results;
+}
+
 bool NodeImporter::wantsOutput(size_t i) const {
   return int(i) < node_.output_size() && !node_.output(int(i)).empty();
 }
@@ -128,7 +178,8 @@ ImportFn lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<ImportFn> table = [] {
     llvm::StringMap<ImportFn> t;
     for (auto family : {elementwiseImporters(), nnImporters(),
-                        reductionImporters(), tensorImporters()})
+                        reductionImporters(), tensorImporters(),
+                        indexingImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

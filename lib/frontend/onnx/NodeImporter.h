@@ -82,10 +82,23 @@ public:
   mlir::FailureOr<mlir::Value>
   build(mlir::ValueRange operands,
         llvm::ArrayRef<mlir::NamedAttribute> attributes = {}) {
+    auto results = buildMulti<OpTy>(operands, attributes, 1);
+    if (mlir::failed(results))
+      return mlir::failure();
+    return results->front();
+  }
+
+  /// The same for ops with `numResults` results.
+  template <typename OpTy>
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  buildMulti(mlir::ValueRange operands,
+             llvm::ArrayRef<mlir::NamedAttribute> attributes,
+             unsigned numResults) {
     mlir::OperationState state(loc_, OpTy::getOperationName());
     state.addOperands(operands);
     state.addAttributes(attributes);
-    state.addTypes(builder().getNoneType());
+    state.addTypes(llvm::SmallVector<mlir::Type>(numResults,
+                                                 builder().getNoneType()));
     mlir::Operation *op = builder().create(state);
     llvm::SmallVector<mlir::Type> types;
     if (mlir::failed(OpTy::inferReturnTypes(
@@ -94,13 +107,19 @@ public:
       op->erase();
       return mlir::failure();
     }
-    op->getResult(0).setType(types.front());
+    for (auto [result, type] : llvm::zip(op->getResults(), types))
+      result.setType(type);
     if (mlir::failed(mlir::verify(op))) {
       op->erase();
       return mlir::failure();
     }
-    return op->getResult(0);
+    return foldIfConstant(op);
   }
+
+  /// The op's results, or the constants they fold to when the op's
+  /// operands are constants (so that the types of what follows are as
+  /// static as they can be).
+  llvm::SmallVector<mlir::Value> foldIfConstant(mlir::Operation *op);
 
   mlir::NamedAttribute named(llvm::StringRef name, mlir::Attribute value) {
     return builder().getNamedAttr(name, value);
@@ -144,6 +163,7 @@ llvm::ArrayRef<OpImporter> elementwiseImporters();
 llvm::ArrayRef<OpImporter> nnImporters();
 llvm::ArrayRef<OpImporter> reductionImporters();
 llvm::ArrayRef<OpImporter> tensorImporters();
+llvm::ArrayRef<OpImporter> indexingImporters();
 
 } // namespace kiln::onnx_frontend
 

@@ -1,0 +1,665 @@
+//===- LowerDataDependent.cpp - scatters and data-sized results -----------===//
+//
+// Ops that write to positions read from the data (scatters) or whose result
+// size depends on the data (non_zero, compress, unique, top_k with a
+// run-time k). They are loops over tensors (scf.for with the result as an
+// iteration argument, updated with tensor.insert), which bufferization
+// turns into in-place stores; counts are computed first so every result is
+// allocated once.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/linalg/LoweringUtils.h"
+#include "backends/linalg/Patterns.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+using Body = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
+                                             ValueRange)>;
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// A loop nest from 0 to `ubs` carrying `iterArgs`; `body` gets the
+/// induction variables and the current values and returns the next ones.
+SmallVector<Value> loopNest(OpBuilder &b, Location loc, ValueRange ubs,
+                            ValueRange iterArgs, Body body) {
+  SmallVector<Value> lbs(ubs.size(), cIndex(b, loc, 0));
+  SmallVector<Value> steps(ubs.size(), cIndex(b, loc, 1));
+  if (ubs.empty())
+    return body(b, loc, {}, iterArgs);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, iterArgs,
+      [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange args) {
+        SmallVector<Value> r = body(nb, nl, ivs, args);
+        return scf::ValueVector(r.begin(), r.end());
+      });
+  return SmallVector<Value>(nest.results.begin(), nest.results.end());
+}
+
+/// `cond ? then() : current` for a list of values.
+SmallVector<Value> ifThen(OpBuilder &b, Location loc, Value cond,
+                          ValueRange current,
+                          function_ref<SmallVector<Value>(OpBuilder &, Location)>
+                              then) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &tb, Location l) { scf::YieldOp::create(tb, l, then(tb, l)); },
+      [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, current); });
+  return SmallVector<Value>(ifOp.getResults().begin(), ifOp.getResults().end());
+}
+
+SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value t) {
+  SmallVector<Value> dims;
+  for (int64_t i = 0; i < cast<RankedTensorType>(t.getType()).getRank(); ++i)
+    dims.push_back(dimValue(b, loc, t, i));
+  return dims;
+}
+
+Value toIndex(OpBuilder &b, Location loc, Value v) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value normalizedIndex(OpBuilder &b, Location loc, Operation *op, Value raw,
+                      Value size) {
+  Value i = toIndex(b, loc, raw);
+  Value zero = cIndex(b, loc, 0);
+  i = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero),
+      arith::AddIOp::create(b, loc, i, size), i);
+  Value ok = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i, zero),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, size));
+  runtimeCheck(b, loc, op, ok, "index out of range");
+  return i;
+}
+
+/// The scatter reductions.
+Value combine(OpBuilder &b, Location loc, StringRef reduction,
+              const ElementKind &k, Value old, Value update) {
+  if (reduction == "add")
+    return addScalars(b, loc, k, old, update);
+  if (reduction == "mul")
+    return mulScalars(b, loc, k, old, update);
+  if (reduction == "max")
+    return maxScalars(b, loc, k, old, update);
+  if (reduction == "min")
+    return minScalars(b, loc, k, old, update);
+  return update;
+}
+
+struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value data = adaptor.getData(), indices = adaptor.getIndices(),
+          updates = adaptor.getUpdates();
+    int64_t axis = op.getAxis();
+    ElementKind k = kindOf(op.getType().getElementType());
+    Value size = dimValue(b, loc, data, axis);
+    StringRef reduction = op.getReduction();
+    SmallVector<Value> r = loopNest(
+        b, loc, dimValues(b, loc, indices), ValueRange{data},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value raw = tensor::ExtractOp::create(nb, nl, indices, ivs);
+          SmallVector<Value> at(ivs.begin(), ivs.end());
+          at[axis] = normalizedIndex(nb, nl, op, raw, size);
+          Value u = tensor::ExtractOp::create(nb, nl, updates, ivs);
+          Value old = tensor::ExtractOp::create(nb, nl, acc[0], at);
+          Value v = combine(nb, nl, reduction, k, old, u);
+          return SmallVector<Value>{
+              tensor::InsertOp::create(nb, nl, v, acc[0], at).getResult()};
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r[0], toSignless(op.getType())));
+    return success();
+  }
+};
+
+struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value data = adaptor.getData(), indices = adaptor.getIndices(),
+          updates = adaptor.getUpdates();
+    auto it = cast<RankedTensorType>(indices.getType());
+    int64_t q = it.getRank(), last = it.getDimSize(q - 1);
+    ElementKind k = kindOf(op.getType().getElementType());
+    SmallVector<Value> dataDims = dimValues(b, loc, data);
+    StringRef reduction = op.getReduction();
+    // Loop over updates: the index tuple's dimensions, then the slice's.
+    SmallVector<Value> r = loopNest(
+        b, loc, dimValues(b, loc, updates), ValueRange{data},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          SmallVector<Value> tuple(ivs.begin(), ivs.begin() + (q - 1));
+          SmallVector<Value> at;
+          for (int64_t t = 0; t < last; ++t) {
+            tuple.push_back(cIndex(nb, nl, t));
+            Value raw = tensor::ExtractOp::create(nb, nl, indices, tuple);
+            tuple.pop_back();
+            at.push_back(normalizedIndex(nb, nl, op, raw, dataDims[t]));
+          }
+          at.append(ivs.begin() + (q - 1), ivs.end());
+          Value u = tensor::ExtractOp::create(nb, nl, updates, ivs);
+          Value old = tensor::ExtractOp::create(nb, nl, acc[0], at);
+          Value v = combine(nb, nl, reduction, k, old, u);
+          return SmallVector<Value>{
+              tensor::InsertOp::create(nb, nl, v, acc[0], at).getResult()};
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r[0], toSignless(op.getType())));
+    return success();
+  }
+};
+
+/// Counts elements of `t` for which `pred` holds, as an index.
+Value countWhere(OpBuilder &b, Location loc, Value t,
+                 function_ref<Value(OpBuilder &, Location, Value)> pred) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank();
+  Value init = filledTensor(b, loc, {}, scalarConstant(b, loc, b.getI64Type(), 0));
+  MLIRContext *ctx = b.getContext();
+  Value count =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{t}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, {}, ctx)},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+          [&](OpBuilder &gb, Location gl, ValueRange a) {
+            Value one = arith::ExtUIOp::create(gb, gl, gb.getI64Type(),
+                                               pred(gb, gl, a[0]));
+            linalg::YieldOp::create(gb, gl,
+                                    arith::AddIOp::create(gb, gl, a[1], one).getResult());
+          })
+          .getResult(0);
+  return toIndex(b, loc, tensor::ExtractOp::create(b, loc, count, ValueRange{}));
+}
+
+Value isNonZero(OpBuilder &b, Location loc, Value v) {
+  if (isa<FloatType>(v.getType()))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                 scalarConstant(b, loc, v.getType(), 0));
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
+                               scalarConstant(b, loc, v.getType(), 0));
+}
+
+struct NonZeroLowering : OpConversionPattern<NonZeroOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NonZeroOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+    Value n = countWhere(b, loc, x, isNonZero);
+    Value out = emptyTensor(b, loc, {b.getIndexAttr(rank), n}, b.getI64Type());
+    SmallVector<Value> r = loopNest(
+        b, loc, dimValues(b, loc, x), ValueRange{out, cIndex(b, loc, 0)},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value v = tensor::ExtractOp::create(nb, nl, x, ivs);
+          return ifThen(nb, nl, isNonZero(nb, nl, v), acc,
+                        [&](OpBuilder &tb, Location tl) {
+                          Value o = acc[0];
+                          for (int64_t d = 0; d < rank; ++d) {
+                            Value coord = arith::IndexCastOp::create(
+                                tb, tl, tb.getI64Type(), ivs[d]);
+                            o = tensor::InsertOp::create(
+                                tb, tl, coord, o,
+                                ValueRange{cIndex(tb, tl, d), acc[1]});
+                          }
+                          Value next = arith::AddIOp::create(
+                              tb, tl, acc[1], cIndex(tb, tl, 1));
+                          return SmallVector<Value>{o, next};
+                        });
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r[0], toSignless(op.getType())));
+    return success();
+  }
+};
+
+struct CompressLowering : OpConversionPattern<CompressOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CompressOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput(), cond = adaptor.getCondition();
+    int64_t axis = op.getAxis();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank();
+    Value limit = arith::MinSIOp::create(b, loc, dimValue(b, loc, cond, 0),
+                                         dimValue(b, loc, x, axis));
+    // Count the true entries within the dimension.
+    SmallVector<Value> counted = loopNest(
+        b, loc, ValueRange{limit}, ValueRange{cIndex(b, loc, 0)},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value c = tensor::ExtractOp::create(nb, nl, cond, ivs);
+          Value one = toIndex(nb, nl, arith::ExtUIOp::create(nb, nl, nb.getI64Type(), c));
+          return SmallVector<Value>{arith::AddIOp::create(nb, nl, acc[0], one)};
+        });
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    dims[axis] = counted[0];
+    Value out = emptyTensor(b, loc, dims, xt.getElementType());
+    SmallVector<Value> r = loopNest(
+        b, loc, ValueRange{limit}, ValueRange{out, cIndex(b, loc, 0)},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value c = tensor::ExtractOp::create(nb, nl, cond, ivs);
+          return ifThen(nb, nl, c, acc, [&](OpBuilder &tb, Location tl) {
+            SmallVector<OpFoldResult> offsets(rank, tb.getIndexAttr(0));
+            SmallVector<OpFoldResult> sizes = getDims(tb, tl, x);
+            SmallVector<OpFoldResult> strides(rank, tb.getIndexAttr(1));
+            offsets[axis] = ivs[0];
+            sizes[axis] = tb.getIndexAttr(1);
+            Value slice = tensor::ExtractSliceOp::create(tb, tl, x, offsets,
+                                                         sizes, strides);
+            offsets[axis] = acc[1];
+            Value o = tensor::InsertSliceOp::create(tb, tl, slice, acc[0],
+                                                    offsets, sizes, strides);
+            return SmallVector<Value>{
+                o, arith::AddIOp::create(tb, tl, acc[1], cIndex(tb, tl, 1))};
+          });
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r[0], toSignless(op.getType())));
+    return success();
+  }
+};
+
+/// `a` before `b` in the order of `largest` (ties by index), as i1.
+Value precedes(OpBuilder &b, Location loc, const ElementKind &k, bool largest,
+               Value va, Value ia, Value vb, Value ib) {
+  Value strictly, equal;
+  if (k.isFloat) {
+    strictly = arith::CmpFOp::create(
+        b, loc, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+        va, vb);
+    equal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, va, vb);
+  } else {
+    auto p = largest ? (k.isUnsigned ? arith::CmpIPredicate::ugt
+                                     : arith::CmpIPredicate::sgt)
+                     : (k.isUnsigned ? arith::CmpIPredicate::ult
+                                     : arith::CmpIPredicate::slt);
+    strictly = arith::CmpIOp::create(b, loc, p, va, vb);
+    equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, va, vb);
+  }
+  Value earlier = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ia, ib);
+  return arith::OrIOp::create(b, loc, strictly,
+                              arith::AndIOp::create(b, loc, equal, earlier));
+}
+
+/// TopK: each element's rank along the axis (how many precede it), then the
+/// first k ranks are scattered to their places.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank(), axis = op.getAxis();
+    ElementKind k = kindOf(op.getInput().getType().getElementType());
+    bool largest = op.getLargest();
+    Value kk = extractIndex(b, loc, adaptor.getK(), 0);
+    Value n = dimValue(b, loc, x, axis);
+    Value ok = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, kk, cIndex(b, loc, 0)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, kk, n));
+    runtimeCheck(b, loc, op, ok, "k out of range");
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> other, self;
+    for (int64_t i = 0; i < rank; ++i) {
+      other.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
+      self.push_back(getAffineDimExpr(i, ctx));
+    }
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    Value rankInit = filledTensor(b, loc, dims, cIndex(b, loc, 0));
+    Value ranks =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{rankInit.getType()}, ValueRange{x, x},
+            ValueRange{rankInit},
+            ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, other, ctx),
+                                AffineMap::get(rank + 1, 0, self, ctx),
+                                AffineMap::get(rank + 1, 0, self, ctx)},
+            iters,
+            [&](OpBuilder &gb, Location gl, ValueRange a) {
+              Value j = linalg::IndexOp::create(gb, gl, rank);
+              Value i = linalg::IndexOp::create(gb, gl, axis);
+              Value before = precedes(gb, gl, k, largest, a[0], j, a[1], i);
+              Value one = toIndex(
+                  gb, gl, arith::ExtUIOp::create(gb, gl, gb.getI64Type(), before));
+              linalg::YieldOp::create(gb, gl,
+                                      arith::AddIOp::create(gb, gl, a[2], one).getResult());
+            })
+            .getResult(0);
+    SmallVector<OpFoldResult> outDims(dims);
+    outDims[axis] = kk;
+    Value values = emptyTensor(b, loc, outDims, xt.getElementType());
+    Value indices = emptyTensor(b, loc, outDims, b.getI64Type());
+    SmallVector<Value> r = loopNest(
+        b, loc, dimValues(b, loc, x), ValueRange{values, indices},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value rk = tensor::ExtractOp::create(nb, nl, ranks, ivs);
+          Value inTop = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                              rk, kk);
+          return ifThen(nb, nl, inTop, acc, [&](OpBuilder &tb, Location tl) {
+            SmallVector<Value> at(ivs.begin(), ivs.end());
+            at[axis] = rk;
+            Value v = tensor::ExtractOp::create(tb, tl, x, ivs);
+            Value idx = arith::IndexCastOp::create(tb, tl, tb.getI64Type(),
+                                                   ivs[axis]);
+            return SmallVector<Value>{
+                tensor::InsertOp::create(tb, tl, v, acc[0], at),
+                tensor::InsertOp::create(tb, tl, idx, acc[1], at)};
+          });
+        });
+    rewriter.replaceOp(op, {castTo(b, loc, r[0], toSignless(op.getType(0))),
+                            castTo(b, loc, r[1], toSignless(op.getType(1)))});
+    return success();
+  }
+};
+
+/// Unique over the flattened input: first occurrences, their order (by
+/// value or by position), then one pass writing all four results.
+struct UniqueLowering : OpConversionPattern<UniqueOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UniqueOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getAxis())
+      return rewriter.notifyMatchFailure(op, "unique along an axis");
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    ElementKind k = kindOf(op.getInput().getType().getElementType());
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    Value total = cIndex(b, loc, 1);
+    for (OpFoldResult d : dims)
+      total = arith::MulIOp::create(b, loc, total, indexValue(b, loc, d));
+    Value flat = reshapeTo(b, loc, x, {OpFoldResult(total)});
+    MLIRContext *ctx = b.getContext();
+    AffineMap e = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap j = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction};
+    auto equal = [&](OpBuilder &gb, Location gl, Value p, Value q) -> Value {
+      if (k.isFloat)
+        return arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OEQ, p, q);
+      return arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::eq, p, q);
+    };
+    // Reduce over j into an index per e.
+    auto perElement = [&](Value init, ValueRange extra,
+                          function_ref<Value(OpBuilder &, Location, ValueRange,
+                                             Value, Value, Value)> step) {
+      SmallVector<Value> ins = {flat, flat};
+      SmallVector<AffineMap> maps = {e, j};
+      for (Value v : extra) {
+        ins.push_back(v);
+        maps.push_back(j);
+      }
+      maps.push_back(e);
+      return linalg::GenericOp::create(
+                 b, loc, TypeRange{init.getType()}, ins, ValueRange{init}, maps,
+                 iters,
+                 [&](OpBuilder &gb, Location gl, ValueRange a) {
+                   Value ie = linalg::IndexOp::create(gb, gl, 0);
+                   Value ij = linalg::IndexOp::create(gb, gl, 1);
+                   linalg::YieldOp::create(
+                       gb, gl, step(gb, gl, a, ie, ij, a.back()));
+                 })
+          .getResult(0);
+    };
+    Value first = perElement(
+        filledTensor(b, loc, {OpFoldResult(total)}, total), {},
+        [&](OpBuilder &gb, Location gl, ValueRange a, Value, Value ij, Value acc) {
+          Value same = equal(gb, gl, a[0], a[1]);
+          return arith::SelectOp::create(gb, gl, same,
+                                         arith::MinSIOp::create(gb, gl, acc, ij),
+                                         acc)
+              .getResult();
+        });
+    Value zeroIdx = cIndex(b, loc, 0);
+    Value isFirst = generateTensor(
+        b, loc, {OpFoldResult(total)}, b.getI1Type(),
+        [&](OpBuilder &gb, Location gl, ValueRange i) {
+          Value f = tensor::ExtractOp::create(gb, gl, first, i);
+          return arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::eq, f, i[0])
+              .getResult();
+        });
+    bool sorted = op.getSorted();
+    auto one = [&](OpBuilder &gb, Location gl, Value c) {
+      return toIndex(gb, gl, arith::ExtUIOp::create(gb, gl, gb.getI64Type(), c));
+    };
+    Value order = perElement(
+        filledTensor(b, loc, {OpFoldResult(total)}, zeroIdx), {isFirst},
+        [&](OpBuilder &gb, Location gl, ValueRange a, Value ie, Value ij,
+            Value acc) {
+          Value before;
+          if (sorted) {
+            if (k.isFloat)
+              before = arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OLT,
+                                             a[1], a[0]);
+            else
+              before = arith::CmpIOp::create(
+                  gb, gl,
+                  k.isUnsigned ? arith::CmpIPredicate::ult
+                               : arith::CmpIPredicate::slt,
+                  a[1], a[0]);
+          } else {
+            before = arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::slt,
+                                           ij, ie);
+          }
+          Value counted = arith::AndIOp::create(gb, gl, a[2], before);
+          return arith::AddIOp::create(gb, gl, acc, one(gb, gl, counted))
+              .getResult();
+        });
+    Value counts = perElement(
+        filledTensor(b, loc, {OpFoldResult(total)}, zeroIdx), {},
+        [&](OpBuilder &gb, Location gl, ValueRange a, Value, Value, Value acc) {
+          return arith::AddIOp::create(gb, gl, acc,
+                                       one(gb, gl, equal(gb, gl, a[0], a[1])))
+              .getResult();
+        });
+    Value numUnique = countWhere(b, loc, isFirst, [](OpBuilder &, Location,
+                                                     Value v) { return v; });
+    Type i64 = b.getI64Type();
+    Value outValues = emptyTensor(b, loc, {OpFoldResult(numUnique)},
+                                  xt.getElementType());
+    Value outIndices = emptyTensor(b, loc, {OpFoldResult(numUnique)}, i64);
+    Value outInverse = emptyTensor(b, loc, {OpFoldResult(total)}, i64);
+    Value outCounts = emptyTensor(b, loc, {OpFoldResult(numUnique)}, i64);
+    SmallVector<Value> r = loopNest(
+        b, loc, ValueRange{total},
+        ValueRange{outValues, outIndices, outInverse, outCounts},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value ei = ivs[0];
+          Value f = tensor::ExtractOp::create(nb, nl, first, ValueRange{ei});
+          Value o = tensor::ExtractOp::create(nb, nl, order, ValueRange{f});
+          auto asI64 = [&](OpBuilder &xb, Location xl, Value v) {
+            return arith::IndexCastOp::create(xb, xl, i64, v).getResult();
+          };
+          Value inverse = tensor::InsertOp::create(nb, nl, asI64(nb, nl, o),
+                                                   acc[2], ValueRange{ei});
+          SmallVector<Value> current = {acc[0], acc[1], inverse, acc[3]};
+          Value firstHere = tensor::ExtractOp::create(nb, nl, isFirst, ValueRange{ei});
+          return ifThen(nb, nl, firstHere, current, [&](OpBuilder &tb, Location tl) {
+            Value v = tensor::ExtractOp::create(tb, tl, flat, ValueRange{ei});
+            Value c = tensor::ExtractOp::create(tb, tl, counts, ValueRange{ei});
+            return SmallVector<Value>{
+                tensor::InsertOp::create(tb, tl, v, acc[0], ValueRange{o}),
+                tensor::InsertOp::create(tb, tl, asI64(tb, tl, ei), acc[1],
+                                         ValueRange{o}),
+                inverse,
+                tensor::InsertOp::create(tb, tl, asI64(tb, tl, c), acc[3],
+                                         ValueRange{o})};
+          });
+        });
+    SmallVector<Value> results;
+    for (int i = 0; i < 4; ++i)
+      results.push_back(castTo(b, loc, r[i], toSignless(op.getResult(i).getType())));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Determinants by Gaussian elimination with partial pivoting, matrix by
+/// matrix.
+struct DetLowering : OpConversionPattern<DetOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DetOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank();
+    Type t = xt.getElementType();
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    Value n = indexValue(b, loc, dims[rank - 1]);
+    Value batch = cIndex(b, loc, 1);
+    for (int64_t i = 0; i < rank - 2; ++i)
+      batch = arith::MulIOp::create(b, loc, batch, indexValue(b, loc, dims[i]));
+    Value flat = reshapeTo(b, loc, x, {batch, n, n});
+    Value out = emptyTensor(b, loc, {OpFoldResult(batch)}, t);
+    auto fabs = [&](OpBuilder &ob, Location ol, Value v) {
+      return math::AbsFOp::create(ob, ol, v).getResult();
+    };
+    SmallVector<Value> r = loopNest(
+        b, loc, ValueRange{batch}, ValueRange{out},
+        [&](OpBuilder &nb, Location nl, ValueRange bi, ValueRange acc) {
+          Value m = tensor::ExtractSliceOp::create(
+              nb, nl, flat,
+              ArrayRef<OpFoldResult>{bi[0], nb.getIndexAttr(0), nb.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{nb.getIndexAttr(1), n, n},
+              ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(1),
+                                     nb.getIndexAttr(1)});
+          m = reshapeTo(nb, nl, m, {n, n});
+          // Work on a private copy of the matrix.
+          Value work = emptyTensor(nb, nl, {n, n}, t);
+          work = linalg::CopyOp::create(nb, nl, m, work).getResult(0);
+          SmallVector<Value> state = loopNest(
+              nb, nl, ValueRange{n},
+              ValueRange{work, scalarConstant(nb, nl, t, 1)},
+              [&](OpBuilder &cb, Location cl, ValueRange col, ValueRange s) {
+                Value c = col[0];
+                Value mm = s[0], det = s[1];
+                // The pivot row: the largest |m[r, c]| for r >= c.
+                SmallVector<Value> piv = loopNest(
+                    cb, cl, ValueRange{n}, ValueRange{c},
+                    [&](OpBuilder &pb, Location pl, ValueRange rr, ValueRange best) {
+                      Value below = arith::CmpIOp::create(
+                          pb, pl, arith::CmpIPredicate::sgt, rr[0], c);
+                      Value vr = fabs(pb, pl,
+                                      tensor::ExtractOp::create(pb, pl, mm,
+                                                                ValueRange{rr[0], c}));
+                      Value vb = fabs(pb, pl,
+                                      tensor::ExtractOp::create(pb, pl, mm,
+                                                                ValueRange{best[0], c}));
+                      Value better = arith::AndIOp::create(
+                          pb, pl, below,
+                          arith::CmpFOp::create(pb, pl, arith::CmpFPredicate::OGT,
+                                                vr, vb));
+                      return SmallVector<Value>{
+                          arith::SelectOp::create(pb, pl, better, rr[0], best[0])};
+                    });
+                Value p = piv[0];
+                Value swap = arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::ne,
+                                                   p, c);
+                SmallVector<Value> swapped = ifThen(
+                    cb, cl, swap, ValueRange{mm, det},
+                    [&](OpBuilder &tb, Location tl) {
+                      SmallVector<Value> rows = loopNest(
+                          tb, tl, ValueRange{n}, ValueRange{mm},
+                          [&](OpBuilder &sb, Location sl, ValueRange k2,
+                              ValueRange w) {
+                            Value a = tensor::ExtractOp::create(sb, sl, w[0],
+                                                                ValueRange{c, k2[0]});
+                            Value z = tensor::ExtractOp::create(sb, sl, w[0],
+                                                                ValueRange{p, k2[0]});
+                            Value w1 = tensor::InsertOp::create(sb, sl, z, w[0],
+                                                                ValueRange{c, k2[0]});
+                            return SmallVector<Value>{tensor::InsertOp::create(
+                                sb, sl, a, w1, ValueRange{p, k2[0]})};
+                          });
+                      return SmallVector<Value>{
+                          rows[0], arith::NegFOp::create(tb, tl, det)};
+                    });
+                mm = swapped[0];
+                det = swapped[1];
+                Value pivot = tensor::ExtractOp::create(cb, cl, mm, ValueRange{c, c});
+                det = arith::MulFOp::create(cb, cl, det, pivot);
+                // Eliminate below the pivot (rows r > c).
+                SmallVector<Value> elim = loopNest(
+                    cb, cl, ValueRange{n}, ValueRange{mm},
+                    [&](OpBuilder &eb, Location el, ValueRange rr, ValueRange w) {
+                      Value below = arith::CmpIOp::create(
+                          eb, el, arith::CmpIPredicate::sgt, rr[0], c);
+                      Value nz = arith::CmpFOp::create(eb, el, arith::CmpFPredicate::UNE,
+                                                       pivot,
+                                                       scalarConstant(eb, el, t, 0));
+                      return ifThen(
+                          eb, el, arith::AndIOp::create(eb, el, below, nz), w,
+                          [&](OpBuilder &tb, Location tl) {
+                            Value f = arith::DivFOp::create(
+                                tb, tl,
+                                tensor::ExtractOp::create(tb, tl, w[0],
+                                                          ValueRange{rr[0], c}),
+                                pivot);
+                            return loopNest(
+                                tb, tl, ValueRange{n}, w,
+                                [&](OpBuilder &kb, Location kl, ValueRange cc,
+                                    ValueRange ww) {
+                                  Value top = tensor::ExtractOp::create(
+                                      kb, kl, ww[0], ValueRange{c, cc[0]});
+                                  Value cur = tensor::ExtractOp::create(
+                                      kb, kl, ww[0], ValueRange{rr[0], cc[0]});
+                                  Value nv = arith::SubFOp::create(
+                                      kb, kl, cur, arith::MulFOp::create(kb, kl, f, top));
+                                  return SmallVector<Value>{tensor::InsertOp::create(
+                                      kb, kl, nv, ww[0], ValueRange{rr[0], cc[0]})};
+                                });
+                          });
+                    });
+                return SmallVector<Value>{elim[0], det};
+              });
+          return SmallVector<Value>{
+              tensor::InsertOp::create(nb, nl, state[1], acc[0], bi)};
+        });
+    SmallVector<OpFoldResult> outDims(dims.begin(), dims.end() - 2);
+    Value result = reshapeTo(b, loc, r[0], outDims);
+    rewriter.replaceOp(op, castTo(b, loc, result, toSignless(op.getType())));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataDependentLowering(TypeConverter &converter,
+                                   RewritePatternSet &patterns) {
+  patterns.add<ScatterElementsLowering, ScatterNDLowering, NonZeroLowering,
+               CompressLowering, TopKLowering, UniqueLowering, DetLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,468 @@
+//===- IndexingOps.cpp - type rules of indexing and data-dependent ops ----===//
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "dialects/kiln/ShapeUtils.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+static RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+static Type si64(MLIRContext *ctx) {
+  return IntegerType::get(ctx, 64, IntegerType::Signed);
+}
+
+/// A 1-D shape-like operand's length, which must be static.
+static FailureOr<int64_t> vectorLength(std::optional<Location> loc, Value v,
+                                       StringRef what) {
+  RankedTensorType t = tensorType(v);
+  if (t.getRank() != 1 || t.isDynamicDim(0))
+    return emitOptionalError(loc, what, " must be a 1-D tensor of known length");
+  return t.getDimSize(0);
+}
+
+static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
+                               int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, "axis ", axis, " out of range for rank ",
+                             rank);
+  return success();
+}
+
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  auto n = vectorLength(loc, adaptor.getShape(), "shape");
+  if (failed(n))
+    return failure();
+  SmallVector<int64_t> target(*n, kDynamic);
+  if (auto values = getConstantIntValues(adaptor.getShape()))
+    target.assign(values->begin(), values->end());
+  std::string error;
+  auto shape = broadcastShapes(in.getShape(), target, &error);
+  if (!shape)
+    return emitOptionalError(loc, error);
+  results.push_back(in.clone(*shape));
+  return success();
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  auto n = vectorLength(loc, adaptor.getRepeats(), "repeats");
+  if (failed(n))
+    return failure();
+  if (*n != in.getRank())
+    return emitOptionalError(loc, "repeats has ", *n, " entries for rank ",
+                             in.getRank());
+  SmallVector<int64_t> shape(in.getRank(), kDynamic);
+  if (auto r = getConstantIntValues(adaptor.getRepeats()))
+    for (int64_t i = 0; i < in.getRank(); ++i)
+      if (!in.isDynamicDim(i))
+        shape[i] = in.getDimSize(i) * (*r)[i];
+  results.push_back(in.clone(shape));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  for (int64_t a : axes)
+    if (failed(checkAxis(loc, a, in.getRank())))
+      return failure();
+  auto n = vectorLength(loc, adaptor.getPads(), "pads");
+  if (failed(n))
+    return failure();
+  if (*n != 2 * int64_t(axes.size()))
+    return emitOptionalError(loc, "pads has ", *n, " entries for ",
+                             axes.size(), " axes");
+  StringRef mode = adaptor.getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return emitOptionalError(loc, "unknown pad mode '", mode, "'");
+  if (Value v = adaptor.getValue())
+    if (tensorType(v).getElementType() != in.getElementType())
+      return emitOptionalError(loc, "pad value has another element type");
+  SmallVector<int64_t> shape(in.getShape());
+  auto pads = getConstantIntValues(adaptor.getPads());
+  for (auto [i, a] : llvm::enumerate(axes)) {
+    if (!pads || in.isDynamicDim(a))
+      shape[a] = kDynamic;
+    else
+      shape[a] = in.getDimSize(a) + (*pads)[i] + (*pads)[i + axes.size()];
+    if (!isDynamic(shape[a]) && shape[a] < 0)
+      return emitOptionalError(loc, "padding makes dimension ", a,
+                               " negative");
+  }
+  results.push_back(in.clone(shape));
+  return success();
+}
+
+LogicalResult ConstantOfShapeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  auto n = vectorLength(loc, adaptor.getShape(), "shape");
+  if (failed(n))
+    return failure();
+  SmallVector<int64_t> shape(*n, kDynamic);
+  if (auto values = getConstantIntValues(adaptor.getShape())) {
+    for (int64_t v : *values)
+      if (v < 0)
+        return emitOptionalError(loc, "negative dimension in shape");
+    shape.assign(values->begin(), values->end());
+  }
+  results.push_back(RankedTensorType::get(shape, adaptor.getValue().getType()));
+  return success();
+}
+
+LogicalResult RangeOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  Type element = tensorType(adaptor.getStart()).getElementType();
+  for (Value v : {adaptor.getStart(), adaptor.getLimit(), adaptor.getDelta()})
+    if (tensorType(v).getRank() != 0 || tensorType(v).getElementType() != element)
+      return emitOptionalError(loc, "start, limit and delta must be scalars of "
+                                    "one type");
+  results.push_back(RankedTensorType::get({kDynamic}, element));
+  return success();
+}
+
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  RankedTensorType values = tensorType(adaptor.getValues());
+  if (values.getRank() != 1 || (!values.isDynamicDim(0) && values.getDimSize(0) != 2))
+    return emitOptionalError(loc, "values must hold [off, on]");
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis > indices.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  int64_t depth = kDynamic;
+  if (auto d = getConstantValue(adaptor.getDepth())) {
+    auto dense = dyn_cast<DenseElementsAttr>(d);
+    if (dense && dense.getNumElements() == 1) {
+      Attribute v = *dense.getValues<Attribute>().begin();
+      if (auto f = dyn_cast<FloatAttr>(v))
+        depth = int64_t(f.getValueAsDouble());
+      else if (auto i = dyn_cast<IntegerAttr>(v))
+        depth = i.getValue().getSExtValue();
+    }
+  }
+  SmallVector<int64_t> shape(indices.getShape());
+  shape.insert(shape.begin() + axis, depth);
+  results.push_back(RankedTensorType::get(shape, values.getElementType()));
+  return success();
+}
+
+LogicalResult TriluOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (in.getRank() < 2)
+    return emitOptionalError(loc, "input must have rank >= 2");
+  results.push_back(in);
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType data = tensorType(adaptor.getData());
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  if (indices.getRank() != data.getRank())
+    return emitOptionalError(loc, "indices must have the data's rank");
+  if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())))
+    return failure();
+  results.push_back(indices.clone(data.getElementType()));
+  return success();
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  RankedTensorType data = tensorType(adaptor.getData());
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  int64_t b = adaptor.getBatchDims(), q = indices.getRank(), r = data.getRank();
+  if (q < 1 || b < 0 || b >= std::min(q, r))
+    return emitOptionalError(loc, "batch_dims ", b, " out of range");
+  int64_t last = indices.getDimSize(q - 1);
+  if (isDynamic(last))
+    return emitOptionalError(loc, "the last dimension of indices must be "
+                                  "known");
+  if (last < 1 || b + last > r)
+    return emitOptionalError(loc, "index tuples of ", last,
+                             " entries do not fit data of rank ", r);
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, data.getShape().drop_front(b + last));
+  results.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+static LogicalResult checkReduction(std::optional<Location> loc, StringRef r) {
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return emitOptionalError(loc, "unknown reduction '", r, "'");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType data = tensorType(adaptor.getData());
+  if (tensorType(adaptor.getIndices()).getRank() != data.getRank() ||
+      tensorType(adaptor.getUpdates()).getRank() != data.getRank())
+    return emitOptionalError(loc, "indices and updates must have the data's "
+                                  "rank");
+  if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())) ||
+      failed(checkReduction(loc, adaptor.getReduction())))
+    return failure();
+  results.push_back(data);
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  RankedTensorType data = tensorType(adaptor.getData());
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  if (indices.getRank() < 1 || indices.isDynamicDim(indices.getRank() - 1))
+    return emitOptionalError(loc, "the last dimension of indices must be "
+                                  "known");
+  if (failed(checkReduction(loc, adaptor.getReduction())))
+    return failure();
+  results.push_back(data);
+  return success();
+}
+
+LogicalResult CompressOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (tensorType(adaptor.getCondition()).getRank() != 1)
+    return emitOptionalError(loc, "condition must be 1-D");
+  if (failed(checkAxis(loc, adaptor.getAxis(), in.getRank())))
+    return failure();
+  SmallVector<int64_t> shape(in.getShape());
+  shape[adaptor.getAxis()] = kDynamic;
+  results.push_back(in.clone(shape));
+  return success();
+}
+
+LogicalResult NonZeroOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location>,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  results.push_back(RankedTensorType::get(
+      {tensorType(adaptor.getInput()).getRank(), kDynamic}, si64(ctx)));
+  return success();
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (failed(checkAxis(loc, adaptor.getAxis(), in.getRank())))
+    return failure();
+  auto n = vectorLength(loc, adaptor.getK(), "k");
+  if (failed(n) || *n != 1)
+    return emitOptionalError(loc, "k must hold one value");
+  SmallVector<int64_t> shape(in.getShape());
+  shape[adaptor.getAxis()] = kDynamic;
+  if (auto k = getConstantIntValues(adaptor.getK())) {
+    int64_t dim = in.getDimSize(adaptor.getAxis());
+    if ((*k)[0] < 0 || (!isDynamic(dim) && (*k)[0] > dim))
+      return emitOptionalError(loc, "k = ", (*k)[0], " out of range for ",
+                               "dimension of size ", dim);
+    shape[adaptor.getAxis()] = (*k)[0];
+  }
+  results.push_back(in.clone(shape));
+  results.push_back(RankedTensorType::get(shape, si64(ctx)));
+  return success();
+}
+
+LogicalResult UniqueOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  SmallVector<int64_t> values = {kDynamic};
+  int64_t count = staticProduct(in.getShape());
+  if (auto axis = adaptor.getAxis()) {
+    if (failed(checkAxis(loc, *axis, in.getRank())))
+      return failure();
+    values.assign(in.getShape().begin(), in.getShape().end());
+    values[*axis] = kDynamic;
+    count = in.getDimSize(*axis);
+  }
+  results.push_back(in.clone(values));
+  results.push_back(RankedTensorType::get({kDynamic}, si64(ctx)));
+  results.push_back(RankedTensorType::get({count}, si64(ctx)));
+  results.push_back(RankedTensorType::get({kDynamic}, si64(ctx)));
+  return success();
+}
+
+LogicalResult ReverseSequenceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  int64_t b = adaptor.getBatchAxis(), t = adaptor.getTimeAxis();
+  if (in.getRank() < 2 || failed(checkAxis(loc, b, 2)) ||
+      failed(checkAxis(loc, t, 2)) || b == t)
+    return emitOptionalError(loc, "batch_axis and time_axis must be 0 and 1");
+  results.push_back(in);
+  return success();
+}
+
+LogicalResult DepthToSpaceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  int64_t bs = adaptor.getBlocksize();
+  if (in.getRank() != 4 || bs < 1)
+    return emitOptionalError(loc, "needs a 4-D input and blocksize >= 1");
+  int64_t c = in.getDimSize(1);
+  if (!isDynamic(c) && c % (bs * bs) != 0)
+    return emitOptionalError(loc, "channels ", c, " not divisible by ",
+                             bs * bs);
+  auto mul = [&](int64_t d) { return isDynamic(d) ? kDynamic : d * bs; };
+  results.push_back(in.clone({in.getDimSize(0),
+                              isDynamic(c) ? kDynamic : c / (bs * bs),
+                              mul(in.getDimSize(2)), mul(in.getDimSize(3))}));
+  return success();
+}
+
+LogicalResult SpaceToDepthOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  int64_t bs = adaptor.getBlocksize();
+  if (in.getRank() != 4 || bs < 1)
+    return emitOptionalError(loc, "needs a 4-D input and blocksize >= 1");
+  for (int64_t i : {2, 3})
+    if (!in.isDynamicDim(i) && in.getDimSize(i) % bs != 0)
+      return emitOptionalError(loc, "spatial size ", in.getDimSize(i),
+                               " not divisible by ", bs);
+  auto div = [&](int64_t d) { return isDynamic(d) ? kDynamic : d / bs; };
+  int64_t c = in.getDimSize(1);
+  results.push_back(in.clone({in.getDimSize(0),
+                              isDynamic(c) ? kDynamic : c * bs * bs,
+                              div(in.getDimSize(2)), div(in.getDimSize(3))}));
+  return success();
+}
+
+LogicalResult EyeLikeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (in.getRank() != 2)
+    return emitOptionalError(loc, "input must be 2-D");
+  results.push_back(in.clone(adaptor.getDtype()));
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferArg(MLIRContext *ctx, std::optional<Location> loc,
+                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  int64_t axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, axis, in.getRank())))
+    return failure();
+  SmallVector<int64_t> shape(in.getShape());
+  if (adaptor.getKeepdims())
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
+  results.push_back(RankedTensorType::get(shape, si64(ctx)));
+  return success();
+}
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArg(ctx, loc, adaptor, results);
+}
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArg(ctx, loc, adaptor, results);
+}
+
+LogicalResult DetOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (in.getRank() < 2)
+    return emitOptionalError(loc, "input must have rank >= 2");
+  int64_t n = in.getDimSize(in.getRank() - 1), m = in.getDimSize(in.getRank() - 2);
+  if (!isDynamic(n) && !isDynamic(m) && n != m)
+    return emitOptionalError(loc, "matrices must be square, got ", m, "x", n);
+  results.push_back(in.clone(in.getShape().drop_back(2)));
+  return success();
+}
+
+} // namespace kiln
+
+#include "dialects/kiln/EinsumEquation.h"
+
+namespace kiln {
+
+LogicalResult EinsumOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "needs at least one input");
+  SmallVector<int64_t> ranks;
+  Type element = tensorType(adaptor.getInputs().front()).getElementType();
+  for (Value v : adaptor.getInputs()) {
+    ranks.push_back(tensorType(v).getRank());
+    if (tensorType(v).getElementType() != element)
+      return emitOptionalError(loc, "inputs differ in element type");
+  }
+  std::string error;
+  auto eq = EinsumEquation::parse(adaptor.getEquation(), ranks, error);
+  if (!eq)
+    return emitOptionalError(loc, "equation '", adaptor.getEquation(),
+                             "': ", error);
+  // Each label's size: static if any operand knows it (1 broadcasts).
+  llvm::DenseMap<int, int64_t> sizes;
+  for (auto [labels, v] : llvm::zip(eq->inputs, adaptor.getInputs())) {
+    for (auto [l, d] : llvm::zip(labels, tensorType(v).getShape())) {
+      auto it = sizes.find(l);
+      if (it == sizes.end() || isDynamic(it->second) || it->second == 1)
+        sizes[l] = d;
+      else if (!isDynamic(d) && d != 1 && d != it->second)
+        return emitOptionalError(loc, "label sizes disagree: ", it->second,
+                                 " vs ", d);
+    }
+  }
+  SmallVector<int64_t> shape;
+  for (int l : eq->output)
+    shape.push_back(sizes.lookup(l));
+  results.push_back(RankedTensorType::get(shape, element));
+  return success();
+}
+
+} // namespace kiln
