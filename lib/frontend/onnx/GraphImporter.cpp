@@ -80,7 +80,8 @@ LogicalResult GraphImporter::checkOperators() {
                              ? " (training operators)"
                              : "");
       ok = false;
-    } else if (!lookupOpImporter(node.op_type())) {
+    } else if (!lookupOpImporter(node.op_type()) &&
+               !hasFunctionBody(node.op_type(), version)) {
       emitError(loc) << "operator " << node.op_type() << " is not supported";
       ok = false;
     } else if (version < kMinOpset &&
@@ -206,13 +207,121 @@ LogicalResult GraphImporter::importNodes() {
       if (!in.empty() && !lookup(in))
         return emitError(loc) << "input '" << in
                               << "' is not defined before this node";
-    NodeImporter importer(*this, node, opsetFor(node.domain()), loc);
-    if (failed(lookupOpImporter(node.op_type())(importer)))
+    if (failed(importNode(node, opsetFor(node.domain()), loc)))
       return failure();
-    for (int i = 0; i < node.output_size(); ++i)
-      if (!node.output(i).empty() && !lookup(node.output(i)))
-        return emitError(loc) << "output " << i << " ('" << node.output(i)
-                              << "') is not supported by Kiln's importer";
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int opset,
+                                        Location loc) {
+  ImportFn fn = lookupOpImporter(node.op_type());
+  if (!fn)
+    return expandFunction(node, opset, loc);
+  NodeImporter importer(*this, node, opset, loc);
+  if (failed(fn(importer)))
+    return failure();
+  for (int i = 0; i < node.output_size(); ++i)
+    if (!node.output(i).empty() && !lookup(node.output(i)))
+      return emitError(loc) << "output " << i << " ('" << node.output(i)
+                            << "') is not supported by Kiln's importer";
+  return success();
+}
+
+bool GraphImporter::hasFunctionBody(const std::string &opType, int opset) {
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(opType, std::max(opset, 1), "");
+  return schema &&
+         (schema->HasFunction() || schema->HasContextDependentFunction());
+}
+
+LogicalResult GraphImporter::expandFunction(const onnx::NodeProto &node,
+                                            int opset, Location loc) {
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), std::max(opset, 1), "");
+  if (!schema)
+    return emitError(loc) << "operator " << node.op_type()
+                          << " is not supported";
+  onnx::FunctionProto body;
+  if (schema->HasFunction()) {
+    body = *schema->GetFunction();
+  } else if (schema->HasContextDependentFunction()) {
+    // The body may depend on the inputs' types: describe them.
+    std::vector<onnx::TypeProto> types;
+    for (const std::string &in : node.input()) {
+      onnx::TypeProto t;
+      if (Value v = in.empty() ? Value() : lookup(in)) {
+        auto rt = cast<RankedTensorType>(v.getType());
+        auto *tt = t.mutable_tensor_type();
+        tt->set_elem_type(onnxTypeFromElement(rt.getElementType()));
+        for (int64_t d : rt.getShape()) {
+          auto *dim = tt->mutable_shape()->add_dim();
+          if (!ShapedType::isDynamic(d))
+            dim->set_dim_value(d);
+        }
+      }
+      types.push_back(t);
+    }
+    onnx::FunctionBodyBuildContextImpl context(node, types);
+    if (!schema->BuildContextDependentFunction(context, body))
+      return emitError(loc) << "operator " << node.op_type()
+                            << " is not supported in this form";
+  } else {
+    return emitError(loc) << "operator " << node.op_type()
+                          << " is not supported";
+  }
+  // Rename the body's values into this node's scope.
+  std::string prefix = "__" + node.op_type() + std::to_string(expansions_++) + "_";
+  std::map<std::string, std::string> names;
+  for (int i = 0; i < body.input_size(); ++i)
+    names[body.input(i)] = i < node.input_size() ? node.input(i) : "";
+  for (int i = 0; i < body.output_size(); ++i)
+    names[body.output(i)] = i < node.output_size() ? node.output(i) : "";
+  auto rename = [&](const std::string &name) {
+    if (name.empty())
+      return name;
+    auto it = names.find(name);
+    return it != names.end() ? it->second : prefix + name;
+  };
+  int bodyOpset = opset;
+  for (const auto &o : body.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      bodyOpset = int(o.version());
+  for (const onnx::NodeProto &inner : body.node()) {
+    onnx::NodeProto n = inner;
+    for (std::string &in : *n.mutable_input())
+      in = rename(in);
+    for (std::string &out : *n.mutable_output())
+      out = rename(out);
+    // Attributes that refer to the calling node's attributes.
+    google::protobuf::RepeatedPtrField<onnx::AttributeProto> attrs;
+    for (const onnx::AttributeProto &a : inner.attribute()) {
+      if (a.ref_attr_name().empty()) {
+        *attrs.Add() = a;
+        continue;
+      }
+      const onnx::AttributeProto *source = nullptr;
+      for (const onnx::AttributeProto &given : node.attribute())
+        if (given.name() == a.ref_attr_name())
+          source = &given;
+      // Not given by the node: the operator's default, if it has one.
+      auto declared = schema->attributes().find(a.ref_attr_name());
+      if (!source && declared != schema->attributes().end() &&
+          declared->second.default_value.type() !=
+              onnx::AttributeProto::UNDEFINED)
+        source = &declared->second.default_value;
+      if (source) {
+        onnx::AttributeProto copy = *source;
+        copy.set_name(a.name());
+        *attrs.Add() = copy;
+      }
+    }
+    *n.mutable_attribute() = attrs;
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      return emitError(loc) << "the function body of " << node.op_type()
+                            << " uses domain '" << n.domain() << "'";
+    if (failed(importNode(n, bodyOpset, loc)))
+      return failure();
   }
   return success();
 }

@@ -43,6 +43,14 @@ private:
   inputType(const onnx::ValueInfoProto &info, mlir::ArrayAttr &dimNames);
   mlir::LogicalResult importInitializers();
   mlir::LogicalResult importNodes();
+  mlir::LogicalResult importNode(const onnx::NodeProto &node, int opset,
+                                 mlir::Location loc);
+  /// Imports a node that Kiln has no importer for by inlining the function
+  /// body ONNX defines for its operator.
+  mlir::LogicalResult expandFunction(const onnx::NodeProto &node, int opset,
+                                     mlir::Location loc);
+  /// Whether ONNX defines `opType` at `opset` as a function.
+  static bool hasFunctionBody(const std::string &opType, int opset);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
   int opsetFor(const std::string &domain) const;
 
@@ -54,6 +62,7 @@ private:
   mlir::OpBuilder builder_;
   llvm::StringMap<mlir::Value> values_;
   std::map<std::string, int> opsets_;
+  int expansions_ = 0;
 };
 
 } // namespace kiln::onnx_frontend

@@ -39,6 +39,29 @@ Type elementTypeFromOnnx(MLIRContext *ctx, int dataType) {
   }
 }
 
+int onnxTypeFromElement(Type t) {
+  if (t.isF32())
+    return onnx::TensorProto::FLOAT;
+  if (t.isF64())
+    return onnx::TensorProto::DOUBLE;
+  if (t.isF16())
+    return onnx::TensorProto::FLOAT16;
+  if (t.isBF16())
+    return onnx::TensorProto::BFLOAT16;
+  auto i = dyn_cast<IntegerType>(t);
+  if (!i)
+    return 0;
+  bool u = i.isUnsigned();
+  switch (i.getWidth()) {
+  case 1: return onnx::TensorProto::BOOL;
+  case 8: return u ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
+  case 16: return u ? onnx::TensorProto::UINT16 : onnx::TensorProto::INT16;
+  case 32: return u ? onnx::TensorProto::UINT32 : onnx::TensorProto::INT32;
+  case 64: return u ? onnx::TensorProto::UINT64 : onnx::TensorProto::INT64;
+  }
+  return 0;
+}
+
 std::string onnxTypeName(int dataType) {
   switch (dataType) {
   case onnx::TensorProto::FLOAT: return "float32";

@@ -15,6 +15,9 @@ namespace kiln::onnx_frontend {
 /// i1 for bool), or null if Kiln does not support it.
 mlir::Type elementTypeFromOnnx(mlir::MLIRContext *ctx, int dataType);
 
+/// The ONNX TensorProto.DataType of a kiln element type, or 0.
+int onnxTypeFromElement(mlir::Type element);
+
 /// "float32", "int64", "string" ... for messages.
 std::string onnxTypeName(int dataType);
 
