@@ -536,12 +536,13 @@ struct DetLowering : OpConversionPattern<DetOp> {
     int64_t rank = xt.getRank();
     Type t = xt.getElementType();
     SmallVector<OpFoldResult> dims = getDims(b, loc, x);
-    Value n = indexValue(b, loc, dims[rank - 1]);
-    Value batch = cIndex(b, loc, 1);
-    for (int64_t i = 0; i < rank - 2; ++i)
-      batch = arith::MulIOp::create(b, loc, batch, indexValue(b, loc, dims[i]));
-    Value flat = reshapeTo(b, loc, x, {batch, n, n});
-    Value out = emptyTensor(b, loc, {OpFoldResult(batch)}, t);
+    OpFoldResult nOfr = dims[rank - 1];
+    Value n = indexValue(b, loc, nOfr);
+    OpFoldResult batchOfr =
+        productOf(b, loc, ArrayRef<OpFoldResult>(dims).drop_back(2));
+    Value batch = indexValue(b, loc, batchOfr);
+    Value flat = reshapeTo(b, loc, x, {batchOfr, nOfr, nOfr});
+    Value out = emptyTensor(b, loc, {batchOfr}, t);
     auto fabs = [&](OpBuilder &ob, Location ol, Value v) {
       return math::AbsFOp::create(ob, ol, v).getResult();
     };
@@ -554,9 +555,9 @@ struct DetLowering : OpConversionPattern<DetOp> {
               ArrayRef<OpFoldResult>{nb.getIndexAttr(1), n, n},
               ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(1),
                                      nb.getIndexAttr(1)});
-          m = reshapeTo(nb, nl, m, {n, n});
+          m = reshapeTo(nb, nl, m, {nOfr, nOfr});
           // Work on a private copy of the matrix.
-          Value work = emptyTensor(nb, nl, {n, n}, t);
+          Value work = emptyTensor(nb, nl, {nOfr, nOfr}, t);
           work = linalg::CopyOp::create(nb, nl, m, work).getResult(0);
           SmallVector<Value> state = loopNest(
               nb, nl, ValueRange{n},
@@ -653,12 +654,54 @@ struct DetLowering : OpConversionPattern<DetOp> {
   }
 };
 
+/// MaxUnpool: zeros, then each value written at its flat index.
+struct MaxUnpoolLowering : OpConversionPattern<MaxUnpoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxUnpoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput(), indices = adaptor.getIndices();
+    RankedTensorType type = op.getType();
+    Type t = toSignless(type.getElementType());
+    SmallVector<OpFoldResult> outDims;
+    Value total = cIndex(b, loc, 1);
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      Value d = extractIndex(b, loc, adaptor.getOutputShape(), i);
+      outDims.push_back(d);
+      total = arith::MulIOp::create(b, loc, total, d);
+    }
+    Value flat = filledTensor(b, loc, {OpFoldResult(total)},
+                              scalarConstant(b, loc, t, 0));
+    SmallVector<Value> r = loopNest(
+        b, loc, dimValues(b, loc, x), ValueRange{flat},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value raw = tensor::ExtractOp::create(nb, nl, indices, ivs);
+          Value i = toIndex(nb, nl, raw);
+          Value ok = arith::AndIOp::create(
+              nb, nl,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, i,
+                                    cIndex(nb, nl, 0)),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, i, total));
+          runtimeCheck(nb, nl, op, ok, "index out of range");
+          Value v = tensor::ExtractOp::create(nb, nl, x, ivs);
+          return SmallVector<Value>{
+              tensor::InsertOp::create(nb, nl, v, acc[0], ValueRange{i})};
+        });
+    Value out = reshapeTo(b, loc, r[0], outDims);
+    rewriter.replaceOp(op, castTo(b, loc, out, toSignless(type)));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataDependentLowering(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   patterns.add<ScatterElementsLowering, ScatterNDLowering, NonZeroLowering,
-               CompressLowering, TopKLowering, UniqueLowering, DetLowering>(
+               CompressLowering, TopKLowering, UniqueLowering, DetLowering,
+               MaxUnpoolLowering>(
       converter, patterns.getContext());
 }
 

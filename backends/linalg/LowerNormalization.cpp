@@ -118,13 +118,77 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
+struct HardmaxLowering : OpConversionPattern<HardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(HardmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type t = type.getElementType();
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    SmallVector<OpFoldResult> reducedDims(dims);
+    reducedDims.erase(reducedDims.begin() + axis);
+    Value bestInit = filledTensor(b, loc, reducedDims,
+                                  lowestValue(b, loc, t, kindOf(t)));
+    Value indexInit = filledTensor(b, loc, reducedDims,
+                                   arith::ConstantIndexOp::create(b, loc, -1));
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters[axis] = utils::IteratorType::reduction;
+    AffineMap reduced = dropDimsMap(ctx, rank, {axis});
+    auto arg = linalg::GenericOp::create(
+        b, loc, TypeRange{bestInit.getType(), indexInit.getType()},
+        ValueRange{x}, ValueRange{bestInit, indexInit},
+        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), reduced, reduced},
+        iters, [&](OpBuilder &gb, Location gl, ValueRange a) {
+          Value better = arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGT,
+                                               a[0], a[1]);
+          Value none = arith::CmpIOp::create(
+              gb, gl, arith::CmpIPredicate::slt, a[2],
+              arith::ConstantIndexOp::create(gb, gl, 0));
+          Value take = arith::OrIOp::create(gb, gl, better, none);
+          Value j = linalg::IndexOp::create(gb, gl, axis);
+          linalg::YieldOp::create(
+              gb, gl,
+              ValueRange{arith::SelectOp::create(gb, gl, take, a[0], a[1]),
+                         arith::SelectOp::create(gb, gl, take, j, a[2])});
+        });
+    Value index = arg.getResult(1);
+    Value init = emptyTensor(b, loc, dims, t);
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{index},
+            ValueRange{init},
+            ArrayRef<AffineMap>{reduced, b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+            [&](OpBuilder &gb, Location gl, ValueRange a) {
+              Value j = linalg::IndexOp::create(gb, gl, axis);
+              Value hit = arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::eq,
+                                                j, a[0]);
+              linalg::YieldOp::create(
+                  gb, gl,
+                  arith::SelectOp::create(gb, gl, hit, scalarConstant(gb, gl, t, 1),
+                                          scalarConstant(gb, gl, t, 0))
+                      .getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, castTo(b, loc, out, type));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNormalizationLowering(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   patterns.add<BatchNormLowering, SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>>(converter,
-                                                    patterns.getContext());
+               SoftmaxLowering<LogSoftmaxOp, true>, HardmaxLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

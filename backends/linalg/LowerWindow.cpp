@@ -263,7 +263,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     for (int64_t i = 0; i < k; ++i)
       oGroups.push_back({3 + i});
     out = reshapeTo(b, loc, out, finalDims, oGroups);
-    rewriter.replaceOp(op, castTo(b, loc, out, op.getType()));
+    rewriter.replaceOp(op, castTo(b, loc, out, toSignless(op.getType())));
     return success();
   }
 };
@@ -446,12 +446,112 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
   }
 };
 
+/// MaxPool's indices: the window maximum carried with its flat index in the
+/// (unpadded) input; padding reads -inf and never wins.
+struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
+    Value x = adaptor.getInput();
+    Type kilnElement = op.getInput().getType().getElementType();
+    Type element = toSignless(kilnElement);
+    ElementKind kind = kindOf(kilnElement);
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    int64_t k = kernel.size();
+    SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
+    WindowGeometry g = computeGeometry(
+        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
+        dilations, op.getPads(), op.getAutoPad(), op.getCeilMode());
+    Value lowest = lowestValue(b, loc, element, kind);
+    Value padded = padSpatial(b, loc, x, g, lowest);
+    SmallVector<OpFoldResult> outDims = {xDims[0], xDims[1]};
+    outDims.append(g.outSizes);
+    Value valueInit = filledTensor(b, loc, outDims, lowest);
+    Value indexInit = filledTensor(b, loc, outDims,
+                                   scalarConstant(b, loc, b.getI64Type(), -1));
+    SmallVector<Value> sizes, lows;
+    for (OpFoldResult d : xDims)
+      sizes.push_back(indexValue(b, loc, d));
+    for (OpFoldResult p : g.padLow)
+      lows.push_back(indexValue(b, loc, p));
+    int64_t loops = 2 + 2 * k;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xExprs = {d(0), d(1)}, wExprs, oExprs = {d(0), d(1)};
+    for (int64_t i = 0; i < k; ++i) {
+      xExprs.push_back(windowExpr(ctx, 2 + i, 2 + k + i, strides[i], dilations[i]));
+      wExprs.push_back(d(2 + k + i));
+      oExprs.push_back(d(2 + i));
+    }
+    Value window = tensor::EmptyOp::create(b, loc, kernel, element);
+    SmallVector<utils::IteratorType> iters(2 + k, utils::IteratorType::parallel);
+    iters.append(k, utils::IteratorType::reduction);
+    bool columnMajor = op.getColumnMajor();
+    AffineMap outMap = AffineMap::get(loops, 0, oExprs, ctx);
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{valueInit.getType(), indexInit.getType()},
+        ValueRange{padded, window}, ValueRange{valueInit, indexInit},
+        ArrayRef<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                            AffineMap::get(loops, 0, wExprs, ctx), outMap,
+                            outMap},
+        iters, [&](OpBuilder &gb, Location gl, ValueRange a) {
+          auto idx = [&](int64_t i) {
+            return linalg::IndexOp::create(gb, gl, i).getResult();
+          };
+          // Flat index of the input element this window position reads.
+          Value flat = arith::AddIOp::create(
+              gb, gl, arith::MulIOp::create(gb, gl, idx(0), sizes[1]), idx(1));
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < k; ++i) {
+            Value c = arith::AddIOp::create(
+                gb, gl,
+                arith::MulIOp::create(gb, gl, idx(2 + i),
+                                      arith::ConstantIndexOp::create(gb, gl, strides[i])),
+                arith::MulIOp::create(gb, gl, idx(2 + k + i),
+                                      arith::ConstantIndexOp::create(gb, gl, dilations[i])));
+            coords.push_back(arith::SubIOp::create(gb, gl, c, lows[i]));
+          }
+          for (int64_t j = 0; j < k; ++j) {
+            int64_t i = columnMajor ? k - 1 - j : j;
+            flat = arith::AddIOp::create(
+                gb, gl, arith::MulIOp::create(gb, gl, flat, sizes[2 + i]),
+                coords[i]);
+          }
+          Value better;
+          if (kind.isFloat)
+            better = arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGT,
+                                           a[0], a[2]);
+          else
+            better = arith::CmpIOp::create(
+                gb, gl,
+                kind.isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
+                a[0], a[2]);
+          Value none = arith::CmpIOp::create(
+              gb, gl, arith::CmpIPredicate::slt, a[3],
+              scalarConstant(gb, gl, gb.getI64Type(), 0));
+          Value take = arith::OrIOp::create(gb, gl, better, none);
+          Value flat64 = arith::IndexCastOp::create(gb, gl, gb.getI64Type(), flat);
+          linalg::YieldOp::create(
+              gb, gl,
+              ValueRange{arith::SelectOp::create(gb, gl, take, a[0], a[2]),
+                         arith::SelectOp::create(gb, gl, take, flat64, a[3])});
+        });
+    rewriter.replaceOp(op, castTo(b, loc, gen.getResult(1),
+                                  toSignless(op.getType())));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateWindowLowering(TypeConverter &converter,
                             RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, MaxPoolLowering, AveragePoolLowering>(
-      converter, patterns.getContext());
+  patterns.add<ConvLowering, MaxPoolLowering, AveragePoolLowering,
+               MaxPoolIndicesLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

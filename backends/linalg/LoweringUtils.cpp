@@ -83,6 +83,23 @@ Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims,
       .getResult(0);
 }
 
+OpFoldResult productOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims) {
+  int64_t product = 1;
+  bool allStatic = true;
+  for (OpFoldResult d : dims) {
+    std::optional<int64_t> c = getConstantIntValue(d);
+    allStatic &= c.has_value();
+    if (c)
+      product *= *c;
+  }
+  if (allStatic)
+    return b.getIndexAttr(product);
+  Value p = arith::ConstantIndexOp::create(b, loc, 1);
+  for (OpFoldResult d : dims)
+    p = arith::MulIOp::create(b, loc, p, indexValue(b, loc, d));
+  return p;
+}
+
 RankedTensorType typeForDims(ArrayRef<OpFoldResult> dims, Type elementType) {
   SmallVector<int64_t> shape;
   for (OpFoldResult d : dims) {

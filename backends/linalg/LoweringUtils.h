@@ -65,6 +65,10 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          llvm::ArrayRef<mlir::OpFoldResult> dims,
                          mlir::Value scalar);
 
+/// The product of `dims`, static when they all are.
+mlir::OpFoldResult productOf(mlir::OpBuilder &b, mlir::Location loc,
+                             llvm::ArrayRef<mlir::OpFoldResult> dims);
+
 /// The tensor type with the static sizes among `dims`.
 mlir::RankedTensorType typeForDims(llvm::ArrayRef<mlir::OpFoldResult> dims,
                                    mlir::Type elementType);

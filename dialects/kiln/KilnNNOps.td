@@ -54,20 +54,21 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, Kiln_InferTypes]> {
   let summary = "N-d grouped convolution (NCHW, weights MCkHkW)";
   let description = [{
     Input `[N, C, D1..Dk]`, weight `[M, C/group, K1..Kk]`, optional bias
-    `[M]`; output `[N, M, O1..Ok]`.
+    `[M]`; output `[N, M, O1..Ok]`. Integer convolutions (ConvInteger,
+    QLinearConv) accumulate in their element type (si32).
 
     ```mlir
     %y = kiln.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
-                       Optional<Kiln_FloatTensor>:$bias,
+  let arguments = (ins Kiln_NumericTensor:$input, Kiln_NumericTensor:$weight,
+                       Optional<Kiln_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$group,
                        DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad);
-  let results = (outs Kiln_FloatTensor:$output);
+  let results = (outs Kiln_NumericTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -147,5 +148,40 @@ class Kiln_SoftmaxLikeOp<string mnemonic, string formula>
 
 def Kiln_SoftmaxOp : Kiln_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
 def Kiln_LogSoftmaxOp : Kiln_SoftmaxLikeOp<"log_softmax", "log(softmax(x))">;
+def Kiln_HardmaxOp : Kiln_SoftmaxLikeOp<"hardmax",
+                                        "1 at the first maximum, 0 elsewhere">;
+
+def Kiln_MaxPoolIndicesOp : Kiln_Op<"max_pool_indices", [Pure, Kiln_InferTypes]> {
+  let summary = "where each max_pool window's maximum is, as a flat index";
+  let description = [{
+    The same windows as `kiln.max_pool` with the same attributes; each
+    result is the index of the window's (first) maximum in the flattened
+    input, row-major, or with the spatial dimensions column-major when
+    `column_major` (ONNX storage_order 1).
+  }];
+  let arguments = (ins RankedTensorOf<[Kiln_Float, SI8, UI8]>:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                       DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs TensorOf<[SI64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_MaxUnpoolOp : Kiln_Op<"max_unpool", [Pure, Kiln_InferTypes]> {
+  let summary = "scatter pooled values back to where their maxima were";
+  let description = [{
+    The result (zero elsewhere) has `output_shape`; `indices` are flat
+    indices into it, as `kiln.max_pool_indices` gives them.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, TensorOf<[SI64]>:$indices,
+                       Kiln_I64Vector:$output_shape);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $output_shape attr-dict `:` functional-type(operands, results)
+  }];
+}
 
 #endif // KILN_NN_OPS_TD

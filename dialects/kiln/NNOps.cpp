@@ -1,4 +1,5 @@
 //===- NNOps.cpp - type rules of contractions, convolution and pooling ----===//
+#include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ShapeUtils.h"
 
@@ -245,6 +246,42 @@ LogicalResult SoftmaxOp::verify() {
 }
 LogicalResult LogSoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), getType());
+}
+LogicalResult HardmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getType());
+}
+
+LogicalResult MaxPoolIndicesOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (x.getRank() < 3)
+    return emitOptionalError(loc, "input must have rank >= 3");
+  SmallVector<int64_t> shape = {x.getDimSize(0), x.getDimSize(1)};
+  if (failed(inferWindow(loc, x.getShape().drop_front(2),
+                         adaptor.getKernelShape(), adaptor.getPads(),
+                         adaptor.getStrides(), adaptor.getDilations(),
+                         adaptor.getCeilMode(), adaptor.getAutoPad(), shape)))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      shape, IntegerType::get(ctx, 64, IntegerType::Signed)));
+  return success();
+}
+
+LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto s = cast<RankedTensorType>(adaptor.getOutputShape().getType());
+  if (s.isDynamicDim(0) || s.getDimSize(0) != x.getRank())
+    return emitOptionalError(loc, "output_shape must have one entry per "
+                                  "dimension");
+  SmallVector<int64_t> shape(x.getRank(), kDynamic);
+  if (auto values = getConstantIntValues(adaptor.getOutputShape()))
+    shape.assign(values->begin(), values->end());
+  results.push_back(x.clone(shape));
+  return success();
 }
 
 } // namespace kiln

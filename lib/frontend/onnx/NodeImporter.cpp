@@ -179,7 +179,8 @@ ImportFn lookupOpImporter(StringRef opType) {
     llvm::StringMap<ImportFn> t;
     for (auto family : {elementwiseImporters(), nnImporters(),
                         reductionImporters(), tensorImporters(),
-                        indexingImporters()})
+                        indexingImporters(), normalizationImporters(),
+                        quantizationImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

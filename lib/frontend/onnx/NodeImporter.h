@@ -164,6 +164,8 @@ llvm::ArrayRef<OpImporter> nnImporters();
 llvm::ArrayRef<OpImporter> reductionImporters();
 llvm::ArrayRef<OpImporter> tensorImporters();
 llvm::ArrayRef<OpImporter> indexingImporters();
+llvm::ArrayRef<OpImporter> normalizationImporters();
+llvm::ArrayRef<OpImporter> quantizationImporters();
 
 } // namespace kiln::onnx_frontend
 

@@ -1,18 +1,11 @@
 //===- NN.cpp - importers of contraction, window and normalisation ops ----===//
 #include "dialects/kiln/ShapeUtils.h"
-#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/ops/Builders.h"
 
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
 namespace {
-
-LogicalResult bindResult(NodeImporter &n, FailureOr<Value> v) {
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
-}
 
 LogicalResult importMatMul(NodeImporter &n) {
   Value a = n.input(0), b = n.input(1);
@@ -129,8 +122,6 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   auto kernel = n.requiredInts("kernel_shape");
   if (!x || failed(kernel))
     return failure();
-  if (std::is_same_v<OpTy, MaxPoolOp> && n.wantsOutput(1))
-    return n.error() << "MaxPool's Indices output is not supported";
   auto w = readWindow(n, cast<RankedTensorType>(x.getType()), *kernel);
   if (failed(w))
     return failure();
@@ -141,9 +132,64 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   if (std::is_same_v<OpTy, AveragePoolOp>)
     attrs.push_back(n.named("count_include_pad",
                             b.getBoolAttr(n.intAttr("count_include_pad", 0) != 0)));
-  else if (n.intAttr("storage_order", 0) != 0 && n.wantsOutput(1))
-    return n.error() << "storage_order only concerns the Indices output";
+  if (std::is_same_v<OpTy, MaxPoolOp> && n.wantsOutput(1)) {
+    SmallVector<NamedAttribute> indexAttrs(attrs);
+    indexAttrs.push_back(n.named(
+        "column_major", b.getBoolAttr(n.intAttr("storage_order", 0) != 0)));
+    auto indices = n.build<MaxPoolIndicesOp>({x}, indexAttrs);
+    if (failed(indices))
+      return failure();
+    n.setOutput(1, *indices);
+  }
   return bindResult(n, n.build<OpTy>({x}, attrs));
+}
+
+/// MaxUnpool: the output shape is given, or that of the pooling's input.
+LogicalResult importMaxUnpool(NodeImporter &n) {
+  Value x = n.input(0), indices = n.input(1);
+  auto kernel = n.requiredInts("kernel_shape");
+  if (!x || !indices || failed(kernel))
+    return failure();
+  Value shape;
+  {
+    // Indices address the shape the pooling's input had (inferred from the
+    // window); a given output_shape pads that at the end.
+    auto xt = cast<RankedTensorType>(x.getType());
+    if (!xt.hasStaticShape())
+      return n.error() << "MaxUnpool needs static shapes";
+    int64_t k = kernel->size();
+    SmallVector<int64_t> strides =
+        n.intsAttr("strides").value_or(SmallVector<int64_t>(k, 1));
+    SmallVector<int64_t> pads =
+        n.intsAttr("pads").value_or(SmallVector<int64_t>(2 * k, 0));
+    SmallVector<int64_t> dims = {xt.getDimSize(0), xt.getDimSize(1)};
+    for (int64_t i = 0; i < k; ++i)
+      dims.push_back((xt.getDimSize(2 + i) - 1) * strides[i] + (*kernel)[i] -
+                     pads[i] - pads[i + k]);
+    auto c = n.constantI64(dims);
+    if (failed(c))
+      return failure();
+    shape = *c;
+    if (n.hasInput(2)) {
+      auto unpooled = n.build<MaxUnpoolOp>({x, indices, shape});
+      if (failed(unpooled))
+        return failure();
+      auto extra = n.build<SubOp>({n.input(2), shape});
+      auto zeros = n.constantI64(SmallVector<int64_t>(dims.size(), 0));
+      if (failed(extra) || failed(zeros))
+        return failure();
+      auto pads = n.build<ConcatOp>({*zeros, *extra},
+                                    {n.named("axis", n.builder().getI64IntegerAttr(0))});
+      if (failed(pads))
+        return failure();
+      SmallVector<int64_t> axes;
+      for (size_t i = 0; i < dims.size(); ++i)
+        axes.push_back(i);
+      return bindResult(n, n.build<PadOp>({*unpooled, *pads},
+                                          {n.named("axes", n.i64Array(axes))}));
+    }
+  }
+  return bindResult(n, n.build<MaxUnpoolOp>({x, indices, shape}));
 }
 
 /// GlobalAveragePool / GlobalMaxPool: a reduction over the spatial axes.
@@ -217,7 +263,82 @@ template <typename OpTy> LogicalResult importSoftmax(NodeImporter &n) {
   return bindResult(n, n.build<ReshapeOp>({*soft, *shape}));
 }
 
+/// Integer input minus its zero point, in si32 (the zero point, if any,
+/// broadcast along `axis`).
+FailureOr<Value> shiftedInt32(NodeImporter &n, Value v, Value zeroPoint,
+                              int64_t axis) {
+  Type si32 = IntegerType::get(n.context(), 32, IntegerType::Signed);
+  auto wide = n.build<CastOp>({v}, {n.named("to", TypeAttr::get(si32))});
+  if (failed(wide) || !zeroPoint)
+    return wide;
+  auto zp = n.build<CastOp>({zeroPoint}, {n.named("to", TypeAttr::get(si32))});
+  if (failed(zp))
+    return failure();
+  auto along = alongAxis(n, *zp, rankOf(v), axis);
+  if (failed(along))
+    return failure();
+  return n.build<SubOp>({*wide, *along});
+}
+
+/// The si32 convolution of ConvInteger and QLinearConv.
+FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
+                             Value wZero) {
+  auto xs = shiftedInt32(n, x, xZero, 1);
+  auto ws = shiftedInt32(n, w, wZero, 0);
+  if (failed(xs) || failed(ws))
+    return failure();
+  SmallVector<int64_t> kernel(
+      cast<RankedTensorType>(w.getType()).getShape().drop_front(2));
+  auto win = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
+  if (failed(win))
+    return failure();
+  SmallVector<NamedAttribute> attrs = windowAttrs(n, *win, false);
+  attrs.push_back(
+      n.named("group", n.builder().getI64IntegerAttr(n.intAttr("group", 1))));
+  return n.build<ConvOp>({*xs, *ws}, attrs);
+}
+
+LogicalResult importConvInteger(NodeImporter &n) {
+  Value x = n.input(0), w = n.input(1);
+  if (!x || !w)
+    return failure();
+  return bindResult(n, integerConv(n, x, n.optionalInput(2), w,
+                                   n.optionalInput(3)));
+}
+
+/// QLinearConv: integer convolution, int32 bias, requantized.
+LogicalResult importQLinearConv(NodeImporter &n) {
+  SmallVector<Value> in;
+  for (size_t i = 0; i < 8; ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    in.push_back(v);
+  }
+  auto acc = integerConv(n, in[0], in[2], in[3], in[5]);
+  if (failed(acc))
+    return failure();
+  if (n.hasInput(8)) {
+    auto bias = alongAxis(n, n.input(8), rankOf(*acc), 1);
+    if (failed(bias))
+      return failure();
+    acc = n.build<AddOp>({*acc, *bias});
+    if (failed(acc))
+      return failure();
+  }
+  // scale = x_scale * w_scale / y_scale, per output channel if w_scale is.
+  auto xw = n.build<MulOp>({in[1], in[4]});
+  if (failed(xw))
+    return failure();
+  auto scale = n.build<DivOp>({*xw, in[6]});
+  if (failed(scale))
+    return failure();
+  return bindResult(n, requantize(n, *acc, *scale, in[7], 1));
+}
+
 const OpImporter kImporters[] = {
+    {"ConvInteger", importConvInteger},
+    {"QLinearConv", importQLinearConv},
     {"MatMul", importMatMul},
     {"Gemm", importGemm},
     {"Conv", importConv},
@@ -228,6 +349,8 @@ const OpImporter kImporters[] = {
     {"BatchNormalization", importBatchNorm},
     {"Softmax", importSoftmax<SoftmaxOp>},
     {"LogSoftmax", importSoftmax<LogSoftmaxOp>},
+    {"Hardmax", importSoftmax<HardmaxOp>},
+    {"MaxUnpool", importMaxUnpool},
 };
 
 } // namespace

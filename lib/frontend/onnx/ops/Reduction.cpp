@@ -6,14 +6,51 @@ using namespace mlir;
 namespace kiln::onnx_frontend {
 namespace {
 
+/// What a reduction applies to its input before reducing, and to the
+/// result after: ReduceL2 is sqrt(sum(x * x)), and so on.
+enum class Around { None, Abs, Square, Exp, Sqrt, Log };
+
+FailureOr<Value> applyAround(NodeImporter &n, Around what, Value v) {
+  switch (what) {
+  case Around::None:
+    return v;
+  case Around::Abs:
+    return n.build<AbsOp>({v});
+  case Around::Square:
+    return n.build<MulOp>({v, v});
+  case Around::Exp:
+    return n.build<ExpOp>({v});
+  case Around::Sqrt:
+    return n.build<SqrtOp>({v});
+  case Around::Log:
+    return n.build<LogOp>({v});
+  }
+  return v;
+}
+
 /// ONNX reductions: `axes` is an attribute until it became an input (opset
 /// 13 for ReduceSum, 18 for the others). No axes means all axes, unless
 /// noop_with_empty_axes, which makes the op the identity.
-template <typename OpTy, int axesInputSince>
+template <typename OpTy, int axesInputSince, Around before = Around::None,
+          Around after = Around::None>
 LogicalResult importReduce(NodeImporter &n) {
   Value x = n.input(0);
   if (!x)
     return failure();
+  if (before != Around::None) {
+    auto pre = applyAround(n, before, x);
+    if (failed(pre))
+      return failure();
+    x = *pre;
+  }
+  // Binds the reduced value through the `after` step.
+  auto finish = [&](Value r) -> LogicalResult {
+    auto post = applyAround(n, after, r);
+    if (failed(post))
+      return failure();
+    n.setOutput(0, *post);
+    return success();
+  };
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   SmallVector<int64_t> axes;
   OpBuilder &b = n.builder();
@@ -32,8 +69,7 @@ LogicalResult importReduce(NodeImporter &n) {
              n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
         if (failed(r))
           return failure();
-        n.setOutput(0, *r);
-        return success();
+        return finish(*r);
       }
       if (!given && axesType.isDynamicDim(0))
         return n.error() << "axes of unknown length are not supported";
@@ -44,10 +80,8 @@ LogicalResult importReduce(NodeImporter &n) {
     axes = *given;
   }
   if (axes.empty()) {
-    if (n.intAttr("noop_with_empty_axes", 0) != 0) {
-      n.setOutput(0, x);
-      return success();
-    }
+    if (n.intAttr("noop_with_empty_axes", 0) != 0)
+      return finish(x);
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
   }
@@ -65,8 +99,7 @@ LogicalResult importReduce(NodeImporter &n) {
             n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
   if (failed(r))
     return failure();
-  n.setOutput(0, *r);
-  return success();
+  return finish(*r);
 }
 
 const OpImporter kImporters[] = {
@@ -75,6 +108,11 @@ const OpImporter kImporters[] = {
     {"ReduceMax", importReduce<ReduceMaxOp, 18>},
     {"ReduceMin", importReduce<ReduceMinOp, 18>},
     {"ReduceProd", importReduce<ReduceProdOp, 18>},
+    {"ReduceL1", importReduce<ReduceSumOp, 18, Around::Abs>},
+    {"ReduceL2", importReduce<ReduceSumOp, 18, Around::Square, Around::Sqrt>},
+    {"ReduceSumSquare", importReduce<ReduceSumOp, 18, Around::Square>},
+    {"ReduceLogSum", importReduce<ReduceSumOp, 18, Around::None, Around::Log>},
+    {"ReduceLogSumExp", importReduce<ReduceSumOp, 18, Around::Exp, Around::Log>},
 };
 
 } // namespace

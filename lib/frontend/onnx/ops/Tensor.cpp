@@ -1,7 +1,7 @@
 //===- Tensor.cpp - importers of shape and data-movement operators --------===//
 #include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/ShapeUtils.h"
-#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/ops/Builders.h"
 #include "lib/frontend/onnx/TensorImport.h"
 
 using namespace mlir;
@@ -9,14 +9,6 @@ using namespace mlir;
 namespace kiln::onnx_frontend {
 namespace {
 
-LogicalResult bindResult(NodeImporter &n, FailureOr<Value> v) {
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
-}
-
-int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
 
 /// Normalises `axes` against `rank`, reporting the first bad one.
 LogicalResult normalizeAxes(NodeImporter &n, SmallVectorImpl<int64_t> &axes,
@@ -292,7 +284,120 @@ LogicalResult importConstant(NodeImporter &n) {
   return bindResult(n, n.build<ConstantOp>({}, {n.named("value", value)}));
 }
 
+/// Split: each output is a slice along `axis`. Sizes come from the `split`
+/// attribute (opset < 13) or input, else the dimension is divided evenly
+/// (from opset 18, the last part may be smaller).
+LogicalResult importSplit(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  auto axis = normalizeAxis(n.intAttr("axis", 0), type.getRank());
+  if (!axis)
+    return n.error() << "axis out of range";
+  int64_t parts = n.numOutputs();
+  SmallVector<int64_t> sizes;
+  if (n.opset() < 13) {
+    if (auto s = n.intsAttr("split"))
+      sizes = *s;
+  } else if (n.hasInput(1)) {
+    auto s = n.maybeConstantInts(1);
+    if (!s) {
+      // Sizes known only at run time: start_i = sum(split[:i]).
+      Value split = n.input(1);
+      auto zero = n.constantI64({0});
+      if (failed(zero))
+        return failure();
+      Value start = *zero;
+      for (int64_t i = 0; i < parts; ++i) {
+        auto size = sliceAxis(n, split, 0, i, i + 1);
+        if (failed(size))
+          return failure();
+        auto end = n.build<AddOp>({start, *size});
+        if (failed(end))
+          return failure();
+        auto one = n.constantI64({1});
+        if (failed(one))
+          return failure();
+        auto r = n.build<SliceOp>({x, start, *end, *one},
+                                  {n.named("axes", n.i64Array({*axis}))});
+        if (failed(r))
+          return failure();
+        n.setOutput(i, *r);
+        start = *end;
+      }
+      return success();
+    }
+    sizes = *s;
+  }
+  int64_t dim = type.getDimSize(*axis);
+  auto bound = [&](int64_t v) { return v; };
+  OpBuilder &b = n.builder();
+  auto slice = [&](Value start, Value end) {
+    auto one = n.constantI64({1});
+    if (failed(one))
+      return FailureOr<Value>(failure());
+    return n.build<SliceOp>({x, start, end, *one},
+                            {n.named("axes", n.i64Array({*axis}))});
+  };
+  if (sizes.empty() && isDynamic(dim)) {
+    // Even parts of a size known only at run time: chunk = ceil(dim / n).
+    auto shape = n.build<ShapeOp>({x}, {n.named("start", b.getI64IntegerAttr(*axis)),
+                                        n.named("end", b.getI64IntegerAttr(*axis + 1))});
+    auto count = n.constantI64({parts}), minus1 = n.constantI64({parts - 1});
+    if (failed(shape) || failed(count) || failed(minus1))
+      return failure();
+    auto padded = n.build<AddOp>({*shape, *minus1});
+    if (failed(padded))
+      return failure();
+    auto chunk = n.build<DivOp>({*padded, *count});
+    if (failed(chunk))
+      return failure();
+    for (int64_t i = 0; i < parts; ++i) {
+      auto ci = n.constantI64({i}), cj = n.constantI64({i + 1});
+      if (failed(ci) || failed(cj))
+        return failure();
+      auto start = n.build<MulOp>({*chunk, *ci});
+      auto end = n.build<MulOp>({*chunk, *cj});
+      if (failed(start) || failed(end))
+        return failure();
+      auto r = slice(*start, *end);
+      if (failed(r))
+        return failure();
+      n.setOutput(i, *r);
+    }
+    return success();
+  }
+  if (sizes.empty()) {
+    int64_t chunk = (dim + parts - 1) / parts;
+    if (n.opset() < 18 && dim % parts != 0)
+      return n.error() << "cannot split dimension of size " << dim << " into "
+                       << parts << " equal parts";
+    for (int64_t i = 0; i < parts; ++i)
+      sizes.push_back(std::min(chunk, std::max<int64_t>(0, dim - i * chunk)));
+  }
+  if (int64_t(sizes.size()) != parts)
+    return n.error() << "split gives " << sizes.size() << " sizes for "
+                     << parts << " outputs";
+  int64_t start = 0;
+  for (int64_t i = 0; i < parts; ++i) {
+    auto s = n.constantI64({bound(start)}), e = n.constantI64({start + sizes[i]});
+    if (failed(s) || failed(e))
+      return failure();
+    auto r = slice(*s, *e);
+    if (failed(r))
+      return failure();
+    n.setOutput(i, *r);
+    start += sizes[i];
+  }
+  if (!isDynamic(dim) && start != dim)
+    return n.error() << "split sizes add up to " << start
+                     << ", the dimension is " << dim;
+  return success();
+}
+
 const OpImporter kImporters[] = {
+    {"Split", importSplit},
     {"Reshape", importReshape},     {"Transpose", importTranspose},
     {"Flatten", importFlatten},     {"Squeeze", importSqueeze},
     {"Unsqueeze", importUnsqueeze}, {"Concat", importConcat},

@@ -1,0 +1,121 @@
+//===- Normalization.cpp - importers of normalisation operators -----------===//
+//
+// InstanceNormalization and LRN are decompositions into kiln ops.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/ops/Builders.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+/// (x - mean) / sqrt(var + epsilon) * scale + bias over the spatial axes.
+LogicalResult importInstanceNorm(NodeImporter &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  if (!x || !scale || !bias)
+    return failure();
+  int64_t rank = rankOf(x);
+  if (rank < 3)
+    return n.error() << "input must have rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < rank; ++i)
+    axes.push_back(i);
+  OpBuilder &b = n.builder();
+  auto reduceAttrs = [&] {
+    return SmallVector<NamedAttribute>{n.named("axes", n.i64Array(axes)),
+                                       n.named("keepdims", b.getBoolAttr(true))};
+  };
+  auto mean = n.build<ReduceMeanOp>({x}, reduceAttrs());
+  if (failed(mean))
+    return failure();
+  auto d = n.build<SubOp>({x, *mean});
+  if (failed(d))
+    return failure();
+  auto sq = n.build<MulOp>({*d, *d});
+  if (failed(sq))
+    return failure();
+  auto var = n.build<ReduceMeanOp>({*sq}, reduceAttrs());
+  auto eps = scalarConstant(n, elementOf(x), n.floatAttr("epsilon", 1e-5f));
+  if (failed(var) || failed(eps))
+    return failure();
+  auto ve = n.build<AddOp>({*var, *eps});
+  if (failed(ve))
+    return failure();
+  auto sd = n.build<SqrtOp>({*ve});
+  if (failed(sd))
+    return failure();
+  auto normalized = n.build<DivOp>({*d, *sd});
+  auto s = alongAxis(n, scale, rank, 1), bb = alongAxis(n, bias, rank, 1);
+  if (failed(normalized) || failed(s) || failed(bb))
+    return failure();
+  auto scaled = n.build<MulOp>({*normalized, *s});
+  if (failed(scaled))
+    return failure();
+  return bindResult(n, n.build<AddOp>({*scaled, *bb}));
+}
+
+/// y = x / (bias + alpha / size * sum of x^2 over a window of channels)^beta.
+LogicalResult importLRN(NodeImporter &n) {
+  Value x = n.input(0);
+  auto size = n.requiredInt("size");
+  if (!x || failed(size))
+    return failure();
+  if (*size < 1)
+    return n.error() << "size must be >= 1";
+  Type t = elementOf(x);
+  auto sq = n.build<MulOp>({x, x});
+  if (failed(sq))
+    return failure();
+  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
+  auto pads = n.constantI64({before, after});
+  if (failed(pads))
+    return failure();
+  auto padded = n.build<PadOp>({*sq, *pads}, {n.named("axes", n.i64Array({1}))});
+  if (failed(padded))
+    return failure();
+  Value sum;
+  for (int64_t i = 0; i < *size; ++i) {
+    int64_t fromEnd = *size - 1 - i;
+    auto window = sliceAxis(n, *padded, 1, i,
+                            fromEnd == 0 ? INT64_MAX : -fromEnd);
+    if (failed(window))
+      return failure();
+    if (!sum) {
+      sum = *window;
+      continue;
+    }
+    auto s = n.build<AddOp>({sum, *window});
+    if (failed(s))
+      return failure();
+    sum = *s;
+  }
+  auto alpha = scalarConstant(n, t, n.floatAttr("alpha", 1e-4f) / float(*size));
+  auto bias = scalarConstant(n, t, n.floatAttr("bias", 1.0f));
+  auto beta = scalarConstant(n, t, n.floatAttr("beta", 0.75f));
+  if (failed(alpha) || failed(bias) || failed(beta))
+    return failure();
+  auto scaled = n.build<MulOp>({sum, *alpha});
+  if (failed(scaled))
+    return failure();
+  auto base = n.build<AddOp>({*bias, *scaled});
+  if (failed(base))
+    return failure();
+  auto denom = n.build<PowOp>({*base, *beta});
+  if (failed(denom))
+    return failure();
+  return bindResult(n, n.build<DivOp>({x, *denom}));
+}
+
+const OpImporter kImporters[] = {
+    {"InstanceNormalization", importInstanceNorm},
+    {"LRN", importLRN},
+};
+
+} // namespace
+
+ArrayRef<OpImporter> normalizationImporters() { return kImporters; }
+
+} // namespace kiln::onnx_frontend
