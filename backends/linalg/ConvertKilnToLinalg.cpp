@@ -39,6 +39,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateDataMovementLowering(converter, patterns);
     lowering::populateDynamicAxesLowering(converter, patterns);
     lowering::populateIndexingLowering(converter, patterns);
+    lowering::populateResizeLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -74,6 +74,54 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, Kiln_InferTypes]> {
   }];
 }
 
+def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose", [Pure, Kiln_InferTypes]> {
+  let summary = "N-d transposed convolution (weights C x M/group x K...)";
+  let description = [{
+    Output size per spatial dimension: `stride * (in - 1) + output_padding +
+    (kernel - 1) * dilation + 1 - pad_begin - pad_end`. The importer turns
+    ONNX's `output_shape` and `auto_pad` into explicit pads.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ResizeOp : Kiln_Op<"resize", [Pure, AttrSizedOperandSegments,
+                                       Kiln_InferTypes]> {
+  let summary = "resize by interpolation (ONNX Resize)";
+  let description = [{
+    Exactly one of `scales` (f32, one per dimension) and `sizes` is given;
+    `roi` only matters for "tf_crop_and_resize". `mode` is "nearest",
+    "linear" or "cubic"; the other attributes have ONNX's meaning.
+    Interpolation is separable: it resizes one dimension at a time, from the
+    last, as ONNX's reference does.
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       Optional<1DTensorOf<[Kiln_Float]>>:$roi,
+                       Optional<1DTensorOf<[F32]>>:$scales,
+                       Optional<Kiln_I64Vector>:$sizes,
+                       DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                       DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode,
+                       DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = [{
+    $input (`roi` `(` $roi^ `:` type($roi) `)`)?
+    (`scales` `(` $scales^ `:` type($scales) `)`)?
+    (`sizes` `(` $sizes^ `:` type($sizes) `)`)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
+}
+
 class Kiln_PoolOp<string mnemonic, Type tensorType, dag extraArgs>
     : Kiln_Op<mnemonic, [Pure, Kiln_InferTypes]> {
   let arguments = !con((ins tensorType:$input,

@@ -174,6 +174,85 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult ConvTransposeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return emitOptionalError(loc, "input and weight must have the same rank "
+                                  ">= 3");
+  int64_t k = x.getRank() - 2, group = adaptor.getGroup();
+  ArrayRef<int64_t> pads = adaptor.getPads(), strides = adaptor.getStrides(),
+                    dil = adaptor.getDilations(), op = adaptor.getOutputPadding();
+  if (int64_t(pads.size()) != 2 * k || int64_t(strides.size()) != k ||
+      int64_t(dil.size()) != k || int64_t(op.size()) != k || group < 1)
+    return emitOptionalError(loc, "window attributes have the wrong length");
+  if (!w.isDynamicDim(0) && !x.isDynamicDim(1) && w.getDimSize(0) != x.getDimSize(1))
+    return emitOptionalError(loc, "input has ", x.getDimSize(1),
+                             " channels, weight expects ", w.getDimSize(0));
+  SmallVector<int64_t> shape = {x.getDimSize(0),
+                                isDynamic(w.getDimSize(1)) ? kDynamic
+                                                           : w.getDimSize(1) * group};
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t in = x.getDimSize(2 + i), kk = w.getDimSize(2 + i);
+    if (isDynamic(kk))
+      return emitOptionalError(loc, "kernel dimensions must be static");
+    shape.push_back(isDynamic(in) ? kDynamic
+                                  : strides[i] * (in - 1) + op[i] +
+                                        (kk - 1) * dil[i] + 1 - pads[i] -
+                                        pads[i + k]);
+    if (!isDynamic(shape.back()) && shape.back() < 1)
+      return emitOptionalError(loc, "output size ", shape.back(),
+                               " along spatial dimension ", i);
+  }
+  results.push_back(x.clone(shape));
+  return success();
+}
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  Value scales = adaptor.getScales(), sizes = adaptor.getSizes();
+  if (bool(scales) == bool(sizes))
+    return emitOptionalError(loc, "exactly one of scales and sizes is needed");
+  StringRef mode = adaptor.getMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOptionalError(loc, "unknown mode '", mode, "'");
+  StringRef ct = adaptor.getCoordinateTransformationMode();
+  if (ct != "half_pixel" && ct != "align_corners" && ct != "asymmetric" &&
+      ct != "pytorch_half_pixel" && ct != "tf_crop_and_resize" &&
+      ct != "half_pixel_symmetric")
+    return emitOptionalError(loc, "unknown coordinate_transformation_mode '",
+                             ct, "'");
+  StringRef nm = adaptor.getNearestMode();
+  if (nm != "round_prefer_floor" && nm != "round_prefer_ceil" &&
+      nm != "floor" && nm != "ceil")
+    return emitOptionalError(loc, "unknown nearest_mode '", nm, "'");
+  Value given = scales ? scales : sizes;
+  auto gt = cast<RankedTensorType>(given.getType());
+  if (gt.isDynamicDim(0) || gt.getDimSize(0) != x.getRank())
+    return emitOptionalError(loc, "scales or sizes need one entry per "
+                                  "dimension");
+  SmallVector<int64_t> shape(x.getRank(), kDynamic);
+  if (sizes) {
+    if (auto v = getConstantIntValues(sizes))
+      shape.assign(v->begin(), v->end());
+  } else if (ElementsAttr attr = getConstantValue(scales)) {
+    if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+      auto values = dense.getValues<APFloat>();
+      for (int64_t i = 0; i < x.getRank(); ++i)
+        if (!x.isDynamicDim(i))
+          shape[i] = int64_t(double(x.getDimSize(i)) *
+                             values[i].convertToFloat());
+    }
+  }
+  results.push_back(x.clone(shape));
+  return success();
+}
+
 template <typename PoolOp>
 static LogicalResult inferPool(std::optional<Location> loc,
                                typename PoolOp::Adaptor adaptor,

@@ -336,7 +336,145 @@ LogicalResult importQLinearConv(NodeImporter &n) {
   return bindResult(n, requantize(n, *acc, *scale, in[7], 1));
 }
 
+/// ConvTranspose: ONNX's output_shape and auto_pad become explicit pads.
+LogicalResult importConvTranspose(NodeImporter &n) {
+  Value x = n.input(0), w = n.input(1);
+  if (!x || !w)
+    return failure();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  if (wt.getRank() < 3 || xt.getRank() != wt.getRank())
+    return n.error() << "input and weight must have the same rank >= 3";
+  int64_t k = wt.getRank() - 2;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  SmallVector<int64_t> strides =
+      n.intsAttr("strides").value_or(SmallVector<int64_t>(k, 1));
+  SmallVector<int64_t> dil =
+      n.intsAttr("dilations").value_or(SmallVector<int64_t>(k, 1));
+  SmallVector<int64_t> outPad =
+      n.intsAttr("output_padding").value_or(SmallVector<int64_t>(k, 0));
+  SmallVector<int64_t> pads =
+      n.intsAttr("pads").value_or(SmallVector<int64_t>(2 * k, 0));
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (int64_t(strides.size()) != k || int64_t(dil.size()) != k ||
+      int64_t(outPad.size()) != k || int64_t(pads.size()) != 2 * k)
+    return n.error() << "window attributes have the wrong length";
+  auto outputShape = n.intsAttr("output_shape");
+  if (outputShape && int64_t(outputShape->size()) == k + 2)
+    outputShape = SmallVector<int64_t>(outputShape->begin() + 2, outputShape->end());
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (autoPad == "VALID") {
+    pads.assign(2 * k, 0);
+  } else if (outputShape || same) {
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t in = xt.getDimSize(2 + i);
+      if (isDynamic(in))
+        return n.error() << "output_shape and auto_pad need static spatial "
+                            "sizes";
+      int64_t out = outputShape ? (*outputShape)[i] : in * strides[i];
+      int64_t total = strides[i] * (in - 1) + outPad[i] +
+                      (kernel[i] - 1) * dil[i] + 1 - out;
+      // A negative total makes the output larger than the data reaches
+      // (the extra positions hold the bias).
+      bool upper = autoPad != "SAME_LOWER";
+      int64_t half = total >= 0 ? total / 2 : -((-total) / 2);
+      pads[i] = upper ? half : total - half;
+      pads[i + k] = total - pads[i];
+    }
+  }
+  SmallVector<Value> operands = {x, w};
+  if (n.hasInput(2))
+    operands.push_back(n.input(2));
+  return bindResult(
+      n, n.build<ConvTransposeOp>(
+             operands, {n.named("pads", n.i64Array(pads)),
+                        n.named("strides", n.i64Array(strides)),
+                        n.named("dilations", n.i64Array(dil)),
+                        n.named("output_padding", n.i64Array(outPad)),
+                        n.named("group", n.builder().getI64IntegerAttr(
+                                             n.intAttr("group", 1)))}));
+}
+
+/// Resize (and the older Upsample): scales or sizes, with ONNX's
+/// interpolation attributes; before opset 11 coordinates are asymmetric and
+/// nearest rounds down.
+LogicalResult importResize(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  bool old = n.opset() < 11 || n.node().op_type() == "Upsample";
+  Value roi, scales, sizes;
+  if (old) {
+    if (n.hasInput(1)) {
+      scales = n.input(1);
+    } else if (auto s = n.floatsAttr("scales")) {
+      auto type = RankedTensorType::get({int64_t(s->size())},
+                                        n.builder().getF32Type());
+      auto c = n.build<ConstantOp>(
+          {}, {n.named("value", DenseElementsAttr::get(type, ArrayRef<float>(*s)))});
+      if (failed(c))
+        return failure();
+      scales = *c;
+    }
+  } else {
+    if (n.hasInput(1))
+      roi = n.input(1);
+    auto nonEmpty = [&](size_t i) -> Value {
+      if (!n.hasInput(i))
+        return nullptr;
+      Value v = n.input(i);
+      auto t = cast<RankedTensorType>(v.getType());
+      return t.getRank() == 1 && t.getDimSize(0) == 0 ? Value() : v;
+    };
+    scales = nonEmpty(2);
+    sizes = nonEmpty(3);
+    if (roi) {
+      auto t = cast<RankedTensorType>(roi.getType());
+      if (t.getRank() == 1 && t.getDimSize(0) == 0)
+        roi = nullptr;
+    }
+  }
+  if (n.hasAttribute("axes") || n.intAttr("antialias", 0) != 0)
+    return n.error() << "Resize with axes or antialias is not supported";
+  if (bool(scales) == bool(sizes))
+    return n.error() << "exactly one of scales and sizes must be given";
+  if (scales && !elementOf(scales).isF32()) {
+    auto c = n.build<CastOp>({scales}, {n.named("to", TypeAttr::get(
+                                                          n.builder().getF32Type()))});
+    if (failed(c))
+      return failure();
+    scales = *c;
+  }
+  OpBuilder &b = n.builder();
+  std::string mode = n.stringAttr("mode", "nearest");
+  SmallVector<NamedAttribute> attrs = {
+      n.named("mode", b.getStringAttr(mode)),
+      n.named("coordinate_transformation_mode",
+              b.getStringAttr(old ? "asymmetric"
+                                  : n.stringAttr("coordinate_transformation_mode",
+                                                 "half_pixel"))),
+      n.named("nearest_mode",
+              b.getStringAttr(old ? "floor"
+                                  : n.stringAttr("nearest_mode",
+                                                 "round_prefer_floor"))),
+      n.named("cubic_coeff_a", b.getF32FloatAttr(n.floatAttr("cubic_coeff_a", -0.75f))),
+      n.named("exclude_outside", b.getBoolAttr(n.intAttr("exclude_outside", 0) != 0)),
+      n.named("extrapolation_value",
+              b.getF32FloatAttr(n.floatAttr("extrapolation_value", 0.0f))),
+      n.named("operandSegmentSizes",
+              b.getDenseI32ArrayAttr({1, roi ? 1 : 0, scales ? 1 : 0,
+                                      sizes ? 1 : 0}))};
+  SmallVector<Value> operands = {x};
+  for (Value v : {roi, scales, sizes})
+    if (v)
+      operands.push_back(v);
+  return bindResult(n, n.build<ResizeOp>(operands, attrs));
+}
+
 const OpImporter kImporters[] = {
+    {"ConvTranspose", importConvTranspose},
+    {"Resize", importResize},
+    {"Upsample", importResize},
     {"ConvInteger", importConvInteger},
     {"QLinearConv", importQLinearConv},
     {"MatMul", importMatMul},

@@ -1,0 +1,247 @@
+//===- LowerResize.cpp - kiln.resize as one interpolation pass per dimension -===//
+//
+// ONNX's reference interpolates dimension by dimension (the last first), so
+// the lowering does the same: each pass resizes one dimension with the
+// coordinate transformation and the 1-, 2- or 4-tap kernel of the mode,
+// computing coordinates and weights in f64 like the reference. Taps outside
+// the input read the edge (or are dropped with exclude_outside).
+//
+//===----------------------------------------------------------------------===//
+#include "backends/linalg/LoweringUtils.h"
+#include "backends/linalg/Patterns.h"
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+/// f64 arithmetic shorthands.
+struct F {
+  OpBuilder &b;
+  Location loc;
+  Type f64() { return b.getF64Type(); }
+  Value c(double v) { return scalarConstant(b, loc, f64(), v); }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value floor(Value x) { return math::FloorOp::create(b, loc, x); }
+  Value ceil(Value x) { return math::CeilOp::create(b, loc, x); }
+  Value cmp(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value fromIndex(Value i) {
+    return arith::SIToFPOp::create(
+        b, loc, f64(), arith::IndexCastOp::create(b, loc, b.getI64Type(), i));
+  }
+  Value toIndex(Value x) {
+    return arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        arith::FPToSIOp::create(b, loc, b.getI64Type(), x));
+  }
+};
+
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    F f{b, loc};
+    Value cur = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(cur.getType());
+    int64_t rank = inType.getRank();
+    Type element = inType.getElementType();
+    ElementKind kind = kindOf(op.getInput().getType().getElementType());
+    StringRef mode = op.getMode();
+    StringRef ct = op.getCoordinateTransformationMode();
+    StringRef nearest = op.getNearestMode();
+    double a = op.getCubicCoeffA().convertToDouble();
+    bool exclude = op.getExcludeOutside();
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    SmallVector<OpFoldResult> inDims = getDims(b, loc, cur);
+
+    // Per dimension: output length and scale (as the reference sees it).
+    SmallVector<Value> outLen(rank), scale(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value in = indexValue(b, loc, inDims[d]);
+      Value inF = f.fromIndex(in);
+      Value cd = arith::ConstantIndexOp::create(b, loc, d);
+      if (Value sizes = adaptor.getSizes()) {
+        outLen[d] = extractIndex(b, loc, sizes, d);
+        scale[d] = f.div(f.fromIndex(outLen[d]), inF);
+      } else {
+        Value s = tensor::ExtractOp::create(b, loc, adaptor.getScales(),
+                                            ValueRange{cd});
+        scale[d] = arith::ExtFOp::create(b, loc, f.f64(), s);
+        outLen[d] = f.toIndex(f.mul(scale[d], inF));
+      }
+    }
+    int taps = mode == "cubic" ? 4 : 2;
+    std::optional<SmallVector<double>> staticScales;
+    if (op.getScales())
+      if (auto attr = dyn_cast_or_null<DenseElementsAttr>(
+              getConstantValue(op.getScales()))) {
+        staticScales.emplace();
+        for (APFloat v : attr.getValues<APFloat>())
+          staticScales->push_back(v.convertToDouble());
+      }
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      // A dimension that keeps its size with scale exactly 1 is left alone
+      // (every coordinate transformation but crop-and-resize is then the
+      // identity), when that is known statically.
+      auto inStatic = getConstantIntValue(inDims[d]);
+      RankedTensorType resultType = op.getType();
+      bool sameSize = inStatic && !resultType.isDynamicDim(d) &&
+                      resultType.getDimSize(d) == *inStatic;
+      bool unitScale = bool(adaptor.getSizes());
+      if (!unitScale && staticScales)
+        unitScale = (*staticScales)[d] == 1.0;
+      if (sameSize && unitScale && ct != "tf_crop_and_resize")
+        continue;
+      Value src = cur;
+      Value inLen = dimValue(b, loc, src, d);
+      SmallVector<OpFoldResult> outDims = getDims(b, loc, src);
+      outDims[d] = outLen[d];
+      Value roiStart, roiEnd;
+      if (ct == "tf_crop_and_resize" && adaptor.getRoi()) {
+        auto roiElt = [&](int64_t i) -> Value {
+          Value v = tensor::ExtractOp::create(
+              b, loc, adaptor.getRoi(),
+              ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+          return arith::ExtFOp::create(b, loc, f.f64(), v);
+        };
+        roiStart = roiElt(d);
+        roiEnd = roiElt(d + rank);
+      }
+      Value sc = scale[d];
+      cur = generateTensor(
+          b, loc, outDims, element, [&](OpBuilder &gb, Location gl, ValueRange idx) {
+            F g{gb, gl};
+            Value x = g.fromIndex(idx[d]);
+            Value inF = g.fromIndex(inLen);
+            Value outWidth = g.mul(sc, inF); // the reference's float width
+            Value oneOut = g.cmp(arith::CmpFPredicate::OEQ, outWidth, g.c(1));
+            Value xo;
+            if (ct == "align_corners") {
+              xo = g.select(oneOut, g.c(0),
+                            g.div(g.mul(x, g.sub(inF, g.c(1))),
+                                  g.sub(outWidth, g.c(1))));
+            } else if (ct == "asymmetric") {
+              xo = g.div(x, sc);
+            } else if (ct == "tf_crop_and_resize") {
+              Value span = g.mul(g.sub(roiEnd, roiStart), g.sub(inF, g.c(1)));
+              xo = g.select(oneOut, g.div(span, g.c(2)),
+                            g.div(g.mul(x, span), g.sub(outWidth, g.c(1))));
+              xo = g.add(xo, g.mul(roiStart, g.sub(inF, g.c(1))));
+            } else if (ct == "pytorch_half_pixel") {
+              xo = g.select(oneOut, g.c(-0.5),
+                            g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5)));
+            } else if (ct == "half_pixel_symmetric") {
+              Value adjustment = g.div(g.fromIndex(outLen[d]), outWidth);
+              Value center = g.div(inF, g.c(2));
+              Value offset = g.mul(center, g.sub(g.c(1), adjustment));
+              xo = g.sub(g.add(offset, g.div(g.add(x, g.c(0.5)), sc)), g.c(0.5));
+            } else {
+              xo = g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5));
+            }
+            // Taps: ceil(xo) - taps/2 + j; ratio in (0, 1].
+            Value fl = g.floor(xo);
+            Value isInt = g.cmp(arith::CmpFPredicate::OEQ, fl, xo);
+            Value ratio = g.select(isInt, g.c(1), g.sub(xo, fl));
+            Value first = g.sub(g.ceil(xo), g.c(taps / 2));
+            SmallVector<Value> coeffs;
+            if (mode == "cubic") {
+              Value r1 = g.add(ratio, g.c(1)), q = g.sub(g.c(1), ratio),
+                    q1 = g.add(q, g.c(1));
+              auto outer = [&](Value t) {
+                return g.sub(
+                    g.mul(g.add(g.mul(g.sub(g.mul(g.c(a), t), g.c(5 * a)), t),
+                                g.c(8 * a)),
+                          t),
+                    g.c(4 * a));
+              };
+              auto inner = [&](Value t) {
+                return g.add(
+                    g.mul(g.mul(g.sub(g.mul(g.c(a + 2), t), g.c(a + 3)), t), t),
+                    g.c(1));
+              };
+              coeffs = {outer(r1), inner(ratio), inner(q), outer(q1)};
+            } else if (mode == "linear") {
+              coeffs = {g.sub(g.c(1), ratio), ratio};
+            } else {
+              Value half = g.c(0.5);
+              Value pickHigh;
+              if (nearest == "round_prefer_floor")
+                pickHigh = g.cmp(arith::CmpFPredicate::OGT, ratio, half);
+              else if (nearest == "round_prefer_ceil")
+                pickHigh = g.cmp(arith::CmpFPredicate::OGE, ratio, half);
+              else if (nearest == "floor")
+                pickHigh = arith::ConstantIntOp::create(gb, gl, 0, 1);
+              else
+                pickHigh = arith::ConstantIntOp::create(gb, gl, 1, 1);
+              pickHigh = arith::OrIOp::create(gb, gl, pickHigh, isInt);
+              coeffs = {g.select(pickHigh, g.c(0), g.c(1)),
+                        g.select(pickHigh, g.c(1), g.c(0))};
+            }
+            Value zero = arith::ConstantIndexOp::create(gb, gl, 0);
+            Value last = arith::SubIOp::create(
+                gb, gl, inLen, arith::ConstantIndexOp::create(gb, gl, 1));
+            Value sum = g.c(0), weight = g.c(0);
+            for (int j = 0; j < taps; ++j) {
+              Value pos = g.toIndex(g.add(first, g.c(j)));
+              Value inside = arith::AndIOp::create(
+                  gb, gl,
+                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, pos, zero),
+                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sle, pos, last));
+              Value clamped = arith::MinSIOp::create(
+                  gb, gl, arith::MaxSIOp::create(gb, gl, pos, zero), last);
+              SmallVector<Value> at(idx.begin(), idx.end());
+              at[d] = clamped;
+              Value v = tensor::ExtractOp::create(gb, gl, src, at);
+              v = castScalar(gb, gl, v, op.getInput().getType().getElementType(),
+                             gb.getF64Type());
+              Value c = coeffs[j];
+              if (exclude)
+                c = g.select(inside, c, g.c(0));
+              weight = g.add(weight, c);
+              sum = g.add(sum, g.mul(c, v));
+            }
+            if (exclude)
+              sum = g.div(sum, weight);
+            if (ct == "tf_crop_and_resize") {
+              Value outside = arith::OrIOp::create(
+                  gb, gl, g.cmp(arith::CmpFPredicate::OLT, xo, g.c(0)),
+                  g.cmp(arith::CmpFPredicate::OGT, xo, g.sub(inF, g.c(1))));
+              sum = g.select(outside, g.c(extrapolation), sum);
+            }
+            if (!kind.isFloat)
+              sum = math::RoundEvenOp::create(gb, gl, sum);
+            return castScalar(gb, gl, sum, gb.getF64Type(),
+                              op.getInput().getType().getElementType());
+          });
+    }
+    rewriter.replaceOp(op, castTo(b, loc, cur, toSignless(op.getType())));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateResizeLowering(TypeConverter &converter,
+                            RewritePatternSet &patterns) {
+  patterns.add<ResizeLowering>(converter, patterns.getContext());
+}
+
+} // namespace kiln::lowering
