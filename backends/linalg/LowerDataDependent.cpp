@@ -386,7 +386,7 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
   matchAndRewrite(UniqueOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (op.getAxis())
-      return rewriter.notifyMatchFailure(op, "unique along an axis");
+      return rewriteAlongAxis(op, adaptor, rewriter);
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput();
@@ -520,7 +520,350 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
+
+  LogicalResult rewriteAlongAxis(UniqueOp op, UniqueOp::Adaptor adaptor,
+                                 ConversionPatternRewriter &rewriter) const;
 };
+
+/// Greedy NMS. Pass 1, per (batch, class): order the boxes by score (ties
+/// by index), then walk them in that order selecting each one that passes
+/// the score threshold, the output limit and the IoU test against the boxes
+/// already selected. Pass 2 writes the selections in that same order.
+struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NonMaxSuppressionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
+    Type t = cast<RankedTensorType>(boxes.getType()).getElementType();
+    Type i64 = b.getI64Type();
+    Value nb = dimValue(b, loc, scores, 0), nc = dimValue(b, loc, scores, 1),
+          nn = dimValue(b, loc, scores, 2);
+    auto scalarOf = [&](Value v) -> Value {
+      auto vt = cast<RankedTensorType>(v.getType());
+      if (vt.getNumElements() == 0)
+        return nullptr;
+      return extractScalar(b, loc, v);
+    };
+    Value maxOutRaw = scalarOf(adaptor.getMaxOutputBoxesPerClass());
+    Value maxOut = maxOutRaw ? toIndex(b, loc, maxOutRaw) : cIndex(b, loc, 0);
+    Value iouT = scalarOf(adaptor.getIouThreshold());
+    if (!iouT)
+      iouT = scalarConstant(b, loc, t, 0);
+    Value scoreT = scalarOf(adaptor.getScoreThreshold());
+    bool center = op.getCenterPointBox();
+    Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+    auto fcmp = [&](OpBuilder &xb, Location xl, arith::CmpFPredicate p, Value a,
+                    Value c) {
+      return arith::CmpFOp::create(xb, xl, p, a, c).getResult();
+    };
+    // Corners (y1, x1, y2, x2), ordered, of box i of batch bi.
+    auto corners = [&](OpBuilder &xb, Location xl, Value bi, Value i) {
+      SmallVector<Value> v;
+      for (int k = 0; k < 4; ++k)
+        v.push_back(tensor::ExtractOp::create(xb, xl, boxes,
+                                              ValueRange{bi, i, cIndex(xb, xl, k)}));
+      auto add = [&](Value a, Value c) { return arith::AddFOp::create(xb, xl, a, c).getResult(); };
+      auto sub = [&](Value a, Value c) { return arith::SubFOp::create(xb, xl, a, c).getResult(); };
+      auto half = [&](Value a) {
+        return arith::MulFOp::create(xb, xl, a, scalarConstant(xb, xl, t, 0.5)).getResult();
+      };
+      Value y1, x1, y2, x2;
+      if (center) {
+        x1 = sub(v[0], half(v[2]));
+        x2 = add(v[0], half(v[2]));
+        y1 = sub(v[1], half(v[3]));
+        y2 = add(v[1], half(v[3]));
+      } else {
+        y1 = arith::MinimumFOp::create(xb, xl, v[0], v[2]);
+        y2 = arith::MaximumFOp::create(xb, xl, v[0], v[2]);
+        x1 = arith::MinimumFOp::create(xb, xl, v[1], v[3]);
+        x2 = arith::MaximumFOp::create(xb, xl, v[1], v[3]);
+      }
+      return SmallVector<Value>{y1, x1, y2, x2};
+    };
+    auto iouAbove = [&](OpBuilder &xb, Location xl, Value bi, Value i, Value j) {
+      SmallVector<Value> p = corners(xb, xl, bi, i), q = corners(xb, xl, bi, j);
+      auto sub = [&](Value a, Value c) { return arith::SubFOp::create(xb, xl, a, c).getResult(); };
+      auto mul = [&](Value a, Value c) { return arith::MulFOp::create(xb, xl, a, c).getResult(); };
+      auto mx = [&](Value a, Value c) { return arith::MaximumFOp::create(xb, xl, a, c).getResult(); };
+      auto mn = [&](Value a, Value c) { return arith::MinimumFOp::create(xb, xl, a, c).getResult(); };
+      Value zeroF = scalarConstant(xb, xl, t, 0);
+      Value ih = mx(sub(mn(p[2], q[2]), mx(p[0], q[0])), zeroF);
+      Value iw = mx(sub(mn(p[3], q[3]), mx(p[1], q[1])), zeroF);
+      Value inter = mul(ih, iw);
+      Value ap = mul(sub(p[2], p[0]), sub(p[3], p[1]));
+      Value aq = mul(sub(q[2], q[0]), sub(q[3], q[1]));
+      Value uni = sub(arith::AddFOp::create(xb, xl, ap, aq), inter);
+      Value positive = fcmp(xb, xl, arith::CmpFPredicate::OGT, uni, zeroF);
+      Value iou = arith::DivFOp::create(xb, xl, inter, uni);
+      Value above = fcmp(xb, xl, arith::CmpFPredicate::OGT, iou, iouT);
+      return arith::AndIOp::create(xb, xl, positive, above).getResult();
+    };
+    Value flagsInit = filledTensor(b, loc, {nb, nc, nn},
+                                   arith::ConstantIntOp::create(b, loc, 0, 1));
+    Value orderInit = emptyTensor(b, loc, {nb, nc, nn}, b.getIndexType());
+    SmallVector<Value> pass1 = loopNest(
+        b, loc, ValueRange{nb, nc}, ValueRange{flagsInit, orderInit, zero},
+        [&](OpBuilder &pb, Location pl, ValueRange bc, ValueRange acc) {
+          // order[rank(i)] = i, rank by descending score then index.
+          SmallVector<Value> ord = loopNest(
+              pb, pl, ValueRange{nn}, ValueRange{acc[1]},
+              [&](OpBuilder &ib, Location il, ValueRange iv, ValueRange oacc) {
+                Value si = tensor::ExtractOp::create(ib, il, scores,
+                                                     ValueRange{bc[0], bc[1], iv[0]});
+                SmallVector<Value> rk = loopNest(
+                    ib, il, ValueRange{nn}, ValueRange{zero},
+                    [&](OpBuilder &jb, Location jl, ValueRange jv, ValueRange r) {
+                      Value sj = tensor::ExtractOp::create(
+                          jb, jl, scores, ValueRange{bc[0], bc[1], jv[0]});
+                      Value before = arith::OrIOp::create(
+                          jb, jl, fcmp(jb, jl, arith::CmpFPredicate::OGT, sj, si),
+                          arith::AndIOp::create(
+                              jb, jl, fcmp(jb, jl, arith::CmpFPredicate::OEQ, sj, si),
+                              arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::slt,
+                                                    jv[0], iv[0])));
+                      return SmallVector<Value>{arith::SelectOp::create(
+                          jb, jl, before, arith::AddIOp::create(jb, jl, r[0], one), r[0])};
+                    });
+                return SmallVector<Value>{tensor::InsertOp::create(
+                    ib, il, iv[0], oacc[0], ValueRange{bc[0], bc[1], rk[0]})};
+              });
+          SmallVector<Value> sel = loopNest(
+              pb, pl, ValueRange{nn}, ValueRange{acc[0], zero},
+              [&](OpBuilder &qb, Location ql, ValueRange pv, ValueRange st) {
+                Value i = tensor::ExtractOp::create(qb, ql, ord[0],
+                                                    ValueRange{bc[0], bc[1], pv[0]});
+                Value s = tensor::ExtractOp::create(qb, ql, scores,
+                                                    ValueRange{bc[0], bc[1], i});
+                Value eligible = arith::CmpIOp::create(
+                    qb, ql, arith::CmpIPredicate::slt, st[1], maxOut);
+                if (scoreT)
+                  eligible = arith::AndIOp::create(
+                      qb, ql, eligible,
+                      fcmp(qb, ql, arith::CmpFPredicate::OGT, s, scoreT));
+                SmallVector<Value> sup = loopNest(
+                    qb, ql, ValueRange{nn},
+                    ValueRange{arith::ConstantIntOp::create(qb, ql, 0, 1)},
+                    [&](OpBuilder &jb, Location jl, ValueRange jv, ValueRange f) {
+                      Value taken = tensor::ExtractOp::create(
+                          jb, jl, st[0], ValueRange{bc[0], bc[1], jv[0]});
+                      Value hit = arith::AndIOp::create(
+                          jb, jl, taken, iouAbove(jb, jl, bc[0], i, jv[0]));
+                      return SmallVector<Value>{arith::OrIOp::create(jb, jl, f[0], hit)};
+                    });
+                Value take = arith::AndIOp::create(
+                    qb, ql, eligible,
+                    arith::XOrIOp::create(qb, ql, sup[0],
+                                          arith::ConstantIntOp::create(qb, ql, 1, 1)));
+                return ifThen(qb, ql, take, st, [&](OpBuilder &tb, Location tl) {
+                  return SmallVector<Value>{
+                      tensor::InsertOp::create(tb, tl,
+                                               arith::ConstantIntOp::create(tb, tl, 1, 1),
+                                               st[0], ValueRange{bc[0], bc[1], i}),
+                      arith::AddIOp::create(tb, tl, st[1], one)};
+                });
+              });
+          return SmallVector<Value>{sel[0], ord[0],
+                                    arith::AddIOp::create(pb, pl, acc[2], sel[1])};
+        });
+    Value flags = pass1[0], order = pass1[1], total = pass1[2];
+    Value out = emptyTensor(b, loc, {OpFoldResult(total), b.getIndexAttr(3)}, i64);
+    SmallVector<Value> pass2 = loopNest(
+        b, loc, ValueRange{nb, nc, nn}, ValueRange{out, zero},
+        [&](OpBuilder &pb, Location pl, ValueRange iv, ValueRange acc) {
+          Value i = tensor::ExtractOp::create(pb, pl, order, iv);
+          Value taken = tensor::ExtractOp::create(pb, pl, flags,
+                                                  ValueRange{iv[0], iv[1], i});
+          return ifThen(pb, pl, taken, acc, [&](OpBuilder &tb, Location tl) {
+            Value o = acc[0];
+            Value cols[3] = {iv[0], iv[1], i};
+            for (int k = 0; k < 3; ++k)
+              o = tensor::InsertOp::create(
+                  tb, tl, arith::IndexCastOp::create(tb, tl, i64, cols[k]), o,
+                  ValueRange{acc[1], cIndex(tb, tl, k)});
+            return SmallVector<Value>{o, arith::AddIOp::create(tb, tl, acc[1], one)};
+          });
+        });
+    rewriter.replaceOp(op, castTo(b, loc, pass2[0], toSignless(op.getType())));
+    return success();
+  }
+};
+
+/// Unique along an axis: the slices along the axis are the elements,
+/// compared element by element (lexicographically when sorting).
+LogicalResult UniqueLowering::rewriteAlongAxis(
+    UniqueOp op, UniqueOp::Adaptor adaptor,
+    ConversionPatternRewriter &rewriter) const {
+  Location loc = op.getLoc();
+  OpBuilder &b = rewriter;
+  Value x = adaptor.getInput();
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank(), axis = *op.getAxis();
+  ElementKind k = kindOf(op.getInput().getType().getElementType());
+  Type i64 = b.getI64Type();
+  // [N, R]: the axis first, everything else flattened.
+  SmallVector<int64_t> perm = {axis};
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      perm.push_back(i);
+  SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+  SmallVector<OpFoldResult> permDims;
+  for (int64_t p : perm)
+    permDims.push_back(dims[p]);
+  Value moved = linalg::TransposeOp::create(
+                    b, loc, x, emptyTensor(b, loc, permDims, xt.getElementType()),
+                    perm)
+                    .getResult()[0];
+  OpFoldResult n = permDims[0];
+  OpFoldResult r = productOf(b, loc, ArrayRef<OpFoldResult>(permDims).drop_front());
+  SmallVector<ReassociationIndices> groups = {{0}, {}};
+  for (int64_t i = 1; i < rank; ++i)
+    groups[1].push_back(i);
+  Value flat = rank > 1 ? reshapeTo(b, loc, moved, {n, r}, groups)
+                        : reshapeTo(b, loc, moved, {n, b.getIndexAttr(1)});
+  Value nv = indexValue(b, loc, n), rv = indexValue(b, loc, r);
+  // cmp[e][j]: -1 if slice j < slice e, 0 if equal, 1 if greater.
+  Value cmpInit = emptyTensor(b, loc, {n, n}, i64);
+  auto less = [&](OpBuilder &cb, Location cl, Value p, Value q) -> Value {
+    if (k.isFloat)
+      return arith::CmpFOp::create(cb, cl, arith::CmpFPredicate::OLT, p, q);
+    return arith::CmpIOp::create(
+        cb, cl, k.isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
+        p, q);
+  };
+  SmallVector<Value> cmpR = loopNest(
+      b, loc, ValueRange{nv, nv}, ValueRange{cmpInit},
+      [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+        SmallVector<Value> state = loopNest(
+            nb, nl, ValueRange{rv},
+            ValueRange{scalarConstant(nb, nl, i64, 0)},
+            [&](OpBuilder &rb, Location rl, ValueRange ri, ValueRange st) {
+              Value pj = tensor::ExtractOp::create(rb, rl, flat, ValueRange{ivs[1], ri[0]});
+              Value pe = tensor::ExtractOp::create(rb, rl, flat, ValueRange{ivs[0], ri[0]});
+              Value undecided = arith::CmpIOp::create(
+                  rb, rl, arith::CmpIPredicate::eq, st[0],
+                  scalarConstant(rb, rl, i64, 0));
+              Value lt = less(rb, rl, pj, pe), gt = less(rb, rl, pe, pj);
+              Value now = arith::SelectOp::create(
+                  rb, rl, lt, scalarConstant(rb, rl, i64, -1),
+                  arith::SelectOp::create(rb, rl, gt, scalarConstant(rb, rl, i64, 1),
+                                          scalarConstant(rb, rl, i64, 0)));
+              return SmallVector<Value>{
+                  arith::SelectOp::create(rb, rl, undecided, now, st[0])};
+            });
+        return SmallVector<Value>{
+            tensor::InsertOp::create(nb, nl, state[0], acc[0], ivs)};
+      });
+  Value cmp = cmpR[0];
+  bool sorted = op.getSorted();
+  // first[e], order[e] (rank among unique slices), count[e].
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value vec = emptyTensor(b, loc, {n}, b.getIndexType());
+  SmallVector<Value> firstR = loopNest(
+      b, loc, ValueRange{nv}, ValueRange{vec, vec},
+      [&](OpBuilder &nb, Location nl, ValueRange e, ValueRange acc) {
+        SmallVector<Value> fc = loopNest(
+            nb, nl, ValueRange{nv}, ValueRange{nv, zero},
+            [&](OpBuilder &jb, Location jl, ValueRange j, ValueRange st) {
+              Value c = tensor::ExtractOp::create(jb, jl, cmp, ValueRange{e[0], j[0]});
+              Value same = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::eq, c,
+                                                 scalarConstant(jb, jl, i64, 0));
+              Value f = arith::SelectOp::create(
+                  jb, jl, same, arith::MinSIOp::create(jb, jl, st[0], j[0]), st[0]);
+              Value cnt = arith::SelectOp::create(
+                  jb, jl, same, arith::AddIOp::create(jb, jl, st[1], one), st[1]);
+              return SmallVector<Value>{f, cnt};
+            });
+        return SmallVector<Value>{
+            tensor::InsertOp::create(nb, nl, fc[0], acc[0], e),
+            tensor::InsertOp::create(nb, nl, fc[1], acc[1], e)};
+      });
+  Value first = firstR[0], counts = firstR[1];
+  SmallVector<Value> orderR = loopNest(
+      b, loc, ValueRange{nv}, ValueRange{vec, zero},
+      [&](OpBuilder &nb, Location nl, ValueRange e, ValueRange acc) {
+        SmallVector<Value> o = loopNest(
+            nb, nl, ValueRange{nv}, ValueRange{zero},
+            [&](OpBuilder &jb, Location jl, ValueRange j, ValueRange st) {
+              Value fj = tensor::ExtractOp::create(jb, jl, first, j);
+              Value isFirst = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::eq,
+                                                    fj, j[0]);
+              Value before;
+              if (sorted) {
+                Value c = tensor::ExtractOp::create(jb, jl, cmp, ValueRange{e[0], j[0]});
+                before = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::slt, c,
+                                               scalarConstant(jb, jl, i64, 0));
+              } else {
+                before = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::slt,
+                                               j[0], e[0]);
+              }
+              Value counted = arith::AndIOp::create(jb, jl, isFirst, before);
+              return SmallVector<Value>{arith::SelectOp::create(
+                  jb, jl, counted, arith::AddIOp::create(jb, jl, st[0], one), st[0])};
+            });
+        Value fe = tensor::ExtractOp::create(nb, nl, first, e);
+        Value isFirst = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, fe, e[0]);
+        Value total = arith::SelectOp::create(
+            nb, nl, isFirst, arith::AddIOp::create(nb, nl, acc[1], one), acc[1]);
+        return SmallVector<Value>{tensor::InsertOp::create(nb, nl, o[0], acc[0], e),
+                                  total};
+      });
+  Value order = orderR[0], numUnique = orderR[1];
+  Value outFlat = emptyTensor(b, loc, {numUnique, r}, xt.getElementType());
+  Value outIndices = emptyTensor(b, loc, {OpFoldResult(numUnique)}, i64);
+  Value outInverse = emptyTensor(b, loc, {n}, i64);
+  Value outCounts = emptyTensor(b, loc, {OpFoldResult(numUnique)}, i64);
+  auto asI64 = [&](OpBuilder &xb, Location xl, Value v) {
+    return arith::IndexCastOp::create(xb, xl, i64, v).getResult();
+  };
+  SmallVector<Value> res = loopNest(
+      b, loc, ValueRange{nv}, ValueRange{outFlat, outIndices, outInverse, outCounts},
+      [&](OpBuilder &nb, Location nl, ValueRange e, ValueRange acc) {
+        Value f = tensor::ExtractOp::create(nb, nl, first, e);
+        Value o = tensor::ExtractOp::create(nb, nl, order, ValueRange{f});
+        Value inverse = tensor::InsertOp::create(nb, nl, asI64(nb, nl, o), acc[2], e);
+        Value isFirst = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, f, e[0]);
+        SmallVector<Value> current = {acc[0], acc[1], inverse, acc[3]};
+        return ifThen(nb, nl, isFirst, current, [&](OpBuilder &tb, Location tl) {
+          Value row = tensor::ExtractSliceOp::create(
+              tb, tl, flat, ArrayRef<OpFoldResult>{e[0], tb.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{tb.getIndexAttr(1), r},
+              ArrayRef<OpFoldResult>{tb.getIndexAttr(1), tb.getIndexAttr(1)});
+          Value values = tensor::InsertSliceOp::create(
+              tb, tl, row, acc[0], ArrayRef<OpFoldResult>{o, tb.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{tb.getIndexAttr(1), r},
+              ArrayRef<OpFoldResult>{tb.getIndexAttr(1), tb.getIndexAttr(1)});
+          Value c = tensor::ExtractOp::create(tb, tl, counts, e);
+          return SmallVector<Value>{
+              values, tensor::InsertOp::create(tb, tl, asI64(tb, tl, e[0]), acc[1], ValueRange{o}),
+              inverse, tensor::InsertOp::create(tb, tl, asI64(tb, tl, c), acc[3], ValueRange{o})};
+        });
+      });
+  // Back to the input's layout: [U, rest...] with the axis in place.
+  SmallVector<OpFoldResult> uDims(permDims);
+  uDims[0] = numUnique;
+  Value u = rank > 1 ? reshapeTo(b, loc, res[0], uDims, groups)
+                     : reshapeTo(b, loc, res[0], {OpFoldResult(numUnique)});
+  SmallVector<int64_t> inverse(rank);
+  for (int64_t i = 0; i < rank; ++i)
+    inverse[perm[i]] = i;
+  SmallVector<OpFoldResult> backDims;
+  for (int64_t i = 0; i < rank; ++i)
+    backDims.push_back(uDims[inverse[i]]);
+  Value values = linalg::TransposeOp::create(
+                     b, loc, u, emptyTensor(b, loc, backDims, xt.getElementType()),
+                     inverse)
+                     .getResult()[0];
+  rewriter.replaceOp(
+      op, {castTo(b, loc, values, toSignless(op.getResult(0).getType())),
+           castTo(b, loc, res[1], toSignless(op.getResult(1).getType())),
+           castTo(b, loc, res[2], toSignless(op.getResult(2).getType())),
+           castTo(b, loc, res[3], toSignless(op.getResult(3).getType()))});
+  return success();
+}
 
 /// Determinants by Gaussian elimination with partial pivoting, matrix by
 /// matrix.
@@ -701,7 +1044,7 @@ void populateDataDependentLowering(TypeConverter &converter,
                                    RewritePatternSet &patterns) {
   patterns.add<ScatterElementsLowering, ScatterNDLowering, NonZeroLowering,
                CompressLowering, TopKLowering, UniqueLowering, DetLowering,
-               MaxUnpoolLowering>(
+               MaxUnpoolLowering, NonMaxSuppressionLowering>(
       converter, patterns.getContext());
 }
 

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -316,6 +317,41 @@ struct TriluLowering : OpConversionPattern<TriluOp> {
 
 /// Running sums as a reduction over a second index along the axis: O(n^2)
 /// in the axis length, simple and exact in the order of the reference.
+Value cumSumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
+                  bool exclusive, bool reverse, const ElementKind &k) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> in, out;
+  for (int64_t i = 0; i < rank; ++i) {
+    in.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
+    out.push_back(getAffineDimExpr(i, ctx));
+  }
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Value init = filledTensor(b, loc, getDims(b, loc, x),
+                            scalarConstant(b, loc, type.getElementType(), 0));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, in, ctx),
+                                 AffineMap::get(rank + 1, 0, out, ctx)},
+             iters,
+             [&](OpBuilder &gb, Location gl, ValueRange a) {
+               Ix g{gb, gl};
+               Value i = linalg::IndexOp::create(gb, gl, axis);
+               Value j = linalg::IndexOp::create(gb, gl, rank);
+               auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                                                : arith::CmpIPredicate::sge)
+                                   : (exclusive ? arith::CmpIPredicate::slt
+                                                : arith::CmpIPredicate::sle);
+               Value take = g.cmp(pred, j, i);
+               Value v = g.select(take, a[0],
+                                  scalarConstant(gb, gl, a[0].getType(), 0));
+               linalg::YieldOp::create(gb, gl, addScalars(gb, gl, k, a[1], v));
+             })
+      .getResult(0);
+}
+
 struct CumSumLowering : OpConversionPattern<CumSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -325,41 +361,37 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    int64_t rank = type.getRank(), axis = op.getAxis();
     ElementKind k = kindOf(op.getType().getElementType());
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> in, out;
-    for (int64_t i = 0; i < rank; ++i) {
-      in.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
-      out.push_back(getAffineDimExpr(i, ctx));
-    }
-    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-    iters.push_back(utils::IteratorType::reduction);
-    Value init = filledTensor(b, loc, getDims(b, loc, x),
-                              scalarConstant(b, loc, type.getElementType(), 0));
     bool exclusive = op.getExclusive(), reverse = op.getReverse();
-    Value r = linalg::GenericOp::create(
-                  b, loc, TypeRange{init.getType()}, ValueRange{x},
-                  ValueRange{init},
-                  ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, in, ctx),
-                                      AffineMap::get(rank + 1, 0, out, ctx)},
-                  iters,
-                  [&](OpBuilder &gb, Location gl, ValueRange a) {
-                    Ix g{gb, gl};
-                    Value i = linalg::IndexOp::create(gb, gl, axis);
-                    Value j = linalg::IndexOp::create(gb, gl, rank);
-                    auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt
-                                                     : arith::CmpIPredicate::sge)
-                                        : (exclusive ? arith::CmpIPredicate::slt
-                                                     : arith::CmpIPredicate::sle);
-                    Value take = g.cmp(pred, j, i);
-                    Value v = g.select(
-                        take, a[0],
-                        scalarConstant(gb, gl, a[0].getType(), 0));
-                    linalg::YieldOp::create(gb, gl,
-                                            addScalars(gb, gl, k, a[1], v));
-                  })
-                  .getResult(0);
+    Value r;
+    if (Value dyn = adaptor.getDynamicAxis()) {
+      // One branch per possible axis.
+      Ix ix{b, loc};
+      int64_t rank = type.getRank();
+      Value axis = ix.toIndex(extractScalar(b, loc, dyn));
+      axis = ix.select(ix.cmp(arith::CmpIPredicate::slt, axis, ix.c(0)),
+                       ix.add(axis, ix.c(rank)), axis);
+      Value ok = arith::AndIOp::create(
+          b, loc, ix.cmp(arith::CmpIPredicate::sge, axis, ix.c(0)),
+          ix.cmp(arith::CmpIPredicate::slt, axis, ix.c(rank)));
+      runtimeCheck(b, loc, op, ok, "axis out of range");
+      r = x;
+      for (int64_t d = 0; d < rank; ++d) {
+        Value here = ix.cmp(arith::CmpIPredicate::eq, axis, ix.c(d));
+        auto ifOp = scf::IfOp::create(
+            b, loc, here,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(
+                  tb, tl, castTo(tb, tl, cumSumAlong(tb, tl, x, d, exclusive,
+                                                     reverse, k),
+                                 type));
+            },
+            [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, r); });
+        r = ifOp.getResult(0);
+      }
+    } else {
+      r = cumSumAlong(b, loc, x, op.getAxis(), exclusive, reverse, k);
+    }
     rewriter.replaceOp(op, castTo(b, loc, r, toSignless(op.getType())));
     return success();
   }

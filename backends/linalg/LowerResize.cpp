@@ -237,11 +237,179 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   }
 };
 
+/// PyTorch's grid_sample: unnormalise, apply the padding mode to source
+/// coordinates (bilinear, nearest) or to each tap (bicubic), read taps
+/// outside the input as 0.
+struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GridSampleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput(), grid = adaptor.getGrid();
+    Type t = cast<RankedTensorType>(x.getType()).getElementType();
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    bool align = op.getAlignCorners();
+    SmallVector<OpFoldResult> xd = getDims(b, loc, x), gd = getDims(b, loc, grid);
+    Value hSize = indexValue(b, loc, xd[2]), wSize = indexValue(b, loc, xd[3]);
+    SmallVector<OpFoldResult> outDims = {xd[0], xd[1], gd[1], gd[2]};
+    Value r = generateTensor(
+        b, loc, outDims, t, [&](OpBuilder &gb, Location gl, ValueRange i) {
+          auto c = [&](double v) { return scalarConstant(gb, gl, t, v); };
+          auto add = [&](Value p, Value q) {
+            return arith::AddFOp::create(gb, gl, p, q).getResult();
+          };
+          auto sub = [&](Value p, Value q) {
+            return arith::SubFOp::create(gb, gl, p, q).getResult();
+          };
+          auto mul = [&](Value p, Value q) {
+            return arith::MulFOp::create(gb, gl, p, q).getResult();
+          };
+          auto fromIndex = [&](Value v) {
+            return arith::SIToFPOp::create(
+                       gb, gl, t,
+                       arith::IndexCastOp::create(gb, gl, gb.getI64Type(), v))
+                .getResult();
+          };
+          auto clip = [&](Value v, Value size) {
+            Value hi = sub(fromIndex(size), c(1));
+            return arith::MinimumFOp::create(
+                       gb, gl, arith::MaximumFOp::create(gb, gl, v, c(0)), hi)
+                .getResult();
+          };
+          auto reflect = [&](Value v, Value size) -> Value {
+            // Reflect into [low, high] = [0, size-1] (aligned) or
+            // [-0.5, size-0.5], then clip.
+            Value sz = fromIndex(size);
+            Value low = align ? c(0) : c(-0.5);
+            Value span = align ? sub(sz, c(1)) : sz;
+            Value in = math::AbsFOp::create(gb, gl, sub(v, low));
+            Value extra = arith::RemFOp::create(gb, gl, in, span);
+            Value flips = math::FloorOp::create(gb, gl, arith::DivFOp::create(gb, gl, in, span));
+            Value even = arith::CmpFOp::create(
+                gb, gl, arith::CmpFPredicate::OEQ,
+                arith::RemFOp::create(gb, gl, flips, c(2)), c(0));
+            Value out = arith::SelectOp::create(gb, gl, even, add(extra, low),
+                                                add(sub(span, extra), low));
+            Value degenerate = arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OLE,
+                                                     span, c(0));
+            return clip(arith::SelectOp::create(gb, gl, degenerate, c(0), out), size);
+          };
+          auto pad = [&](Value v, Value size) -> Value {
+            if (padding == "border")
+              return clip(v, size);
+            if (padding == "reflection")
+              return reflect(v, size);
+            return v;
+          };
+          auto unnormalize = [&](Value g, Value size) {
+            Value sz = fromIndex(size);
+            if (align)
+              return mul(mul(add(g, c(1)), c(0.5)), sub(sz, c(1)));
+            return mul(sub(mul(add(g, c(1)), sz), c(1)), c(0.5));
+          };
+          Value zero = arith::ConstantIndexOp::create(gb, gl, 0);
+          Value gx = tensor::ExtractOp::create(
+              gb, gl, grid, ValueRange{i[0], i[2], i[3], zero});
+          Value gy = tensor::ExtractOp::create(
+              gb, gl, grid,
+              ValueRange{i[0], i[2], i[3], arith::ConstantIndexOp::create(gb, gl, 1)});
+          // Reads x[n, c, y, x] at integer (float-valued) coordinates, 0
+          // outside.
+          auto read = [&](Value fy, Value fx) -> Value {
+            auto toI = [&](Value f) {
+              return arith::IndexCastOp::create(
+                         gb, gl, gb.getIndexType(),
+                         arith::FPToSIOp::create(gb, gl, gb.getI64Type(), f))
+                  .getResult();
+            };
+            Value yi = toI(fy), xi = toI(fx);
+            auto inRange = [&](Value v, Value size) {
+              return arith::AndIOp::create(
+                  gb, gl,
+                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, v, zero),
+                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::slt, v, size));
+            };
+            // Float coordinates far outside would overflow the conversion:
+            // compare as floats first.
+            Value fin = arith::AndIOp::create(
+                gb, gl,
+                arith::AndIOp::create(
+                    gb, gl, arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGE, fy, c(0)),
+                    arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OLT, fy,
+                                          fromIndex(hSize))),
+                arith::AndIOp::create(
+                    gb, gl, arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGE, fx, c(0)),
+                    arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OLT, fx,
+                                          fromIndex(wSize))));
+            Value ok = arith::AndIOp::create(
+                gb, gl, fin,
+                arith::AndIOp::create(gb, gl, inRange(yi, hSize), inRange(xi, wSize)));
+            Value one = arith::ConstantIndexOp::create(gb, gl, 1);
+            Value yc = arith::SelectOp::create(gb, gl, ok, yi, zero);
+            Value xc = arith::SelectOp::create(gb, gl, ok, xi, zero);
+            (void)one;
+            Value v = tensor::ExtractOp::create(gb, gl, x, ValueRange{i[0], i[1], yc, xc});
+            return arith::SelectOp::create(gb, gl, ok, v, c(0));
+          };
+          if (mode == "bicubic") {
+            Value ix = unnormalize(gx, wSize), iy = unnormalize(gy, hSize);
+            Value x0 = math::FloorOp::create(gb, gl, ix);
+            Value y0 = math::FloorOp::create(gb, gl, iy);
+            Value tx = sub(ix, x0), ty = sub(iy, y0);
+            double a = -0.75;
+            auto cubic1 = [&](Value v) {
+              return add(mul(mul(sub(mul(c(a + 2), v), c(a + 3)), v), v), c(1));
+            };
+            auto cubic2 = [&](Value v) {
+              return sub(mul(add(mul(sub(mul(c(a), v), c(5 * a)), v), c(8 * a)), v),
+                         c(4 * a));
+            };
+            auto coeffs = [&](Value s) {
+              return SmallVector<Value>{cubic2(add(s, c(1))), cubic1(s),
+                                        cubic1(sub(c(1), s)),
+                                        cubic2(sub(c(2), s))};
+            };
+            SmallVector<Value> cx = coeffs(tx), cy = coeffs(ty);
+            Value sum = c(0);
+            for (int dy = 0; dy < 4; ++dy) {
+              Value row = c(0);
+              for (int dx = 0; dx < 4; ++dx) {
+                Value px = pad(add(x0, c(dx - 1)), wSize);
+                Value py = pad(add(y0, c(dy - 1)), hSize);
+                row = add(row, mul(cx[dx], read(py, px)));
+              }
+              sum = add(sum, mul(cy[dy], row));
+            }
+            return sum;
+          }
+          Value ix = pad(unnormalize(gx, wSize), wSize);
+          Value iy = pad(unnormalize(gy, hSize), hSize);
+          if (mode == "nearest")
+            return read(math::RoundEvenOp::create(gb, gl, iy),
+                        math::RoundEvenOp::create(gb, gl, ix));
+          Value x0 = math::FloorOp::create(gb, gl, ix);
+          Value y0 = math::FloorOp::create(gb, gl, iy);
+          Value x1 = add(x0, c(1)), y1 = add(y0, c(1));
+          Value wx1 = sub(ix, x0), wx0 = sub(c(1), wx1);
+          Value wy1 = sub(iy, y0), wy0 = sub(c(1), wy1);
+          return add(add(mul(mul(wy0, wx0), read(y0, x0)),
+                         mul(mul(wy0, wx1), read(y0, x1))),
+                     add(mul(mul(wy1, wx0), read(y1, x0)),
+                         mul(mul(wy1, wx1), read(y1, x1))));
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r, toSignless(op.getType())));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateResizeLowering(TypeConverter &converter,
                             RewritePatternSet &patterns) {
-  patterns.add<ResizeLowering>(converter, patterns.getContext());
+  patterns.add<ResizeLowering, GridSampleLowering>(converter,
+                                                   patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -179,6 +179,18 @@ LogicalResult TriluOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult CumSumOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType in = tensorType(adaptor.getInput());
+  if (!adaptor.getDynamicAxis() &&
+      failed(checkAxis(loc, adaptor.getAxis(), in.getRank())))
+    return failure();
+  results.push_back(in);
+  return success();
+}
+
 LogicalResult GatherElementsOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
@@ -406,6 +418,36 @@ LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   return inferArg(ctx, loc, adaptor, results);
+}
+
+LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  RankedTensorType x = tensorType(adaptor.getInput());
+  RankedTensorType g = tensorType(adaptor.getGrid());
+  if (x.getRank() != 4 || g.getRank() != 4 ||
+      (!g.isDynamicDim(3) && g.getDimSize(3) != 2))
+    return emitOptionalError(loc, "expected [N, C, H, W] input and [N, Ho, Wo, 2] "
+                                  "grid");
+  StringRef m = adaptor.getMode(), p = adaptor.getPaddingMode();
+  if ((m != "bilinear" && m != "nearest" && m != "bicubic") ||
+      (p != "zeros" && p != "border" && p != "reflection"))
+    return emitOptionalError(loc, "unknown mode or padding_mode");
+  results.push_back(x.clone({x.getDimSize(0), x.getDimSize(1), g.getDimSize(1),
+                             g.getDimSize(2)}));
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RankedTensorType boxes = tensorType(adaptor.getBoxes());
+  RankedTensorType scores = tensorType(adaptor.getScores());
+  if (boxes.getRank() != 3 || scores.getRank() != 3)
+    return emitOptionalError(loc, "boxes and scores must be 3-D");
+  results.push_back(RankedTensorType::get({kDynamic, 3}, si64(ctx)));
+  return success();
 }
 
 LogicalResult DetOp::inferReturnTypes(MLIRContext *,

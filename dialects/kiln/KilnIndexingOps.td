@@ -98,14 +98,21 @@ def Kiln_TriluOp : Kiln_Op<"trilu", [Pure, Kiln_InferTypes]> {
   }];
 }
 
-def Kiln_CumSumOp : Kiln_Op<"cum_sum", [Pure, SameOperandsAndResultType,
-                                        InferTypeOpInterface]> {
+def Kiln_CumSumOp : Kiln_Op<"cum_sum", [Pure, Kiln_InferTypes]> {
   let summary = "running sum along `axis`";
-  let arguments = (ins Kiln_NumericTensor:$input, I64Attr:$axis,
+  let description = [{
+    An axis only known at run time is the `dynamic_axis` operand (a scalar,
+    possibly negative); `axis` is then ignored.
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       Optional<Kiln_IndexTensor>:$dynamic_axis, I64Attr:$axis,
                        DefaultValuedAttr<BoolAttr, "false">:$exclusive,
                        DefaultValuedAttr<BoolAttr, "false">:$reverse);
   let results = (outs Kiln_NumericTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`axis` `(` $dynamic_axis^ `:` type($dynamic_axis) `)`)? attr-dict
+    `:` type($input)
+  }];
 }
 
 def Kiln_GatherElementsOp : Kiln_Op<"gather_elements", [Pure, Kiln_InferTypes]> {
@@ -267,6 +274,42 @@ def Kiln_EinsumOp : Kiln_Op<"einsum", [Pure, Kiln_InferTypes]> {
   let arguments = (ins Variadic<Kiln_NumericTensor>:$inputs, StrAttr:$equation);
   let results = (outs Kiln_NumericTensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+}
+
+def Kiln_GridSampleOp : Kiln_Op<"grid_sample", [Pure, Kiln_InferTypes]> {
+  let summary = "sample [N, C, H, W] at normalised grid positions [N, Ho, Wo, 2]";
+  let description = [{
+    PyTorch's grid_sample, as ONNX GridSample specifies: `mode` "bilinear",
+    "nearest" or "bicubic"; `padding_mode` "zeros", "border" or
+    "reflection".
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grid,
+                       DefaultValuedAttr<StrAttr, "\"bilinear\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"zeros\"">:$padding_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat =
+      "$input `,` $grid attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_NonMaxSuppressionOp : Kiln_Op<"non_max_suppression",
+                                       [Pure, Kiln_InferTypes]> {
+  let summary = "greedy non-maximum suppression per batch and class";
+  let description = [{
+    Boxes [B, N, 4] (corners, or centre and size with `center_point_box`),
+    scores [B, C, N]; scalar limits. The result lists [batch, class, box]
+    for each selected box, classes in order, each in decreasing score.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$boxes, Kiln_FloatTensor:$scores,
+                       TensorOf<[SI64]>:$max_output_boxes_per_class,
+                       Kiln_FloatTensor:$iou_threshold,
+                       Kiln_FloatTensor:$score_threshold,
+                       DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs 2DTensorOf<[SI64]>:$output);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold `,`
+    $score_threshold attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 def Kiln_DetOp : Kiln_Op<"det", [Pure, Kiln_InferTypes]> {

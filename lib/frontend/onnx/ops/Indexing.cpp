@@ -1,7 +1,7 @@
 //===- Indexing.cpp - importers of indexing and data-dependent operators --===//
 #include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/ShapeUtils.h"
-#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/ops/Builders.h"
 #include "lib/frontend/onnx/TensorImport.h"
 
 using namespace mlir;
@@ -9,17 +9,6 @@ using namespace mlir;
 namespace kiln::onnx_frontend {
 namespace {
 
-LogicalResult bindResult(NodeImporter &n, FailureOr<Value> v) {
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
-}
-
-int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
-Type elementOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType();
-}
 
 FailureOr<int64_t> normalizedAxis(NodeImporter &n, int64_t axis, int64_t rank) {
   auto a = normalizeAxis(axis, rank);
@@ -167,18 +156,23 @@ LogicalResult importTrilu(NodeImporter &n) {
 
 LogicalResult importCumSum(NodeImporter &n) {
   Value x = n.input(0);
-  auto axisValues = n.constantInts(1, "axis");
-  if (!x || failed(axisValues))
+  if (!x || !n.input(1))
     return failure();
+  SmallVector<NamedAttribute> flags = {
+      boolAttr(n, "exclusive", n.intAttr("exclusive", 0) != 0),
+      boolAttr(n, "reverse", n.intAttr("reverse", 0) != 0)};
+  auto axisValues = n.maybeConstantInts(1);
+  if (!axisValues) {
+    flags.push_back(i64Attr(n, "axis", 0));
+    return bindResult(n, n.build<CumSumOp>({x, n.input(1)}, flags));
+  }
   if (axisValues->size() != 1)
     return n.error() << "axis must hold one value";
   auto axis = normalizedAxis(n, (*axisValues)[0], rankOf(x));
   if (failed(axis))
     return failure();
-  return bindResult(n, n.build<CumSumOp>(
-                           {x}, {i64Attr(n, "axis", *axis),
-                                 boolAttr(n, "exclusive", n.intAttr("exclusive", 0) != 0),
-                                 boolAttr(n, "reverse", n.intAttr("reverse", 0) != 0)}));
+  flags.push_back(i64Attr(n, "axis", *axis));
+  return bindResult(n, n.build<CumSumOp>({x}, flags));
 }
 
 template <typename OpTy> LogicalResult importWithAxis(NodeImporter &n,
@@ -397,7 +391,52 @@ LogicalResult importDet(NodeImporter &n) {
   return bindResult(n, n.build<DetOp>(*in));
 }
 
+LogicalResult importGridSample(NodeImporter &n) {
+  auto in = inputs(n, 2);
+  if (failed(in))
+    return failure();
+  OpBuilder &b = n.builder();
+  return bindResult(n, n.build<GridSampleOp>(
+                           *in, {n.named("mode", b.getStringAttr(n.stringAttr("mode", "bilinear"))),
+                                 n.named("padding_mode", b.getStringAttr(
+                                                             n.stringAttr("padding_mode", "zeros"))),
+                                 boolAttr(n, "align_corners", n.intAttr("align_corners", 0) != 0)}));
+}
+
+/// NonMaxSuppression: absent limits mean no boxes (max 0), IoU threshold 0
+/// and no score threshold.
+LogicalResult importNonMaxSuppression(NodeImporter &n) {
+  auto in = inputs(n, 2);
+  if (failed(in))
+    return failure();
+  Type f = elementOf((*in)[0]);
+  SmallVector<Value> operands(*in);
+  auto optionalOr = [&](size_t i, FailureOr<Value> fallback) -> FailureOr<Value> {
+    if (n.hasInput(i))
+      return n.input(i);
+    return fallback;
+  };
+  auto empty = [&](Type t) {
+    return n.build<ConstantOp>(
+        {}, {n.named("value", DenseElementsAttr::get(RankedTensorType::get({0}, t),
+                                                     ArrayRef<Attribute>{}))});
+  };
+  auto maxOut = optionalOr(2, n.constantI64({0}));
+  auto iou = optionalOr(3, scalarConstant(n, f, 0.0));
+  auto score = optionalOr(4, empty(f));
+  if (failed(maxOut) || failed(iou) || failed(score))
+    return failure();
+  operands.push_back(*maxOut);
+  operands.push_back(*iou);
+  operands.push_back(*score);
+  return bindResult(n, n.build<NonMaxSuppressionOp>(
+                           operands, {boolAttr(n, "center_point_box",
+                                               n.intAttr("center_point_box", 0) != 0)}));
+}
+
 const OpImporter kImporters[] = {
+    {"GridSample", importGridSample},
+    {"NonMaxSuppression", importNonMaxSuppression},
     {"Expand", importExpand},
     {"Tile", importTile},
     {"Pad", importPad},
