@@ -15,7 +15,7 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
        "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,";
   // Tensors -> buffers; results are owned by the caller, intermediates are
   // freed where they die.
-  p += "one-shot-bufferize{bufferize-function-boundaries "
+  p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},"
        "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
        "kiln-expand-strided-copies,canonicalize,cse,";

@@ -22,6 +22,8 @@ void populateIndexingLowering(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populateDataDependentLowering(mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+void populateRecurrentLowering(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 void populateResizeLowering(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateDynamicAxesLowering(mlir::TypeConverter &converter,

@@ -7,5 +7,6 @@ include "dialects/kiln/KilnNNOps.td"
 include "dialects/kiln/KilnReductionOps.td"
 include "dialects/kiln/KilnTensorOps.td"
 include "dialects/kiln/KilnIndexingOps.td"
+include "dialects/kiln/KilnRecurrentOps.td"
 
 #endif // KILN_OPS_TD

@@ -364,3 +364,38 @@ LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
 }
 
 } // namespace kiln
+
+namespace kiln {
+
+LogicalResult RecurrentOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto w = cast<RankedTensorType>(adaptor.getW().getType());
+  StringRef cell = adaptor.getCell();
+  int64_t gates = cell == "lstm" ? 4 : cell == "gru" ? 3 : cell == "rnn" ? 1 : 0;
+  if (!gates)
+    return emitOptionalError(loc, "unknown cell '", cell, "'");
+  if (x.getRank() != 3 || w.getRank() != 3)
+    return emitOptionalError(loc, "input must be [S, B, I] and W [D, G*H, I]");
+  StringRef dir = adaptor.getDirection();
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return emitOptionalError(loc, "unknown direction '", dir, "'");
+  int64_t h = adaptor.getHiddenSize();
+  if (!isDynamic(w.getDimSize(0)) && w.getDimSize(0) != dirs)
+    return emitOptionalError(loc, "W has ", w.getDimSize(0), " directions, ",
+                             dir, " needs ", dirs);
+  if (!isDynamic(w.getDimSize(1)) && w.getDimSize(1) != gates * h)
+    return emitOptionalError(loc, "W has ", w.getDimSize(1), " rows, ",
+                             gates, " gates of ", h, " need ", gates * h);
+  Type t = x.getElementType();
+  results.push_back(RankedTensorType::get(
+      {x.getDimSize(0), dirs, x.getDimSize(1), h}, t));
+  results.push_back(RankedTensorType::get({dirs, x.getDimSize(1), h}, t));
+  results.push_back(RankedTensorType::get({dirs, x.getDimSize(1), h}, t));
+  return success();
+}
+
+} // namespace kiln

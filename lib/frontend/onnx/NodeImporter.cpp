@@ -180,7 +180,7 @@ ImportFn lookupOpImporter(StringRef opType) {
     for (auto family : {elementwiseImporters(), nnImporters(),
                         reductionImporters(), tensorImporters(),
                         indexingImporters(), normalizationImporters(),
-                        quantizationImporters()})
+                        quantizationImporters(), recurrentImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

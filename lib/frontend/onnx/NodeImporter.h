@@ -166,6 +166,7 @@ llvm::ArrayRef<OpImporter> tensorImporters();
 llvm::ArrayRef<OpImporter> indexingImporters();
 llvm::ArrayRef<OpImporter> normalizationImporters();
 llvm::ArrayRef<OpImporter> quantizationImporters();
+llvm::ArrayRef<OpImporter> recurrentImporters();
 
 } // namespace kiln::onnx_frontend
 
