@@ -168,10 +168,13 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
         wb = half(0);
         rb = half(gates * h);
       }
-      Value h0 = adaptor.getInitialH() ? row(b, loc, adaptor.getInitialH(), dIdx)
-                                       : filledTensor(b, loc, {batchDim, hDim}, zeroF);
-      Value c0 = adaptor.getInitialC() ? row(b, loc, adaptor.getInitialC(), dIdx)
-                                       : filledTensor(b, loc, {batchDim, hDim}, zeroF);
+      RankedTensorType stateType = typeForDims({batchDim, hDim}, t);
+      Value h0 = adaptor.getInitialH()
+                     ? castTo(b, loc, row(b, loc, adaptor.getInitialH(), dIdx), stateType)
+                     : filledTensor(b, loc, {batchDim, hDim}, zeroF);
+      Value c0 = adaptor.getInitialC()
+                     ? castTo(b, loc, row(b, loc, adaptor.getInitialC(), dIdx), stateType)
+                     : filledTensor(b, loc, {batchDim, hDim}, zeroF);
       Value peep;
       if (Value p = adaptor.getPeepholes()) {
         Value pd = tensor::ExtractSliceOp::create(
@@ -371,6 +374,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
       Value hLast = loop.getResult(0), cLast = loop.getResult(1);
       y = loop.getResult(2);
       auto place = [&](Value into, Value state) {
+        state = castTo(b, loc, state, typeForDims({batchDim, hDim}, t));
         return tensor::InsertSliceOp::create(
                    b, loc, state, into,
                    ArrayRef<OpFoldResult>{b.getIndexAttr(d), b.getIndexAttr(0),

@@ -155,7 +155,19 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v,
     Value c = tensor::CollapseShapeOp::create(b, loc, v, *groups);
     return castTo(b, loc, c, dst);
   }
-  if (groups && src.getRank() < dst.getRank()) {
+  // MLIR 22's expand-strided-metadata crashes on expand_shape groups with
+  // more than one dynamic size: those go through tensor.reshape instead.
+  auto expandable = [&](ArrayRef<ReassociationIndices> gs) {
+    for (const ReassociationIndices &g : gs) {
+      int dynamic = 0;
+      for (int64_t j : g)
+        dynamic += dst.isDynamicDim(j);
+      if (dynamic > 1)
+        return false;
+    }
+    return true;
+  };
+  if (groups && src.getRank() < dst.getRank() && expandable(*groups)) {
     // A dynamic source dimension that expands into static ones is first
     // cast to its (then known) size, as expand_shape requires.
     SmallVector<int64_t> srcShape(src.getShape());

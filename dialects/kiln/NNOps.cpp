@@ -233,7 +233,7 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "unknown nearest_mode '", nm, "'");
   Value given = scales ? scales : sizes;
   auto gt = cast<RankedTensorType>(given.getType());
-  if (gt.isDynamicDim(0) || gt.getDimSize(0) != x.getRank())
+  if (!gt.isDynamicDim(0) && gt.getDimSize(0) != x.getRank())
     return emitOptionalError(loc, "scales or sizes need one entry per "
                                   "dimension");
   SmallVector<int64_t> shape(x.getRank(), kDynamic);

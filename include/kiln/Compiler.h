@@ -43,6 +43,10 @@ struct CompileOptions {
   EmitKind emit = EmitKind::SharedLibrary;
   /// Fixes dimensions of named inputs; -1 keeps a dimension dynamic.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Make every input dimension dynamic (before inputShapes applies): the
+  /// artifact then accepts any sizes the model allows. Used to test that
+  /// every operator works with shapes known only at run time.
+  bool forceDynamic = false;
   /// The CPU to generate code for: "native" (this machine, with all its
   /// features) or an LLVM CPU name such as "x86-64-v3".
   std::string cpu = "native";

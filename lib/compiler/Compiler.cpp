@@ -114,6 +114,7 @@ private:
 onnx_frontend::ImportOptions importOptions(const CompileOptions &options) {
   onnx_frontend::ImportOptions o;
   o.inputShapes = options.inputShapes;
+  o.forceDynamic = options.forceDynamic;
   return o;
 }
 

@@ -23,6 +23,7 @@ const char *kUsage =
     "                [--output-dir DIR] [--bench [--warmup N] [--iters N]]\n"
     "                [--input-shape NAME=DIMS]... [--seed N]\n"
     "                [--params FILE] [--random-params] [-O N]\n"
+    "                [--force-dynamic]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
     "inputs not given are generated from the seed.\n";
@@ -39,6 +40,7 @@ struct Options {
   std::string paramsPath;
   bool randomParams = false;
   int optLevel = 2;
+  bool forceDynamic = false;
 };
 
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
@@ -116,6 +118,8 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
         return "--params needs a file";
     } else if (a == "--random-params") {
       o.randomParams = true;
+    } else if (a == "--force-dynamic") {
+      o.forceDynamic = true;
     } else if (a.size() == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' &&
                a[2] <= '3') {
       o.optLevel = a[2] - '0';
@@ -277,7 +281,8 @@ int runDriverMain(const std::vector<std::string> &args,
     cleanup.dir = scratch;
     artifact = (scratch / "model.so").string();
     auto start = std::chrono::steady_clock::now();
-    Status s = compile({o.model, artifact, o.optLevel, o.inputShapes});
+    Status s =
+        compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

@@ -3,6 +3,7 @@
 // kiln-run MODEL [--input NAME=FILE | --input FILE]... [--output-dir DIR]
 //         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
 //         [--seed N] [--params FILE] [--random-params] [-O N]
+//         [--force-dynamic]
 //
 // Lives in a library so that the tool stays a few lines, and so that the
 // runtime-only build can offer it without the compiler: compiling `.onnx`
@@ -26,6 +27,7 @@ struct ModelCompileRequest {
   std::string modelPath;
   std::string artifactPath;
   int optLevel = 2;
+  bool forceDynamic = false;
   std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 

@@ -107,18 +107,26 @@ def main():
     ap.add_argument("--data", required=True, help="directory of case directories")
     ap.add_argument("--expected", help="file listing the cases that must pass")
     ap.add_argument("--cases", nargs="*", help="run only these cases")
+    ap.add_argument("--exclude", help="file listing cases to leave out "
+                    "(with the reason after '#')")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--rtol", type=float, default=1e-3)
     ap.add_argument("--atol", type=float, default=1e-5)
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--dynamic", action="store_true",
+                    help="compile with every input dimension dynamic")
     args = ap.parse_args()
 
     if args.expected:
         with open(args.expected) as f:
             names = [l.split("#")[0].strip() for l in f]
         names = [n for n in names if n]
+        if args.exclude:
+            with open(args.exclude) as f:
+                skip = {l.split("#")[0].strip() for l in f}
+            names = [n for n in names if n not in skip]
     elif args.cases:
         names = args.cases
     else:
@@ -129,7 +137,7 @@ def main():
         print(f"missing case directories: {missing[:5]}...", file=sys.stderr)
         return 2
 
-    extra = [f"-O{args.opt}"]
+    extra = [f"-O{args.opt}"] + (["--force-dynamic"] if args.dynamic else [])
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(run_case, os.path.join(args.data, n), args.kiln_run,

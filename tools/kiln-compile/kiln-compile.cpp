@@ -43,6 +43,9 @@ static cl::list<std::string> inputShapes(
 static cl::opt<std::string> cpu("cpu", cl::desc("CPU to generate code for "
                                                 "(native or an LLVM CPU name)"),
                                 cl::init("native"));
+static cl::opt<bool> forceDynamic(
+    "force-dynamic",
+    cl::desc("Make every input dimension dynamic (testing dynamic shapes)"));
 static cl::opt<bool> externalParams(
     "external-params",
     cl::desc("Write the weights to <output>.params instead of embedding them"));
@@ -69,6 +72,7 @@ int main(int argc, char **argv) {
   options.emit = emit;
   options.cpu = cpu;
   options.externalParams = externalParams;
+  options.forceDynamic = forceDynamic;
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;

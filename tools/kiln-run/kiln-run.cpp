@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
     kiln::CompileOptions options;
     options.optLevel = r.optLevel;
     options.inputShapes = r.inputShapes;
+    options.forceDynamic = r.forceDynamic;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif

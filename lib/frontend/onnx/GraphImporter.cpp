@@ -112,8 +112,14 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
                              "model";
   SmallVector<int64_t> shape;
   SmallVector<Attribute> names;
+  // Forced-dynamic mode keeps the length of 1-D integer inputs: ONNX uses
+  // them as shapes, axes and pads, whose length is a result's rank, which
+  // ranked tensors need at compile time.
+  bool shapeLike = tt.shape().dim_size() == 1 && isa<IntegerType>(element) &&
+                   !element.isInteger(1);
   for (const auto &d : tt.shape().dim()) {
-    bool known = d.has_dim_value() && d.dim_value() >= 0 && !options_.forceDynamic;
+    bool known = d.has_dim_value() && d.dim_value() >= 0 &&
+                 (!options_.forceDynamic || shapeLike);
     shape.push_back(known ? d.dim_value() : ShapedType::kDynamic);
     names.push_back(builder_.getStringAttr(
         d.has_dim_param() ? d.dim_param() : std::string()));

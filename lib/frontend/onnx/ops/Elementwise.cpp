@@ -145,11 +145,13 @@ LogicalResult importDropout(NodeImporter &n) {
   n.setOutput(0, x);
   if (n.wantsOutput(1)) {
     auto type = cast<RankedTensorType>(x.getType());
-    if (!type.hasStaticShape())
-      return n.error() << "Dropout's mask output needs a static shape";
-    auto maskType = type.clone(n.builder().getI1Type());
-    auto mask = n.build<ConstantOp>(
-        {}, {n.named("value", DenseElementsAttr::get(maskType, true))});
+    auto shape = n.build<ShapeOp>(
+        {x}, {n.named("start", n.builder().getI64IntegerAttr(0)),
+              n.named("end", n.builder().getI64IntegerAttr(type.getRank()))});
+    if (failed(shape))
+      return failure();
+    auto mask = n.build<ConstantOfShapeOp>(
+        {*shape}, {n.named("value", n.builder().getBoolAttr(true))});
     if (failed(mask))
       return failure();
     n.setOutput(1, *mask);
