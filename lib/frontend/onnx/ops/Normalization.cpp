@@ -109,7 +109,80 @@ LogicalResult importLRN(NodeImporter &n) {
   return bindResult(n, n.build<DivOp>({x, *denom}));
 }
 
+/// GroupNormalization (opset 18+): statistics per (batch, group) over the
+/// group's channels and all spatial positions. Opset 18 scales per group,
+/// opset 21 per channel.
+LogicalResult importGroupNorm(NodeImporter &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  auto groups = n.requiredInt("num_groups");
+  if (!x || !scale || !bias || failed(groups))
+    return failure();
+  int64_t rank = rankOf(x);
+  if (rank < 3)
+    return n.error() << "input must have rank >= 3";
+  OpBuilder &b = n.builder();
+  auto grouped = n.constantI64({0, *groups, -1});
+  if (failed(grouped))
+    return failure();
+  auto g = n.build<ReshapeOp>({x, *grouped});
+  if (failed(g))
+    return failure();
+  auto reduceAttrs = SmallVector<NamedAttribute>{n.named("axes", n.i64Array({2})),
+                                                 n.named("keepdims", b.getBoolAttr(true))};
+  auto mean = n.build<ReduceMeanOp>({*g}, reduceAttrs);
+  if (failed(mean))
+    return failure();
+  auto d = n.build<SubOp>({*g, *mean});
+  if (failed(d))
+    return failure();
+  auto sq = n.build<MulOp>({*d, *d});
+  auto eps = scalarConstant(n, elementOf(x), n.floatAttr("epsilon", 1e-5f));
+  if (failed(sq) || failed(eps))
+    return failure();
+  auto var = n.build<ReduceMeanOp>({*sq}, reduceAttrs);
+  if (failed(var))
+    return failure();
+  auto ve = n.build<AddOp>({*var, *eps});
+  if (failed(ve))
+    return failure();
+  auto sd = n.build<SqrtOp>({*ve});
+  if (failed(sd))
+    return failure();
+  auto normalized = n.build<DivOp>({*d, *sd});
+  if (failed(normalized))
+    return failure();
+  Value y = *normalized;
+  bool perGroup = n.opset() < 21;
+  if (perGroup) {
+    auto s = alongAxis(n, scale, 3, 1), bb = alongAxis(n, bias, 3, 1);
+    if (failed(s) || failed(bb))
+      return failure();
+    auto scaled = n.build<MulOp>({y, *s});
+    if (failed(scaled))
+      return failure();
+    auto shifted = n.build<AddOp>({*scaled, *bb});
+    if (failed(shifted))
+      return failure();
+    y = *shifted;
+  }
+  auto shape = n.build<ShapeOp>({x}, {n.named("start", b.getI64IntegerAttr(0)),
+                                      n.named("end", b.getI64IntegerAttr(rank))});
+  if (failed(shape))
+    return failure();
+  auto back = n.build<ReshapeOp>({y, *shape});
+  if (failed(back) || perGroup)
+    return bindResult(n, back);
+  auto s = alongAxis(n, scale, rank, 1), bb = alongAxis(n, bias, rank, 1);
+  if (failed(s) || failed(bb))
+    return failure();
+  auto scaled = n.build<MulOp>({*back, *s});
+  if (failed(scaled))
+    return failure();
+  return bindResult(n, n.build<AddOp>({*scaled, *bb}));
+}
+
 const OpImporter kImporters[] = {
+    {"GroupNormalization", importGroupNorm},
     {"InstanceNormalization", importInstanceNorm},
     {"LRN", importLRN},
 };

@@ -396,7 +396,52 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+/// CenterCropPad (opset 18): crop or pad each listed axis to the target
+/// size, centred (extra padding at the end, extra cropping at the start).
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  Value x = n.input(0);
+  auto target = n.constantInts(1, "shape");
+  if (!x || failed(target))
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> axes;
+  if (auto a = n.intsAttr("axes"))
+    axes = *a;
+  else
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      axes.push_back(i);
+  if (axes.size() != target->size())
+    return n.error() << "shape needs one entry per axis";
+  if (failed(normalizeAxes(n, axes, type.getRank())))
+    return failure();
+  Value v = x;
+  for (auto [axis, size] : llvm::zip(axes, *target)) {
+    int64_t dim = type.getDimSize(axis);
+    if (isDynamic(dim))
+      return n.error() << "CenterCropPad needs static sizes";
+    if (size < dim) {
+      int64_t start = (dim - size) / 2;
+      auto r = sliceAxis(n, v, axis, start, start + size);
+      if (failed(r))
+        return failure();
+      v = *r;
+    } else if (size > dim) {
+      int64_t before = (size - dim) / 2, after = size - dim - before;
+      auto pads = n.constantI64({before, after});
+      if (failed(pads))
+        return failure();
+      auto r = n.build<PadOp>({v, *pads}, {n.named("axes", n.i64Array({axis}))});
+      if (failed(r))
+        return failure();
+      v = *r;
+    }
+  }
+  n.setOutput(0, v);
+  return success();
+}
+
 const OpImporter kImporters[] = {
+    {"CenterCropPad", importCenterCropPad},
     {"Split", importSplit},
     {"Reshape", importReshape},     {"Transpose", importTranspose},
     {"Flatten", importFlatten},     {"Squeeze", importSqueeze},
