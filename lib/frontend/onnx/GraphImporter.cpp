@@ -219,8 +219,65 @@ LogicalResult GraphImporter::importNodes() {
   return success();
 }
 
+/// The newest ai.onnx opset whose definitions the linked ONNX library
+/// holds (17 for Debian's 1.12).
+static int newestKnownOpset() {
+  const auto &ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto it = ranges.find("");
+  return it == ranges.end() ? 0 : it->second.second;
+}
+
+static const char *attributeTypeName(int type) {
+  return onnx::AttributeProto::AttributeType_Name(
+             onnx::AttributeProto::AttributeType(type))
+      .c_str();
+}
+
+LogicalResult GraphImporter::checkAgainstSchema(const onnx::NodeProto &node,
+                                                int opset, Location loc) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return success();
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), std::max(opset, 1), "");
+  if (!schema)
+    return success(); // Unknown operators are reported by the dispatcher.
+  // Attribute types first, for a clearer message than the verifier's. At
+  // opsets newer than the library knows, attributes may have been added,
+  // but the ones it knows keep their types.
+  for (const onnx::AttributeProto &a : node.attribute()) {
+    auto it = schema->attributes().find(a.name());
+    if (it == schema->attributes().end() ||
+        a.type() == onnx::AttributeProto::UNDEFINED)
+      continue;
+    if (int(a.type()) != int(it->second.type))
+      return emitError(loc) << "attribute '" << a.name() << "' must be "
+                            << attributeTypeName(int(it->second.type))
+                            << ", not " << attributeTypeName(int(a.type()));
+  }
+  static const int known = newestKnownOpset();
+  if (opset <= known) {
+    // The definition is exactly the model's: ONNX's own verifier checks
+    // attribute names, types and required ones, and input/output counts.
+    try {
+      schema->Verify(node);
+    } catch (const std::exception &e) {
+      std::string message = e.what();
+      // Drop the verifier's context suffix: the location names the node.
+      if (size_t cut = message.find("==>"); cut != std::string::npos)
+        message.erase(cut);
+      while (!message.empty() && isspace(message.back()))
+        message.pop_back();
+      return emitError(loc) << message;
+    }
+    return success();
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int opset,
                                         Location loc) {
+  if (failed(checkAgainstSchema(node, opset, loc)))
+    return failure();
   ImportFn fn = lookupOpImporter(node.op_type());
   if (!fn)
     return expandFunction(node, opset, loc);

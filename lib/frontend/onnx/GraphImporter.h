@@ -47,6 +47,10 @@ private:
                                  mlir::Location loc);
   /// Imports a node that Kiln has no importer for by inlining the function
   /// body ONNX defines for its operator.
+  /// Checks the node's attributes, and its input and output counts, against
+  /// ONNX's definition of the operator at `opset`.
+  mlir::LogicalResult checkAgainstSchema(const onnx::NodeProto &node,
+                                         int opset, mlir::Location loc);
   mlir::LogicalResult expandFunction(const onnx::NodeProto &node, int opset,
                                      mlir::Location loc);
   /// Whether ONNX defines `opType` at `opset` as a function.

@@ -395,6 +395,85 @@ LogicalResult importConvTranspose(NodeImporter &n) {
                                              n.intAttr("group", 1)))}));
 }
 
+/// Resize's `axes` (opset 18) lists the axes that roi, scales and sizes
+/// describe; the others keep their size (scale 1, roi [0, 1]). Rewrites the
+/// three operands to full rank by concatenating slices of the given values
+/// with those defaults, so run-time operands work as constant ones do.
+LogicalResult expandResizeAxes(NodeImporter &n, Value x, ArrayRef<int64_t> given,
+                               Value &roi, Value &scales, Value &sizes) {
+  int64_t rank = rankOf(x);
+  SmallVector<int64_t> axes;
+  for (int64_t a : given) {
+    auto norm = normalizeAxis(a, rank);
+    if (!norm)
+      return n.error() << "axis " << a << " out of range for rank " << rank;
+    if (llvm::is_contained(axes, *norm))
+      return n.error() << "axes repeat axis " << *norm;
+    axes.push_back(*norm);
+  }
+  int64_t k = axes.size();
+  OpBuilder &b = n.builder();
+  // Concatenates, for each axis, `pick(j)` when it is listed (j-th), else
+  // `fallback(i)`.
+  auto assemble = [&](Value v, int64_t expected, int64_t offset,
+                      function_ref<FailureOr<Value>(int64_t)> fallback)
+      -> FailureOr<Value> {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != 1 ||
+        (!type.isDynamicDim(0) && type.getDimSize(0) != expected))
+      return n.error() << "with axes, roi, scales and sizes need "
+                       << expected << " entries";
+    SmallVector<Value> parts;
+    for (int64_t i = 0; i < rank; ++i) {
+      const auto *it = llvm::find(axes, i);
+      FailureOr<Value> part =
+          it != axes.end() ? sliceAxis(n, v, 0, offset + (it - axes.begin()),
+                                       offset + (it - axes.begin()) + 1)
+                           : fallback(i);
+      if (failed(part))
+        return failure();
+      parts.push_back(*part);
+    }
+    return n.build<ConcatOp>(parts, {n.named("axis", b.getI64IntegerAttr(0))});
+  };
+  auto constantOf = [&](Value like, double value) -> FailureOr<Value> {
+    Type element = elementOf(like);
+    auto type = RankedTensorType::get({1}, element);
+    return n.build<ConstantOp>(
+        {}, {n.named("value", DenseElementsAttr::get(
+                                  type, b.getFloatAttr(element, value)))});
+  };
+  if (scales) {
+    auto full = assemble(scales, k, 0, [&](int64_t) { return constantOf(scales, 1.0); });
+    if (failed(full))
+      return failure();
+    scales = *full;
+  }
+  if (sizes) {
+    auto full = assemble(sizes, k, 0, [&](int64_t i) {
+      return n.build<ShapeOp>({x}, {n.named("start", b.getI64IntegerAttr(i)),
+                                    n.named("end", b.getI64IntegerAttr(i + 1))});
+    });
+    if (failed(full))
+      return failure();
+    sizes = *full;
+  }
+  if (roi) {
+    if (!isa<FloatType>(elementOf(roi)))
+      return n.error() << "roi must be a float tensor";
+    auto starts = assemble(roi, 2 * k, 0, [&](int64_t) { return constantOf(roi, 0.0); });
+    auto ends = assemble(roi, 2 * k, k, [&](int64_t) { return constantOf(roi, 1.0); });
+    if (failed(starts) || failed(ends))
+      return failure();
+    auto full = n.build<ConcatOp>({*starts, *ends},
+                                  {n.named("axis", b.getI64IntegerAttr(0))});
+    if (failed(full))
+      return failure();
+    roi = *full;
+  }
+  return success();
+}
+
 /// Resize (and the older Upsample): scales or sizes, with ONNX's
 /// interpolation attributes; before opset 11 coordinates are asymmetric and
 /// nearest rounds down.
@@ -434,10 +513,18 @@ LogicalResult importResize(NodeImporter &n) {
         roi = nullptr;
     }
   }
-  if (n.hasAttribute("axes") || n.intAttr("antialias", 0) != 0)
-    return n.error() << "Resize with axes or antialias is not supported";
+  if (n.intAttr("antialias", 0) != 0)
+    return n.error() << "Resize with antialias is not supported";
+  std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch")
+    return n.error() << "Resize with keep_aspect_ratio_policy '" << policy
+                     << "' is not supported";
   if (bool(scales) == bool(sizes))
     return n.error() << "exactly one of scales and sizes must be given";
+  if (auto axes = n.intsAttr("axes")) {
+    if (failed(expandResizeAxes(n, x, *axes, roi, scales, sizes)))
+      return failure();
+  }
   if (scales && !elementOf(scales).isF32()) {
     auto c = n.build<CastOp>({scales}, {n.named("to", TypeAttr::get(
                                                           n.builder().getF32Type()))});

@@ -3,6 +3,7 @@
 // InstanceNormalization and LRN are decompositions into kiln ops.
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/kiln/ShapeUtils.h"
 #include "lib/frontend/onnx/ops/Builders.h"
 
 #include <cmath>
@@ -120,6 +121,22 @@ LogicalResult importGroupNorm(NodeImporter &n) {
   int64_t rank = rankOf(x);
   if (rank < 3)
     return n.error() << "input must have rank >= 3";
+  if (*groups <= 0)
+    return n.error() << "num_groups must be positive, got " << *groups;
+  int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  if (!isDynamic(channels) && channels % *groups != 0)
+    return n.error() << "num_groups " << *groups << " does not divide the "
+                     << channels << " channels";
+  // Opset 18 scales per group, 21 per channel.
+  int64_t scaleSize = n.opset() < 21 ? *groups : channels;
+  for (Value v : {scale, bias}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1 ||
+        (!t.isDynamicDim(0) && !isDynamic(scaleSize) && t.getDimSize(0) != scaleSize))
+      return n.error() << "scale and bias must have " << scaleSize
+                       << " entries (num_groups " << *groups << ", opset "
+                       << n.opset() << ")";
+  }
   OpBuilder &b = n.builder();
   auto grouped = n.constantI64({0, *groups, -1});
   if (failed(grouped))

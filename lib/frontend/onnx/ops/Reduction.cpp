@@ -1,5 +1,6 @@
 //===- Reduction.cpp - importers of Reduce* operators ---------------------===//
-#include "lib/frontend/onnx/NodeImporter.h"
+#include "lib/frontend/onnx/ops/Builders.h"
+#include <type_traits>
 
 using namespace mlir;
 
@@ -28,32 +29,15 @@ FailureOr<Value> applyAround(NodeImporter &n, Around what, Value v) {
   return v;
 }
 
-/// ONNX reductions: `axes` is an attribute until it became an input (opset
-/// 13 for ReduceSum, 18 for the others). No axes means all axes, unless
-/// noop_with_empty_axes, which makes the op the identity.
-template <typename OpTy, int axesInputSince, Around before = Around::None,
-          Around after = Around::None>
-LogicalResult importReduce(NodeImporter &n) {
-  Value x = n.input(0);
-  if (!x)
-    return failure();
-  if (before != Around::None) {
-    auto pre = applyAround(n, before, x);
-    if (failed(pre))
-      return failure();
-    x = *pre;
-  }
-  // Binds the reduced value through the `after` step.
-  auto finish = [&](Value r) -> LogicalResult {
-    auto post = applyAround(n, after, r);
-    if (failed(post))
-      return failure();
-    n.setOutput(0, *post);
-    return success();
-  };
+/// `x` reduced as ONNX's reductions describe: `axes` is an attribute until
+/// it became an input (opset 13 for ReduceSum, 18 for the others). No axes
+/// means all axes, unless noop_with_empty_axes, which makes it the identity.
+template <typename OpTy, int axesInputSince>
+FailureOr<Value> reduceValue(NodeImporter &n, Value x) {
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   SmallVector<int64_t> axes;
   OpBuilder &b = n.builder();
+  auto keepdims = n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0));
   if (n.opset() >= axesInputSince) {
     if (n.hasInput(1)) {
       Value axesInput = n.input(1);
@@ -61,16 +45,10 @@ LogicalResult importReduce(NodeImporter &n) {
         return failure();
       auto given = n.maybeConstantInts(1);
       auto axesType = cast<RankedTensorType>(axesInput.getType());
-      if (!given && !axesType.isDynamicDim(0) && axesType.getDimSize(0) > 0) {
+      if (!given && !axesType.isDynamicDim(0) && axesType.getDimSize(0) > 0)
         // Axes known only at run time: the lowering decides per dimension.
-        auto r = n.build<OpTy>(
-            {x, axesInput},
-            {n.named("axes", n.i64Array({})),
-             n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
-        if (failed(r))
-          return failure();
-        return finish(*r);
-      }
+        return n.build<OpTy>({x, axesInput},
+                             {n.named("axes", n.i64Array({})), keepdims});
       if (!given && axesType.isDynamicDim(0))
         return n.error() << "axes of unknown length are not supported";
       if (given)
@@ -81,7 +59,7 @@ LogicalResult importReduce(NodeImporter &n) {
   }
   if (axes.empty()) {
     if (n.intAttr("noop_with_empty_axes", 0) != 0)
-      return finish(x);
+      return x;
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
   }
@@ -94,12 +72,44 @@ LogicalResult importReduce(NodeImporter &n) {
   llvm::sort(axes);
   if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
     return n.error() << "axes repeat an axis";
-  auto r = n.build<OpTy>(
-      {x}, {n.named("axes", n.i64Array(axes)),
-            n.named("keepdims", b.getBoolAttr(n.intAttr("keepdims", 1) != 0))});
-  if (failed(r))
+  return n.build<OpTy>({x}, {n.named("axes", n.i64Array(axes)), keepdims});
+}
+
+/// A reduction with the element-wise steps `before` and `after` around it
+/// (ReduceL2 is sqrt(sum(x * x)), and so on).
+template <typename OpTy, int axesInputSince, Around before = Around::None,
+          Around after = Around::None>
+LogicalResult importReduce(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
     return failure();
-  return finish(*r);
+  // Opset 20 allows bool for ReduceMax and ReduceMin (any, all): reduce the
+  // values as 0/1 bytes and turn the result back into bool.
+  constexpr bool kMinMax = std::is_same_v<OpTy, ReduceMaxOp> ||
+                           std::is_same_v<OpTy, ReduceMinOp>;
+  Type boolType = elementOf(x);
+  bool isBool = kMinMax && boolType.isInteger(1);
+  if (isBool) {
+    auto bytes = n.build<CastOp>(
+        {x}, {n.named("to", TypeAttr::get(IntegerType::get(
+                                 n.context(), 8, IntegerType::Unsigned)))});
+    if (failed(bytes))
+      return failure();
+    x = *bytes;
+  }
+  auto pre = applyAround(n, before, x);
+  if (failed(pre))
+    return failure();
+  auto reduced = reduceValue<OpTy, axesInputSince>(n, *pre);
+  if (failed(reduced))
+    return failure();
+  auto post = applyAround(n, after, *reduced);
+  if (failed(post))
+    return failure();
+  if (isBool)
+    return bindResult(n, n.build<CastOp>({*post}, {n.named("to", TypeAttr::get(boolType))}));
+  n.setOutput(0, *post);
+  return success();
 }
 
 const OpImporter kImporters[] = {

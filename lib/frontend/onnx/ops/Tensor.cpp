@@ -296,6 +296,14 @@ LogicalResult importSplit(NodeImporter &n) {
   if (!axis)
     return n.error() << "axis out of range";
   int64_t parts = n.numOutputs();
+  if (n.opset() >= 18 && n.hasAttribute("num_outputs")) {
+    int64_t given = n.intAttr("num_outputs", 0);
+    if (n.hasInput(1))
+      return n.error() << "num_outputs and the split input are exclusive";
+    if (given != parts)
+      return n.error() << "num_outputs is " << given << " but the node has "
+                       << parts << " outputs";
+  }
   SmallVector<int64_t> sizes;
   if (n.opset() < 13) {
     if (auto s = n.intsAttr("split"))
@@ -396,8 +404,58 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+/// One axis of CenterCropPad whose size is known only at run time: slice
+/// [max(d - size, 0) / 2, + min(d, size)), then pad max(size - d, 0) split
+/// as evenly as possible (the larger half after). Both steps are no-ops
+/// when they do not apply.
+FailureOr<Value> centerCropPadDynamic(NodeImporter &n, Value v, int64_t axis,
+                                      int64_t size) {
+  OpBuilder &b = n.builder();
+  auto d = n.build<ShapeOp>({v}, {n.named("start", b.getI64IntegerAttr(axis)),
+                                  n.named("end", b.getI64IntegerAttr(axis + 1))});
+  auto target = n.constantI64({size}), zero = n.constantI64({0}),
+       two = n.constantI64({2}), one = n.constantI64({1});
+  if (failed(d) || failed(target) || failed(zero) || failed(two) || failed(one))
+    return failure();
+  auto diff = n.build<SubOp>({*d, *target});
+  if (failed(diff))
+    return failure();
+  auto excess = n.build<MaxOp>({*diff, *zero});
+  auto kept = n.build<MinOp>({*d, *target});
+  if (failed(excess) || failed(kept))
+    return failure();
+  auto start = n.build<DivOp>({*excess, *two});
+  if (failed(start))
+    return failure();
+  auto end = n.build<AddOp>({*start, *kept});
+  if (failed(end))
+    return failure();
+  auto cropped = n.build<SliceOp>({v, *start, *end, *one},
+                                  {n.named("axes", n.i64Array({axis}))});
+  if (failed(cropped))
+    return failure();
+  auto negDiff = n.build<NegOp>({*diff});
+  if (failed(negDiff))
+    return failure();
+  auto deficit = n.build<MaxOp>({*negDiff, *zero});
+  if (failed(deficit))
+    return failure();
+  auto before = n.build<DivOp>({*deficit, *two});
+  if (failed(before))
+    return failure();
+  auto after = n.build<SubOp>({*deficit, *before});
+  if (failed(after))
+    return failure();
+  auto pads = n.build<ConcatOp>({*before, *after},
+                                {n.named("axis", b.getI64IntegerAttr(0))});
+  if (failed(pads))
+    return failure();
+  return n.build<PadOp>({*cropped, *pads}, {n.named("axes", n.i64Array({axis}))});
+}
+
 /// CenterCropPad (opset 18): crop or pad each listed axis to the target
 /// size, centred (extra padding at the end, extra cropping at the start).
+/// The target sizes must be constants: they fix the output's shape.
 LogicalResult importCenterCropPad(NodeImporter &n) {
   Value x = n.input(0);
   auto target = n.constantInts(1, "shape");
@@ -417,8 +475,13 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   Value v = x;
   for (auto [axis, size] : llvm::zip(axes, *target)) {
     int64_t dim = type.getDimSize(axis);
-    if (isDynamic(dim))
-      return n.error() << "CenterCropPad needs static sizes";
+    if (isDynamic(dim)) {
+      auto r = centerCropPadDynamic(n, v, axis, size);
+      if (failed(r))
+        return failure();
+      v = *r;
+      continue;
+    }
     if (size < dim) {
       int64_t start = (dim - size) / 2;
       auto r = sliceAxis(n, v, axis, start, start + size);
