@@ -9,11 +9,17 @@ using namespace mlir;
 namespace kiln {
 
 std::string graphPipelineText(const GraphPipelineOptions &options) {
-  // -O0 only makes the types as precise as the inputs allow; from -O1 on,
-  // folding and CSE run before and after the types are refined.
+  // -O0 only makes the types as precise as the inputs allow; -O1 adds
+  // folding and CSE; -O2 and -O3 the algebraic simplifier.
   if (options.optLevel == 0)
     return "kiln-infer-shapes";
-  return "canonicalize,cse,kiln-infer-shapes,canonicalize,cse";
+  std::string simplify = options.fastMath ? "kiln-simplify{fast-math}" : "kiln-simplify";
+  if (options.optLevel == 1)
+    return "canonicalize,cse,kiln-infer-shapes,kiln-fold-constants,canonicalize,cse";
+  // -O2: folding makes shapes static and operands constant, which the
+  // simplifier's rules need; they in turn expose more to fold and CSE.
+  return "canonicalize,cse,kiln-infer-shapes,kiln-fold-constants," + simplify +
+         ",kiln-fold-constants,canonicalize,cse,kiln-infer-shapes";
 }
 
 LogicalResult buildGraphPipeline(OpPassManager &pm,

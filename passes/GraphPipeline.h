@@ -10,6 +10,9 @@ namespace kiln {
 
 struct GraphPipelineOptions {
   int optLevel = 2;
+  /// Allow rewrites that change floating-point results (kiln-simplify's
+  /// fast-math rules).
+  bool fastMath = false;
 };
 
 /// The graph pipeline for an optimisation level, as pass-pipeline text.

@@ -26,4 +26,61 @@ def InferShapes : Pass<"kiln-infer-shapes", "mlir::ModuleOp"> {
   }];
 }
 
+def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Evaluate ops whose operands are all constants";
+  let description = [{
+    Walks the graph in order; every kiln op whose operands are all
+    constants and whose result has at most `max-elements` elements is
+    evaluated at compile time and replaced by a `kiln.constant`, in the
+    op's own element type: integers bit-exact with the generated code
+    (wrap-around, the op's signedness), f32/f64 arithmetic in IEEE
+    arithmetic of that precision. Result types are re-inferred as operands
+    become constant, so PyTorch's shape subgraphs (Shape, Gather,
+    Unsqueeze, Concat, Reshape, ConstantOfShape, Range, Expand) collapse in
+    one walk once the input shapes are static. Afterwards constants with
+    identical type and contents are merged.
+
+    ```mlir
+    // before
+    %s = kiln.shape %x {end = 4 : i64, start = 0 : i64} : tensor<1x3x8x8xf32> -> tensor<4xsi64>
+    // after
+    %s = kiln.constant dense<[1, 3, 8, 8]> : tensor<4xsi64>
+    ```
+
+    Ops it cannot evaluate (unknown op, dynamic shapes, too large) are
+    left as they are.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1 << 24",
+           "largest result (in elements) folded at compile time">,
+  ];
+}
+
+def Simplify : Pass<"kiln-simplify", "mlir::ModuleOp"> {
+  let summary = "Algebraic simplification of the graph";
+  let description = [{
+    Applies Kiln's catalogue of rewrite rules (passes/simplify/) until none
+    applies: neutral elements (x + 0, x * 1, x / 1, x ^ 1), strength
+    reduction (x ^ 2 -> x * x, x ^ 0.5 -> sqrt, x / 2^k -> x * 2^-k), sign
+    rules, re-association of constants, factorisation, exact cast chains,
+    neutral or cancelling data movement (reshape chains, transpose pairs,
+    Squeeze/Unsqueeze/Flatten as reshapes, zero pads, full slices, unit
+    tiles, single concats), BatchNormalization folded into the preceding
+    Conv/Gemm/MatMul weights (or turned into one multiply-add),
+    per-channel additions and multiplications folded into a preceding
+    Conv or Gemm, and transposes absorbed into Gemm/MatMul flags. New
+    constants are computed on the spot.
+
+    Rules that change floating-point results beyond re-association (x * 0
+    -> 0, x - x -> 0, x / c -> x * (1/c) for any c) apply only with
+    `fast-math`. A rule that cannot prove itself right (unknown shapes,
+    non-constant operands, broadcasting that would change the shape)
+    leaves the graph alone.
+  }];
+  let options = [
+    Option<"fastMath", "fast-math", "bool", "false",
+           "also apply rules that change floating-point results">,
+  ];
+}
+
 #endif // KILN_PASSES_TD

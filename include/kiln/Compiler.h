@@ -40,6 +40,9 @@ struct CompileOptions {
   std::string target = "cpu";
   /// 0 to 3, as -O0..-O3.
   int optLevel = 2;
+  /// Let the graph optimiser apply rewrites that change floating-point
+  /// results (x * 0 -> 0, x - x -> 0, division as multiplication).
+  bool fastMath = false;
   EmitKind emit = EmitKind::SharedLibrary;
   /// Fixes dimensions of named inputs; -1 keeps a dimension dynamic.
   std::map<std::string, std::vector<int64_t>> inputShapes;

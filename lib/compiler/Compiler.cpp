@@ -66,7 +66,7 @@ public:
       return Status::error("error: unknown target '" + options_.target +
                            "' (available: cpu)\n");
     if (failed(runPasses(module, [&](OpPassManager &pm) {
-          return buildGraphPipeline(pm, {options_.optLevel});
+          return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath});
         })))
       return fail("the graph pipeline failed");
     if (options_.emit == EmitKind::Mlir)

@@ -46,6 +46,9 @@ static cl::opt<std::string> cpu("cpu", cl::desc("CPU to generate code for "
 static cl::opt<bool> forceDynamic(
     "force-dynamic",
     cl::desc("Make every input dimension dynamic (testing dynamic shapes)"));
+static cl::opt<bool> fastMath(
+    "fast-math",
+    cl::desc("Allow graph rewrites that change floating-point results"));
 static cl::opt<bool> externalParams(
     "external-params",
     cl::desc("Write the weights to <output>.params instead of embedding them"));
@@ -73,6 +76,7 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.externalParams = externalParams;
   options.forceDynamic = forceDynamic;
+  options.fastMath = fastMath;
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;

@@ -1,0 +1,384 @@
+//===- ContractionRules.cpp - rules around Conv, Gemm and MatMul ----------===//
+//
+// Inference BatchNormalization is an affine map per channel, so it folds
+// into the weights and bias of the convolution or Gemm before it (or
+// becomes one multiply-add); additions and multiplications by per-channel
+// constants after a convolution or Gemm fold the same way; transposes of
+// Gemm and MatMul operands become the op's transpose flags. The new weights
+// are computed here, in double precision and rounded once to the weights'
+// type: this re-associates the arithmetic, nothing more.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/FloatEvaluator.h"
+#include "passes/simplify/Rule.h"
+#include "passes/simplify/RuleUtils.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+
+namespace kiln::simplify {
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// The elements of an f32 or f64 constant, as doubles.
+std::optional<std::vector<double>> readFloats(Value v) {
+  ElementsAttr attr = getConstantValue(v);
+  if (!attr)
+    return std::nullopt;
+  Type element = attr.getElementType();
+  if (!element.isF32() && !element.isF64())
+    return std::nullopt;
+  std::optional<RawElements> raw = getRawElements(attr);
+  if (!raw)
+    return std::nullopt;
+  int64_t n = attr.getNumElements(), width = element.isF32() ? 4 : 8;
+  std::vector<double> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const char *p = raw->bytes.data() + (raw->isSplat ? 0 : i * width);
+    if (element.isF32()) {
+      float f;
+      std::memcpy(&f, p, 4);
+      out[i] = f;
+    } else {
+      std::memcpy(&out[i], p, 8);
+    }
+  }
+  return out;
+}
+
+/// A constant of `type` (f32 or f64) holding `values`.
+Value floatConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                    ArrayRef<double> values) {
+  std::string bytes;
+  bool f32 = type.getElementType().isF32();
+  for (double d : values) {
+    if (f32) {
+      float f = float(d);
+      bytes.append(reinterpret_cast<const char *>(&f), 4);
+    } else {
+      bytes.append(reinterpret_cast<const char *>(&d), 8);
+    }
+  }
+  return ConstantOp::create(
+      b, loc, makeElementsAttr(type, ArrayRef<char>(bytes.data(), bytes.size()),
+                               "folded", 64));
+}
+
+/// Per-channel values of a constant `c` broadcast against a rank-`rank`
+/// tensor with `channels` channels along `axis`; nullopt unless c varies
+/// only along that axis.
+std::optional<std::vector<double>> perChannel(Value c, int64_t rank, int64_t axis,
+                                              int64_t channels) {
+  std::optional<int64_t> length = perAxisLength(c, rank, axis);
+  auto values = readFloats(c);
+  if (!length || !values || (*length != 1 && *length != channels))
+    return std::nullopt;
+  if (*length == 1)
+    return std::vector<double>(channels, (*values)[0]);
+  return values;
+}
+
+/// BatchNormalization as y = x * scale + shift per channel.
+struct Affine {
+  std::vector<double> scale, shift;
+};
+
+std::optional<Affine> batchNormAffine(BatchNormOp bn) {
+  auto gamma = readFloats(bn.getScale()), beta = readFloats(bn.getBias()),
+       mean = readFloats(bn.getMean()), var = readFloats(bn.getVariance());
+  if (!gamma || !beta || !mean || !var)
+    return std::nullopt;
+  size_t c = gamma->size();
+  if (beta->size() != c || mean->size() != c || var->size() != c)
+    return std::nullopt;
+  Affine a{std::vector<double>(c), std::vector<double>(c)};
+  double eps = bn.getEpsilon().convertToDouble();
+  for (size_t i = 0; i < c; ++i) {
+    a.scale[i] = (*gamma)[i] / std::sqrt((*var)[i] + eps);
+    a.shift[i] = (*beta)[i] - (*mean)[i] * a.scale[i];
+  }
+  return a;
+}
+
+/// Weights `w` with every slice along `axis` (channel k) multiplied by
+/// scale[k].
+Value scaleAlong(OpBuilder &b, Location loc, Value w, int64_t axis,
+                 ArrayRef<double> scale) {
+  auto type = typeOf(w);
+  std::vector<double> values = *readFloats(w);
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  int64_t channels = type.getDimSize(axis);
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] *= scale[(i / inner) % channels];
+  return floatConstant(b, loc, type, values);
+}
+
+/// The conv's bias values (zeros when it has none).
+std::vector<double> convBias(ConvOp conv, int64_t channels) {
+  if (conv.getBias())
+    if (auto b = readFloats(conv.getBias()))
+      return *b;
+  return std::vector<double>(channels, 0.0);
+}
+
+/// Conv with new weight and bias constants, other attributes kept.
+void rebuildConv(PatternRewriter &r, Operation *replaced, ConvOp conv,
+                 Value weight, ArrayRef<double> bias) {
+  auto biasType = RankedTensorType::get({int64_t(bias.size())},
+                                        typeOf(conv.getWeight()).getElementType());
+  Value b = floatConstant(r, conv.getLoc(), biasType, bias);
+  auto newConv = ConvOp::create(r, conv.getLoc(), conv.getInput(), weight, b,
+                                conv.getPadsAttr(), conv.getStridesAttr(),
+                                conv.getDilationsAttr(), conv.getGroupAttr(),
+                                conv.getAutoPadAttr());
+  replaceKeepingType(r, replaced, newConv);
+}
+
+/// A conv whose weight is a float constant and whose only user is `user`.
+ConvOp foldableConv(Value v) {
+  auto conv = v.getDefiningOp<ConvOp>();
+  if (!conv || !v.hasOneUse() || !readFloats(conv.getWeight()) ||
+      (conv.getBias() && !readFloats(conv.getBias())))
+    return nullptr;
+  return conv;
+}
+
+void addBatchNormRules(RewritePatternSet &p) {
+  // BN(conv(x, w, b)) -> conv(x, w * s, (b - mean) * s + beta).
+  addRule<BatchNormOp>(p, "batchnorm-into-conv", [](BatchNormOp bn, PatternRewriter &r) {
+    ConvOp conv = foldableConv(bn.getInput());
+    auto affine = batchNormAffine(bn);
+    if (!conv || !affine)
+      return failure();
+    int64_t m = typeOf(conv.getWeight()).getDimSize(0);
+    if (int64_t(affine->scale.size()) != m)
+      return failure();
+    Value w = scaleAlong(r, conv.getLoc(), conv.getWeight(), 0, affine->scale);
+    std::vector<double> bias = convBias(conv, m);
+    for (int64_t k = 0; k < m; ++k)
+      bias[k] = bias[k] * affine->scale[k] + affine->shift[k];
+    rebuildConv(r, bn, conv, w, bias);
+    return success();
+  }, /*benefit=*/2);
+  // BN(gemm(a, b, c)) over the output columns -> gemm(a, b * s, c').
+  addRule<BatchNormOp>(p, "batchnorm-into-gemm", [](BatchNormOp bn, PatternRewriter &r) {
+    auto gemm = bn.getInput().getDefiningOp<GemmOp>();
+    auto affine = batchNormAffine(bn);
+    if (!gemm || !affine || !bn.getInput().hasOneUse() || !readFloats(gemm.getB()))
+      return failure();
+    int64_t m = typeOf(gemm).getDimSize(1);
+    if (int64_t(affine->scale.size()) != m)
+      return failure();
+    std::vector<double> c(m, 0.0);
+    if (gemm.getC()) {
+      auto given = perChannel(gemm.getC(), 2, 1, m);
+      if (!given)
+        return failure();
+      c = *given;
+    }
+    double beta = gemm.getBeta().convertToDouble();
+    for (int64_t k = 0; k < m; ++k)
+      c[k] = (beta * c[k]) * affine->scale[k] + affine->shift[k];
+    Value b = scaleAlong(r, gemm.getLoc(), gemm.getB(), gemm.getTransB() ? 0 : 1,
+                         affine->scale);
+    Value cv = floatConstant(r, gemm.getLoc(),
+                             RankedTensorType::get({m}, typeOf(gemm).getElementType()), c);
+    auto g = GemmOp::create(r, gemm.getLoc(), gemm.getA(), b, cv, gemm.getAlphaAttr(),
+                            r.getF32FloatAttr(1.0f), gemm.getTransAAttr(),
+                            gemm.getTransBAttr());
+    replaceKeepingType(r, bn, g);
+    return success();
+  }, /*benefit=*/2);
+  // Any other inference BN -> x * s + t with per-channel constants.
+  addRule<BatchNormOp>(p, "batchnorm-to-affine", [](BatchNormOp bn, PatternRewriter &r) {
+    auto affine = batchNormAffine(bn);
+    auto type = typeOf(bn);
+    if (!affine || type.getRank() < 2)
+      return failure();
+    SmallVector<int64_t> shape(type.getRank() - 1, 1);
+    shape[0] = int64_t(affine->scale.size());
+    auto constType = RankedTensorType::get(shape, type.getElementType());
+    Value s = floatConstant(r, bn.getLoc(), constType, affine->scale);
+    Value t = floatConstant(r, bn.getLoc(), constType, affine->shift);
+    Value y = MulOp::create(r, bn.getLoc(), bn.getInput(), s);
+    replaceKeepingType(r, bn, AddOp::create(r, bn.getLoc(), y, t));
+    return success();
+  });
+  // BN(matmul(x [N,K], w [K,M])) over M -> matmul(x, w * s) + t.
+  addRule<BatchNormOp>(p, "batchnorm-into-matmul", [](BatchNormOp bn, PatternRewriter &r) {
+    auto mm = bn.getInput().getDefiningOp<MatMulOp>();
+    auto affine = batchNormAffine(bn);
+    if (!mm || !affine || !bn.getInput().hasOneUse() || typeOf(mm).getRank() != 2 ||
+        typeOf(mm.getRhs()).getRank() != 2 || !readFloats(mm.getRhs()))
+      return failure();
+    int64_t m = typeOf(mm).getDimSize(1);
+    if (int64_t(affine->scale.size()) != m)
+      return failure();
+    Value w = scaleAlong(r, mm.getLoc(), mm.getRhs(), 1, affine->scale);
+    Value t = floatConstant(r, bn.getLoc(),
+                            RankedTensorType::get({m}, typeOf(bn).getElementType()),
+                            affine->shift);
+    Value y = MatMulOp::create(r, mm.getLoc(), mm.getLhs(), w);
+    replaceKeepingType(r, bn, AddOp::create(r, bn.getLoc(), y, t));
+    return success();
+  }, /*benefit=*/2);
+}
+
+void addEpilogueRules(RewritePatternSet &p) {
+  // conv(x, w, b) + c, c per output channel -> conv(x, w, b + c).
+  addRule<AddOp>(p, "conv-add-into-bias", [](AddOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      ConvOp conv = foldableConv(v);
+      if (!conv || typeOf(op) != typeOf(conv))
+        continue;
+      int64_t m = typeOf(conv.getWeight()).getDimSize(0);
+      auto add = perChannel(c, typeOf(conv).getRank(), 1, m);
+      if (!add)
+        continue;
+      std::vector<double> bias = convBias(conv, m);
+      for (int64_t k = 0; k < m; ++k)
+        bias[k] += (*add)[k];
+      rebuildConv(r, op, conv, conv.getWeight(), bias);
+      return success();
+    }
+    return failure();
+  });
+  // conv(x, w, b) * c, c per output channel -> conv(x, w * c, b * c).
+  addRule<MulOp>(p, "conv-mul-into-weights", [](MulOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      ConvOp conv = foldableConv(v);
+      if (!conv || typeOf(op) != typeOf(conv))
+        continue;
+      int64_t m = typeOf(conv.getWeight()).getDimSize(0);
+      auto scale = perChannel(c, typeOf(conv).getRank(), 1, m);
+      if (!scale)
+        continue;
+      Value w = scaleAlong(r, conv.getLoc(), conv.getWeight(), 0, *scale);
+      std::vector<double> bias = convBias(conv, m);
+      for (int64_t k = 0; k < m; ++k)
+        bias[k] *= (*scale)[k];
+      rebuildConv(r, op, conv, w, bias);
+      return success();
+    }
+    return failure();
+  });
+  // gemm(a, b) + c (no C yet) -> gemm(a, b, c) with beta 1.
+  addRule<AddOp>(p, "gemm-add-into-c", [](AddOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      auto gemm = v.getDefiningOp<GemmOp>();
+      if (!gemm || gemm.getC() || !v.hasOneUse() || typeOf(op) != typeOf(gemm) ||
+          typeOf(c).getRank() > 2 || typeOf(c).getElementType() != typeOf(op).getElementType())
+        continue;
+      auto g = GemmOp::create(r, gemm.getLoc(), gemm.getA(), gemm.getB(), c,
+                              gemm.getAlphaAttr(), r.getF32FloatAttr(1.0f),
+                              gemm.getTransAAttr(), gemm.getTransBAttr());
+      replaceKeepingType(r, op, g);
+      return success();
+    }
+    return failure();
+  });
+  // matmul(a, b) + c with 2-D operands -> gemm(a, b, c): one kernel.
+  addRule<AddOp>(p, "matmul-add-to-gemm", [](AddOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      auto mm = v.getDefiningOp<MatMulOp>();
+      if (!mm || !v.hasOneUse() || typeOf(mm).getRank() != 2 ||
+          typeOf(mm.getLhs()).getRank() != 2 || typeOf(mm.getRhs()).getRank() != 2 ||
+          typeOf(op) != typeOf(mm) || typeOf(c).getRank() > 2 ||
+          !isa<FloatType>(typeOf(op).getElementType()))
+        continue;
+      auto g = GemmOp::create(r, mm.getLoc(), mm.getLhs(), mm.getRhs(), c,
+                              r.getF32FloatAttr(1.0f), r.getF32FloatAttr(1.0f),
+                              r.getBoolAttr(false), r.getBoolAttr(false));
+      replaceKeepingType(r, op, g);
+      return success();
+    }
+    return failure();
+  });
+  // gemm(...) * s for a scalar constant s -> alpha * s, beta * s.
+  addRule<MulOp>(p, "gemm-mul-into-alpha", [](MulOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      auto gemm = v.getDefiningOp<GemmOp>();
+      std::optional<double> s = splatValue(c);
+      if (!gemm || !s || !v.hasOneUse() || typeOf(op) != typeOf(gemm) ||
+          !isa<FloatType>(typeOf(op).getElementType()))
+        continue;
+      r.modifyOpInPlace(gemm, [&] {
+        gemm.setAlphaAttr(r.getF32FloatAttr(float(gemm.getAlpha().convertToDouble() * *s)));
+        gemm.setBetaAttr(r.getF32FloatAttr(float(gemm.getBeta().convertToDouble() * *s)));
+      });
+      r.replaceOp(op, gemm.getResult());
+      return success();
+    }
+    return failure();
+  });
+  // matmul(x, w) * s, w and s constant, s a scalar -> matmul(x, w * s).
+  addRule<MulOp>(p, "matmul-mul-into-weights", [](MulOp op, PatternRewriter &r) {
+    for (auto [v, c] : {std::pair(op.getLhs(), op.getRhs()), {op.getRhs(), op.getLhs()}}) {
+      auto mm = v.getDefiningOp<MatMulOp>();
+      std::optional<double> s = splatValue(c);
+      if (!mm || !s || !v.hasOneUse() || typeOf(op) != typeOf(mm) ||
+          !readFloats(mm.getRhs()))
+        continue;
+      std::vector<double> w = *readFloats(mm.getRhs());
+      for (double &x : w)
+        x *= *s;
+      Value nw = floatConstant(r, mm.getLoc(), typeOf(mm.getRhs()), w);
+      replaceKeepingType(r, op, MatMulOp::create(r, mm.getLoc(), mm.getLhs(), nw));
+      return success();
+    }
+    return failure();
+  });
+}
+
+bool isMatrixTranspose(Value v) {
+  auto t = v.getDefiningOp<TransposeOp>();
+  return t && t.getPerm().size() == 2 && t.getPerm()[0] == 1;
+}
+
+void addTransposeRules(RewritePatternSet &p) {
+  // gemm(transpose(a), b) -> gemm(a, b, trans_a = !trans_a); same for b.
+  addRule<GemmOp>(p, "gemm-absorb-transpose", [](GemmOp op, PatternRewriter &r) {
+    bool ta = isMatrixTranspose(op.getA()), tb = isMatrixTranspose(op.getB());
+    if (!ta && !tb)
+      return failure();
+    Value a = ta ? op.getA().getDefiningOp<TransposeOp>().getInput() : op.getA();
+    Value b = tb ? op.getB().getDefiningOp<TransposeOp>().getInput() : op.getB();
+    auto g = GemmOp::create(r, op.getLoc(), a, b, op.getC(), op.getAlphaAttr(),
+                            op.getBetaAttr(),
+                            r.getBoolAttr(op.getTransA() != ta),
+                            r.getBoolAttr(op.getTransB() != tb));
+    replaceKeepingType(r, op, g);
+    return success();
+  });
+  // matmul(a, transpose(b)) on matrices -> gemm(a, b, trans_b).
+  addRule<MatMulOp>(p, "matmul-absorb-transpose", [](MatMulOp op, PatternRewriter &r) {
+    bool ta = isMatrixTranspose(op.getLhs()), tb = isMatrixTranspose(op.getRhs());
+    if ((!ta && !tb) || typeOf(op.getLhs()).getRank() != 2 ||
+        typeOf(op.getRhs()).getRank() != 2 ||
+        !isa<FloatType>(typeOf(op).getElementType()))
+      return failure();
+    Value a = ta ? op.getLhs().getDefiningOp<TransposeOp>().getInput() : op.getLhs();
+    Value b = tb ? op.getRhs().getDefiningOp<TransposeOp>().getInput() : op.getRhs();
+    auto g = GemmOp::create(r, op.getLoc(), a, b, Value(), r.getF32FloatAttr(1.0f),
+                            r.getF32FloatAttr(1.0f), r.getBoolAttr(ta),
+                            r.getBoolAttr(tb));
+    replaceKeepingType(r, op, g);
+    return success();
+  });
+}
+
+} // namespace
+
+void populateContractionRules(RewritePatternSet &patterns) {
+  addBatchNormRules(patterns);
+  addEpilogueRules(patterns);
+  addTransposeRules(patterns);
+}
+
+} // namespace kiln::simplify
