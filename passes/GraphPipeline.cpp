@@ -19,7 +19,8 @@ std::string graphPipelineText(const GraphPipelineOptions &options) {
   // -O2: folding makes shapes static and operands constant, which the
   // simplifier's rules need; they in turn expose more to fold and CSE.
   return "canonicalize,cse,kiln-infer-shapes,kiln-fold-constants," + simplify +
-         ",kiln-fold-constants,canonicalize,cse,kiln-infer-shapes";
+         ",kiln-fold-constants,kiln-recognize-patterns,canonicalize,cse,"
+         "kiln-infer-shapes";
 }
 
 LogicalResult buildGraphPipeline(OpPassManager &pm,

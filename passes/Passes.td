@@ -83,4 +83,30 @@ def Simplify : Pass<"kiln-simplify", "mlir::ModuleOp"> {
   ];
 }
 
+def RecognizePatterns : Pass<"kiln-recognize-patterns", "mlir::ModuleOp"> {
+  let summary = "Fold exporters' decompositions back into composite ops";
+  let description = [{
+    Recognises, where every intermediate value is used only inside the
+    pattern:
+
+    - LayerNormalization written as ReduceMean / Sub / Pow (or Mul) /
+      ReduceMean / Add / Sqrt / Div [/ Mul / Add] -> `kiln.layer_norm`
+      (scale and bias joining when they broadcast over the normalised
+      dimensions);
+    - GELU, `0.5 x (1 + erf(x / sqrt 2))` and the tanh approximation, in
+      any association of the product -> `kiln.gelu`;
+    - SiLU `x * sigmoid(x)` -> `kiln.silu`;
+    - HardSwish `x * hard_sigmoid(x)` and `x * relu6(x + 3) / 6` ->
+      `kiln.hard_swish`;
+    - Softmax written as Exp / ReduceSum / Div, with or without the
+      ReduceMax shift -> `kiln.softmax`;
+    - multi-head scaled-dot-product attention: MatMul / scale / mask /
+      Softmax / MatMul with the Reshape/Transpose that split and merge the
+      heads -> `kiln.attention`.
+
+    Run after kiln-simplify, which puts the chains in a canonical form (x /
+    8 as x * 0.125, Pow(d, 2) as d * d, transpose pairs composed).
+  }];
+}
+
 #endif // KILN_PASSES_TD

@@ -12,7 +12,7 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   std::string p;
   // Weights leave the code; the entry gets its C interface; kiln -> linalg.
   p += "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
-       "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,";
+       "},kiln-cpu-mark-entry,kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
   // Tensors -> buffers; results are owned by the caller, intermediates are
   // freed where they die.
   p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "

@@ -4,6 +4,16 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DecomposeComposites : Pass<"kiln-decompose-composites", "mlir::ModuleOp"> {
+  let summary = "Rewrite layer_norm, silu and attention into primitive kiln ops";
+  let description = [{
+    The reference lowering of the composite ops that pattern recognition
+    creates: the primitive kiln ops that define them (for attention: the
+    per-head reshapes and transposes, q k^T, scale, mask, softmax, and the
+    product with v). Runs before kiln-convert-to-linalg.
+  }];
+}
+
 def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower kiln ops to linalg, tensor, arith and math";
   let description = [{

@@ -8,5 +8,7 @@ include "dialects/kiln/KilnReductionOps.td"
 include "dialects/kiln/KilnTensorOps.td"
 include "dialects/kiln/KilnIndexingOps.td"
 include "dialects/kiln/KilnRecurrentOps.td"
+include "dialects/kiln/KilnCompositeOps.td"
+include "dialects/kiln/KilnFusionOps.td"
 
 #endif // KILN_OPS_TD

@@ -171,3 +171,51 @@ func.func @bad_element(%a: tensor<3xi32>, %b: tensor<3xi32>) {
   %0 = kiln.add %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
   return
 }
+
+// -----
+
+func.func @layer_norm_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{axis 2 out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.layer_norm %x {axis = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x3xf32>, %g: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{scale and bias must not have more than 1 dimensions}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.layer_norm %x, %g {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @attention_heads(%q: tensor<1x4x6xf32>) -> tensor<1x4x6xf32> {
+  // expected-error @+2 {{last dimension 6 is not a multiple of num_heads 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.attention %q, %q, %q {num_heads = 4 : i64, scale = 1.0 : f32} : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
+  return %0 : tensor<1x4x6xf32>
+}
+
+// -----
+
+func.func @attention_mask(%q: tensor<1x4x6xf32>, %m: tensor<3x4xf32>) -> tensor<1x4x6xf32> {
+  // expected-error @+2 {{mask does not broadcast against the scores}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.attention %q, %q, %q, %m {num_heads = 2 : i64, scale = 1.0 : f32} : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<3x4xf32>) -> tensor<1x4x6xf32>
+  return %0 : tensor<1x4x6xf32>
+}
+
+// -----
+
+func.func @fused_yield(%x: tensor<2xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{yields}}
+  %0 = kiln.fused (%x) {kernel = 0 : i64, anchor = "relu"} : (tensor<2xf32>) -> tensor<3xf32> {
+  ^bb0(%a: tensor<2xf32>):
+    %r = kiln.relu %a : tensor<2xf32>
+    kiln.yield %r : tensor<2xf32>
+  }
+  return %0 : tensor<3xf32>
+}

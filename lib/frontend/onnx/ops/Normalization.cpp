@@ -198,7 +198,85 @@ LogicalResult importGroupNorm(NodeImporter &n) {
   return bindResult(n, n.build<AddOp>({*scaled, *bb}));
 }
 
+/// LayerNormalization (opset 17) as kiln.layer_norm, computed in the
+/// stash type (float32 by default) as ONNX specifies. The optional Mean
+/// and InvStdDev outputs are computed alongside when the model uses them.
+LogicalResult importLayerNorm(NodeImporter &n) {
+  Value x = n.input(0), scale = n.input(1);
+  if (!x || !scale)
+    return failure();
+  Value bias = n.optionalInput(2);
+  int64_t rank = rankOf(x);
+  auto axis = normalizeAxis(n.intAttr("axis", -1), std::max<int64_t>(rank, 1));
+  if (!axis || rank == 0)
+    return n.error() << "axis out of range for rank " << rank;
+  OpBuilder &b = n.builder();
+  Type element = elementOf(x);
+  Type stash = n.intAttr("stash_type", 1) == 1 ? Type(b.getF32Type()) : element;
+  float epsilon = n.floatAttr("epsilon", 1e-5f);
+  auto castTo = [&](Value v, Type t) -> FailureOr<Value> {
+    if (!v || elementOf(v) == t)
+      return v;
+    return n.build<CastOp>({v}, {n.named("to", TypeAttr::get(t))});
+  };
+  auto xs = castTo(x, stash), ss = castTo(scale, stash), bs = castTo(bias, stash);
+  if (failed(xs) || failed(ss) || failed(bs))
+    return failure();
+  SmallVector<Value> operands = {*xs, *ss};
+  if (*bs)
+    operands.push_back(*bs);
+  auto y = n.build<LayerNormOp>(
+      operands, {n.named("axis", b.getI64IntegerAttr(*axis)),
+                 n.named("epsilon", b.getF32FloatAttr(epsilon)),
+                 n.named("operandSegmentSizes",
+                         b.getDenseI32ArrayAttr({1, 1, *bs ? 1 : 0}))});
+  if (failed(y))
+    return failure();
+  auto out = castTo(*y, element);
+  if (failed(out))
+    return failure();
+  n.setOutput(0, *out);
+  bool wantMean = n.numOutputs() > 1 && !n.node().output(1).empty();
+  bool wantInvStd = n.numOutputs() > 2 && !n.node().output(2).empty();
+  if (!wantMean && !wantInvStd)
+    return success();
+  SmallVector<int64_t> axes;
+  for (int64_t a = *axis; a < rank; ++a)
+    axes.push_back(a);
+  SmallVector<NamedAttribute> reduce = {n.named("axes", n.i64Array(axes)),
+                                        n.named("keepdims", b.getBoolAttr(true))};
+  auto mean = n.build<ReduceMeanOp>({*xs}, reduce);
+  if (failed(mean))
+    return failure();
+  if (wantMean)
+    n.setOutput(1, *mean);
+  if (!wantInvStd)
+    return success();
+  auto d = n.build<SubOp>({*xs, *mean});
+  if (failed(d))
+    return failure();
+  auto sq = n.build<MulOp>({*d, *d});
+  if (failed(sq))
+    return failure();
+  auto var = n.build<ReduceMeanOp>({*sq}, reduce);
+  auto eps = scalarConstant(n, stash, epsilon);
+  if (failed(var) || failed(eps))
+    return failure();
+  auto ve = n.build<AddOp>({*var, *eps});
+  if (failed(ve))
+    return failure();
+  auto sd = n.build<SqrtOp>({*ve});
+  if (failed(sd))
+    return failure();
+  auto inv = n.build<ReciprocalOp>({*sd});
+  if (failed(inv))
+    return failure();
+  n.setOutput(2, *inv);
+  return success();
+}
+
 const OpImporter kImporters[] = {
+    {"LayerNormalization", importLayerNorm},
     {"GroupNormalization", importGroupNorm},
     {"InstanceNormalization", importInstanceNorm},
     {"LRN", importLRN},
