@@ -12,6 +12,7 @@
 #include "kiln/Compiler.h"
 #include "lib/runtime/ArtifactFormat.h"
 
+#include <string>
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/LLVM.h"
@@ -26,6 +27,10 @@ public:
 
   /// The `--target` name.
   virtual llvm::StringRef name() const = 0;
+
+  /// The layout the graph pipeline gives convolution regions for this
+  /// target when the user does not choose: "nhwc" or "nchw".
+  virtual std::string defaultLayout() const { return "nchw"; }
 
   /// Passes that lower the kiln module to what `emit` consumes.
   virtual mlir::LogicalResult

@@ -16,11 +16,18 @@ std::string graphPipelineText(const GraphPipelineOptions &options) {
   std::string simplify = options.fastMath ? "kiln-simplify{fast-math}" : "kiln-simplify";
   if (options.optLevel == 1)
     return "canonicalize,cse,kiln-infer-shapes,kiln-fold-constants,canonicalize,cse";
+  // The layout pass leaves transposes of constants (folded) and unit-dim
+  // transposes (reshapes after kiln-simplify).
+  std::string layout =
+      options.layout == "nchw" ? ""
+                               : "kiln-layout{layout=" + options.layout + "}," + simplify +
+                                     ",kiln-fold-constants,";
   // -O2: folding makes shapes static and operands constant, which the
   // simplifier's rules need; they in turn expose more to fold and CSE.
+  // Fusion comes last: every pass before it sees plain ops.
   return "canonicalize,cse,kiln-infer-shapes,kiln-fold-constants," + simplify +
-         ",kiln-fold-constants,kiln-recognize-patterns,canonicalize,cse,"
-         "kiln-infer-shapes";
+         ",kiln-fold-constants,kiln-recognize-patterns," + layout +
+         "canonicalize,cse,kiln-infer-shapes,kiln-fuse";
 }
 
 LogicalResult buildGraphPipeline(OpPassManager &pm,

@@ -13,6 +13,9 @@ struct GraphPipelineOptions {
   /// Allow rewrites that change floating-point results (kiln-simplify's
   /// fast-math rules).
   bool fastMath = false;
+  /// The layout of convolution regions at -O2 and up: "nhwc" (kiln-layout)
+  /// or "nchw" (ONNX's, unchanged).
+  std::string layout = "nchw";
 };
 
 /// The graph pipeline for an optimisation level, as pass-pipeline text.

@@ -109,4 +109,39 @@ def RecognizePatterns : Pass<"kiln-recognize-patterns", "mlir::ModuleOp"> {
   }];
 }
 
+def Layout : Pass<"kiln-layout", "mlir::ModuleOp"> {
+  let summary = "Channels-last layout for convolution regions";
+  let description = [{
+    Every float convolution becomes its channels-last form
+    (`channels_last`, input [N, H, W, C]) with a transpose on each side;
+    transposes then sink through elementwise ops, reductions and concats,
+    compose, and cancel between the convolutions of a region, so that
+    conversions remain only at the region's borders (graph inputs and
+    outputs, ops without a channels-last form such as pooling). `nchw`
+    leaves the graph as it is.
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"nhwc\"",
+           "the layout of convolution regions: nhwc or nchw">,
+  ];
+}
+
+def Fuse : Pass<"kiln-fuse", "mlir::ModuleOp"> {
+  let summary = "Group ops into kiln.fused kernels (producer-consumer fusion)";
+  let description = [{
+    Greedy producer-consumer fusion in program order. Every compute op
+    starts a kernel; an elementwise op, a transpose or a view (reshape,
+    flatten, squeeze, unsqueeze) joins the kernel that produces one of its operands
+    when that operand has no other user, is not broadcast to a larger
+    shape, and no value of the kernel is used outside it earlier. So
+    Conv/MatMul/Gemm take their epilogue (bias, activation, residual add,
+    scaling), reductions and normalisations the elementwise ops after
+    them, and elementwise chains become one kernel. Nothing is computed
+    twice. Each kernel becomes one `kiln.fused` op; constants of at most
+    64 elements are copied into it. Views that join no kernel stay outside
+    (they move no data). Run last in the graph pipeline: the passes before
+    it see plain ops.
+  }];
+}
+
 #endif // KILN_PASSES_TD

@@ -10,9 +10,13 @@ namespace kiln {
 
 std::string cpuPipelineText(const CpuPipelineOptions &o) {
   std::string p;
-  // Weights leave the code; the entry gets its C interface; kiln -> linalg.
-  p += "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
-       "},kiln-cpu-mark-entry,kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
+  // Kernels dissolve (ops keep their kernel in their location); weights
+  // leave the code; the entry gets its C interface; kiln -> linalg; the
+  // elementwise ops of each kernel fuse into one loop nest.
+  p += "kiln-inline-kernels,kiln-weights-to-params{min-bytes=" +
+       std::to_string(o.minParamBytes) +
+       "},kiln-cpu-mark-entry,kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,"
+       "kiln-fuse-kernel-elementwise,canonicalize,cse,";
   // Tensors -> buffers; results are owned by the caller, intermediates are
   // freed where they die.
   p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "

@@ -127,9 +127,11 @@ static WindowGeometry computeGeometry(OpBuilder &b, Location loc,
   return g;
 }
 
-/// Pads the spatial dimensions (from 2 on) with `value`, if any pad is not 0.
+/// Pads the spatial dimensions (from 2 on, or from 1 to rank - 2 when the
+/// channels are last) with `value`, if any pad is not 0.
 static Value padSpatial(OpBuilder &b, Location loc, Value input,
-                        const WindowGeometry &g, Value value) {
+                        const WindowGeometry &g, Value value,
+                        bool channelsLast = false) {
   bool any = false;
   for (OpFoldResult p : llvm::concat<const OpFoldResult>(g.padLow, g.padHigh)) {
     auto c = getConstantIntValue(p);
@@ -137,10 +139,16 @@ static Value padSpatial(OpBuilder &b, Location loc, Value input,
   }
   if (!any)
     return input;
-  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0)};
+  if (!channelsLast)
+    low.push_back(b.getIndexAttr(0));
   SmallVector<OpFoldResult> high = low;
   low.append(g.padLow);
   high.append(g.padHigh);
+  if (channelsLast) {
+    low.push_back(b.getIndexAttr(0));
+    high.push_back(b.getIndexAttr(0));
+  }
   return tensor::PadOp::create(b, loc, Type(), input, low, high, value);
 }
 
@@ -167,29 +175,47 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1), mg = m / group;
     ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    // Channels first: [N, C, D...]; channels last: [N, D..., C].
+    bool last = op.getChannelsLast();
+    int64_t cAxis = last ? k + 1 : 1, firstSpatial = last ? 1 : 2;
 
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
-    if (!getConstantIntValue(xDims[1])) {
+    if (!getConstantIntValue(xDims[cAxis])) {
       Value eq = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq, indexValue(b, loc, xDims[1]),
+          b, loc, arith::CmpIPredicate::eq, indexValue(b, loc, xDims[cAxis]),
           arith::ConstantIndexOp::create(b, loc, cg * group));
       runtimeCheck(b, loc, op, eq, "input channels do not match the weight");
     }
-    WindowGeometry g = computeGeometry(
-        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
-        dilations, op.getPads(), op.getAutoPad(), false);
+    ArrayRef<OpFoldResult> xSpatial = ArrayRef<OpFoldResult>(xDims).slice(firstSpatial, k);
+    WindowGeometry g = computeGeometry(b, loc, xSpatial, kernel, strides, dilations,
+                                       op.getPads(), op.getAutoPad(), false);
     Value padded =
-        padSpatial(b, loc, x, g, scalarConstant(b, loc, element, 0));
+        padSpatial(b, loc, x, g, scalarConstant(b, loc, element, 0), last);
 
-    // Split channels into (group, channels per group).
+    // Split channels into (group, channels per group): the input becomes
+    // [N, G, Cg, P...] or [N, P..., G, Cg].
     SmallVector<OpFoldResult> pDims = getDims(b, loc, padded);
-    SmallVector<OpFoldResult> xgDims = {pDims[0], b.getIndexAttr(group),
-                                        b.getIndexAttr(cg)};
-    xgDims.append(pDims.begin() + 2, pDims.end());
-    SmallVector<ReassociationIndices> xGroups = {{0}, {1, 2}};
+    ArrayRef<OpFoldResult> pSpatial = ArrayRef<OpFoldResult>(pDims).slice(firstSpatial, k);
+    SmallVector<OpFoldResult> channelSplit = {b.getIndexAttr(group), b.getIndexAttr(cg)};
+    auto splitLayout = [&](OpFoldResult n, ArrayRef<OpFoldResult> spatial,
+                           ArrayRef<OpFoldResult> split) {
+      SmallVector<OpFoldResult> dims = {n};
+      if (!last)
+        dims.append(split.begin(), split.end());
+      dims.append(spatial.begin(), spatial.end());
+      if (last)
+        dims.append(split.begin(), split.end());
+      return dims;
+    };
+    SmallVector<ReassociationIndices> splitGroups = {{0}};
+    if (!last)
+      splitGroups.push_back({1, 2});
     for (int64_t i = 0; i < k; ++i)
-      xGroups.push_back({3 + i});
-    Value xg = reshapeTo(b, loc, padded, xgDims, xGroups);
+      splitGroups.push_back({firstSpatial + (last ? 0 : 1) + i});
+    if (last)
+      splitGroups.push_back({k + 1, k + 2});
+    Value xg = reshapeTo(b, loc, padded, splitLayout(pDims[0], pSpatial, channelSplit),
+                         splitGroups);
     SmallVector<OpFoldResult> wgDims = {b.getIndexAttr(group),
                                         b.getIndexAttr(mg), b.getIndexAttr(cg)};
     for (int64_t s : kernel)
@@ -199,19 +225,20 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       wGroups.push_back({3 + i});
     Value wg = reshapeTo(b, loc, w, wgDims, wGroups);
 
-    // Output [N, G, Mg, O...] starting from the bias or zero.
-    SmallVector<OpFoldResult> outDims = {xDims[0], b.getIndexAttr(group),
-                                         b.getIndexAttr(mg)};
-    outDims.append(g.outSizes);
+    // Output [N, G, Mg, O...] or [N, O..., G, Mg], starting from the bias
+    // or zero.
+    SmallVector<OpFoldResult> outDims = splitLayout(
+        xDims[0], g.outSizes, {b.getIndexAttr(group), b.getIndexAttr(mg)});
+    int64_t gAxis = last ? k + 1 : 1;
+    int64_t rank = outDims.size();
     Value init;
     if (Value bias = adaptor.getBias()) {
       Value biasG = reshapeTo(b, loc, bias,
                               {b.getIndexAttr(group), b.getIndexAttr(mg)},
                               ArrayRef<ReassociationIndices>{{0, 1}});
       Value empty = emptyTensor(b, loc, outDims, element);
-      int64_t rank = outDims.size();
       AffineMap biasMap = AffineMap::get(
-          rank, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+          rank, 0, {getAffineDimExpr(gAxis, ctx), getAffineDimExpr(gAxis + 1, ctx)}, ctx);
       init = linalg::GenericOp::create(
                  b, loc, TypeRange{empty.getType()}, ValueRange{biasG},
                  ValueRange{empty},
@@ -229,15 +256,24 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // Loops: n, g, m, o_1..o_k | c, k_1..k_k.
     int64_t loops = 3 + k + 1 + k;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xExprs = {d(0), d(1), d(3 + k)};
-    SmallVector<AffineExpr> wExprs = {d(1), d(2), d(3 + k)};
-    SmallVector<AffineExpr> oExprs = {d(0), d(1), d(2)};
+    SmallVector<AffineExpr> xWindow, wExprs = {d(1), d(2), d(3 + k)}, oSpatial;
     for (int64_t i = 0; i < k; ++i) {
-      xExprs.push_back(windowExpr(ctx, 3 + i, 4 + k + i, strides[i],
-                                  dilations[i]));
+      xWindow.push_back(windowExpr(ctx, 3 + i, 4 + k + i, strides[i], dilations[i]));
       wExprs.push_back(d(4 + k + i));
-      oExprs.push_back(d(3 + i));
+      oSpatial.push_back(d(3 + i));
     }
+    auto layoutExprs = [&](AffineExpr n, ArrayRef<AffineExpr> spatial, AffineExpr g0,
+                           AffineExpr c0) {
+      SmallVector<AffineExpr> e = {n};
+      if (!last)
+        e.append({g0, c0});
+      e.append(spatial.begin(), spatial.end());
+      if (last)
+        e.append({g0, c0});
+      return e;
+    };
+    SmallVector<AffineExpr> xExprs = layoutExprs(d(0), xWindow, d(1), d(3 + k));
+    SmallVector<AffineExpr> oExprs = layoutExprs(d(0), oSpatial, d(1), d(2));
     SmallVector<utils::IteratorType> iters(3 + k,
                                            utils::IteratorType::parallel);
     iters.append(k + 1, utils::IteratorType::reduction);
@@ -257,11 +293,19 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             })
             .getResult(0);
 
-    SmallVector<OpFoldResult> finalDims = {xDims[0], b.getIndexAttr(m)};
+    SmallVector<OpFoldResult> finalDims = {xDims[0]};
+    if (!last)
+      finalDims.push_back(b.getIndexAttr(m));
     finalDims.append(g.outSizes);
-    SmallVector<ReassociationIndices> oGroups = {{0}, {1, 2}};
+    if (last)
+      finalDims.push_back(b.getIndexAttr(m));
+    SmallVector<ReassociationIndices> oGroups = {{0}};
+    if (!last)
+      oGroups.push_back({1, 2});
     for (int64_t i = 0; i < k; ++i)
-      oGroups.push_back({3 + i});
+      oGroups.push_back({(last ? 1 : 3) + i});
+    if (last)
+      oGroups.push_back({k + 1, k + 2});
     out = reshapeTo(b, loc, out, finalDims, oGroups);
     rewriter.replaceOp(op, castTo(b, loc, out, toSignless(op.getType())));
     return success();

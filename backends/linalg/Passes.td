@@ -4,6 +4,28 @@
 
 include "mlir/Pass/PassBase.td"
 
+def InlineKernels : Pass<"kiln-inline-kernels", "mlir::ModuleOp"> {
+  let summary = "Dissolve kiln.fused kernels, tagging each op with its kernel";
+  let description = [{
+    Moves every `kiln.fused` body in front of the op and replaces its
+    results by the yielded values. Each moved op's location becomes a
+    FusedLoc with metadata `{kiln.kernel = N}`, which lowering patterns
+    carry to the ops they create, so `kiln-fuse-kernel-elementwise` can
+    fuse exactly within the kernels the graph chose. Runs first in the
+    codegen pipelines.
+  }];
+}
+
+def FuseKernelElementwise : Pass<"kiln-fuse-kernel-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuse elementwise linalg ops that belong to one kernel";
+  let description = [{
+    MLIR's linalg elementwise fusion, restricted to producer/consumer pairs
+    whose locations carry the same `kiln.kernel` and whose producer has no
+    user outside that kernel. Ops without a kernel are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def DecomposeComposites : Pass<"kiln-decompose-composites", "mlir::ModuleOp"> {
   let summary = "Rewrite layer_norm, silu and attention into primitive kiln ops";
   let description = [{

@@ -57,6 +57,10 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, Kiln_InferTypes]> {
     `[M]`; output `[N, M, O1..Ok]`. Integer convolutions (ConvInteger,
     QLinearConv) accumulate in their element type (si32).
 
+    With `channels_last` (set by kiln-layout, never by the importer) the
+    input is `[N, D1..Dk, C]` and the output `[N, O1..Ok, M]`; the weight
+    keeps its layout.
+
     ```mlir
     %y = kiln.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
@@ -67,7 +71,8 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, Kiln_InferTypes]> {
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$group,
-                       DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad);
+                       DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs Kiln_NumericTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)

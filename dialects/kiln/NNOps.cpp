@@ -148,7 +148,9 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   int64_t group = adaptor.getGroup();
   if (group < 1)
     return emitOptionalError(loc, "group must be >= 1, got ", group);
-  int64_t c = x.getDimSize(1), cg = w.getDimSize(1), m = w.getDimSize(0);
+  bool last = adaptor.getChannelsLast();
+  int64_t rank = x.getRank();
+  int64_t c = x.getDimSize(last ? rank - 1 : 1), cg = w.getDimSize(1), m = w.getDimSize(0);
   if (!isDynamic(c) && !isDynamic(cg) && c != cg * group)
     return emitOptionalError(loc, "input has ", c, " channels but weight "
                              "expects ", cg, " x group ", group);
@@ -164,12 +166,17 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   for (int64_t &d : kernel)
     if (isDynamic(d))
       return emitOptionalError(loc, "kernel dimensions must be static");
-  SmallVector<int64_t> shape = {x.getDimSize(0), m};
-  if (failed(inferWindow(loc, x.getShape().drop_front(2), kernel,
+  SmallVector<int64_t> shape = {x.getDimSize(0)};
+  if (!last)
+    shape.push_back(m);
+  ArrayRef<int64_t> spatial = x.getShape().drop_front(last ? 1 : 2);
+  if (failed(inferWindow(loc, last ? spatial.drop_back() : spatial, kernel,
                          adaptor.getPads(), adaptor.getStrides(),
                          adaptor.getDilations(), false, adaptor.getAutoPad(),
                          shape)))
     return failure();
+  if (last)
+    shape.push_back(m);
   results.push_back(RankedTensorType::get(shape, x.getElementType()));
   return success();
 }

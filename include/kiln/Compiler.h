@@ -43,7 +43,13 @@ struct CompileOptions {
   /// Let the graph optimiser apply rewrites that change floating-point
   /// results (x * 0 -> 0, x - x -> 0, division as multiplication).
   bool fastMath = false;
+  /// The layout of convolution regions at -O2 and up: "nhwc", "nchw", or
+  /// empty for the target's choice.
+  std::string layout;
   EmitKind emit = EmitKind::SharedLibrary;
+  /// Where to write the kernel report after the graph pipeline (each
+  /// kiln.fused kernel and the ops in it); "-" is stdout, empty none.
+  std::string kernelReportPath;
   /// Fixes dimensions of named inputs; -1 keeps a dimension dynamic.
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Make every input dimension dynamic (before inputShapes applies): the

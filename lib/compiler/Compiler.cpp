@@ -12,6 +12,7 @@
 #include "lib/compiler/Registration.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
 #include "passes/GraphPipeline.h"
+#include "passes/KernelReport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -65,10 +66,22 @@ public:
     if (!backend)
       return Status::error("error: unknown target '" + options_.target +
                            "' (available: cpu)\n");
+    std::string layout = options_.layout.empty() ? backend->defaultLayout() : options_.layout;
+    if (layout != "nhwc" && layout != "nchw")
+      return Status::error("error: unknown layout '" + layout + "' (expected nhwc or nchw)\n");
     if (failed(runPasses(module, [&](OpPassManager &pm) {
-          return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath});
+          return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath, layout});
         })))
       return fail("the graph pipeline failed");
+    if (!options_.kernelReportPath.empty()) {
+      std::string error;
+      auto out = openOutputFile(options_.kernelReportPath, &error);
+      if (!out)
+        return Status::error("error: cannot write " + options_.kernelReportPath +
+                             ": " + error + "\n");
+      printKernelReport(module, out->os());
+      out->keep();
+    }
     if (options_.emit == EmitKind::Mlir)
       return writeMlir(module, outputPath);
 

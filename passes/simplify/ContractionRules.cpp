@@ -136,14 +136,16 @@ void rebuildConv(PatternRewriter &r, Operation *replaced, ConvOp conv,
   auto newConv = ConvOp::create(r, conv.getLoc(), conv.getInput(), weight, b,
                                 conv.getPadsAttr(), conv.getStridesAttr(),
                                 conv.getDilationsAttr(), conv.getGroupAttr(),
-                                conv.getAutoPadAttr());
+                                conv.getAutoPadAttr(), conv.getChannelsLastAttr());
   replaceKeepingType(r, replaced, newConv);
 }
 
 /// A conv whose weight is a float constant and whose only user is `user`.
+/// The rules read the output's channels on axis 1: channels-last
+/// convolutions (kiln-layout's) are not theirs.
 ConvOp foldableConv(Value v) {
   auto conv = v.getDefiningOp<ConvOp>();
-  if (!conv || !v.hasOneUse() || !readFloats(conv.getWeight()) ||
+  if (!conv || conv.getChannelsLast() || !v.hasOneUse() || !readFloats(conv.getWeight()) ||
       (conv.getBias() && !readFloats(conv.getBias())))
     return nullptr;
   return conv;

@@ -99,8 +99,11 @@ void populateDataMovementRules(RewritePatternSet &p) {
     r.replaceOp(op, reshapeTo(r, op.getLoc(), op.getInput(), typeOf(op).getShape()));
     return success();
   });
-  // expand to the input's own shape -> x.
+  // expand to the input's own static shape -> x. With a dynamic dimension
+  // equal types prove nothing: ?x? may broadcast 3x1 to 3x4 at run time.
   addRule<ExpandOp>(p, "expand-identity", [](ExpandOp op, PatternRewriter &r) {
+    if (!typeOf(op).hasStaticShape())
+      return failure();
     return replaceIfSameType(r, op, op.getInput());
   });
   // pad by zero everywhere -> x (whatever the mode).

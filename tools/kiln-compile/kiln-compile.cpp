@@ -49,6 +49,17 @@ static cl::opt<bool> forceDynamic(
 static cl::opt<bool> fastMath(
     "fast-math",
     cl::desc("Allow graph rewrites that change floating-point results"));
+static cl::opt<std::string> layout(
+    "layout", cl::desc("Layout of convolution regions at -O2+: nhwc or nchw "
+                       "(default: the target's choice)"));
+static cl::opt<bool> passTiming(
+    "pass-timing",
+    cl::desc("Print the time of each pass, once for the graph pipeline and "
+             "once for the backend (to stderr)"));
+static cl::opt<std::string> kernelReport(
+    "kernel-report", cl::ValueOptional, cl::value_desc("file"),
+    cl::desc("List each fused kernel and the ops in it (to stdout, or to "
+             "--kernel-report=FILE)"));
 static cl::opt<bool> externalParams(
     "external-params",
     cl::desc("Write the weights to <output>.params instead of embedding them"));
@@ -77,6 +88,9 @@ int main(int argc, char **argv) {
   options.externalParams = externalParams;
   options.forceDynamic = forceDynamic;
   options.fastMath = fastMath;
+  options.layout = layout;
+  if (kernelReport.getNumOccurrences())
+    options.kernelReportPath = kernelReport.empty() ? "-" : std::string(kernelReport);
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;
@@ -104,6 +118,8 @@ int main(int argc, char **argv) {
   }
   options.configurePassManager = [](mlir::PassManager &pm) {
     (void)mlir::applyPassManagerCLOptions(pm);
+    if (passTiming)
+      pm.enableTiming();
   };
 
   std::string output = outputFile;

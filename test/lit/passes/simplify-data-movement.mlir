@@ -137,6 +137,17 @@ func.func @neutral_data_movement(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tenso
 
 // -----
 
+// With dynamic dimensions equal types prove nothing: ?x? may broadcast 3x1
+// to 3x4 at run time (ONNX test_expand_dim_unchanged). Kept.
+// CHECK-LABEL: func @expand_dynamic_kept
+// CHECK: kiln.expand
+func.func @expand_dynamic_kept(%x: tensor<?x?xf32>, %shape: tensor<2xsi64>) -> tensor<?x?xf32> {
+  %e = kiln.expand %x, %shape : (tensor<?x?xf32>, tensor<2xsi64>) -> tensor<?x?xf32>
+  return %e : tensor<?x?xf32>
+}
+
+// -----
+
 // A full-length slice that steps backwards reverses: kept. A slice that
 // starts later is kept.
 // CHECK-LABEL: func @slice_not_full
