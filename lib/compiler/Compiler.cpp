@@ -28,6 +28,10 @@ namespace {
 std::unique_ptr<Backend> lookupBackend(llvm::StringRef name) {
   if (name == "cpu")
     return createCpuBackend();
+  if (name == "cuda")
+    return createCudaBackend();
+  if (name == "cuda-emulate")
+    return createCudaEmulationBackend();
   return nullptr;
 }
 
@@ -64,7 +68,9 @@ public:
     std::unique_ptr<Backend> backend = lookupBackend(options_.target);
     if (!backend)
       return Status::error("error: unknown target '" + options_.target +
-                           "' (available: cpu)\n");
+                           "' (available: cpu, cuda)\n");
+    if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
+      return Status::error("error: --emit=ptx needs --target=cuda\n");
     if (failed(runPasses(module, [&](OpPassManager &pm) {
           return buildGraphPipeline(pm, {options_.optLevel});
         })))
