@@ -42,6 +42,13 @@ struct SessionOptions {
   uint64_t randomSeed = 0;
 };
 
+/// What a run measured, besides its outputs.
+struct RunStats {
+  /// CUDA artifacts: the model's time on the GPU between CUDA events, the
+  /// input and output transfers excluded. -1 where not measured (CPU).
+  double deviceMs = -1;
+};
+
 class Session {
 public:
   static Expected<std::unique_ptr<Session>>
@@ -57,6 +64,9 @@ public:
   /// each input's element type and shape against the model and reports the
   /// first mismatch by input name. Safe to call from several threads.
   Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) const;
+  /// The same, filling `stats` (may be null).
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,
+                                    RunStats *stats) const;
 
   struct Impl;
 

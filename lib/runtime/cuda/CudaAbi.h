@@ -99,6 +99,7 @@ enum ConvField : int {
   kConvDilationH, kConvDilationW,
   kConvGroups,
   kConvActivation,
+  kConvAllowTf32, ///< float32 data may use TF32 tensor cores
   kConvFields
 };
 
@@ -113,6 +114,7 @@ enum MatmulField : int {
   kMmStrideA, kMmStrideB, kMmStrideC, // elements between batches
   kMmAccumulate,
   kMmAlphaBits,
+  kMmAllowTf32, ///< float32 data may use TF32 tensor cores
   kMmFields
 };
 
