@@ -41,6 +41,16 @@ else
   exit 1
 fi
 run=build-gpu/bin/kiln-run
+# cuDNN and cuBLAS are opened with dlopen: where the system has none, use
+# the ones PyTorch ships (pip's nvidia-* packages).
+if ! ldconfig -p | grep -q 'libcudnn.so.9' ||
+   ! ldconfig -p | grep -Eq 'libcublas.so.1[23]'; then
+  extra=$(python3 -c "import glob, os, nvidia; print(':'.join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], '*', 'lib')))))" 2>/dev/null)
+  if [ -n "$extra" ]; then
+    export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$extra"
+    echo "using PyTorch's CUDA libraries: $extra"
+  fi
+fi
 
 step "3/4 smoke test: the tiny CNN on the GPU"
 timeout 120 "$run" "$bundle/tiny_cnn.so" --bench --warmup 2 --iters 5 || {

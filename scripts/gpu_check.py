@@ -171,7 +171,8 @@ def torch_model(torch, spec):
 # -- benchmarks ------------------------------------------------------------------
 
 def parse_ms(text):
-    m = re.search(r"median_ms=([0-9.]+)", text or "")
+    # The last line; "wall_median_ms=" (with transfers) comes before it.
+    m = re.search(r"^median_ms=([0-9.]+)", text or "", re.M)
     return float(m.group(1)) if m else None
 
 
