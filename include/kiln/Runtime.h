@@ -59,6 +59,8 @@ public:
   const std::vector<TensorInfo> &outputs() const;
   /// "cpu" or "cuda".
   const std::string &target() const;
+  /// What runs the model: "cpu", or the GPU's name and architecture.
+  const std::string &device() const;
 
   /// Runs the model on `inputs`, given in the order of inputs(). Checks
   /// each input's element type and shape against the model and reports the

@@ -302,6 +302,8 @@ int runDriverMain(const std::vector<std::string> &args,
   auto session = Session::open(artifact, sessionOptions);
   if (!session)
     return fail(session.status().message());
+  if ((*session)->target() == "cuda")
+    std::cout << "device: " << (*session)->device() << "\n";
   const std::vector<TensorInfo> &infos = (*session)->inputs();
 
   // Inputs: by name, by position, or generated.

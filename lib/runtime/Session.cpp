@@ -103,6 +103,10 @@ const std::vector<TensorInfo> &Session::outputs() const {
   return impl_->outputs;
 }
 const std::string &Session::target() const { return impl_->metadata.target; }
+const std::string &Session::device() const {
+  static const std::string cpu = "cpu";
+  return impl_->cuda ? impl_->cuda->device() : cpu;
+}
 
 Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
                                                   const SessionOptions &options) {

@@ -27,6 +27,8 @@ bench() { # ITERS STATS [ARTIFACT [EXTRA]]
 bench 1 one
 bench 6 six
 grep -q "timer=cuda_events" "$work/six.out" || fail "--bench did not use CUDA events"
+grep -q "^device: Fake GPU (sm_90, kernels from the cubin)" "$work/six.out" ||
+  fail "the sm_90 cubin was not used on an sm_90 GPU"
 grep -q "median_ms=0.2500 " "$work/six.out" || fail "not the event time"
 grep -q "output 0 'probabilities': float32\[1x10\]" "$work/six.out" ||
   fail "no 1x10 output"
@@ -46,6 +48,12 @@ echo "ok: $(stat allocs "$work/six") device allocations, $((l1 / 2)) launches pe
 # Weights outside the artifact, filled at random for timing.
 bench 2 random "$work/external.so" --random-params
 echo "ok: external weights, random"
+
+# Another GPU than the cubin's: the PTX, compiled by the driver.
+KILN_FAKE_CUDA_CC=80 bench 1 sm80
+grep -q "^device: Fake GPU (sm_80, kernels JIT-compiled from the sm_90 PTX)" \
+  "$work/sm80.out" || fail "no PTX fallback on an sm_80 GPU"
+echo "ok: PTX on another GPU"
 
 # A device-side check that failed: an error, not a result.
 set +e

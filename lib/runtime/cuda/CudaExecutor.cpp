@@ -71,6 +71,7 @@ struct CudaExecutor::Impl {
 
   /// The run's first failure; later device calls do nothing.
   std::string error;
+  std::string device_;
 
   ~Impl();
   Status check(CUresult r, const std::string &what) const {
@@ -145,10 +146,13 @@ Status CudaExecutor::Impl::loadModule(const char *arch,
   std::string why;
   // The cubin where it was built for this GPU, else the PTX, compiled by
   // the driver (newer GPUs run older PTX).
+  device_ = std::string(name) + " (" + deviceArch;
   if (cubin && cubinSize > 0 && arch && deviceArch == arch) {
     CUresult r = drv->cuModuleLoadData(&module, cubin);
-    if (r == CUDA_SUCCESS)
+    if (r == CUDA_SUCCESS) {
+      device_ += ", kernels from the cubin)";
       return Status::ok();
+    }
     module = nullptr;
     why = "cubin: " + drv->describe(r) + "; ";
   }
@@ -159,8 +163,11 @@ Status CudaExecutor::Impl::loadModule(const char *arch,
   int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log.data(), reinterpret_cast<void *>(log.size() - 1)};
   CUresult r = drv->cuModuleLoadDataEx(&module, ptx, 2, options, values);
-  if (r == CUDA_SUCCESS)
+  if (r == CUDA_SUCCESS) {
+    device_ += ", kernels JIT-compiled from the " + std::string(arch ? arch : "") +
+               " PTX)";
     return Status::ok();
+  }
   module = nullptr;
   return Status::error("cannot load the kernels (compiled for " +
                        std::string(arch ? arch : "?") + ") on " + name + " (" +
@@ -402,6 +409,8 @@ void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
 CudaExecutor::CudaExecutor(std::unique_ptr<Impl> impl)
     : impl_(std::move(impl)) {}
 CudaExecutor::~CudaExecutor() = default;
+
+const std::string &CudaExecutor::device() const { return impl_->device_; }
 
 Expected<std::unique_ptr<CudaExecutor>>
 CudaExecutor::open(void *library, const std::string &path,

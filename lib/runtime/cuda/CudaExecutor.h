@@ -50,6 +50,9 @@ public:
                                     const TrapMessageFn &trapMessage,
                                     double *deviceMs);
 
+  /// "NVIDIA H100 80GB HBM3 (sm_90, kernels from the cubin)".
+  const std::string &device() const;
+
   struct Impl;
 
 private:

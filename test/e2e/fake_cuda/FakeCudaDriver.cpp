@@ -6,7 +6,8 @@
 // without a GPU. Device memory is host memory; kernels do not run (a launch
 // checks its arguments and is counted). At exit, counts go to the file
 // named by KILN_FAKE_CUDA_STATS (KILN_FAKE_CUDA_CHECK_FLAG=N makes every
-// launch set the device check flag to N):
+// launch set the device check flag to N, KILN_FAKE_CUDA_CC=80 makes the
+// GPU an sm_80):
 //   allocs N  frees N  live N  launches N  bad_launches N  bad_frees N
 //
 //===----------------------------------------------------------------------===//
@@ -61,7 +62,10 @@ CUresult cuDeviceGetName(char *name, int length, int) {
   return 0;
 }
 CUresult cuDeviceGetAttribute(int *value, int attribute, int) {
-  *value = attribute == 75 ? 9 : 0; // compute capability 9.0
+  // Compute capability 9.0, or KILN_FAKE_CUDA_CC (e.g. 80).
+  const char *cc = std::getenv("KILN_FAKE_CUDA_CC");
+  int v = cc ? std::atoi(cc) : 90;
+  *value = attribute == 75 ? v / 10 : attribute == 76 ? v % 10 : 0;
   return 0;
 }
 CUresult cuDevicePrimaryCtxRetain(void **ctx, int) { *ctx = &token; return 0; }
