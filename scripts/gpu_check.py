@@ -7,7 +7,8 @@ copy. Every case is independent: one that fails is reported in the table
 and the rest still run.
 
   gpu_check.py --kiln-run build-gpu/bin/kiln-run --bundle gpu-bundle
-               [--iters 20] [--warmup 5] [--only numerics,bench,bandwidth]
+               [--iters 20] [--warmup 5]
+               [--only numerics,nodes,bench,bandwidth]
 """
 import argparse
 import importlib.util
@@ -94,6 +95,60 @@ def numerics(a, manifest):
             rows.append((name, status, f"rel err {worst:.2e} vs "
                          f"{case['reference']}"))
     return rows
+
+
+def close(got, want, rtol=1e-3, atol=1e-5):
+    """None if equal enough (as run_node_tests.py compares), else why."""
+    import numpy as np
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    if got.dtype != want.dtype:
+        return f"dtype {got.dtype} != {want.dtype}"
+    if want.dtype.kind in "fc":
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        ok = np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)
+        if not ((np.isnan(g) == np.isnan(w)).all() and ok.all()):
+            return f"{int((~ok).sum())} of {g.size} values differ"
+        return None
+    return None if np.array_equal(got, want) else "values differ"
+
+
+def node_tests(a, manifest):
+    """The ONNX node tests compiled for CUDA, several processes at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    import numpy as np
+    cases = manifest.get("node_tests", [])
+    skipped = manifest.get("node_tests_not_compiled", [])
+    say(f"{len(cases)} node tests ({len(skipped)} of the sample do not "
+        "compile for CUDA; see manifest.json)")
+
+    def one(case):
+        with tempfile.TemporaryDirectory() as out:
+            args = [os.path.join(a.bundle, case["artifact"]), "--output-dir",
+                    out]
+            for f in case["inputs"]:
+                args += ["--input", os.path.join(a.bundle, f)]
+            text, info = run_kiln(a.kiln_run, args, 60)
+            if text is None:
+                return case["name"], info
+            for i, ref in enumerate(case["refs"]):
+                path = os.path.join(out, f"output_{i}.npy")
+                if not os.path.exists(path):
+                    return case["name"], f"output {i} missing"
+                why = close(np.load(path), np.load(os.path.join(a.bundle, ref)))
+                if why:
+                    return case["name"], f"output {i}: {why}"
+        return case["name"], None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, cases))
+    failed = [(n, why) for n, why in results if why]
+    for n, why in failed:
+        say(f"FAIL {n}: {why}")
+    passed = len(results) - len(failed)
+    say(f"node tests: {passed} passed, {len(failed)} failed")
+    return [("onnx node tests", "PASS" if not failed else "FAIL",
+             f"{passed}/{len(results)} passed")]
 
 
 # -- PyTorch eager -------------------------------------------------------------
@@ -248,13 +303,14 @@ def main():
     ap.add_argument("--bundle", required=True)
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--only", default="numerics,bench,bandwidth")
+    ap.add_argument("--only", default="numerics,nodes,bench,bandwidth")
     a = ap.parse_args()
     with open(os.path.join(a.bundle, "manifest.json")) as f:
         manifest = json.load(f)
     steps = a.only.split(",")
     num_rows, bench_rows, bw_rows = [], [], []
     for step, fn, into in (("numerics", numerics, num_rows),
+                           ("nodes", node_tests, num_rows),
                            ("bench", bench, bench_rows),
                            ("bandwidth", bandwidth, bw_rows)):
         if step not in steps:

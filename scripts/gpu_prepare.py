@@ -139,6 +139,63 @@ class Preparer:
         np.save(os.path.join(self.out, dst), array)
         return dst
 
+    # -- ONNX node tests --------------------------------------------------------
+
+    def node_tests(self, data_dir, listed, every):
+        """Every `every`-th listed node test that compiles for CUDA, with
+        its inputs and expected outputs as .npy (the GPU side has no onnx)."""
+        from onnx import numpy_helper
+        from concurrent.futures import ThreadPoolExecutor
+        names = [n.strip() for n in open(listed) if n.strip()][::every]
+        os.makedirs(os.path.join(self.out, "node"), exist_ok=True)
+        log(f"node tests: compiling {len(names)} (every {every}th listed)")
+
+        def load(path):
+            t = onnx.TensorProto()
+            with open(path, "rb") as f:
+                t.ParseFromString(f.read())
+            return numpy_helper.to_array(t)
+
+        def one(name):
+            case = os.path.join(data_dir, name)
+            data = os.path.join(case, "test_data_set_0")
+            so = os.path.join("node", name + ".so")
+            try:
+                r = subprocess.run(
+                    [self.compile, os.path.join(case, "model.onnx"),
+                     "--target=cuda", f"--gpu-arch={self.a.arch}", "-o",
+                     os.path.join(self.out, so)],
+                    capture_output=True, text=True, timeout=60)
+            except subprocess.TimeoutExpired:
+                return name, None, "compile timed out"
+            if r.returncode != 0:
+                last = (r.stderr.strip().splitlines() or ["?"])[0]
+                return name, None, last
+            entry = {"name": name, "artifact": so, "inputs": [], "refs": []}
+            for kind, key in (("input", "inputs"), ("output", "refs")):
+                i = 0
+                while os.path.exists(os.path.join(data, f"{kind}_{i}.pb")):
+                    array = load(os.path.join(data, f"{kind}_{i}.pb"))
+                    if array.dtype.kind in "OSU":
+                        os.remove(os.path.join(self.out, so))
+                        return name, None, "string tensors"
+                    dst = os.path.join("node", f"{name}.{kind}_{i}.npy")
+                    np.save(os.path.join(self.out, dst), array)
+                    entry[key].append(dst)
+                    i += 1
+            return name, entry, None
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(one, names))
+        skipped = [(n, why) for n, e, why in results if e is None]
+        self.manifest["node_tests"] = [e for _, e, _ in results if e]
+        self.manifest["node_tests_not_compiled"] = [
+            {"name": n, "why": why} for n, why in skipped]
+        log(f"  {len(self.manifest['node_tests'])} compiled, "
+            f"{len(skipped)} not for CUDA:")
+        for n, why in skipped:
+            log(f"    {n}: {why}")
+
     # -- benchmarks -----------------------------------------------------------
 
     def bench(self, name, model, flags, torch_spec):
@@ -195,6 +252,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--arch", default="sm_90")
     ap.add_argument("--limit-mib", type=float, default=56)
+    ap.add_argument("--node-every", type=int, default=5,
+                    help="take every Nth listed ONNX node test")
     a = ap.parse_args()
     if os.path.exists(a.out):
         shutil.rmtree(a.out)
@@ -225,6 +284,15 @@ def main():
     p.numerics_cpu("resnet18", M("resnet18"), [],
                    {"input": "resnet18.in.input.npy"}, random_params=True)
 
+    node_data = os.path.join(os.path.dirname(a.models), "onnx-node-tests",
+                             "node")
+    listed = os.path.join(os.path.dirname(__file__), "..", "test", "e2e",
+                          "expected", "node_tests.txt")
+    if os.path.isdir(node_data):
+        p.node_tests(node_data, listed, a.node_every)
+    else:
+        log(f"no {node_data}: node tests left out (build the tests first)")
+
     # Speed.
     r50 = p.batch_dynamic(M("resnet50"), "resnet50_dyn")
     for b in (1, 32):
@@ -241,9 +309,9 @@ def main():
     shutil.rmtree(p.tmp)
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
         json.dump(p.manifest, f, indent=1)
-    total = sum(os.path.getsize(os.path.join(a.out, f))
-                for f in os.listdir(a.out))
-    log(f"bundle: {a.out}, {len(os.listdir(a.out))} files, "
+    files = [os.path.join(d, f) for d, _, fs in os.walk(a.out) for f in fs]
+    total = sum(os.path.getsize(f) for f in files)
+    log(f"bundle: {a.out}, {len(files)} files, "
         f"{total / 2**20:.1f} MiB")
     if total > a.limit_mib * 2**20:
         log(f"error: the bundle is over {a.limit_mib} MiB")
