@@ -136,6 +136,7 @@ public:
       : module_(module), blockSize_(blockSize) {}
 
   LogicalResult run(func::FuncOp func) {
+    staticReshapesToViews(func);
     copyGlobalsLeavingKernels(func);
     expandCopies(func);
     if (failed(processBlock(func.getBody().front())))
@@ -151,6 +152,29 @@ public:
 
 private:
   /// Buffers the host hands on (entry results, library call operands) must
+  /// memref.reshape reads its shape operand (a memory access, which would
+  /// put the reshape in a kernel although its view is needed on the host).
+  /// With a static result the shape is known: the view becomes a
+  /// reinterpret_cast, which only computes a descriptor.
+  void staticReshapesToViews(func::FuncOp func) {
+    SmallVector<memref::ReshapeOp> reshapes;
+    func.walk([&](memref::ReshapeOp op) { reshapes.push_back(op); });
+    for (memref::ReshapeOp op : reshapes) {
+      MemRefType type = op.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        continue;
+      SmallVector<int64_t> strides(type.getRank(), 1);
+      for (int64_t d = type.getRank() - 1; d > 0; --d)
+        strides[d - 1] = strides[d] * type.getDimSize(d);
+      OpBuilder b(op);
+      Value view = memref::ReinterpretCastOp::create(
+          b, op.getLoc(), type, op.getSource(), /*offset=*/0,
+          type.getShape(), strides);
+      op.replaceAllUsesWith(view);
+      op.erase();
+    }
+  }
+
   /// be device memory: those that are globals (host memory; kernels get
   /// their own device copy of a global) are copied into a fresh buffer.
   void copyGlobalsLeavingKernels(func::FuncOp func) {

@@ -59,3 +59,19 @@ func.func @scalar(%a: memref<f32>) {
   memref.store %cst, %a[] : memref<f32>
   return
 }
+
+// A reshape to a static shape is a view on the host, not a memory access
+// (its shape operand is a constant global that only a kernel could read).
+// CHECK-LABEL: func @static_reshape
+// CHECK-NOT: memref.reshape
+// CHECK: %[[VIEW:.*]] = memref.reinterpret_cast %arg0 to offset: [0], sizes: [1, 120], strides: [120, 1]
+// CHECK: gpu.launch
+// CHECK: memref.load %[[VIEW]]
+memref.global "private" constant @shape : memref<2xindex> = dense<[1, 120]>
+func.func @static_reshape(%a: memref<2x3x4x5xf32>) -> memref<1x120xf32> {
+  %s = memref.get_global @shape : memref<2xindex>
+  %v = memref.reshape %a(%s) : (memref<2x3x4x5xf32>, memref<2xindex>) -> memref<1x120xf32>
+  %out = memref.alloc() : memref<1x120xf32>
+  memref.copy %v, %out : memref<1x120xf32> to memref<1x120xf32>
+  return %out : memref<1x120xf32>
+}
