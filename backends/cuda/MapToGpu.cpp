@@ -141,7 +141,28 @@ public:
     expandCopies(func);
     if (failed(processBlock(func.getBody().front())))
       return failure();
+    eraseDeadLaunches(func);
     return verifyHost(func);
+  }
+
+  /// Kernels that write nothing (their values were recomputed where they
+  /// are used, see rematerialize) do not need to run.
+  void eraseDeadLaunches(func::FuncOp func) {
+    SmallVector<gpu::LaunchOp> dead;
+    func.walk([&](gpu::LaunchOp launch) {
+      bool writes = false;
+      launch.getBody().walk([&](Operation *op) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+        if ((!effects && !isMemoryEffectFree(op) &&
+             !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) ||
+            (effects && effects.hasEffect<MemoryEffects::Write>()))
+          writes = true;
+      });
+      if (!writes)
+        dead.push_back(launch);
+    });
+    for (gpu::LaunchOp launch : dead)
+      launch.erase();
   }
 
   void finish() {
@@ -151,7 +172,6 @@ public:
   }
 
 private:
-  /// Buffers the host hands on (entry results, library call operands) must
   /// memref.reshape reads its shape operand (a memory access, which would
   /// put the reshape in a kernel although its view is needed on the host).
   /// With a static result the shape is known: the view becomes a
@@ -175,6 +195,7 @@ private:
     }
   }
 
+  /// Buffers the host hands on (entry results, library call operands) must
   /// be device memory: those that are globals (host memory; kernels get
   /// their own device copy of a global) are copied into a fresh buffer.
   void copyGlobalsLeavingKernels(func::FuncOp func) {
@@ -253,6 +274,104 @@ private:
     }
   }
 
+  /// True if `v` is out of the host's reach at `at`: computed in the body
+  /// of a kernel launched earlier, or by host arithmetic on such values
+  /// (left in place until a user recomputes it, see rematerialize).
+  bool isStale(Value v, Operation *at) {
+    Operation *def = v.getDefiningOp();
+    if (!def || at->isAncestor(def))
+      return false; // a block argument, or computed where it is used
+    if (auto launch = def->getParentOfType<gpu::LaunchOp>())
+      return !launch->isAncestor(at);
+    if (def->getNumRegions() || !isMemoryEffectFree(def))
+      return false;
+    return llvm::any_of(def->getOperands(),
+                        [&](Value o) { return isStale(o, at); });
+  }
+
+  /// The stale values that `op` or an op nested in it uses.
+  SmallVector<Value> staleValues(Operation *op) {
+    llvm::SetVector<Value> stale;
+    op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        if (isStale(v, op))
+          stale.insert(v);
+    });
+    return stale.takeVector();
+  }
+
+  /// Computes again the device values `op` needs from earlier kernels (a
+  /// scalar input such as TopK's k or Trilu's diagonal, read once by a
+  /// check and again where it is used). Only loads of the model's
+  /// arguments (inputs and weights, which no kernel writes) or of globals,
+  /// and pure arithmetic on them, are recomputed: at the start of the body
+  /// of a parallel loop that only uses them inside (each thread reads
+  /// them), else just before `op`, joining `group`. False if a value
+  /// depends on anything else.
+  bool rematerialize(Operation *op, SmallVectorImpl<Operation *> &group,
+                     llvm::SmallPtrSetImpl<Operation *> &inGroup,
+                     Operation *&culprit) {
+    SmallVector<Value> stale = staleValues(op);
+    if (stale.empty())
+      return true;
+    auto func = op->getParentOfType<func::FuncOp>();
+    llvm::SetVector<Operation *> slice; // definitions before uses
+    std::function<bool(Value)> collect = [&](Value v) -> bool {
+      if (!isStale(v, op))
+        return true; // in reach
+      Operation *def = v.getDefiningOp();
+      if (slice.contains(def))
+        return true;
+      bool ok = false;
+      if (auto load = dyn_cast<memref::LoadOp>(def)) {
+        Value m = load.getMemRef();
+        auto arg = dyn_cast<BlockArgument>(m);
+        ok = (arg && arg.getOwner() == &func.getBody().front()) ||
+             m.getDefiningOp<memref::GetGlobalOp>();
+      } else {
+        ok = def->getNumRegions() == 0 && isMemoryEffectFree(def);
+      }
+      if (!ok) {
+        culprit = def;
+        return false;
+      }
+      for (Value operand : def->getOperands())
+        if (!collect(operand))
+          return false;
+      slice.insert(def);
+      return true;
+    };
+    for (Value v : stale)
+      if (!collect(v))
+        return false;
+    auto par = dyn_cast<scf::ParallelOp>(op);
+    bool inBody = par && par.getNumResults() == 0 &&
+                  llvm::none_of(op->getOperands(), [&](Value v) {
+                    return llvm::is_contained(stale, v);
+                  });
+    OpBuilder b(op);
+    if (inBody)
+      b.setInsertionPointToStart(par.getBody());
+    IRMapping mapping;
+    for (Operation *def : slice) {
+      // Globals read in a kernel are cloned into it later.
+      if (auto load = dyn_cast<memref::LoadOp>(def))
+        if (Operation *g = load.getMemRef().getDefiningOp())
+          if (!mapping.contains(load.getMemRef()))
+            mapping.map(load.getMemRef(), b.clone(*g)->getResult(0));
+      Operation *copy = b.clone(*def, mapping);
+      if (!inBody) {
+        group.push_back(copy);
+        inGroup.insert(copy);
+      }
+    }
+    for (Value v : stale)
+      v.replaceUsesWithIf(mapping.lookup(v), [&](OpOperand &use) {
+        return op->isAncestor(use.getOwner());
+      });
+    return true;
+  }
+
   LogicalResult processBlock(Block &block) {
     SmallVector<Operation *> group;
     llvm::SmallPtrSet<Operation *, 16> inGroup;
@@ -275,8 +394,17 @@ private:
       return r;
     };
 
+    SmallVector<Operation *> deferred;
     for (Operation &opRef : llvm::make_early_inc_range(block)) {
       Operation *op = &opRef;
+      // Host arithmetic on values of earlier kernels: its users recompute
+      // it (rematerialize), and it goes if none is left.
+      if (!op->hasTrait<OpTrait::IsTerminator>() &&
+          op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+          !staleValues(op).empty()) {
+        deferred.push_back(op);
+        continue;
+      }
       if (op->hasTrait<OpTrait::IsTerminator>()) {
         if (usesGroup(op))
           return reportHostRead(group, op);
@@ -288,6 +416,15 @@ private:
         if (failed(flush(op)))
           return failure();
         continue;
+      }
+      Operation *culprit = nullptr;
+      if (!rematerialize(op, group, inGroup, culprit)) {
+        InFlightDiagnostic d = op->emitError(
+            "the CUDA target cannot run this: it needs a value that an "
+            "earlier kernel computed from data on the device");
+        if (culprit)
+          d.attachNote(culprit->getLoc()) << "computed here";
+        return failure();
       }
       bool dependent = usesGroup(op);
       if (!dependent) {
@@ -325,6 +462,11 @@ private:
         continue; // host arithmetic: may sit between grouped accesses
       if (failed(flush(op)))
         return failure();
+    }
+    for (Operation *op : llvm::reverse(deferred)) {
+      if (!op->use_empty())
+        return reportHostRead({}, op);
+      op->erase();
     }
     return success();
   }

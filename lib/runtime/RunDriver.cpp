@@ -23,7 +23,7 @@ const char *kUsage =
     "                [--output-dir DIR] [--bench [--warmup N] [--iters N]]\n"
     "                [--input-shape NAME=DIMS]... [--seed N]\n"
     "                [--params FILE] [--random-params] [-O N]\n"
-    "                [--force-dynamic]\n"
+    "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
     "inputs not given are generated from the seed.\n";
@@ -41,6 +41,7 @@ struct Options {
   bool randomParams = false;
   int optLevel = 2;
   bool forceDynamic = false;
+  std::string target = "cpu";
 };
 
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
@@ -120,6 +121,8 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
       o.randomParams = true;
     } else if (a == "--force-dynamic") {
       o.forceDynamic = true;
+    } else if (a.rfind("--target=", 0) == 0) {
+      o.target = a.substr(9);
     } else if (a.size() == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' &&
                a[2] <= '3') {
       o.optLevel = a[2] - '0';
@@ -282,7 +285,8 @@ int runDriverMain(const std::vector<std::string> &args,
     artifact = (scratch / "model.so").string();
     auto start = std::chrono::steady_clock::now();
     Status s =
-        compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes});
+        compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
+                 o.target});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

@@ -75,3 +75,36 @@ func.func @static_reshape(%a: memref<2x3x4x5xf32>) -> memref<1x120xf32> {
   memref.copy %v, %out : memref<1x120xf32> to memref<1x120xf32>
   return %out : memref<1x120xf32>
 }
+
+// A scalar input read on the device (here by a first access, then by the
+// loop): each thread reads it again, and the kernel that only computed it
+// is gone.
+// CHECK-LABEL: func @scalar_input
+// CHECK: memref.alloc
+// CHECK: gpu.launch
+// CHECK: scf.if
+// CHECK: %[[K:.*]] = memref.load %arg1[]
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]]
+// CHECK: arith.cmpi sle, %{{.*}}, %[[KI]]
+// CHECK: gpu.terminator
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @scalar_input(%a: memref<4x5xi64>, %k: memref<i64>) -> memref<4x5xi64> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  %zero = arith.constant 0 : i64
+  %kv = memref.load %k[] : memref<i64>
+  %ki = arith.index_cast %kv : i64 to index
+  %out = memref.alloc() : memref<4x5xi64>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c5) step (%c1, %c1) {
+    %d = arith.subi %j, %i : index
+    %keep = arith.cmpi sle, %d, %ki : index
+    %x = memref.load %a[%i, %j] : memref<4x5xi64>
+    %y = arith.select %keep, %x, %zero : i64
+    memref.store %y, %out[%i, %j] : memref<4x5xi64>
+    scf.reduce
+  }
+  return %out : memref<4x5xi64>
+}
