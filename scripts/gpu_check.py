@@ -29,8 +29,18 @@ def say(msg=""):
     print(msg, flush=True)
 
 
+DEADLINE = [float("inf")]  # --budget: cases past it are skipped
+
+
+def left():
+    return DEADLINE[0] - time.time()
+
+
 def run_kiln(kiln_run, args, timeout):
     t0 = time.time()
+    timeout = min(timeout, left() - 5)
+    if timeout < 5:
+        return None, "skipped: out of time (--budget)"
     try:
         r = subprocess.run([kiln_run] + args, capture_output=True, text=True,
                            timeout=timeout)
@@ -248,7 +258,9 @@ def bench(a, manifest):
             say(f"kiln: {kiln_ms:.3f} ms (CUDA events, median of {a.iters}; "
                 f"run took {info})")
         torch_ms, note = None, why
-        if torch is not None:
+        if torch is not None and left() < 30:
+            note = "PyTorch skipped: out of time (--budget)"
+        elif torch is not None:
             try:
                 fn = torch_model(torch, case["torch"])
                 torch_ms = torch_time(torch, fn, a.warmup, a.iters)
@@ -304,7 +316,11 @@ def main():
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--only", default="numerics,nodes,bench,bandwidth")
+    ap.add_argument("--budget", type=float, default=float("inf"),
+                    help="seconds for everything; cases past it are skipped "
+                    "so that the summary is always printed")
     a = ap.parse_args()
+    DEADLINE[0] = time.time() + a.budget
     with open(os.path.join(a.bundle, "manifest.json")) as f:
         manifest = json.load(f)
     steps = a.only.split(",")
