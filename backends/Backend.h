@@ -46,6 +46,9 @@ public:
 };
 
 std::unique_ptr<Backend> createCpuBackend();
+std::unique_ptr<Backend> createCudaBackend();
+/// Testing: the CUDA kernels run as host loops in a CPU artifact.
+std::unique_ptr<Backend> createCudaEmulationBackend();
 
 } // namespace kiln
 

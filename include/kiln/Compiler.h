@@ -33,10 +33,12 @@ enum class EmitKind {
   Object,        ///< its object file, to link yourself
   Mlir,          ///< the kiln dialect after the graph pipeline
   LlvmIr,        ///< the LLVM IR of the artifact
+  Ptx,           ///< the device code as PTX (--target=cuda)
 };
 
 struct CompileOptions {
-  /// "cpu".
+  /// "cpu" or "cuda" ("cuda-emulate" runs the CUDA kernels' mapping on the
+  /// CPU, for tests).
   std::string target = "cpu";
   /// 0 to 3, as -O0..-O3.
   int optLevel = 2;
@@ -59,6 +61,15 @@ struct CompileOptions {
   /// The CPU to generate code for: "native" (this machine, with all its
   /// features) or an LLVM CPU name such as "x86-64-v3".
   std::string cpu = "native";
+  /// --target=cuda: the GPU architecture ("sm_80", "sm_90") the cubin is
+  /// assembled for (the embedded PTX also JIT-compiles for later GPUs).
+  std::string gpuArch = "sm_90";
+  /// --target=cuda: the CUDA toolkit (ptxas, libdevice); empty uses the
+  /// one found when Kiln was built.
+  std::string cudaPath;
+  /// --target=cuda: run convolutions and matrix products through cuDNN and
+  /// cuBLAS (otherwise generated code runs everything).
+  bool gpuLibraries = true;
   /// Write the weights to `<output>.params` instead of embedding them.
   bool externalParams = false;
   /// The program that links the artifact; empty uses the one found when

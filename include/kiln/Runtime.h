@@ -42,6 +42,13 @@ struct SessionOptions {
   uint64_t randomSeed = 0;
 };
 
+/// What a run measured, besides its outputs.
+struct RunStats {
+  /// CUDA artifacts: the model's time on the GPU between CUDA events, the
+  /// input and output transfers excluded. -1 where not measured (CPU).
+  double deviceMs = -1;
+};
+
 class Session {
 public:
   static Expected<std::unique_ptr<Session>>
@@ -52,11 +59,16 @@ public:
   const std::vector<TensorInfo> &outputs() const;
   /// "cpu" or "cuda".
   const std::string &target() const;
+  /// What runs the model: "cpu", or the GPU's name and architecture.
+  const std::string &device() const;
 
   /// Runs the model on `inputs`, given in the order of inputs(). Checks
   /// each input's element type and shape against the model and reports the
   /// first mismatch by input name. Safe to call from several threads.
   Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) const;
+  /// The same, filling `stats` (may be null).
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,
+                                    RunStats *stats) const;
 
   struct Impl;
 

@@ -29,6 +29,10 @@ namespace {
 std::unique_ptr<Backend> lookupBackend(llvm::StringRef name) {
   if (name == "cpu")
     return createCpuBackend();
+  if (name == "cuda")
+    return createCudaBackend();
+  if (name == "cuda-emulate")
+    return createCudaEmulationBackend();
   return nullptr;
 }
 
@@ -65,10 +69,15 @@ public:
     std::unique_ptr<Backend> backend = lookupBackend(options_.target);
     if (!backend)
       return Status::error("error: unknown target '" + options_.target +
-                           "' (available: cpu)\n");
+                           "' (available: cpu, cuda)\n");
+    if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
+      return Status::error("error: --emit=ptx needs --target=cuda\n");
     std::string layout = options_.layout.empty() ? backend->defaultLayout() : options_.layout;
     if (layout != "nhwc" && layout != "nchw")
       return Status::error("error: unknown layout '" + layout + "' (expected nhwc or nchw)\n");
+    if (layout == "nhwc" && options_.target == "cuda")
+      return Status::error("error: --layout=nhwc is not supported for --target=cuda "
+                           "(its cuDNN calls and kernels take NCHW)\n");
     if (failed(runPasses(module, [&](OpPassManager &pm) {
           return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath, layout});
         })))

@@ -3,6 +3,9 @@
 
 #include "backends/cpu/CpuPipeline.h"
 #include "backends/cpu/Passes.h"
+#include "backends/cuda/CudaPipeline.h"
+#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/cuda/Passes.h"
 #include "backends/linalg/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/GraphPipeline.h"
@@ -21,7 +24,8 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
-  registry.insert<KilnDialect>();
+  registry.insert<KilnDialect, cuda::KilnCudaDialect>();
+  cuda::registerBufferizationInterfaces(registry);
 }
 
 void registerAllPasses() {
@@ -33,6 +37,8 @@ void registerAllPasses() {
     registerKilnCpuPasses();
     registerGraphPipelines();
     registerCpuPipeline();
+    registerKilnCudaPasses();
+    registerCudaPipelines();
   });
 }
 

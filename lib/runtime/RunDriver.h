@@ -3,7 +3,7 @@
 // kiln-run MODEL [--input NAME=FILE | --input FILE]... [--output-dir DIR]
 //         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
 //         [--seed N] [--params FILE] [--random-params] [-O N]
-//         [--force-dynamic]
+//         [--force-dynamic] [--target=cpu|cuda|cuda-emulate]
 //
 // Lives in a library so that the tool stays a few lines, and so that the
 // runtime-only build can offer it without the compiler: compiling `.onnx`
@@ -29,6 +29,8 @@ struct ModelCompileRequest {
   int optLevel = 2;
   bool forceDynamic = false;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// The backend: "cpu", "cuda", or "cuda-emulate" (testing).
+  std::string target = "cpu";
 };
 
 using CompileHook = std::function<Status(const ModelCompileRequest &)>;

@@ -9,7 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Runtime.h"
 #include "lib/runtime/ArtifactFormat.h"
+#include "lib/runtime/Descriptors.h"
 #include "lib/runtime/ParamStore.h"
+#include "lib/runtime/cuda/CudaExecutor.h"
 
 #include <csetjmp>
 #include <cstdlib>
@@ -59,22 +61,10 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
-/// An MLIR memref descriptor for a dense C-ordered tensor.
 void appendDescriptor(std::vector<int64_t> &out, const void *data,
                       const std::vector<int64_t> &shape) {
-  int64_t ptr = int64_t(reinterpret_cast<intptr_t>(data));
-  out.push_back(ptr);
-  out.push_back(ptr);
-  out.push_back(0);
-  for (int64_t d : shape)
-    out.push_back(d);
-  int64_t stride = 1;
-  std::vector<int64_t> strides(shape.size());
-  for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = stride;
-    stride *= shape[i];
-  }
-  out.insert(out.end(), strides.begin(), strides.end());
+  runtime::appendDescriptor(out, int64_t(reinterpret_cast<intptr_t>(data)),
+                            shape);
 }
 
 TensorInfo toInfo(const runtime::TensorSpec &spec) {
@@ -91,8 +81,11 @@ struct Session::Impl {
   std::unique_ptr<runtime::ParamStore> params;
   /// The parameters' descriptors, built once.
   std::vector<std::vector<int64_t>> paramDescriptors;
+  /// CUDA artifacts: the device side (module, stream, memory, libraries).
+  std::unique_ptr<cuda::CudaExecutor> cuda;
 
   ~Impl() {
+    cuda.reset(); // before the library it points into goes
     if (handle)
       dlclose(handle);
   }
@@ -110,6 +103,10 @@ const std::vector<TensorInfo> &Session::outputs() const {
   return impl_->outputs;
 }
 const std::string &Session::target() const { return impl_->metadata.target; }
+const std::string &Session::device() const {
+  static const std::string cpu = "cpu";
+  return impl_->cuda ? impl_->cuda->device() : cpu;
+}
 
 Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
                                                   const SessionOptions &options) {
@@ -135,10 +132,10 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
   if (!metadata)
     return Status::error(path + ": " + metadata.status().message());
   impl->metadata = metadata.take();
-  if (impl->metadata.target != "cpu")
-    return Status::error(path + ": artifact for target '" +
-                         impl->metadata.target +
-                         "' cannot run on this runtime's CPU path");
+  const std::string &target = impl->metadata.target;
+  if (target != "cpu" && target != "cuda")
+    return Status::error(path + ": artifact for target '" + target +
+                         "', which this runtime does not know");
   *trap = &trapHandler;
   for (const auto &t : impl->metadata.inputs)
     impl->inputs.push_back(toInfo(t));
@@ -150,6 +147,15 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
   if (!params)
     return params.status();
   impl->params = params.take();
+  if (target == "cuda") {
+    auto executor = cuda::CudaExecutor::open(
+        impl->handle, path, impl->metadata, impl->params->data(),
+        impl->params->size());
+    if (!executor)
+      return executor.status();
+    impl->cuda = executor.take();
+    return std::unique_ptr<Session>(new Session(std::move(impl)));
+  }
   for (const runtime::ParamSpec &p : impl->metadata.params) {
     std::vector<int64_t> d;
     appendDescriptor(d, impl->params->data() + p.offset, p.tensor.shape);
@@ -269,8 +275,26 @@ Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
 
 Expected<std::vector<Tensor>>
 Session::run(const std::vector<Tensor> &inputs) const {
+  return run(inputs, nullptr);
+}
+
+Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &inputs,
+                                           RunStats *stats) const {
   if (Status s = impl_->checkInputs(inputs); !s)
     return s;
+  if (impl_->cuda) {
+    RunFn entry = impl_->run;
+    return impl_->cuda->run(
+        inputs, impl_->outputs,
+        [entry](void **args, void *results) {
+          return callWithTrap(entry, args, results);
+        },
+        [] {
+          return std::string(trapMessage ? trapMessage
+                                         : "run-time check failed");
+        },
+        stats ? &stats->deviceMs : nullptr);
+  }
   std::vector<std::vector<int64_t>> descriptors;
   descriptors.reserve(inputs.size());
   for (const Tensor &t : inputs) {

@@ -30,6 +30,8 @@ def main():
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     ap.add_argument("--input-shape", action="append", default=[])
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="passed to kiln-compile (e.g. --target=cuda-emulate)")
     ap.add_argument("--cases", nargs="*")
     args = ap.parse_args()
 
@@ -45,6 +47,7 @@ def main():
                f"-O{args.opt}", "-o", artifact]
         for s in args.input_shape:
             cmd += ["--input-shape", s]
+        cmd += args.compile_flag
         start = time.time()
         subprocess.run(cmd, check=True)
         print(f"{args.name} -O{args.opt}: compiled in {time.time() - start:.1f} s")

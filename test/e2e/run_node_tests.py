@@ -115,6 +115,9 @@ def main():
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--target", default="cpu",
+                    help="kiln-run --target (cuda-emulate: the CUDA kernel "
+                    "mapping run on the CPU)")
     ap.add_argument("--dynamic", action="store_true",
                     help="compile with every input dimension dynamic")
     args = ap.parse_args()
@@ -137,7 +140,8 @@ def main():
         print(f"missing case directories: {missing[:5]}...", file=sys.stderr)
         return 2
 
-    extra = [f"-O{args.opt}"] + (["--force-dynamic"] if args.dynamic else [])
+    extra = [f"-O{args.opt}", f"--target={args.target}"] + \
+        (["--force-dynamic"] if args.dynamic else [])
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(run_case, os.path.join(args.data, n), args.kiln_run,

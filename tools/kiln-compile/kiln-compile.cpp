@@ -1,8 +1,9 @@
 //===- kiln-compile.cpp - compile a model to an artifact ------------------===//
 //
-// kiln-compile MODEL [-o OUT] [--emit=so|obj|mlir|llvm] [--target=cpu]
+// kiln-compile MODEL [-o OUT] [--emit=so|obj|mlir|llvm|ptx] [--target=cpu|cuda]
 //              [-O0..-O3] [--input-shape NAME=DIMS]... [--cpu=NAME]
-//              [--external-params] [MLIR pass-manager options]
+//              [--external-params] [--gpu-arch=sm_80|sm_90] [--cuda-path=DIR]
+//              [--gpu-libraries=false] [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Compiler.h"
@@ -28,8 +29,10 @@ static cl::opt<kiln::EmitKind> emit(
                clEnumValN(kiln::EmitKind::Object, "obj", "its object file"),
                clEnumValN(kiln::EmitKind::Mlir, "mlir",
                           "the kiln dialect after the graph pipeline"),
-               clEnumValN(kiln::EmitKind::LlvmIr, "llvm", "the LLVM IR")));
-static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+               clEnumValN(kiln::EmitKind::LlvmIr, "llvm", "the LLVM IR"),
+               clEnumValN(kiln::EmitKind::Ptx, "ptx",
+                          "the device code as PTX (--target=cuda)")));
+static cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                                    cl::init("cpu"));
 enum OptLevel { O0, O1, O2, O3 };
 static cl::opt<OptLevel> optLevel(
@@ -64,12 +67,24 @@ static cl::opt<bool> externalParams(
     "external-params",
     cl::desc("Write the weights to <output>.params instead of embedding them"));
 
+static cl::opt<std::string> gpuArch(
+    "gpu-arch", cl::desc("GPU architecture for --target=cuda (sm_80, sm_90)"),
+    cl::init("sm_90"));
+static cl::opt<std::string> cudaPath(
+    "cuda-path", cl::desc("CUDA toolkit for --target=cuda (ptxas, libdevice)"));
+static cl::opt<bool> gpuLibraries(
+    "gpu-libraries",
+    cl::desc("Run convolutions and matrix products through cuDNN/cuBLAS "
+             "(--target=cuda; default on)"),
+    cl::init(true));
+
 static const char *defaultExtension(kiln::EmitKind kind) {
   switch (kind) {
   case kiln::EmitKind::SharedLibrary: return ".so";
   case kiln::EmitKind::Object: return ".o";
   case kiln::EmitKind::Mlir: return ".mlir";
   case kiln::EmitKind::LlvmIr: return ".ll";
+  case kiln::EmitKind::Ptx: return ".ptx";
   }
   return ".out";
 }
@@ -91,6 +106,9 @@ int main(int argc, char **argv) {
   options.layout = layout;
   if (kernelReport.getNumOccurrences())
     options.kernelReportPath = kernelReport.empty() ? "-" : std::string(kernelReport);
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
+  options.gpuLibraries = gpuLibraries;
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;

@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
     options.optLevel = r.optLevel;
     options.inputShapes = r.inputShapes;
     options.forceDynamic = r.forceDynamic;
+    options.target = r.target;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif

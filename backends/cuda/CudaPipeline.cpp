@@ -1,0 +1,88 @@
+//===- CudaPipeline.cpp - kiln to host LLVM + device PTX ------------------===//
+#include "backends/cuda/CudaPipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+std::string cudaPipelineText(const CudaPipelineOptions &o) {
+  bool libraries = o.libraries && !o.emulate;
+  std::string p;
+  // The graph's kernels dissolve; weights leave the code; the entry gets
+  // its C interface; convolutions and products go to the libraries;
+  // composite ops decompose; kiln -> linalg.
+  p += "kiln-inline-kernels,kiln-weights-to-params{min-bytes=" +
+       std::to_string(o.minParamBytes) + "},kiln-cpu-mark-entry,";
+  if (libraries)
+    p += "kiln-cuda-select-library-calls,";
+  p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
+  // Fewer, larger elementwise kernels.
+  if (o.optLevel > 0)
+    p += "linalg-fuse-elementwise-ops,canonicalize,";
+  // Tensors -> buffers (device memory from here on), as for the CPU.
+  p += "one-shot-bufferize{bufferize-function-boundaries "
+       "allow-return-allocs-from-loops "
+       "function-boundary-type-conversion=identity-layout-map},"
+       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+       "canonicalize,cse,";
+  // Loops, then every memory access into a kernel.
+  p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+       "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
+       "},canonicalize,cse,arith-expand,";
+  if (o.emulate) {
+    // The CPU pipeline's tail, with the launches as loops.
+    p += "kiln-cuda-emulate-launches,canonicalize,lower-affine,"
+         "convert-scf-to-cf,kiln-lower-runtime-checks,"
+         "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"
+         "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
+         "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
+         "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
+         "reconcile-unrealized-casts";
+    return p;
+  }
+  // Kernels into one device module; views and control flow lowered on both
+  // sides; host checks to the trap handler.
+  p += "gpu-kernel-outlining,expand-strided-metadata,lower-affine,"
+       "convert-scf-to-cf,kiln-lower-runtime-checks,";
+  // Device: NVVM, then PTX (libdevice linked for math).
+  p += "nvvm-attach-target{module=kiln_kernels chip=" + o.arch +
+       " features=+ptx80 O=" + std::to_string(o.optLevel == 0 ? 0 : 3) + "},"
+       "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+       "reconcile-unrealized-casts),"
+       "gpu-module-to-binary{format=isa toolkit=" + o.cudaPath + "},";
+  // Host: LLVM with calls into the runtime.
+  // (canonicalize drops constants that the memref patterns leave unused.)
+  p += "kiln-cuda-host-to-llvm,reconcile-unrealized-casts,canonicalize";
+  return p;
+}
+
+LogicalResult buildCudaPipeline(OpPassManager &pm,
+                                const CudaPipelineOptions &options) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(cudaPipelineText(options), pm, os))) {
+    llvm::errs() << "internal error: bad CUDA pipeline: " << error << "\n";
+    return failure();
+  }
+  return success();
+}
+
+void registerCudaPipelines() {
+  PassPipelineRegistration<>(
+      "kiln-cuda-codegen",
+      "Lower a kiln module to host LLVM and a device PTX binary (sm_90)",
+      [](OpPassManager &pm) { (void)buildCudaPipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "kiln-cuda-emulate",
+      "Map a kiln module to GPU kernels, then run them as host loops",
+      [](OpPassManager &pm) {
+        CudaPipelineOptions o;
+        o.emulate = true;
+        (void)buildCudaPipeline(pm, o);
+      });
+}
+
+} // namespace kiln

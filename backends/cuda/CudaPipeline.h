@@ -1,0 +1,37 @@
+//===- CudaPipeline.h - kiln to host LLVM + device PTX ----------*- C++ -*-===//
+#ifndef KILN_BACKENDS_CUDA_CUDAPIPELINE_H
+#define KILN_BACKENDS_CUDA_CUDAPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace kiln {
+
+struct CudaPipelineOptions {
+  int optLevel = 2;
+  /// The GPU the PTX targets; PTX ISA 8.0 (CUDA 12.0 drivers and later).
+  std::string arch = "sm_90";
+  /// The CUDA toolkit whose libdevice is linked into the kernels.
+  std::string cudaPath = "/usr/local/cuda";
+  /// Convolutions and matrix products through cuDNN and cuBLAS.
+  bool libraries = true;
+  int64_t blockSize = 256;
+  int64_t minParamBytes = 256;
+  /// Testing: run the kernels as host loops (a CPU artifact), to check the
+  /// mapping numerically without a GPU. Implies no libraries.
+  bool emulate = false;
+};
+
+/// The pass pipeline as text (pasteable into kiln-opt).
+std::string cudaPipelineText(const CudaPipelineOptions &options);
+
+mlir::LogicalResult buildCudaPipeline(mlir::OpPassManager &pm,
+                                      const CudaPipelineOptions &options);
+
+/// Registers `kiln-cuda-codegen` (and `kiln-cuda-emulate`) for kiln-opt.
+void registerCudaPipelines();
+
+} // namespace kiln
+
+#endif // KILN_BACKENDS_CUDA_CUDAPIPELINE_H

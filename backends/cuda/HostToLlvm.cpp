@@ -1,0 +1,401 @@
+//===- HostToLlvm.cpp - the host side of a CUDA module to runtime calls ---===//
+//
+// MLIR's gpu-to-llvm lowers launches to its mgpu* wrapper library, loading
+// the module from a global constructor and creating and synchronising a
+// stream for every synchronous launch. Kiln artifacts call their own
+// runtime instead (lib/runtime/cuda/CudaAbi.h): the module is loaded when a
+// session opens, all work goes to one stream, and calls go through a table
+// the runtime fills, so the artifact has no undefined CUDA symbols.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cuda/Passes.h"
+#include "lib/runtime/cuda/CudaAbi.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/LLVMCommon/ConversionTarget.h"
+#include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
+#include "mlir/Conversion/LLVMCommon/Pattern.h"
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_HOSTTOLLVM
+#include "backends/cuda/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+namespace abi = kiln::cuda_abi;
+
+namespace kiln::cuda {
+namespace {
+
+/// The runtime functions' LLVM types (without the context argument, which
+/// only the thunks see).
+LLVM::LLVMFunctionType slotType(MLIRContext *ctx, int slot) {
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i64 = IntegerType::get(ctx, 64), i32 = IntegerType::get(ctx, 32);
+  Type voidTy = LLVM::LLVMVoidType::get(ctx);
+  switch (slot) {
+  case abi::kSlotAlloc:
+    return LLVM::LLVMFunctionType::get(ptr, {i64});
+  case abi::kSlotFree:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr});
+  case abi::kSlotLaunch:
+    return LLVM::LLVMFunctionType::get(
+        voidTy, {i32, i64, i64, i64, i64, i64, i64, i32, ptr});
+  case abi::kSlotConv2d:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr, ptr});
+  case abi::kSlotMatmul:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr});
+  }
+  llvm_unreachable("bad slot");
+}
+
+LLVM::LLVMFuncOp declareSlot(ModuleOp module, int slot) {
+  StringRef name = abi::kSlotNames[slot];
+  if (auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return f;
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToStart(module.getBody());
+  return LLVM::LLVMFuncOp::create(b, module.getLoc(), name,
+                                  slotType(module.getContext(), slot));
+}
+
+/// The exported table and, for each declared runtime function, a body
+/// that calls through its slot with the context first.
+void defineThunks(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  Location loc = module.getLoc();
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToEnd(module.getBody());
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  auto tableType = LLVM::LLVMArrayType::get(ptr, abi::kApiSlots);
+  auto table = LLVM::GlobalOp::create(b, loc, tableType, /*isConstant=*/false,
+                                      LLVM::Linkage::External, abi::kApiSymbol,
+                                      Attribute());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&table.getInitializerRegion());
+    LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, tableType));
+  }
+  for (int slot = 1; slot < abi::kApiSlots; ++slot) {
+    auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(abi::kSlotNames[slot]);
+    if (!f || !f.isExternal())
+      continue;
+    f.setLinkage(LLVM::Linkage::Internal);
+    LLVM::LLVMFunctionType type = f.getFunctionType();
+    Block *entry = f.addEntryBlock(b);
+    OpBuilder fb = OpBuilder::atBlockBegin(entry);
+    Value base = LLVM::AddressOfOp::create(fb, loc, ptr, abi::kApiSymbol);
+    auto load = [&](int index) -> Value {
+      Value at = LLVM::GEPOp::create(fb, loc, ptr, tableType, base,
+                                     ArrayRef<LLVM::GEPArg>{0, index});
+      return LLVM::LoadOp::create(fb, loc, ptr, at);
+    };
+    Value context = load(abi::kSlotContext);
+    Value fn = load(slot);
+    SmallVector<Type> params = {ptr};
+    llvm::append_range(params, type.getParams());
+    auto calleeType = LLVM::LLVMFunctionType::get(type.getReturnType(), params);
+    SmallVector<Value> args = {fn, context};
+    llvm::append_range(args, entry->getArguments());
+    auto call = LLVM::CallOp::create(fb, loc, calleeType, args);
+    if (isa<LLVM::LLVMVoidType>(type.getReturnType()))
+      LLVM::ReturnOp::create(fb, loc, ValueRange{});
+    else
+      LLVM::ReturnOp::create(fb, loc, call.getResult());
+  }
+}
+
+/// The address of a memref's first element as an !llvm.ptr, built from
+/// memref ops (converted with the rest).
+Value dataPointer(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  unsigned bytes = type.getElementTypeBitWidth() / 8;
+  Value offset = arith::MulIOp::create(
+      b, loc, meta.getOffset(), arith::ConstantIndexOp::create(b, loc, bytes));
+  Value address = arith::AddIOp::create(b, loc, base, offset);
+  Value i64 =
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+                                  i64);
+}
+
+int64_t dataTypeOf(Type element) {
+  if (element.isF16())
+    return abi::kF16;
+  if (element.isBF16())
+    return abi::kBF16;
+  return abi::kF32;
+}
+
+/// A constant int64 array, as the library calls' descriptors.
+Value descriptorAddress(OpBuilder &b, ModuleOp module, Location loc,
+                        ArrayRef<int64_t> values, unsigned &counter) {
+  MLIRContext *ctx = b.getContext();
+  auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 64), values.size());
+  std::string name;
+  do {
+    name = "kiln_cuda_desc_" + std::to_string(counter++);
+  } while (module.lookupSymbol(name));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto attr = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(values.size())}, b.getI64Type()),
+        values);
+    LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                           LLVM::Linkage::Internal, name, attr, 8);
+  }
+  return LLVM::AddressOfOp::create(b, loc, LLVM::LLVMPointerType::get(ctx),
+                                   name);
+}
+
+void lowerLibraryCalls(ModuleOp module) {
+  unsigned counter = 0;
+  SmallVector<Operation *> ops;
+  module.walk([&](Operation *op) {
+    if (isa<Conv2dOp, MatmulOp>(op))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+    if (auto conv = dyn_cast<Conv2dOp>(op)) {
+      auto in = cast<MemRefType>(conv.getInput().getType());
+      auto f = cast<MemRefType>(conv.getFilter().getType());
+      auto out = cast<MemRefType>(conv.getInit().getType());
+      std::vector<int64_t> d(abi::kConvFields, 0);
+      d[abi::kConvDType] = dataTypeOf(in.getElementType());
+      d[abi::kConvN] = in.getDimSize(0);
+      d[abi::kConvC] = in.getDimSize(1);
+      d[abi::kConvH] = in.getDimSize(2);
+      d[abi::kConvW] = in.getDimSize(3);
+      d[abi::kConvK] = f.getDimSize(0);
+      d[abi::kConvR] = f.getDimSize(2);
+      d[abi::kConvS] = f.getDimSize(3);
+      d[abi::kConvP] = out.getDimSize(2);
+      d[abi::kConvQ] = out.getDimSize(3);
+      d[abi::kConvPadH] = conv.getPads()[0];
+      d[abi::kConvPadW] = conv.getPads()[1];
+      d[abi::kConvStrideH] = conv.getStrides()[0];
+      d[abi::kConvStrideW] = conv.getStrides()[1];
+      d[abi::kConvDilationH] = conv.getDilations()[0];
+      d[abi::kConvDilationW] = conv.getDilations()[1];
+      d[abi::kConvGroups] = conv.getGroups();
+      d[abi::kConvActivation] = conv.getRelu() ? abi::kActRelu : abi::kActNone;
+      Value desc = descriptorAddress(b, module, loc, d, counter);
+      Value bias = conv.getBias() ? dataPointer(b, loc, conv.getBias()) : null;
+      LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotConv2d),
+                           ValueRange{desc, dataPointer(b, loc, conv.getInput()),
+                                      dataPointer(b, loc, conv.getFilter()),
+                                      bias, dataPointer(b, loc, conv.getInit())});
+    } else {
+      auto mm = cast<MatmulOp>(op);
+      auto a = cast<MemRefType>(mm.getLhs().getType());
+      auto bt = cast<MemRefType>(mm.getRhs().getType());
+      auto c = cast<MemRefType>(mm.getInit().getType());
+      int64_t rank = c.getRank();
+      int64_t m = c.getDimSize(rank - 2), n = c.getDimSize(rank - 1);
+      int64_t k = a.getDimSize(a.getRank() - (mm.getTransA() ? 2 : 1));
+      int64_t batch = 1;
+      for (int64_t i = 0; i + 2 < rank; ++i)
+        batch *= c.getDimSize(i);
+      std::vector<int64_t> d(abi::kMmFields, 0);
+      d[abi::kMmDType] = dataTypeOf(c.getElementType());
+      d[abi::kMmBatch] = batch;
+      d[abi::kMmM] = m;
+      d[abi::kMmN] = n;
+      d[abi::kMmK] = k;
+      d[abi::kMmTransA] = mm.getTransA();
+      d[abi::kMmTransB] = mm.getTransB();
+      d[abi::kMmStrideA] = a.getRank() == rank ? m * k : 0;
+      d[abi::kMmStrideB] = bt.getRank() == rank ? k * n : 0;
+      d[abi::kMmStrideC] = m * n;
+      d[abi::kMmAccumulate] = mm.getAccumulate();
+      double alpha = mm.getAlpha().convertToDouble();
+      static_assert(sizeof(double) == sizeof(int64_t));
+      std::memcpy(&d[abi::kMmAlphaBits], &alpha, sizeof alpha);
+      Value desc = descriptorAddress(b, module, loc, d, counter);
+      LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotMatmul),
+                           ValueRange{desc, dataPointer(b, loc, mm.getLhs()),
+                                      dataPointer(b, loc, mm.getRhs()),
+                                      dataPointer(b, loc, mm.getInit())});
+    }
+    op->erase();
+  }
+}
+
+struct AllocLowering : ConvertOpToLLVMPattern<memref::AllocOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(memref::AllocOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MemRefType type = op.getType();
+    if (!isConvertibleAndHasIdentityMaps(type))
+      return rewriter.notifyMatchFailure(op, "not an identity layout");
+    Location loc = op.getLoc();
+    SmallVector<Value> sizes, strides;
+    Value bytes;
+    getMemRefDescriptorSizes(loc, type, adaptor.getDynamicSizes(), rewriter,
+                             sizes, strides, bytes);
+    auto module = op->getParentOfType<ModuleOp>();
+    Value ptr = LLVM::CallOp::create(rewriter, loc,
+                                     declareSlot(module, abi::kSlotAlloc),
+                                     ValueRange{bytes})
+                    .getResult();
+    Value descriptor = createMemRefDescriptor(loc, type, ptr, ptr, sizes,
+                                              strides, rewriter);
+    rewriter.replaceOp(op, descriptor);
+    return success();
+  }
+};
+
+struct DeallocLowering : ConvertOpToLLVMPattern<memref::DeallocOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(memref::DeallocOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto module = op->getParentOfType<ModuleOp>();
+    Value ptr = MemRefDescriptor(adaptor.getMemref())
+                    .allocatedPtr(rewriter, op.getLoc());
+    LLVM::CallOp::create(rewriter, op.getLoc(),
+                         declareSlot(module, abi::kSlotFree), ValueRange{ptr});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// gpu.launch_func -> kiln_cuda_launch(index, grid, block, shared, params):
+/// params points to one pointer per kernel parameter, each to a copy of the
+/// value, as cuLaunchKernel takes them. Memrefs expand to their descriptor
+/// fields, the way convert-gpu-to-nvvm expands kernel arguments.
+struct LaunchLowering : ConvertOpToLLVMPattern<gpu::LaunchFuncOp> {
+  LaunchLowering(const LLVMTypeConverter &converter,
+                 const llvm::StringMap<int32_t> &indices)
+      : ConvertOpToLLVMPattern(converter), indices(indices) {}
+
+  LogicalResult
+  matchAndRewrite(gpu::LaunchFuncOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getAsyncToken() || !op.getAsyncDependencies().empty() ||
+        op.hasClusterSize())
+      return rewriter.notifyMatchFailure(op, "async or clustered launch");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    SmallVector<Value> params;
+    for (auto [original, converted] :
+         llvm::zip(op.getKernelOperands(), adaptor.getKernelOperands())) {
+      if (auto type = dyn_cast<MemRefType>(original.getType()))
+        MemRefDescriptor::unpack(rewriter, loc, converted, type, params);
+      else
+        params.push_back(converted);
+    }
+    Value stack = LLVM::StackSaveOp::create(rewriter, loc, ptr);
+    Value one = LLVM::ConstantOp::create(rewriter, loc, i64, 1);
+    Value count = LLVM::ConstantOp::create(
+        rewriter, loc, i64, std::max<int64_t>(1, params.size()));
+    Value array = LLVM::AllocaOp::create(rewriter, loc, ptr, ptr, count, 8);
+    for (auto [i, value] : llvm::enumerate(params)) {
+      Value slot =
+          LLVM::AllocaOp::create(rewriter, loc, ptr, value.getType(), one, 8);
+      LLVM::StoreOp::create(rewriter, loc, value, slot);
+      Value at = LLVM::GEPOp::create(rewriter, loc, ptr, ptr, array,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      LLVM::StoreOp::create(rewriter, loc, slot, at);
+    }
+    auto it = indices.find(op.getKernelName().getValue());
+    assert(it != indices.end() && "kernel without an index");
+    Value index = LLVM::ConstantOp::create(rewriter, loc, i32, it->second);
+    Value shared = adaptor.getDynamicSharedMemorySize();
+    if (!shared)
+      shared = LLVM::ConstantOp::create(rewriter, loc, i32, 0);
+    auto module = op->getParentOfType<ModuleOp>();
+    LLVM::CallOp::create(
+        rewriter, loc, declareSlot(module, abi::kSlotLaunch),
+        ValueRange{index, adaptor.getGridSizeX(), adaptor.getGridSizeY(),
+                   adaptor.getGridSizeZ(), adaptor.getBlockSizeX(),
+                   adaptor.getBlockSizeY(), adaptor.getBlockSizeZ(), shared,
+                   array});
+    LLVM::StackRestoreOp::create(rewriter, loc, stack);
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  const llvm::StringMap<int32_t> &indices;
+};
+
+struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+
+    // Kernels get indices in order of first launch; all live in one module.
+    llvm::StringMap<int32_t> indices;
+    SmallVector<Attribute> names;
+    StringRef kernelModule;
+    WalkResult r = module.walk([&](gpu::LaunchFuncOp op) {
+      StringRef mod = op.getKernelModuleName().getValue();
+      if (!kernelModule.empty() && mod != kernelModule) {
+        op.emitError("kernels must all be in one module, found ")
+            << kernelModule << " and " << mod;
+        return WalkResult::interrupt();
+      }
+      kernelModule = mod;
+      StringRef name = op.getKernelName().getValue();
+      if (indices.try_emplace(name, int32_t(names.size())).second)
+        names.push_back(StringAttr::get(ctx, name));
+      return WalkResult::advance();
+    });
+    if (r.wasInterrupted())
+      return signalPassFailure();
+
+    // Declared up front: patterns then only look them up.
+    for (int slot = 1; slot < abi::kApiSlots; ++slot)
+      declareSlot(module, slot);
+    lowerLibraryCalls(module);
+
+    LLVMTypeConverter converter(ctx);
+    RewritePatternSet patterns(ctx);
+    populateFuncToLLVMConversionPatterns(converter, patterns);
+    populateFinalizeMemRefToLLVMConversionPatterns(converter, patterns);
+    arith::populateArithToLLVMConversionPatterns(converter, patterns);
+    cf::populateControlFlowToLLVMConversionPatterns(converter, patterns);
+    index::populateIndexToLLVMConversionPatterns(converter, patterns);
+    ub::populateUBToLLVMConversionPatterns(converter, patterns);
+    // Ahead of the memref patterns that would call malloc/free.
+    patterns.add<AllocLowering, DeallocLowering>(converter, /*benefit=*/10);
+    patterns.add<LaunchLowering>(converter, indices);
+
+    LLVMConversionTarget target(*ctx);
+    target.addIllegalDialect<func::FuncDialect, memref::MemRefDialect,
+                             arith::ArithDialect, cf::ControlFlowDialect,
+                             index::IndexDialect, ub::UBDialect,
+                             KilnCudaDialect>();
+    target.addIllegalOp<gpu::LaunchFuncOp>();
+    target.addLegalOp<gpu::BinaryOp, gpu::GPUModuleOp>();
+    // Device code is lowered separately.
+    target.markOpRecursivelyLegal<gpu::GPUModuleOp>();
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+
+    defineThunks(module);
+    module->setAttr("kiln_cuda.kernels", ArrayAttr::get(ctx, names));
+  }
+};
+
+} // namespace
+} // namespace kiln::cuda

@@ -1,0 +1,253 @@
+//===- KilnCudaDialect.cpp - kiln_cuda ops: verifiers, bufferization ------===//
+#include "backends/cuda/IR/KilnCudaDialect.h"
+
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+
+using namespace mlir;
+
+#include "backends/cuda/IR/KilnCudaOpsDialect.cpp.inc"
+
+namespace kiln::cuda {
+
+void KilnCudaDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "backends/cuda/IR/KilnCudaOps.cpp.inc"
+      >();
+}
+
+bool isDenseRowMajor(MemRefType type) {
+  if (!type.hasStaticShape())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  int64_t expected = 1;
+  for (int64_t i = type.getRank() - 1; i >= 0; --i) {
+    // A dimension of size 1 is never stepped over: its stride is free.
+    if (type.getDimSize(i) != 1 && strides[i] != expected)
+      return false;
+    expected *= type.getDimSize(i);
+  }
+  return true;
+}
+
+namespace {
+
+/// Checks what every library op needs: all operands tensors (then one result
+/// of init's type) or all memrefs (then none); static shapes; one float
+/// element type the libraries take.
+LogicalResult verifyOperandKinds(Operation *op, Value init) {
+  bool tensors = isa<RankedTensorType>(init.getType());
+  Type element = cast<ShapedType>(init.getType()).getElementType();
+  if (!element.isF32() && !element.isF16() && !element.isBF16())
+    return op->emitOpError("element type must be f32, f16 or bf16, not ")
+           << element;
+  for (Value v : op->getOperands()) {
+    auto shaped = cast<ShapedType>(v.getType());
+    if (isa<RankedTensorType>(shaped) != tensors ||
+        (!tensors && !isa<MemRefType>(shaped)))
+      return op->emitOpError(
+          "operands must be all ranked tensors or all memrefs");
+    if (!shaped.hasStaticShape())
+      return op->emitOpError("operands must have static shapes");
+    if (shaped.getElementType() != element)
+      return op->emitOpError("operands must have one element type");
+  }
+  if (tensors && (op->getNumResults() != 1 ||
+                  op->getResult(0).getType() != init.getType()))
+    return op->emitOpError("on tensors, must return one value of init's type");
+  if (!tensors && op->getNumResults() != 0)
+    return op->emitOpError("on memrefs, must not return values");
+  return success();
+}
+
+} // namespace
+
+LogicalResult Conv2dOp::verify() {
+  if (failed(verifyOperandKinds(*this, getInit())))
+    return failure();
+  auto in = cast<ShapedType>(getInput().getType());
+  auto f = cast<ShapedType>(getFilter().getType());
+  auto out = cast<ShapedType>(getInit().getType());
+  if (in.getRank() != 4 || f.getRank() != 4 || out.getRank() != 4)
+    return emitOpError("input, filter and init must have rank 4");
+  if (getPads().size() != 2 || getStrides().size() != 2 ||
+      getDilations().size() != 2)
+    return emitOpError("pads, strides and dilations need 2 values each");
+  int64_t groups = getGroups();
+  int64_t k = f.getDimSize(0);
+  if (groups < 1 || k % groups != 0 ||
+      in.getDimSize(1) != f.getDimSize(1) * groups)
+    return emitOpError("channels do not match the filter and groups");
+  if (auto bias = getBias()) {
+    auto b = cast<ShapedType>(bias.getType());
+    if (b.getRank() != 1 || b.getDimSize(0) != k)
+      return emitOpError("bias must be [") << k << "]";
+  }
+  if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(1) != k)
+    return emitOpError("init must be [N, K, P, Q]");
+  for (int i = 0; i < 2; ++i) {
+    int64_t pad = getPads()[i], stride = getStrides()[i],
+            dilation = getDilations()[i];
+    if (pad < 0 || stride < 1 || dilation < 1)
+      return emitOpError("bad padding, stride or dilation");
+    int64_t span = dilation * (f.getDimSize(2 + i) - 1) + 1;
+    int64_t size = (in.getDimSize(2 + i) + 2 * pad - span) / stride + 1;
+    if (out.getDimSize(2 + i) != size)
+      return emitOpError("output dimension ")
+             << 2 + i << " should be " << size;
+  }
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  if (failed(verifyOperandKinds(*this, getInit())))
+    return failure();
+  auto a = cast<ShapedType>(getLhs().getType());
+  auto b = cast<ShapedType>(getRhs().getType());
+  auto c = cast<ShapedType>(getInit().getType());
+  int64_t rank = c.getRank();
+  if (rank < 2)
+    return emitOpError("init must have rank 2 or more");
+  for (ShapedType t : {a, b}) {
+    if (t.getRank() != 2 && t.getRank() != rank)
+      return emitOpError("operands must have rank 2 or init's rank");
+    if (t.getRank() == rank &&
+        t.getShape().drop_back(2) != c.getShape().drop_back(2))
+      return emitOpError("operands' leading dimensions must be init's");
+  }
+  auto rows = [](ShapedType t, bool trans) {
+    return t.getDimSize(t.getRank() - (trans ? 1 : 2));
+  };
+  auto cols = [](ShapedType t, bool trans) {
+    return t.getDimSize(t.getRank() - (trans ? 2 : 1));
+  };
+  int64_t m = rows(a, getTransA()), k = cols(a, getTransA());
+  int64_t kb = rows(b, getTransB()), n = cols(b, getTransB());
+  if (k != kb)
+    return emitOpError("contraction sizes differ: ") << k << " and " << kb;
+  if (c.getDimSize(rank - 2) != m || c.getDimSize(rank - 1) != n)
+    return emitOpError("init must end in [") << m << ", " << n << "]";
+  return success();
+}
+
+/// On memrefs: inputs are read, init written (and read when accumulating).
+/// On tensors: no memory effects.
+static void
+libraryEffects(Operation *op, ValueRange inputs, OpOperand &init,
+               bool readsInit,
+               SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                   &effects) {
+  for (OpOperand &operand : op->getOpOperands())
+    if (isa<MemRefType>(operand.get().getType()) && &operand != &init)
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  if (!isa<MemRefType>(init.get().getType()))
+    return;
+  if (readsInit)
+    effects.emplace_back(MemoryEffects::Read::get(), &init,
+                         SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(), &init,
+                       SideEffects::DefaultResource::get());
+}
+
+void Conv2dOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  libraryEffects(*this, getOperands(), getInitMutable(), false, effects);
+}
+
+void MatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  libraryEffects(*this, getOperands(), getInitMutable(), getAccumulate(),
+                 effects);
+}
+
+namespace {
+
+/// One-shot bufferization: inputs are read, init is written (and read when
+/// a matmul accumulates). The library wrappers take dense row-major buffers:
+/// any other layout goes through a temporary and a copy.
+template <typename OpTy>
+struct LibraryCallBufferization
+    : bufferization::DstBufferizableOpInterfaceExternalModel<
+          LibraryCallBufferization<OpTy>, OpTy> {
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
+                              const bufferization::AnalysisState &) const {
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    return !dps.isDpsInit(&operand) || readsInit(op);
+  }
+
+  static bool readsInit(Operation *op) {
+    if (auto mm = dyn_cast<MatmulOp>(op))
+      return mm.getAccumulate();
+    return false;
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    Location loc = op->getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> operands;
+    Value initBuffer, target;
+    for (OpOperand &operand : op->getOpOperands()) {
+      FailureOr<Value> buffer =
+          bufferization::getBuffer(rewriter, operand.get(), options, state);
+      if (failed(buffer))
+        return failure();
+      Value b = *buffer;
+      auto type = cast<MemRefType>(b.getType());
+      bool isInit = dps.isDpsInit(&operand);
+      if (!isDenseRowMajor(type)) {
+        auto dense = MemRefType::get(type.getShape(), type.getElementType());
+        FailureOr<Value> tmp = options.createAlloc(rewriter, loc, dense, {});
+        if (failed(tmp))
+          return failure();
+        if ((!isInit || readsInit(op)) &&
+            failed(options.createMemCpy(rewriter, loc, b, *tmp)))
+          return failure();
+        if (isInit)
+          initBuffer = b;
+        b = *tmp;
+      } else if (isInit) {
+        initBuffer = b;
+      }
+      if (isInit)
+        target = b;
+      operands.push_back(b);
+    }
+    OperationState newState(loc, op->getName());
+    newState.addOperands(operands);
+    newState.propertiesAttr = op->getPropertiesAsAttribute();
+    newState.addAttributes(llvm::to_vector(op->getDiscardableAttrs()));
+    rewriter.create(newState);
+    if (target != initBuffer &&
+        failed(options.createMemCpy(rewriter, loc, target, initBuffer)))
+      return failure();
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, initBuffer);
+    return success();
+  }
+};
+
+} // namespace
+
+void registerBufferizationInterfaces(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, KilnCudaDialect *) {
+    Conv2dOp::attachInterface<LibraryCallBufferization<Conv2dOp>>(*ctx);
+    MatmulOp::attachInterface<LibraryCallBufferization<MatmulOp>>(*ctx);
+  });
+}
+
+} // namespace kiln::cuda
+
+#define GET_OP_CLASSES
+#include "backends/cuda/IR/KilnCudaOps.cpp.inc"

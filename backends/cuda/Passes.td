@@ -1,0 +1,81 @@
+//===- Passes.td - CUDA backend passes -------------------------*- tablegen -*-===//
+#ifndef KILN_BACKENDS_CUDA_PASSES_TD
+#define KILN_BACKENDS_CUDA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SelectLibraryCalls : Pass<"kiln-cuda-select-library-calls", "mlir::ModuleOp"> {
+  let summary = "Hand convolutions and matrix products to cuDNN and cuBLAS";
+  let description = [{
+    Rewrites, before kiln -> linalg, the kiln ops that vendor libraries run
+    into `kiln_cuda` ops: `kiln.conv` (2-D, symmetric padding; a `kiln.relu`
+    that is its only user becomes its epilogue) into `kiln_cuda.conv2d`,
+    `kiln.matmul` (operands of rank >= 2 whose batches are shared or equal to
+    the result's) and `kiln.gemm` into `kiln_cuda.matmul`. Gemm's `C`, scaled
+    by `beta` and broadcast, becomes the accumulator. Only static float
+    (f32, f16, bf16) ops qualify; the rest stays for code generation.
+  }];
+  let dependentDialects = ["kiln::cuda::KilnCudaDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Move every memory access of bufferized host code into kernels";
+  let description = [{
+    Runs after bufferization and convert-linalg-to-parallel-loops. Each
+    top-level `scf.parallel` becomes a `gpu.launch` with one thread per
+    iteration (linearised, innermost dimension fastest, `block-size` threads
+    per block); other memory accesses at the top level are grouped, in
+    order, into single-thread launches; `memref.copy` becomes a parallel
+    copy. Host control flow around parallel loops stays on the host.
+    `cf.assert` in kernels sets the device global `kiln_cuda_check_flag`
+    to its number + 1 (module attribute `kiln_cuda.checks` lists the
+    messages). Kernels are named after their node and placed in one module,
+    `@kiln_kernels`. Fails, naming the node, where the host would need a
+    value computed on the device.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of parallel loops (multiple of 32)">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def EmulateLaunches : Pass<"kiln-cuda-emulate-launches", "mlir::ModuleOp"> {
+  let summary = "Run gpu.launch bodies as host loops (testing only)";
+  let description = [{
+    Replaces each `gpu.launch` by loops over its blocks and threads, in
+    order, so that the code `kiln-cuda-map-to-gpu` produces can be compiled
+    for and run on the CPU and checked against references on machines
+    without a GPU. Exact for kernels without barriers or shared memory
+    (which `kiln-cuda-map-to-gpu` never creates); device checks are turned
+    back into `cf.assert` with their messages.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"];
+}
+
+def HostToLlvm : Pass<"kiln-cuda-host-to-llvm", "mlir::ModuleOp"> {
+  let summary = "Lower the host side of a CUDA module to calls of the runtime";
+  let description = [{
+    Converts the host code to the LLVM dialect (func, arith, cf, memref,
+    index) where the device operations become calls through the artifact's
+    table of runtime functions (lib/runtime/cuda/CudaAbi.h):
+    `memref.alloc`/`memref.dealloc` -> `kiln_cuda_alloc`/`kiln_cuda_free`
+    (every buffer is device memory), `gpu.launch_func` ->
+    `kiln_cuda_launch(kernel index, grid, block, shared bytes, params)` with
+    the kernel's parameters laid out as the NVVM lowering expects them
+    (memrefs expanded to their descriptor fields), `kiln_cuda.conv2d` and
+    `kiln_cuda.matmul` -> `kiln_cuda_conv2d`/`kiln_cuda_matmul` with a
+    constant descriptor. Defines those functions as thunks through the
+    exported table `kiln_artifact_cuda_api` and lists the kernels, by
+    index, in the module attribute `kiln_cuda.kernels`. `gpu.binary` is
+    left for the artifact writer.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // KILN_BACKENDS_CUDA_PASSES_TD

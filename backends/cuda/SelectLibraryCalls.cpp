@@ -1,0 +1,188 @@
+//===- SelectLibraryCalls.cpp - kiln ops that cuDNN/cuBLAS run ------------===//
+//
+// Rewrites the kiln ops that a vendor library runs better than generated
+// code into kiln_cuda ops, before kiln -> linalg:
+//
+//   kiln.conv (2-D, symmetric padding) [+ kiln.relu]  -> kiln_cuda.conv2d
+//   kiln.matmul (rank >= 2, batch shared or equal)    -> kiln_cuda.matmul
+//   kiln.gemm                                         -> kiln_cuda.matmul
+//                                  (C, scaled by beta, is the accumulator)
+//
+// Only float ops (f32, f16, bf16) with static shapes qualify; everything
+// else stays for codegen, which handles every case.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/cuda/Passes.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_SELECTLIBRARYCALLS
+#include "backends/cuda/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln::cuda {
+namespace {
+
+bool isLibraryTensor(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape())
+    return false;
+  Type e = t.getElementType();
+  return e.isF32() || e.isF16() || e.isBF16();
+}
+
+UnitAttr unit(PatternRewriter &rewriter, bool set) {
+  return set ? rewriter.getUnitAttr() : UnitAttr();
+}
+
+Value emptyLike(PatternRewriter &rewriter, Location loc, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  return tensor::EmptyOp::create(rewriter, loc, t.getShape(),
+                                 t.getElementType());
+}
+
+struct ConvToLibrary : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isLibraryTensor(op.getInput().getType()) ||
+        !isLibraryTensor(op.getWeight().getType()) ||
+        !isLibraryTensor(op.getType()) ||
+        (op.getBias() && !isLibraryTensor(op.getBias().getType())))
+      return rewriter.notifyMatchFailure(op, "not static float tensors");
+    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET")
+      return rewriter.notifyMatchFailure(op, "not 2-D with explicit pads");
+    ArrayRef<int64_t> pads = op.getPads();
+    if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3])
+      return rewriter.notifyMatchFailure(op, "asymmetric padding");
+    Location loc = op.getLoc();
+    // A ReLU that is the convolution's only user runs as its epilogue.
+    Operation *replaced = op;
+    bool relu = false;
+    if (op->hasOneUse())
+      if (auto r = dyn_cast<ReluOp>(*op->user_begin())) {
+        replaced = r;
+        relu = true;
+      }
+    rewriter.setInsertionPoint(replaced);
+    auto conv = Conv2dOp::create(
+        rewriter, loc, op.getType(), op.getInput(), op.getWeight(),
+        op.getBias(), emptyLike(rewriter, loc, op.getType()),
+        rewriter.getDenseI64ArrayAttr({pads[0], pads[1]}),
+        op.getStridesAttr(), op.getDilationsAttr(),
+        rewriter.getI64IntegerAttr(op.getGroup()), unit(rewriter, relu));
+    rewriter.replaceOp(replaced, conv.getResult());
+    if (replaced != op.getOperation())
+      rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// Whether an operand of a batched product can be read as a strided batch:
+/// a matrix shared by every batch, or the result's batch dimensions.
+bool batchesFit(RankedTensorType operand, RankedTensorType result) {
+  return operand.getRank() == 2 ||
+         (operand.getRank() == result.getRank() &&
+          operand.getShape().drop_back(2) == result.getShape().drop_back(2));
+}
+
+struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
+    auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
+    auto c = op.getType();
+    if (!isLibraryTensor(a) || !isLibraryTensor(b) || !isLibraryTensor(c))
+      return rewriter.notifyMatchFailure(op, "not static float tensors");
+    if (a.getRank() < 2 || b.getRank() < 2 || !batchesFit(a, c) ||
+        !batchesFit(b, c))
+      return rewriter.notifyMatchFailure(op, "vector or broadcast batches");
+    Location loc = op.getLoc();
+    rewriter.replaceOpWithNewOp<MatmulOp>(
+        op, c, op.getLhs(), op.getRhs(), emptyLike(rewriter, loc, c),
+        /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
+        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr());
+    return success();
+  }
+};
+
+/// beta * C broadcast to [M, N] (ONNX's unidirectional broadcast), as the
+/// accumulator the library adds the product to.
+Value scaledAccumulator(PatternRewriter &rewriter, Location loc, Value c,
+                        RankedTensorType result, double beta) {
+  auto ct = cast<RankedTensorType>(c.getType());
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = 2 - ct.getRank();
+  for (int64_t i = 0; i < ct.getRank(); ++i)
+    exprs.push_back(ct.getDimSize(i) == 1 && result.getDimSize(offset + i) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(2, 0, exprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(2, ctx)};
+  Type element = result.getElementType();
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{result}, ValueRange{c},
+             ValueRange{emptyLike(rewriter, loc, result)}, maps,
+             {utils::IteratorType::parallel, utils::IteratorType::parallel},
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               Value v = args[0];
+               if (beta != 1.0)
+                 v = arith::MulFOp::create(
+                     b, l, v,
+                     arith::ConstantOp::create(
+                         b, l, b.getFloatAttr(element, beta)));
+               linalg::YieldOp::create(b, l, v);
+             })
+      .getResult(0);
+}
+
+struct GemmToLibrary : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    auto result = op.getType();
+    if (!isLibraryTensor(op.getA().getType()) ||
+        !isLibraryTensor(op.getB().getType()) || !isLibraryTensor(result) ||
+        (op.getC() && !isLibraryTensor(op.getC().getType())))
+      return rewriter.notifyMatchFailure(op, "not static float tensors");
+    Location loc = op.getLoc();
+    double beta = op.getBeta().convertToDouble();
+    bool accumulate = op.getC() && beta != 0.0;
+    Value init = accumulate
+                     ? scaledAccumulator(rewriter, loc, op.getC(), result, beta)
+                     : emptyLike(rewriter, loc, result);
+    rewriter.replaceOpWithNewOp<MatmulOp>(
+        op, result, op.getA(), op.getB(), init, unit(rewriter, op.getTransA()),
+        unit(rewriter, op.getTransB()), op.getAlphaAttr(),
+        unit(rewriter, accumulate));
+    return success();
+  }
+};
+
+struct SelectLibraryCallsPass
+    : kiln::impl::SelectLibraryCallsBase<SelectLibraryCallsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(&getContext());
+    // One walk, no folding: only the listed ops change.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln::cuda

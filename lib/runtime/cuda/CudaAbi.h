@@ -1,0 +1,123 @@
+//===- CudaAbi.h - the contract between CUDA artifacts and the runtime -*- C++ -*-===//
+//
+// A CUDA artifact is a host shared library like a CPU artifact (see
+// ArtifactFormat.h: metadata, kiln_artifact_run, parameters), plus:
+//
+//   void *kiln_artifact_cuda_api[kApiSlots];   filled by the runtime at load
+//   const char kiln_artifact_cuda_ptx[];       the kernels as PTX (NUL-ended)
+//   const unsigned char kiln_artifact_cuda_cubin[];  ptxas output for
+//   const int64_t kiln_artifact_cuda_cubin_size;     kiln_artifact_cuda_arch
+//   const char kiln_artifact_cuda_arch[];      "sm_90"
+//   const char kiln_artifact_cuda_kernels[];   kernel names, each NUL-ended,
+//                                              an empty name ends the list;
+//                                              a kernel's index is its place
+//   const char kiln_artifact_cuda_checks[];    run-time check messages, same
+//                                              encoding; check i sets the
+//                                              device global
+//                                              kiln_cuda_check_flag to i + 1
+//
+// The generated host code never calls CUDA itself: every device operation
+// goes through a function pointer in kiln_artifact_cuda_api, whose slot 0 is
+// an opaque context that is passed back as each function's first argument.
+// This, rather than MLIR's mgpu* wrapper ABI with global constructors that
+// load the module while dlopen runs, lets the runtime load the module when
+// a session opens (with a clear error when there is no driver or GPU), keep
+// one stream for the whole run, and leaves artifacts with no undefined
+// symbols besides libm, so that they link and load on any machine.
+//
+// Pointers passed to alloc/free/launch/library functions are device
+// pointers. Every function records the first failure in the context and
+// turns later calls into no-ops; the runtime reports it when the run ends.
+//
+// This header is plain C++ with no dependencies: the compiler includes it to
+// emit the calls, the runtime to implement them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_RUNTIME_CUDA_CUDAABI_H
+#define KILN_LIB_RUNTIME_CUDA_CUDAABI_H
+
+#include <cstdint>
+
+namespace kiln::cuda_abi {
+
+inline constexpr const char *kApiSymbol = "kiln_artifact_cuda_api";
+inline constexpr const char *kPtxSymbol = "kiln_artifact_cuda_ptx";
+inline constexpr const char *kCubinSymbol = "kiln_artifact_cuda_cubin";
+inline constexpr const char *kCubinSizeSymbol = "kiln_artifact_cuda_cubin_size";
+inline constexpr const char *kArchSymbol = "kiln_artifact_cuda_arch";
+inline constexpr const char *kKernelsSymbol = "kiln_artifact_cuda_kernels";
+inline constexpr const char *kChecksSymbol = "kiln_artifact_cuda_checks";
+/// The device global (an int32) that failed device-side checks set.
+inline constexpr const char *kCheckFlagGlobal = "kiln_cuda_check_flag";
+
+/// Slots of kiln_artifact_cuda_api. Append only: the order is the ABI.
+enum ApiSlot : int {
+  kSlotContext = 0,
+  kSlotAlloc,  ///< void *(void *ctx, int64_t bytes)
+  kSlotFree,   ///< void (void *ctx, void *ptr)
+  kSlotLaunch, ///< void (void *ctx, int32_t kernel, int64_t gridX, gridY,
+               ///<       gridZ, blockX, blockY, blockZ, int32_t sharedBytes,
+               ///<       void **params)
+  kSlotConv2d, ///< void (void *ctx, const int64_t *desc, void *x, void *w,
+               ///<       void *bias /*may be null*/, void *y)
+  kSlotMatmul, ///< void (void *ctx, const int64_t *desc, void *a, void *b,
+               ///<       void *c)
+  kApiSlots
+};
+
+/// The names the generated code calls; the artifact defines each as a thunk
+/// through its slot.
+inline constexpr const char *kSlotNames[kApiSlots] = {
+    "", "kiln_cuda_alloc", "kiln_cuda_free", "kiln_cuda_launch",
+    "kiln_cuda_conv2d", "kiln_cuda_matmul"};
+
+using AllocFn = void *(*)(void *ctx, int64_t bytes);
+using FreeFn = void (*)(void *ctx, void *ptr);
+using LaunchFn = void (*)(void *ctx, int32_t kernel, int64_t gridX,
+                          int64_t gridY, int64_t gridZ, int64_t blockX,
+                          int64_t blockY, int64_t blockZ, int32_t sharedBytes,
+                          void **params);
+using Conv2dFn = void (*)(void *ctx, const int64_t *desc, void *x, void *w,
+                          void *bias, void *y);
+using MatmulFn = void (*)(void *ctx, const int64_t *desc, void *a, void *b,
+                          void *c);
+
+/// Element types of library calls.
+enum DataType : int64_t { kF32 = 0, kF16 = 1, kBF16 = 2 };
+/// Fused activations of convolutions.
+enum Activation : int64_t { kActNone = 0, kActRelu = 1 };
+
+/// conv2d descriptor: NCHW input, KCRS filter (C per group), NKPQ output,
+/// symmetric padding. A constant array of int64_t in the artifact.
+enum ConvField : int {
+  kConvDType,
+  kConvN, kConvC, kConvH, kConvW, // input
+  kConvK, kConvR, kConvS,         // filter (C/groups channels each)
+  kConvP, kConvQ,                 // output height and width
+  kConvPadH, kConvPadW,
+  kConvStrideH, kConvStrideW,
+  kConvDilationH, kConvDilationW,
+  kConvGroups,
+  kConvActivation,
+  kConvAllowTf32, ///< float32 data may use TF32 tensor cores
+  kConvFields
+};
+
+/// matmul descriptor: for b in [0, batch): C[b] (+)= alpha * op(A[b]) op(B[b])
+/// with row-major C[b] of M x N, op(A) M x K, op(B) K x N; a batch stride of
+/// 0 broadcasts an operand. `accumulate` adds to C's contents instead of
+/// overwriting them. alpha is stored as the bits of a double.
+enum MatmulField : int {
+  kMmDType,
+  kMmBatch, kMmM, kMmN, kMmK,
+  kMmTransA, kMmTransB,
+  kMmStrideA, kMmStrideB, kMmStrideC, // elements between batches
+  kMmAccumulate,
+  kMmAlphaBits,
+  kMmAllowTf32, ///< float32 data may use TF32 tensor cores
+  kMmFields
+};
+
+} // namespace kiln::cuda_abi
+
+#endif // KILN_LIB_RUNTIME_CUDA_CUDAABI_H

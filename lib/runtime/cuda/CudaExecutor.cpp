@@ -1,0 +1,570 @@
+//===- CudaExecutor.cpp - one loaded CUDA artifact ------------------------===//
+#include "lib/runtime/cuda/CudaExecutor.h"
+#include "lib/runtime/Descriptors.h"
+#include "lib/runtime/cuda/CudaAbi.h"
+#include "lib/runtime/cuda/CudaDriver.h"
+#include "lib/runtime/cuda/CudaLibraries.h"
+#include "lib/runtime/cuda/DeviceArena.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <mutex>
+#include <unordered_map>
+
+namespace kiln::cuda {
+
+namespace abi = kiln::cuda_abi;
+
+namespace {
+
+/// Runs of every CUDA session are serialised: the artifact's function table
+/// is one global per loaded library, shared by sessions of the same file.
+std::mutex &runMutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::vector<std::string> nameList(const char *list) {
+  std::vector<std::string> names;
+  if (!list)
+    return names;
+  while (*list) {
+    names.emplace_back(list);
+    list += names.back().size() + 1;
+  }
+  return names;
+}
+
+std::string mib(uint64_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1 << 20));
+  return text;
+}
+
+} // namespace
+
+struct CudaExecutor::Impl {
+  const Driver *drv = nullptr;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  bool retained = false;
+  CUstream stream = nullptr;
+  CUevent start = nullptr, end = nullptr;
+  CUmodule module = nullptr;
+  std::vector<CUfunction> kernels;
+  std::vector<std::string> kernelNames, checks;
+  CUdeviceptr checkFlag = 0;
+  CUdeviceptr params = 0;
+  std::vector<std::vector<int64_t>> paramDescriptors;
+  void **table = nullptr;
+  std::unique_ptr<LibraryKernels> libraries;
+
+  // Device memory of a run (see DeviceArena.h).
+  ArenaPlanner planner;
+  CUdeviceptr arena = 0;
+  uint64_t arenaBytes = 0;
+  std::unordered_map<CUdeviceptr, uint64_t> offsets; ///< live buffer -> offset
+  std::unordered_map<uint64_t, CUdeviceptr> overflow; ///< offset -> own alloc
+  std::vector<CUdeviceptr> overflowToFree;
+
+  /// The run's first failure; later device calls do nothing.
+  std::string error;
+  std::string device_;
+
+  ~Impl();
+  Status check(CUresult r, const std::string &what) const {
+    if (r == CUDA_SUCCESS)
+      return Status::ok();
+    return Status::error(what + ": " + drv->describe(r));
+  }
+  void fail(const std::string &message) {
+    if (error.empty())
+      error = message;
+  }
+  Status load(void *library, const runtime::ArtifactMetadata &metadata,
+              const char *hostParams, size_t paramsBytes);
+  Status loadModule(const char *arch, const unsigned char *cubin,
+                    int64_t cubinSize, const char *ptx);
+
+  CUdeviceptr alloc(uint64_t bytes);
+  void release(CUdeviceptr p);
+  void endRun();
+
+  // The functions behind the artifact's table.
+  static void *apiAlloc(void *ctx, int64_t bytes);
+  static void apiFree(void *ctx, void *ptr);
+  static void apiLaunch(void *ctx, int32_t kernel, int64_t gx, int64_t gy,
+                        int64_t gz, int64_t bx, int64_t by, int64_t bz,
+                        int32_t shared, void **params);
+  static void apiConv2d(void *ctx, const int64_t *desc, void *x, void *w,
+                        void *bias, void *y);
+  static void apiMatmul(void *ctx, const int64_t *desc, void *a, void *b,
+                        void *c);
+};
+
+CudaExecutor::Impl::~Impl() {
+  if (!drv)
+    return;
+  if (context)
+    drv->cuCtxSetCurrent(context);
+  if (stream)
+    drv->cuStreamSynchronize(stream);
+  libraries.reset();
+  for (CUdeviceptr p : overflowToFree)
+    drv->cuMemFree(p);
+  for (auto &[offset, p] : overflow)
+    drv->cuMemFree(p);
+  if (arena)
+    drv->cuMemFree(arena);
+  if (params)
+    drv->cuMemFree(params);
+  if (module)
+    drv->cuModuleUnload(module);
+  if (start)
+    drv->cuEventDestroy(start);
+  if (end)
+    drv->cuEventDestroy(end);
+  if (stream)
+    drv->cuStreamDestroy(stream);
+  if (retained)
+    drv->cuDevicePrimaryCtxRelease(device);
+}
+
+Status CudaExecutor::Impl::loadModule(const char *arch,
+                                      const unsigned char *cubin,
+                                      int64_t cubinSize, const char *ptx) {
+  int major = 0, minor = 0;
+  drv->cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                            device);
+  drv->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                            device);
+  char name[256] = "";
+  drv->cuDeviceGetName(name, sizeof name, device);
+  std::string deviceArch = "sm_" + std::to_string(major * 10 + minor);
+  std::string why;
+  // The cubin where it was built for this GPU, else the PTX, compiled by
+  // the driver (newer GPUs run older PTX).
+  device_ = std::string(name) + " (" + deviceArch;
+  if (cubin && cubinSize > 0 && arch && deviceArch == arch) {
+    CUresult r = drv->cuModuleLoadData(&module, cubin);
+    if (r == CUDA_SUCCESS) {
+      device_ += ", kernels from the cubin)";
+      return Status::ok();
+    }
+    module = nullptr;
+    why = "cubin: " + drv->describe(r) + "; ";
+  }
+  if (!ptx || !*ptx)
+    return Status::error("the artifact has no PTX to load on " +
+                         std::string(name) + " (" + deviceArch + ")");
+  std::vector<char> log(8192, 0);
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {log.data(), reinterpret_cast<void *>(log.size() - 1)};
+  CUresult r = drv->cuModuleLoadDataEx(&module, ptx, 2, options, values);
+  if (r == CUDA_SUCCESS) {
+    device_ += ", kernels JIT-compiled from the " + std::string(arch ? arch : "") +
+               " PTX)";
+    return Status::ok();
+  }
+  module = nullptr;
+  return Status::error("cannot load the kernels (compiled for " +
+                       std::string(arch ? arch : "?") + ") on " + name + " (" +
+                       deviceArch + "): " + why + "PTX: " + drv->describe(r) +
+                       (log[0] ? std::string("\n") + log.data() : ""));
+}
+
+Status CudaExecutor::Impl::load(void *library,
+                                const runtime::ArtifactMetadata &metadata,
+                                const char *hostParams, size_t paramsBytes) {
+  auto symbol = [&](const char *name) { return dlsym(library, name); };
+  table = static_cast<void **>(symbol(abi::kApiSymbol));
+  auto *ptx = static_cast<const char *>(symbol(abi::kPtxSymbol));
+  auto *cubin = static_cast<const unsigned char *>(symbol(abi::kCubinSymbol));
+  auto *cubinSize = static_cast<const int64_t *>(symbol(abi::kCubinSizeSymbol));
+  auto *arch = static_cast<const char *>(symbol(abi::kArchSymbol));
+  auto *kernelList = static_cast<const char *>(symbol(abi::kKernelsSymbol));
+  auto *checkList = static_cast<const char *>(symbol(abi::kChecksSymbol));
+  if (!table || !ptx || !kernelList)
+    return Status::error(std::string("not a CUDA artifact (missing ") +
+                         abi::kApiSymbol + ", " + abi::kPtxSymbol + " or " +
+                         abi::kKernelsSymbol + ")");
+  kernelNames = nameList(kernelList);
+  checks = nameList(checkList);
+
+  auto loaded = loadDriver();
+  if (!loaded)
+    return loaded.status();
+  drv = *loaded;
+  if (Status s = check(drv->cuDeviceGet(&device, 0), "cuDeviceGet"); !s)
+    return s;
+  if (Status s = check(drv->cuDevicePrimaryCtxRetain(&context, device),
+                       "creating a context");
+      !s)
+    return s;
+  retained = true;
+  if (Status s = check(drv->cuCtxSetCurrent(context), "cuCtxSetCurrent"); !s)
+    return s;
+  if (Status s = check(drv->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING),
+                       "creating a stream");
+      !s)
+    return s;
+  if (Status s = check(drv->cuEventCreate(&start, CU_EVENT_DEFAULT),
+                       "creating an event");
+      !s)
+    return s;
+  if (Status s = check(drv->cuEventCreate(&end, CU_EVENT_DEFAULT),
+                       "creating an event");
+      !s)
+    return s;
+
+  if (!kernelNames.empty()) {
+    if (Status s = loadModule(arch, cubin, cubinSize ? *cubinSize : 0, ptx); !s)
+      return s;
+    for (const std::string &name : kernelNames) {
+      CUfunction f = nullptr;
+      if (Status s = check(drv->cuModuleGetFunction(&f, module, name.c_str()),
+                           "kernel '" + name + "'");
+          !s)
+        return s;
+      kernels.push_back(f);
+    }
+    size_t bytes = 0;
+    if (drv->cuModuleGetGlobal(&checkFlag, &bytes, module,
+                               abi::kCheckFlagGlobal) != CUDA_SUCCESS ||
+        bytes != 4)
+      checkFlag = 0;
+  }
+
+  // The weights, uploaded once.
+  if (paramsBytes) {
+    if (Status s = check(drv->cuMemAlloc(&params, paramsBytes),
+                         "out of device memory allocating " +
+                             std::to_string(paramsBytes) + " bytes (" +
+                             mib(paramsBytes) + ") for the weights");
+        !s)
+      return s;
+    if (Status s = check(drv->cuMemcpyHtoDAsync(params, hostParams,
+                                                paramsBytes, stream),
+                         "copying the weights to the device");
+        !s)
+      return s;
+    if (Status s = check(drv->cuStreamSynchronize(stream),
+                         "copying the weights to the device");
+        !s)
+      return s;
+  }
+  for (const runtime::ParamSpec &p : metadata.params) {
+    paramDescriptors.emplace_back();
+    runtime::appendDescriptor(paramDescriptors.back(),
+                              int64_t(params + p.offset), p.tensor.shape);
+  }
+  libraries = std::make_unique<LibraryKernels>(*drv, stream);
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Device memory
+//===----------------------------------------------------------------------===//
+
+CUdeviceptr CudaExecutor::Impl::alloc(uint64_t bytes) {
+  uint64_t offset = planner.allocate(bytes);
+  uint64_t size = planner.sizeAt(offset);
+  CUdeviceptr p = 0;
+  if (offset + size <= arenaBytes) {
+    p = arena + offset;
+  } else {
+    // Beyond this run's arena: a buffer of its own until the arena grows.
+    CUresult r = drv->cuMemAlloc(&p, size);
+    if (r != CUDA_SUCCESS) {
+      size_t freeBytes = 0, total = 0;
+      drv->cuMemGetInfo(&freeBytes, &total);
+      fail("out of device memory allocating " + std::to_string(bytes) +
+           " bytes (" + mib(bytes) + "; " + mib(freeBytes) + " free of " +
+           mib(total) + "): " + drv->describe(r));
+      planner.release(offset);
+      return 0;
+    }
+    overflow[offset] = p;
+  }
+  offsets[p] = offset;
+  return p;
+}
+
+void CudaExecutor::Impl::release(CUdeviceptr p) {
+  auto it = offsets.find(p);
+  if (it == offsets.end()) {
+    fail("internal error: the artifact freed device memory it did not "
+         "allocate");
+    return;
+  }
+  uint64_t offset = it->second;
+  offsets.erase(it);
+  planner.release(offset);
+  auto own = overflow.find(offset);
+  if (own != overflow.end()) {
+    // Queued work may still use it: freed when the run has finished.
+    overflowToFree.push_back(own->second);
+    overflow.erase(own);
+  }
+}
+
+/// After the stream has drained: every buffer of the run goes, and the
+/// arena grows to what the run needed.
+void CudaExecutor::Impl::endRun() {
+  for (auto &[offset, p] : overflow)
+    overflowToFree.push_back(p);
+  overflow.clear();
+  for (CUdeviceptr p : overflowToFree)
+    drv->cuMemFree(p);
+  overflowToFree.clear();
+  offsets.clear();
+  planner.reset();
+  uint64_t need = planner.highWater();
+  if (need > arenaBytes) {
+    CUdeviceptr bigger = 0;
+    if (drv->cuMemAlloc(&bigger, need) == CUDA_SUCCESS) {
+      if (arena)
+        drv->cuMemFree(arena);
+      arena = bigger;
+      arenaBytes = need;
+    } // else: later runs keep allocating the excess separately
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The artifact's table
+//===----------------------------------------------------------------------===//
+
+void *CudaExecutor::Impl::apiAlloc(void *ctx, int64_t bytes) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return nullptr;
+  return reinterpret_cast<void *>(self->alloc(uint64_t(std::max<int64_t>(bytes, 0))));
+}
+
+void CudaExecutor::Impl::apiFree(void *ctx, void *ptr) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty() || !ptr)
+    return;
+  self->release(reinterpret_cast<CUdeviceptr>(ptr));
+}
+
+void CudaExecutor::Impl::apiLaunch(void *ctx, int32_t kernel, int64_t gx,
+                                   int64_t gy, int64_t gz, int64_t bx,
+                                   int64_t by, int64_t bz, int32_t shared,
+                                   void **params) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return;
+  if (kernel < 0 || size_t(kernel) >= self->kernels.size()) {
+    self->fail("internal error: kernel " + std::to_string(kernel) +
+               " is not in the artifact");
+    return;
+  }
+  if (gx <= 0 || gy <= 0 || gz <= 0)
+    return; // nothing to compute (an empty tensor)
+  const std::string &name = self->kernelNames[kernel];
+  if (gx > 0x7fffffff || gy > 65535 || gz > 65535 || bx * by * bz > 1024) {
+    self->fail("kernel '" + name + "': launch of " + std::to_string(gx) + "x" +
+               std::to_string(gy) + "x" + std::to_string(gz) +
+               " blocks is beyond the GPU's limits");
+    return;
+  }
+  CUresult r = self->drv->cuLaunchKernel(
+      self->kernels[kernel], unsigned(gx), unsigned(gy), unsigned(gz),
+      unsigned(bx), unsigned(by), unsigned(bz), unsigned(shared),
+      self->stream, params, nullptr);
+  if (r != CUDA_SUCCESS)
+    self->fail("launching kernel '" + name + "': " + self->drv->describe(r));
+}
+
+void CudaExecutor::Impl::apiConv2d(void *ctx, const int64_t *desc, void *x,
+                                   void *w, void *bias, void *y) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return;
+  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
+  if (Status s = self->libraries->conv2d(desc, dev(x), dev(w), dev(bias),
+                                         dev(y));
+      !s)
+    self->fail("convolution (cuDNN): " + s.message());
+}
+
+void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
+                                   void *b, void *c) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return;
+  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
+  if (Status s = self->libraries->matmul(desc, dev(a), dev(b), dev(c)); !s)
+    self->fail("matrix product (cuBLAS): " + s.message());
+}
+
+//===----------------------------------------------------------------------===//
+// CudaExecutor
+//===----------------------------------------------------------------------===//
+
+CudaExecutor::CudaExecutor(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+CudaExecutor::~CudaExecutor() = default;
+
+const std::string &CudaExecutor::device() const { return impl_->device_; }
+
+Expected<std::unique_ptr<CudaExecutor>>
+CudaExecutor::open(void *library, const std::string &path,
+                   const runtime::ArtifactMetadata &metadata,
+                   const char *params, size_t paramsBytes) {
+  auto impl = std::make_unique<Impl>();
+  if (Status s = impl->load(library, metadata, params, paramsBytes); !s)
+    return Status::error(path + ": cannot run this CUDA artifact: " +
+                         s.message());
+  return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
+}
+
+namespace {
+
+/// Copies one output (any strides) from the device into a new tensor.
+Status copyOut(const Driver &drv, CUstream stream, DType dtype,
+               const runtime::DescriptorView &v, Tensor &out) {
+  out = Tensor::allocate(dtype, v.shape);
+  int64_t n = out.numElements();
+  if (n == 0)
+    return Status::ok();
+  size_t elem = dtypeSize(dtype);
+  CUdeviceptr base = CUdeviceptr(v.aligned) + v.offset * int64_t(elem);
+  // The span the view touches (strides may be 0 or, after a transpose,
+  // out of order; they are never negative in Kiln's lowering).
+  int64_t last = 0;
+  bool contiguous = true;
+  int64_t expect = 1;
+  for (size_t i = v.shape.size(); i-- > 0;) {
+    last += (v.shape[i] - 1) * v.strides[i];
+    if (v.shape[i] != 1 && v.strides[i] != expect)
+      contiguous = false;
+    expect *= v.shape[i];
+  }
+  if (contiguous)
+    return drv.cuMemcpyDtoHAsync(out.data(), base, size_t(n) * elem, stream) ==
+                   CUDA_SUCCESS
+               ? Status::ok()
+               : Status::error("copying an output from the device failed");
+  std::vector<char> span(size_t(last + 1) * elem);
+  if (drv.cuMemcpyDtoHAsync(span.data(), base, span.size(), stream) !=
+          CUDA_SUCCESS ||
+      drv.cuStreamSynchronize(stream) != CUDA_SUCCESS)
+    return Status::error("copying an output from the device failed");
+  std::vector<int64_t> idx(v.shape.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t off = 0;
+    for (size_t i = 0; i < idx.size(); ++i)
+      off += idx[i] * v.strides[i];
+    std::memcpy(out.data<char>() + k * elem, span.data() + off * elem, elem);
+    for (size_t i = idx.size(); i-- > 0;) {
+      if (++idx[i] < v.shape[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Expected<std::vector<Tensor>>
+CudaExecutor::run(const std::vector<Tensor> &inputs,
+                  const std::vector<TensorInfo> &outputs, const CallFn &call,
+                  const TrapMessageFn &trapMessage, double *deviceMs) {
+  std::lock_guard<std::mutex> lock(runMutex());
+  Impl &m = *impl_;
+  const Driver &drv = *m.drv;
+  m.error.clear();
+  if (Status s = m.check(drv.cuCtxSetCurrent(m.context), "cuCtxSetCurrent"); !s)
+    return s;
+  m.table[abi::kSlotContext] = &m;
+  m.table[abi::kSlotAlloc] = reinterpret_cast<void *>(&Impl::apiAlloc);
+  m.table[abi::kSlotFree] = reinterpret_cast<void *>(&Impl::apiFree);
+  m.table[abi::kSlotLaunch] = reinterpret_cast<void *>(&Impl::apiLaunch);
+  m.table[abi::kSlotConv2d] = reinterpret_cast<void *>(&Impl::apiConv2d);
+  m.table[abi::kSlotMatmul] = reinterpret_cast<void *>(&Impl::apiMatmul);
+
+  // Every exit drains the stream and releases the run's buffers.
+  auto finish = [&](Status s) -> Status {
+    CUresult r = drv.cuStreamSynchronize(m.stream);
+    m.endRun();
+    if (s && r != CUDA_SUCCESS)
+      return m.check(r, "running the model on the GPU");
+    return s;
+  };
+
+  // Inputs in, once.
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const Tensor &t : inputs) {
+    CUdeviceptr p = m.alloc(t.byteSize());
+    if (!m.error.empty())
+      return finish(Status::error(m.error));
+    if (t.byteSize())
+      if (Status s = m.check(drv.cuMemcpyHtoDAsync(p, t.data(), t.byteSize(),
+                                                   m.stream),
+                             "copying an input to the device");
+          !s)
+        return finish(s);
+    descriptors.emplace_back();
+    runtime::appendDescriptor(descriptors.back(), int64_t(p), t.shape());
+  }
+  std::vector<void *> args;
+  for (auto &d : descriptors)
+    args.push_back(d.data());
+  for (auto &d : m.paramDescriptors)
+    args.push_back(d.data());
+  if (m.checkFlag)
+    drv.cuMemsetD32Async(m.checkFlag, 0, 1, m.stream);
+  size_t words = 0;
+  for (const TensorInfo &o : outputs)
+    words += 3 + 2 * o.shape.size();
+  std::vector<int64_t> results(words, 0);
+
+  // The model: the artifact enqueues everything on the stream.
+  drv.cuEventRecord(m.start, m.stream);
+  if (!call(args.data(), results.data()))
+    return finish(Status::error("run failed: " + trapMessage()));
+  drv.cuEventRecord(m.end, m.stream);
+  if (!m.error.empty())
+    return finish(Status::error("run failed: " + m.error));
+
+  // Outputs out, once.
+  std::vector<Tensor> out(outputs.size());
+  size_t at = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    runtime::DescriptorView v =
+        runtime::readDescriptor(results, at, outputs[i].shape.size());
+    if (Status s = copyOut(drv, m.stream, outputs[i].dtype, v, out[i]); !s)
+      return finish(s);
+  }
+  CUresult r = drv.cuStreamSynchronize(m.stream);
+  if (r != CUDA_SUCCESS)
+    return finish(m.check(r, "running the model on the GPU"));
+  if (m.checkFlag) {
+    int32_t flag = 0;
+    drv.cuMemcpyDtoHAsync(&flag, m.checkFlag, 4, m.stream);
+    drv.cuStreamSynchronize(m.stream);
+    if (flag != 0)
+      return finish(Status::error(
+          "run failed: " + (flag > 0 && size_t(flag) <= m.checks.size()
+                                ? m.checks[flag - 1]
+                                : "run-time check " + std::to_string(flag) +
+                                      " failed on the device")));
+  }
+  if (deviceMs) {
+    float ms = 0;
+    *deviceMs = drv.cuEventElapsedTime(&ms, m.start, m.end) == CUDA_SUCCESS
+                    ? double(ms)
+                    : -1.0;
+  }
+  if (Status s = finish(Status::ok()); !s)
+    return s;
+  return out;
+}
+
+} // namespace kiln::cuda

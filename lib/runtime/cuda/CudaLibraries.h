@@ -1,0 +1,58 @@
+//===- CudaLibraries.h - cuDNN and cuBLAS behind the library ABI -*- C++ -*-===//
+//
+// The bodies of kiln_cuda_conv2d and kiln_cuda_matmul (CudaAbi.h). cuDNN 9
+// (its convolution API) and cuBLAS are opened with dlopen the first time a
+// model uses them, so the runtime builds and loads without them; handles
+// are created once per loaded artifact, and each distinct convolution's
+// descriptors, algorithm (chosen by cudnnFind on first use) and workspace
+// size are cached by the descriptor's contents.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_RUNTIME_CUDA_CUDALIBRARIES_H
+#define KILN_LIB_RUNTIME_CUDA_CUDALIBRARIES_H
+
+#include "lib/runtime/cuda/CudaDriver.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace kiln::cuda {
+
+struct CudnnApi;
+struct CublasApi;
+
+class LibraryKernels {
+public:
+  LibraryKernels(const Driver &driver, CUstream stream);
+  ~LibraryKernels();
+
+  /// Enqueue on the stream; an error names the library call and why.
+  Status conv2d(const int64_t *desc, CUdeviceptr x, CUdeviceptr w,
+                CUdeviceptr bias, CUdeviceptr y);
+  Status matmul(const int64_t *desc, CUdeviceptr a, CUdeviceptr b,
+                CUdeviceptr c);
+
+  struct ConvPlan;
+
+private:
+  Status ensureCudnn();
+  Status ensureCublas();
+  Expected<ConvPlan *> convPlan(const int64_t *desc, CUdeviceptr x,
+                                CUdeviceptr w, CUdeviceptr y);
+  Status ensureWorkspace(size_t bytes);
+
+  const Driver &driver_;
+  CUstream stream_;
+  const CudnnApi *cudnn_ = nullptr;
+  const CublasApi *cublas_ = nullptr;
+  void *cudnnHandle_ = nullptr;
+  void *cublasHandle_ = nullptr;
+  std::map<std::vector<int64_t>, std::unique_ptr<ConvPlan>> convPlans_;
+  CUdeviceptr workspace_ = 0;
+  size_t workspaceBytes_ = 0;
+};
+
+} // namespace kiln::cuda
+
+#endif // KILN_LIB_RUNTIME_CUDA_CUDALIBRARIES_H

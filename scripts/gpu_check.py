@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""The GPU side of scripts/gpu-check.sh: runs the artifacts that
+gpu-prepare.sh compiled (OUT/manifest.json) with the runtime-only kiln-run,
+checks their numbers, times them against PyTorch eager on the same GPU, and
+measures a fused elementwise kernel's bandwidth against a device-to-device
+copy. Every case is independent: one that fails is reported in the table
+and the rest still run.
+
+  gpu_check.py --kiln-run build-gpu/bin/kiln-run --bundle gpu-bundle
+               [--iters 20] [--warmup 5]
+               [--only numerics,nodes,bench,bandwidth]
+"""
+import argparse
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def say(msg=""):
+    print(msg, flush=True)
+
+
+DEADLINE = [float("inf")]  # --budget: cases past it are skipped
+
+
+def left():
+    return DEADLINE[0] - time.time()
+
+
+def run_kiln(kiln_run, args, timeout):
+    t0 = time.time()
+    timeout = min(timeout, left() - 5)
+    if timeout < 5:
+        return None, "skipped: out of time (--budget)"
+    try:
+        r = subprocess.run([kiln_run] + args, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {timeout} s"
+    out = r.stdout + r.stderr
+    if r.returncode != 0:
+        return None, (out.strip().splitlines() or ["exit %d" % r.returncode])[-1]
+    return out, f"{time.time() - t0:.1f} s"
+
+
+# -- numerics ----------------------------------------------------------------
+
+def numerics(a, manifest):
+    try:
+        import numpy as np
+    except ImportError:
+        say("numpy is missing: numerics skipped")
+        return [("numerics", "SKIP", "no numpy")]
+    rows = []
+    for case in manifest["numerics"]:
+        name = case["name"]
+        say(f"--- numerics: {name} (reference: {case['reference']})")
+        with tempfile.TemporaryDirectory() as out:
+            args = [os.path.join(a.bundle, case["artifact"]),
+                    "--output-dir", out] + case["run_args"]
+            for k, v in case["inputs"].items():
+                args += ["--input", f"{k}={os.path.join(a.bundle, v)}"]
+            text, info = run_kiln(a.kiln_run, args, 180)
+            if text is None:
+                say(f"FAIL {name}: {info}")
+                rows.append((name, "FAIL", info))
+                continue
+            worst = 0.0
+            detail = []
+            ok = True
+            for i, ref in enumerate(case["refs"]):
+                want = np.load(os.path.join(a.bundle, ref)).astype(np.float64)
+                path = os.path.join(out, f"output_{i}.npy")
+                if not os.path.exists(path):
+                    ok = False
+                    detail.append(f"output {i} missing")
+                    continue
+                got = np.load(path).astype(np.float64)
+                if got.shape != want.shape:
+                    ok = False
+                    detail.append(f"output {i}: shape {got.shape} != {want.shape}")
+                    continue
+                if not np.all(np.isfinite(got)):
+                    ok = False
+                    detail.append(f"output {i}: not finite")
+                    continue
+                scale = max(float(np.max(np.abs(want))), 1e-30)
+                rel = float(np.max(np.abs(got - want))) / scale
+                worst = max(worst, rel)
+                detail.append(f"output {i} {list(got.shape)}: max|diff|/max|ref| "
+                              f"= {rel:.2e}")
+            ok = ok and worst <= case["tol"]
+            status = "PASS" if ok else "FAIL"
+            say(f"{status} {name}: " + "; ".join(detail) +
+                f" (tolerance {case['tol']:.0e})")
+            rows.append((name, status, f"rel err {worst:.2e} vs "
+                         f"{case['reference']}"))
+    return rows
+
+
+def close(got, want, rtol=1e-3, atol=1e-5):
+    """None if equal enough (as run_node_tests.py compares), else why."""
+    import numpy as np
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    if got.dtype != want.dtype:
+        return f"dtype {got.dtype} != {want.dtype}"
+    if want.dtype.kind in "fc":
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        ok = np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)
+        if not ((np.isnan(g) == np.isnan(w)).all() and ok.all()):
+            return f"{int((~ok).sum())} of {g.size} values differ"
+        return None
+    return None if np.array_equal(got, want) else "values differ"
+
+
+def node_tests(a, manifest):
+    """The ONNX node tests compiled for CUDA, several processes at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    import numpy as np
+    cases = manifest.get("node_tests", [])
+    skipped = manifest.get("node_tests_not_compiled", [])
+    say(f"{len(cases)} node tests ({len(skipped)} of the sample do not "
+        "compile for CUDA; see manifest.json)")
+
+    def one(case):
+        with tempfile.TemporaryDirectory() as out:
+            args = [os.path.join(a.bundle, case["artifact"]), "--output-dir",
+                    out]
+            for f in case["inputs"]:
+                args += ["--input", os.path.join(a.bundle, f)]
+            text, info = run_kiln(a.kiln_run, args, 60)
+            if text is None:
+                return case["name"], info
+            for i, ref in enumerate(case["refs"]):
+                path = os.path.join(out, f"output_{i}.npy")
+                if not os.path.exists(path):
+                    return case["name"], f"output {i} missing"
+                why = close(np.load(path), np.load(os.path.join(a.bundle, ref)))
+                if why:
+                    return case["name"], f"output {i}: {why}"
+        return case["name"], None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, cases))
+    failed = [(n, why) for n, why in results if why]
+    for n, why in failed:
+        say(f"FAIL {n}: {why}")
+    passed = len(results) - len(failed)
+    say(f"node tests: {passed} passed, {len(failed)} failed")
+    return [("onnx node tests", "PASS" if not failed else "FAIL",
+             f"{passed}/{len(results)} passed")]
+
+
+# -- PyTorch eager -------------------------------------------------------------
+
+def load_torch():
+    try:
+        import torch
+    except ImportError as e:
+        return None, f"no PyTorch ({e})"
+    if not torch.cuda.is_available():
+        return None, "PyTorch sees no GPU"
+    # Kiln's float32 is strict float32 (no TF32): compare like with like.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
+    return torch, None
+
+
+def torch_time(torch, fn, warmup, iters):
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn()
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(iters):
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def export_models_module():
+    """scripts/export_models.py (for its BERT), even without torchvision."""
+    try:
+        import torchvision  # noqa: F401
+    except ImportError:
+        stub = types.ModuleType("torchvision")
+        stub.models = types.SimpleNamespace(
+            resnet18=None, resnet50=None, mobilenet_v2=None)
+        sys.modules["torchvision"] = stub
+    spec = importlib.util.spec_from_file_location(
+        "export_models", os.path.join(REPO, "scripts", "export_models.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def torch_model(torch, spec):
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    if spec["model"] == "resnet50":
+        try:
+            import torchvision
+            model = torchvision.models.resnet50(weights=None)
+        except (ImportError, AttributeError, TypeError) as e:
+            raise RuntimeError(f"torchvision unavailable ({e})")
+        x = torch.randn(spec["batch"], 3, 224, 224, device=dev)
+        model = model.to(dev).eval()
+        return lambda: model(x)
+    if spec["model"] == "bert":
+        em = export_models_module()
+        model = em.Bert(12, 768, 12, 30522).to(dev).eval()
+        b, s = spec["batch"], spec["seq"]
+        ids = torch.randint(0, 30522, (b, s), device=dev)
+        mask = torch.ones(b, s, dtype=torch.int64, device=dev)
+        types_ = torch.zeros(b, s, dtype=torch.int64, device=dev)
+        return lambda: model(ids, mask, types_)
+    raise RuntimeError(f"unknown model {spec['model']}")
+
+
+# -- benchmarks ------------------------------------------------------------------
+
+def parse_ms(text):
+    # The last line; "wall_median_ms=" (with transfers) comes before it.
+    m = re.search(r"^median_ms=([0-9.]+)", text or "", re.M)
+    return float(m.group(1)) if m else None
+
+
+def bench(a, manifest):
+    torch, why = load_torch()
+    rows = []
+    for case in manifest["bench"]:
+        name = case["name"]
+        say(f"--- bench: {name}")
+        args = [os.path.join(a.bundle, case["artifact"]), "--bench",
+                "--warmup", str(a.warmup), "--iters", str(a.iters)] + \
+            case["run_args"]
+        text, info = run_kiln(a.kiln_run, args, 240)
+        kiln_ms = parse_ms(text)
+        if kiln_ms is None:
+            say(f"kiln: FAILED: {info}")
+        else:
+            say(f"kiln: {kiln_ms:.3f} ms (CUDA events, median of {a.iters}; "
+                f"run took {info})")
+        torch_ms, note = None, why
+        if torch is not None and left() < 30:
+            note = "PyTorch skipped: out of time (--budget)"
+        elif torch is not None:
+            try:
+                fn = torch_model(torch, case["torch"])
+                torch_ms = torch_time(torch, fn, a.warmup, a.iters)
+                say(f"torch eager: {torch_ms:.3f} ms")
+                del fn
+                torch.cuda.empty_cache()
+            except Exception as e:  # one model's failure is one row
+                note = f"PyTorch failed: {e}"
+                say(note)
+        rows.append((name, kiln_ms, torch_ms,
+                     info if kiln_ms is None else note))
+    return rows
+
+
+def bandwidth(a, manifest):
+    bw = manifest.get("bandwidth")
+    if not bw:
+        return []
+    say(f"--- bandwidth: {bw['what']}, {bw['elements']} elements, "
+        f"{bw['kernels']} kernel(s)")
+    rows = []
+    gb = bw["bytes"] / 1e9
+    args = [os.path.join(a.bundle, bw["artifact"]), "--bench",
+            "--warmup", str(a.warmup), "--iters", str(a.iters)]
+    text, info = run_kiln(a.kiln_run, args, 240)
+    ms = parse_ms(text)
+    rows.append(("kiln fused elementwise", ms, gb / (ms / 1e3) if ms else None,
+                 None if ms else info))
+    torch, why = load_torch()
+    if torch is None:
+        rows.append(("device-to-device copy", None, None, why))
+        return rows
+    try:
+        x = torch.rand(bw["shape"], device="cuda") * 2 - 1
+        y = torch.empty_like(x)
+        copy_ms = torch_time(torch, lambda: y.copy_(x), a.warmup, a.iters)
+        rows.append(("device-to-device copy (torch)", copy_ms,
+                     gb / (copy_ms / 1e3), None))
+        eager_ms = torch_time(torch, lambda: torch.relu(x * 0.5 + 0.25),
+                              a.warmup, a.iters)
+        rows.append(("torch eager relu(0.5x+0.25)", eager_ms,
+                     gb / (eager_ms / 1e3), "3 kernels; GB/s counts one "
+                     "read and one write like the fused kernel"))
+    except Exception as e:
+        rows.append(("device-to-device copy (torch)", None, None, str(e)))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--bundle", required=True)
+    ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--only", default="numerics,nodes,bench,bandwidth")
+    ap.add_argument("--budget", type=float, default=float("inf"),
+                    help="seconds for everything; cases past it are skipped "
+                    "so that the summary is always printed")
+    a = ap.parse_args()
+    DEADLINE[0] = time.time() + a.budget
+    with open(os.path.join(a.bundle, "manifest.json")) as f:
+        manifest = json.load(f)
+    steps = a.only.split(",")
+    num_rows, bench_rows, bw_rows = [], [], []
+    for step, fn, into in (("numerics", numerics, num_rows),
+                           ("nodes", node_tests, num_rows),
+                           ("bench", bench, bench_rows),
+                           ("bandwidth", bandwidth, bw_rows)):
+        if step not in steps:
+            continue
+        say(f"\n=== {step} ===")
+        try:
+            into.extend(fn(a, manifest))
+        except Exception as e:  # keep going: the table shows what ran
+            say(f"{step} failed: {type(e).__name__}: {e}")
+            into.append((step, "ERROR", str(e)))
+
+    say("\n================ summary (artifacts for %s) ================"
+        % manifest.get("arch"))
+    if num_rows:
+        say("\nnumerics (float32):")
+        for name, status, detail in num_rows:
+            say(f"  {status:5} {name:22} {detail}")
+    if bench_rows:
+        say("\n%-16s %12s %14s %14s  %s" % ("model", "kiln ms", "torch eager ms",
+                                            "kiln/torch", "note"))
+        for name, k, t, note in bench_rows:
+            ks = f"{k:.3f}" if k is not None else "-"
+            ts = f"{t:.3f}" if t is not None else "-"
+            ratio = f"{k / t:.2f}" if k and t else "-"
+            say("%-16s %12s %14s %14s  %s" % (name, ks, ts, ratio, note or ""))
+    if bw_rows:
+        say("\n%-32s %10s %10s  %s" % ("bandwidth", "ms", "GB/s", "note"))
+        for name, ms, gbs, note in bw_rows:
+            say("%-32s %10s %10s  %s" % (
+                name, f"{ms:.3f}" if ms else "-",
+                f"{gbs:.0f}" if gbs else "-", note or ""))
+        copy = [r for r in bw_rows if r[0].startswith("device-to-device")]
+        if bw_rows[0][2] and copy and copy[0][2]:
+            say(f"fused kernel / copy bandwidth: "
+                f"{bw_rows[0][2] / copy[0][2]:.0%}")
+    failed = any(r[1] in ("FAIL", "ERROR") for r in num_rows) or \
+        any(r[1] is None for r in bench_rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
