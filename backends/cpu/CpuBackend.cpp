@@ -12,10 +12,12 @@ class CpuBackend : public Backend {
 public:
   llvm::StringRef name() const override { return "cpu"; }
 
-  // Channels innermost: the convolution's reduction over channels reads
-  // contiguous memory (measured equal on today's scalar loops; the layout
-  // vectorised kernels want).
-  std::string defaultLayout() const override { return "nhwc"; }
+  // Measured on ResNet-50 with today's loop nests (kiln-cpu-order-loops
+  // vectorises over the output's last dimension): NCHW 2.8 s, NHWC 12.3 s,
+  // because channels-last makes the inner loop run over output channels,
+  // whose weights are strided in ONNX's [M, C, kH, kW]. NHWC becomes the
+  // choice once the weights are repacked for it.
+  std::string defaultLayout() const override { return "nchw"; }
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const CompileOptions &options) const override {

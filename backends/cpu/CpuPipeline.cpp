@@ -16,7 +16,7 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   p += "kiln-inline-kernels,kiln-weights-to-params{min-bytes=" +
        std::to_string(o.minParamBytes) +
        "},kiln-cpu-mark-entry,kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,"
-       "kiln-fuse-kernel-elementwise,canonicalize,cse,";
+       "kiln-fuse-kernel-elementwise,canonicalize,cse,kiln-cpu-order-loops,";
   // Tensors -> buffers; results are owned by the caller, intermediates are
   // freed where they die.
   p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "

@@ -16,6 +16,19 @@ def MarkEntryForCInterface : Pass<"kiln-cpu-mark-entry", "mlir::ModuleOp"> {
   }];
 }
 
+def OrderLoops : Pass<"kiln-cpu-order-loops", "mlir::ModuleOp"> {
+  let summary = "Put reductions outside the output's contiguous dimension";
+  let description = [{
+    For every linalg.generic with reduction dimensions whose output's last
+    dimension is indexed by a parallel loop: loop order (other parallel
+    dimensions, reductions, that dimension), so that the innermost loop runs
+    over contiguous output (and usually input) memory and LLVM vectorises
+    it. Each output element still accumulates in the same order: results do
+    not change.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def ExpandStridedCopies : Pass<"kiln-expand-strided-copies", "mlir::ModuleOp"> {
   let summary = "Turn memref.copy of non-contiguous buffers into linalg.copy";
   let description = [{
