@@ -45,7 +45,7 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   }
   // Kernels into one device module; views and control flow lowered on both
   // sides; host checks to the trap handler.
-  p += "gpu-kernel-outlining,expand-strided-metadata,lower-affine,"
+  p += "kiln-cuda-sink-constants,gpu-kernel-outlining,expand-strided-metadata,lower-affine,"
        "convert-scf-to-cf,kiln-lower-runtime-checks,";
   // Device: NVVM, then PTX (libdevice linked for math).
   p += "nvvm-attach-target{module=kiln_kernels chip=" + o.arch +

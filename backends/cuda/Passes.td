@@ -45,6 +45,16 @@ def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def SinkConstants : Pass<"kiln-cuda-sink-constants", "mlir::ModuleOp"> {
+  let summary = "Copy the constants each gpu.launch uses into its body";
+  let description = [{
+    Canonicalization hoists constants out of launch bodies; outlined, they
+    would become kernel parameters and hide constant sizes from the device
+    compiler (a division per element instead of a shift). Runs right before
+    gpu-kernel-outlining.
+  }];
+}
+
 def EmulateLaunches : Pass<"kiln-cuda-emulate-launches", "mlir::ModuleOp"> {
   let summary = "Run gpu.launch bodies as host loops (testing only)";
   let description = [{
