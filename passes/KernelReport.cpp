@@ -1,6 +1,7 @@
 //===- KernelReport.cpp - the fusion decisions, for people ----------------===//
 #include "passes/KernelReport.h"
 #include "dialects/kiln/KilnDialect.h"
+#include "dialects/kiln/NodeName.h"
 #include "dialects/kiln/OpClasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -11,24 +12,10 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The ONNX node name the importer put in the op's location, if any.
-std::string nodeName(Location loc) {
-  std::string name;
-  loc->walk([&](Location inner) {
-    if (auto n = dyn_cast<NameLoc>(inner)) {
-      name = n.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
-}
-
 std::string describe(Operation &op) {
   std::string text = op.getName().stripDialect().str();
-  std::string node = nodeName(op.getLoc());
-  if (!node.empty())
-    text += "(" + node + ")";
+  if (std::optional<std::string> node = nodeNameOf(op.getLoc()))
+    text += "(" + *node + ")";
   return text;
 }
 

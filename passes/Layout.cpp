@@ -19,10 +19,12 @@
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/OpClasses.h"
 #include "passes/Passes.h"
+#include "passes/TypeRefinement.h"
+#include "passes/simplify/RuleUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
@@ -34,17 +36,6 @@ using namespace mlir;
 
 namespace kiln {
 namespace {
-
-SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
-  SmallVector<int64_t> inv(perm.size());
-  for (auto [i, p] : llvm::enumerate(perm))
-    inv[p] = i;
-  return inv;
-}
-
-bool isIdentity(ArrayRef<int64_t> perm) {
-  return llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()));
-}
 
 /// The permutation from channels-last back to channels-first, [0, r-1,
 /// 1..r-2]: the only transposes that sink. (Sinking the conversions made to
@@ -66,7 +57,7 @@ TransposeOp sinkingTranspose(Value v) {
 }
 
 Value transpose(PatternRewriter &r, Location loc, Value v, ArrayRef<int64_t> perm) {
-  if (isIdentity(perm))
+  if (isIdentityPermutation(perm))
     return v;
   return TransposeOp::create(r, loc, v, perm);
 }
@@ -74,12 +65,8 @@ Value transpose(PatternRewriter &r, Location loc, Value v, ArrayRef<int64_t> per
 /// Gives `op` the result types its type inference computes for its
 /// (changed) operands and attributes.
 LogicalResult reinferTypes(Operation *op) {
-  auto infer = dyn_cast<InferTypeOpInterface>(op);
   SmallVector<Type> types;
-  if (!infer ||
-      failed(infer.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
-                                    op->getRawDictionaryAttrs(),
-                                    op->getPropertiesStorage(), op->getRegions(), types)))
+  if (failed(inferResultTypes(op, types)))
     return failure();
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);
@@ -166,7 +153,7 @@ struct SinkThroughElementwise : RewritePattern {
       }
     if (!perm || int64_t(perm->size()) != type.getRank())
       return failure();
-    SmallVector<int64_t> inv = inverse(*perm);
+    SmallVector<int64_t> inv = invertPermutationVector(*perm);
     SmallVector<Value> operands;
     for (Value v : op->getOperands()) {
       auto vt = cast<RankedTensorType>(v.getType());
@@ -192,14 +179,7 @@ struct SinkThroughElementwise : RewritePattern {
       if (vt.getRank() < type.getRank()) {
         SmallVector<int64_t> shape(type.getRank() - vt.getRank(), 1);
         llvm::append_range(shape, vt.getShape());
-        auto shapeType = RankedTensorType::get(
-            {int64_t(shape.size())}, IntegerType::get(r.getContext(), 64, IntegerType::Signed));
-        SmallVector<APInt> dims;
-        for (int64_t d : shape)
-          dims.push_back(APInt(64, d, true));
-        Value shapeValue = ConstantOp::create(
-            r, op->getLoc(), cast<ElementsAttr>(DenseElementsAttr::get(shapeType, dims)));
-        v = ReshapeOp::create(r, op->getLoc(), vt.clone(shape), v, shapeValue);
+        v = simplify::reshapeTo(r, op->getLoc(), v, shape);
       }
       v = transpose(r, op->getLoc(), v, inv);
     }

@@ -28,15 +28,20 @@ Type refine(Type current, Type inferred) {
 
 } // namespace
 
-LogicalResult refineResultTypes(Operation *op) {
+LogicalResult inferResultTypes(Operation *op, SmallVectorImpl<Type> &types) {
   auto infer = dyn_cast<InferTypeOpInterface>(op);
   if (!infer)
+    return failure();
+  return infer.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
+                                op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+                                op->getRegions(), types);
+}
+
+LogicalResult refineResultTypes(Operation *op) {
+  if (!isa<InferTypeOpInterface>(op))
     return success();
   SmallVector<Type> types;
-  if (failed(infer.inferReturnTypes(op->getContext(), op->getLoc(),
-                                    op->getOperands(), op->getRawDictionaryAttrs(),
-                                    op->getPropertiesStorage(), op->getRegions(),
-                                    types)))
+  if (failed(inferResultTypes(op, types)))
     return failure();
   for (auto [res, inferred] : llvm::zip(op->getResults(), types)) {
     Type t = refine(res.getType(), inferred);

@@ -11,6 +11,12 @@
 
 namespace kiln {
 
+/// The result types `op`'s type inference computes for its current operands
+/// and attributes. Fails, without a message, for ops without inference or
+/// when inference fails.
+mlir::LogicalResult inferResultTypes(mlir::Operation *op,
+                                     llvm::SmallVectorImpl<mlir::Type> &types);
+
 /// Re-infers `op`'s result types and keeps, per dimension, the more precise
 /// of the inferred and current types. Fails (with an error on the op) when
 /// inference fails or contradicts the current type.

@@ -1,5 +1,6 @@
 //===- LoweringUtils.cpp - building blocks of the kiln -> linalg lowering -===//
 #include "backends/linalg/LoweringUtils.h"
+#include "dialects/kiln/NodeName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -318,21 +319,8 @@ Value indexToElement(OpBuilder &b, Location loc, Value index, Type type,
 // Run-time checks
 //===----------------------------------------------------------------------===//
 
-static std::optional<std::string> findName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location l : fused.getLocations())
-      if (auto n = findName(l))
-        return n;
-  }
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return findName(call.getCallee());
-  return std::nullopt;
-}
-
 std::string describeNode(Operation *op) {
-  if (auto name = findName(op->getLoc()))
+  if (auto name = nodeNameOf(op->getLoc()))
     return *name;
   return "op '" + op->getName().getStringRef().str() + "'";
 }
