@@ -161,18 +161,38 @@ Value descriptorAddress(OpBuilder &b, ModuleOp module, Location loc,
                                    name);
 }
 
-void lowerLibraryCalls(ModuleOp module) {
+/// The activation of an epilogue the CUDA wrappers run: none or ReLU.
+std::optional<int64_t> cudaActivation(ArrayAttr postOps) {
+  if (postOps.empty())
+    return abi::kActNone;
+  if (postOps.size() == 1 && cast<StringAttr>(postOps[0]).getValue() == "relu")
+    return abi::kActRelu;
+  return std::nullopt;
+}
+
+LogicalResult lowerLibraryCalls(ModuleOp module) {
   unsigned counter = 0;
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
-    if (isa<Conv2dOp, MatmulOp>(op))
+    if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
       ops.push_back(op);
   });
   for (Operation *op : ops) {
+    // kiln-cuda-select-library-calls makes only what the wrappers take.
+    auto conv2d = dyn_cast<lib::Conv2dOp>(op);
+    auto matmul = dyn_cast<lib::MatmulOp>(op);
+    ArrayRef<int64_t> pads = conv2d ? conv2d.getPads() : ArrayRef<int64_t>();
+    if (!cudaActivation(conv2d ? conv2d.getPostOps() : matmul.getPostOps()) ||
+        (matmul && !matmul.getPostOps().empty()) ||
+        (conv2d && (conv2d.getChannelsLast() || pads[0] != pads[2] ||
+                    pads[1] != pads[3])))
+      return op->emitOpError("is not supported by the CUDA library wrappers "
+                             "(NCHW, symmetric padding, at most a ReLU "
+                             "epilogue on convolutions)");
     OpBuilder b(op);
     Location loc = op->getLoc();
     Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
-    if (auto conv = dyn_cast<Conv2dOp>(op)) {
+    if (auto conv = dyn_cast<lib::Conv2dOp>(op)) {
       auto in = cast<MemRefType>(conv.getInput().getType());
       auto f = cast<MemRefType>(conv.getFilter().getType());
       auto out = cast<MemRefType>(conv.getInit().getType());
@@ -194,7 +214,7 @@ void lowerLibraryCalls(ModuleOp module) {
       d[abi::kConvDilationH] = conv.getDilations()[0];
       d[abi::kConvDilationW] = conv.getDilations()[1];
       d[abi::kConvGroups] = conv.getGroups();
-      d[abi::kConvActivation] = conv.getRelu() ? abi::kActRelu : abi::kActNone;
+      d[abi::kConvActivation] = *cudaActivation(conv.getPostOps());
       Value desc = descriptorAddress(b, module, loc, d, counter);
       Value bias = conv.getBias() ? dataPointer(b, loc, conv.getBias()) : null;
       LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotConv2d),
@@ -202,7 +222,7 @@ void lowerLibraryCalls(ModuleOp module) {
                                       dataPointer(b, loc, conv.getFilter()),
                                       bias, dataPointer(b, loc, conv.getInit())});
     } else {
-      auto mm = cast<MatmulOp>(op);
+      auto mm = cast<lib::MatmulOp>(op);
       auto a = cast<MemRefType>(mm.getLhs().getType());
       auto bt = cast<MemRefType>(mm.getRhs().getType());
       auto c = cast<MemRefType>(mm.getInit().getType());
@@ -235,6 +255,7 @@ void lowerLibraryCalls(ModuleOp module) {
     }
     op->erase();
   }
+  return success();
 }
 
 struct AllocLowering : ConvertOpToLLVMPattern<memref::AllocOp> {
@@ -366,7 +387,8 @@ struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
     // Declared up front: patterns then only look them up.
     for (int slot = 1; slot < abi::kApiSlots; ++slot)
       declareSlot(module, slot);
-    lowerLibraryCalls(module);
+    if (failed(lowerLibraryCalls(module)))
+      return signalPassFailure();
 
     LLVMTypeConverter converter(ctx);
     RewritePatternSet patterns(ctx);
@@ -384,7 +406,7 @@ struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
     target.addIllegalDialect<func::FuncDialect, memref::MemRefDialect,
                              arith::ArithDialect, cf::ControlFlowDialect,
                              index::IndexDialect, ub::UBDialect,
-                             KilnCudaDialect>();
+                             lib::KilnLibDialect>();
     target.addIllegalOp<gpu::LaunchFuncOp>();
     target.addLegalOp<gpu::BinaryOp, gpu::GPUModuleOp>();
     // Device code is lowered separately.

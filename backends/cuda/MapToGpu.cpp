@@ -31,7 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
-#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/library/IR/KilnLibDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -60,7 +60,7 @@ namespace {
 /// host work: they only move pointers).
 bool accessesMemory(Operation *op) {
   // Library calls are issued by the host (they launch their own kernels).
-  if (isa<Conv2dOp, MatmulOp>(op))
+  if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
     return false;
   if (isa<linalg::LinalgOp, memref::CopyOp>(op))
     return true;
@@ -201,7 +201,7 @@ private:
   void copyGlobalsLeavingKernels(func::FuncOp func) {
     SmallVector<OpOperand *> uses;
     func.walk([&](Operation *op) {
-      if (!isa<func::ReturnOp, Conv2dOp, MatmulOp>(op))
+      if (!isa<func::ReturnOp, lib::Conv2dOp, lib::MatmulOp>(op))
         return;
       for (OpOperand &operand : op->getOpOperands()) {
         Value v = operand.get();

@@ -2,7 +2,7 @@
 #ifndef KILN_BACKENDS_CUDA_PASSES_H
 #define KILN_BACKENDS_CUDA_PASSES_H
 
-#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/library/IR/KilnLibDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"

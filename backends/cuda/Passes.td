@@ -8,14 +8,14 @@ def SelectLibraryCalls : Pass<"kiln-cuda-select-library-calls", "mlir::ModuleOp"
   let summary = "Hand convolutions and matrix products to cuDNN and cuBLAS";
   let description = [{
     Rewrites, before kiln -> linalg, the kiln ops that vendor libraries run
-    into `kiln_cuda` ops: `kiln.conv` (2-D, symmetric padding; a `kiln.relu`
-    that is its only user becomes its epilogue) into `kiln_cuda.conv2d`,
+    into `kiln_lib` ops: `kiln.conv` (2-D, symmetric padding; a `kiln.relu`
+    that is its only user becomes its epilogue) into `kiln_lib.conv2d`,
     `kiln.matmul` (operands of rank >= 2 whose batches are shared or equal to
-    the result's) and `kiln.gemm` into `kiln_cuda.matmul`. Gemm's `C`, scaled
+    the result's) and `kiln.gemm` into `kiln_lib.matmul`. Gemm's `C`, scaled
     by `beta` and broadcast, becomes the accumulator. Only static float
     (f32, f16, bf16) ops qualify; the rest stays for code generation.
   }];
-  let dependentDialects = ["kiln::cuda::KilnCudaDialect",
+  let dependentDialects = ["kiln::lib::KilnLibDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect",
                            "mlir::arith::ArithDialect"];
@@ -78,8 +78,8 @@ def HostToLlvm : Pass<"kiln-cuda-host-to-llvm", "mlir::ModuleOp"> {
     (every buffer is device memory), `gpu.launch_func` ->
     `kiln_cuda_launch(kernel index, grid, block, shared bytes, params)` with
     the kernel's parameters laid out as the NVVM lowering expects them
-    (memrefs expanded to their descriptor fields), `kiln_cuda.conv2d` and
-    `kiln_cuda.matmul` -> `kiln_cuda_conv2d`/`kiln_cuda_matmul` with a
+    (memrefs expanded to their descriptor fields), `kiln_lib.conv2d` and
+    `kiln_lib.matmul` -> `kiln_cuda_conv2d`/`kiln_cuda_matmul` with a
     constant descriptor. Defines those functions as thunks through the
     exported table `kiln_artifact_cuda_api` and lists the kernels, by
     index, in the module attribute `kiln_cuda.kernels`. `gpu.binary` is

@@ -3,16 +3,16 @@
 // Rewrites the kiln ops that a vendor library runs better than generated
 // code into kiln_cuda ops, before kiln -> linalg:
 //
-//   kiln.conv (2-D, symmetric padding) [+ kiln.relu]  -> kiln_cuda.conv2d
-//   kiln.matmul (rank >= 2, batch shared or equal)    -> kiln_cuda.matmul
-//   kiln.gemm                                         -> kiln_cuda.matmul
+//   kiln.conv (2-D, symmetric padding) [+ kiln.relu]  -> kiln_lib.conv2d
+//   kiln.matmul (rank >= 2, batch shared or equal)    -> kiln_lib.matmul
+//   kiln.gemm                                         -> kiln_lib.matmul
 //                                  (C, scaled by beta, is the accumulator)
 //
 // Only float ops (f32, f16, bf16) with static shapes qualify; everything
 // else stays for codegen, which handles every case.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/library/IR/KilnLibDialect.h"
 #include "backends/cuda/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
 
@@ -59,7 +59,8 @@ struct ConvToLibrary : OpRewritePattern<ConvOp> {
         !isLibraryTensor(op.getType()) ||
         (op.getBias() && !isLibraryTensor(op.getBias().getType())))
       return rewriter.notifyMatchFailure(op, "not static float tensors");
-    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET")
+    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET" ||
+        op.getChannelsLast())
       return rewriter.notifyMatchFailure(op, "not 2-D with explicit pads");
     ArrayRef<int64_t> pads = op.getPads();
     if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3])
@@ -74,12 +75,16 @@ struct ConvToLibrary : OpRewritePattern<ConvOp> {
         relu = true;
       }
     rewriter.setInsertionPoint(replaced);
-    auto conv = Conv2dOp::create(
+    auto conv = lib::Conv2dOp::create(
         rewriter, loc, op.getType(), op.getInput(), op.getWeight(),
-        op.getBias(), emptyLike(rewriter, loc, op.getType()),
-        rewriter.getDenseI64ArrayAttr({pads[0], pads[1]}),
+        op.getBias(), /*post_operands=*/ValueRange(),
+        emptyLike(rewriter, loc, op.getType()), op.getPadsAttr(),
         op.getStridesAttr(), op.getDilationsAttr(),
-        rewriter.getI64IntegerAttr(op.getGroup()), unit(rewriter, relu));
+        rewriter.getI64IntegerAttr(op.getGroup()),
+        /*channels_last=*/UnitAttr(),
+        rewriter.getStrArrayAttr(relu ? ArrayRef<StringRef>{"relu"}
+                                      : ArrayRef<StringRef>{}),
+        rewriter.getDenseF32ArrayAttr({}));
     rewriter.replaceOp(replaced, conv.getResult());
     if (replaced != op.getOperation())
       rewriter.eraseOp(op);
@@ -108,10 +113,12 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
         !batchesFit(b, c))
       return rewriter.notifyMatchFailure(op, "vector or broadcast batches");
     Location loc = op.getLoc();
-    rewriter.replaceOpWithNewOp<MatmulOp>(
-        op, c, op.getLhs(), op.getRhs(), emptyLike(rewriter, loc, c),
+    rewriter.replaceOpWithNewOp<lib::MatmulOp>(
+        op, c, op.getLhs(), op.getRhs(), /*post_operands=*/ValueRange(),
+        emptyLike(rewriter, loc, c),
         /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
-        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr());
+        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
+        rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
     return success();
   }
 };
@@ -162,10 +169,11 @@ struct GemmToLibrary : OpRewritePattern<GemmOp> {
     Value init = accumulate
                      ? scaledAccumulator(rewriter, loc, op.getC(), result, beta)
                      : emptyLike(rewriter, loc, result);
-    rewriter.replaceOpWithNewOp<MatmulOp>(
-        op, result, op.getA(), op.getB(), init, unit(rewriter, op.getTransA()),
-        unit(rewriter, op.getTransB()), op.getAlphaAttr(),
-        unit(rewriter, accumulate));
+    rewriter.replaceOpWithNewOp<lib::MatmulOp>(
+        op, result, op.getA(), op.getB(), /*post_operands=*/ValueRange(), init,
+        unit(rewriter, op.getTransA()), unit(rewriter, op.getTransB()),
+        op.getAlphaAttr(), unit(rewriter, accumulate),
+        rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
     return success();
   }
 };

@@ -4,7 +4,7 @@
 #include "backends/cpu/CpuPipeline.h"
 #include "backends/cpu/Passes.h"
 #include "backends/cuda/CudaPipeline.h"
-#include "backends/cuda/IR/KilnCudaDialect.h"
+#include "backends/library/IR/KilnLibDialect.h"
 #include "backends/cuda/Passes.h"
 #include "backends/linalg/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -24,8 +24,8 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
-  registry.insert<KilnDialect, cuda::KilnCudaDialect>();
-  cuda::registerBufferizationInterfaces(registry);
+  registry.insert<KilnDialect, lib::KilnLibDialect>();
+  lib::registerBufferizationInterfaces(registry);
 }
 
 void registerAllPasses() {

@@ -55,10 +55,10 @@ module attributes {gpu.container_module} {
     %out = memref.alloc() : memref<4x5xf32>
     %t = memref.alloc() : memref<8xf32>
     gpu.launch_func @kiln_kernels::@k0 blocks in (%c2, %c1, %c1) threads in (%c64, %c1, %c1) args(%t : memref<8xf32>, %cst : f32)
-    kiln_cuda.matmul %a, %b into %out {trans_b} : memref<4x8xf32>, memref<5x8xf32> into memref<4x5xf32>
+    kiln_lib.matmul %a, %b into %out {trans_b} : memref<4x8xf32>, memref<5x8xf32> into memref<4x5xf32>
     memref.dealloc %t : memref<8xf32>
     %y = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_cuda.conv2d %x, %w bias %bias into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, relu, strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %bias into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32> into memref<1x4x8x8xf32>
     return %out, %y : memref<4x5xf32>, memref<1x4x8x8xf32>
   }
 }

@@ -1,4 +1,4 @@
-// Convolutions and matrix products go to cuDNN/cuBLAS as kiln_cuda ops;
+// Convolutions and matrix products go to cuDNN/cuBLAS as kiln_lib ops;
 // what the libraries can't take (asymmetric padding, integers, dynamic
 // shapes) stays for code generation.
 // RUN: kiln-opt %s --kiln-cuda-select-library-calls | FileCheck %s
@@ -6,8 +6,8 @@
 // A ReLU that is the convolution's only user becomes its epilogue.
 // CHECK-LABEL: func @conv_relu
 // CHECK: %[[INIT:.*]] = tensor.empty() : tensor<1x4x8x8xf32>
-// CHECK: %[[Y:.*]] = kiln_cuda.conv2d %arg0, %arg1 bias %arg2 into %[[INIT]]
-// CHECK-SAME: groups = 1 : i64, pads = array<i64: 1, 1>, relu, strides = array<i64: 1, 1>
+// CHECK: %[[Y:.*]] = kiln_lib.conv2d %arg0, %arg1 bias %arg2 into %[[INIT]]
+// CHECK-SAME: groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["relu"], strides = array<i64: 1, 1>
 // CHECK-NOT: kiln.relu
 // CHECK: return %[[Y]]
 func.func @conv_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
@@ -26,7 +26,7 @@ func.func @conv_asym(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor
 
 // A shared right operand: one batched call.
 // CHECK-LABEL: func @batched
-// CHECK: kiln_cuda.matmul %arg0, %arg1 into %{{.*}} : tensor<2x3x4xf32>, tensor<4x5xf32> into tensor<2x3x5xf32>
+// CHECK: kiln_lib.matmul %arg0, %arg1 into %{{.*}} : tensor<2x3x4xf32>, tensor<4x5xf32> into tensor<2x3x5xf32>
 func.func @batched(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
   %0 = kiln.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
@@ -37,7 +37,7 @@ func.func @batched(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf
 // CHECK: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
 // CHECK: %[[C:.*]] = linalg.generic
 // CHECK: arith.mulf %{{.*}}, %[[HALF]]
-// CHECK: kiln_cuda.matmul %arg0, %arg1 into %[[C]] {accumulate, alpha = 2.000000e+00 : f32, trans_b}
+// CHECK: kiln_lib.matmul %arg0, %arg1 into %[[C]] {accumulate, alpha = 2.000000e+00 : f32, trans_b}
 func.func @gemm(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> tensor<3x5xf32> {
   %0 = kiln.gemm %a, %b, %c {trans_b = true, alpha = 2.0 : f32, beta = 0.5 : f32} : (tensor<3x4xf32>, tensor<5x4xf32>, tensor<5xf32>) -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>

@@ -1,5 +1,5 @@
-//===- KilnCudaDialect.cpp - kiln_cuda ops: verifiers, bufferization ------===//
-#include "backends/cuda/IR/KilnCudaDialect.h"
+//===- KilnLibDialect.cpp - kiln_lib ops: verifiers, bufferization ------===//
+#include "backends/library/IR/KilnLibDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
@@ -9,14 +9,14 @@
 
 using namespace mlir;
 
-#include "backends/cuda/IR/KilnCudaOpsDialect.cpp.inc"
+#include "backends/library/IR/KilnLibOpsDialect.cpp.inc"
 
-namespace kiln::cuda {
+namespace kiln::lib {
 
-void KilnCudaDialect::initialize() {
+void KilnLibDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
-#include "backends/cuda/IR/KilnCudaOps.cpp.inc"
+#include "backends/library/IR/KilnLibOps.cpp.inc"
       >();
 }
 
@@ -67,47 +67,100 @@ LogicalResult verifyOperandKinds(Operation *op, Value init) {
   return success();
 }
 
+/// Checks the epilogue: known steps, two constants per step (or none), one
+/// operand per binary step, each of init's rank and broadcastable to it.
+LogicalResult verifyEpilogue(Operation *op, ArrayAttr postOps,
+                             ArrayRef<float> postArgs, ValueRange operands,
+                             Value init) {
+  size_t binary = 0;
+  for (Attribute a : postOps) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    if (!isKnownPostOp(name))
+      return op->emitOpError("unknown post-op '") << name << "'";
+    binary += isBinaryPostOp(name);
+  }
+  if (!postArgs.empty() && postArgs.size() != 2 * postOps.size())
+    return op->emitOpError("post_args needs two values per post-op");
+  if (binary != operands.size())
+    return op->emitOpError("expected ")
+           << binary << " post operands for the binary post-ops, got "
+           << operands.size();
+  auto out = cast<ShapedType>(init.getType());
+  for (Value v : operands) {
+    auto t = cast<ShapedType>(v.getType());
+    if (t.getRank() != out.getRank())
+      return op->emitOpError("post operands must have init's rank");
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (t.getDimSize(i) != 1 && t.getDimSize(i) != out.getDimSize(i))
+        return op->emitOpError("post operand does not broadcast to init");
+  }
+  return success();
+}
+
 } // namespace
 
+bool isBinaryPostOp(StringRef name) {
+  return llvm::is_contained(
+      ArrayRef<StringRef>{"add", "sub", "mul", "div", "max", "min"}, name);
+}
+
+bool isKnownPostOp(StringRef name) {
+  return isBinaryPostOp(name) ||
+         llvm::is_contained(
+             ArrayRef<StringRef>{"relu", "leaky_relu", "elu", "gelu_erf",
+                                 "gelu_tanh", "sigmoid", "tanh", "clip",
+                                 "swish", "hardswish", "abs", "exp", "sqrt",
+                                 "linear"},
+             name);
+}
+
 LogicalResult Conv2dOp::verify() {
-  if (failed(verifyOperandKinds(*this, getInit())))
+  if (failed(verifyOperandKinds(*this, getInit())) ||
+      failed(verifyEpilogue(*this, getPostOps(), getPostArgs(),
+                            getPostOperands(), getInit())))
     return failure();
   auto in = cast<ShapedType>(getInput().getType());
   auto f = cast<ShapedType>(getFilter().getType());
   auto out = cast<ShapedType>(getInit().getType());
   if (in.getRank() != 4 || f.getRank() != 4 || out.getRank() != 4)
     return emitOpError("input, filter and init must have rank 4");
-  if (getPads().size() != 2 || getStrides().size() != 2 ||
+  if (getPads().size() != 4 || getStrides().size() != 2 ||
       getDilations().size() != 2)
-    return emitOpError("pads, strides and dilations need 2 values each");
+    return emitOpError(
+        "pads need 4 values, strides and dilations 2 values each");
+  // Dimension positions of channels and of the first spatial dimension.
+  int c = getChannelsLast() ? 3 : 1, s = getChannelsLast() ? 1 : 2;
   int64_t groups = getGroups();
   int64_t k = f.getDimSize(0);
   if (groups < 1 || k % groups != 0 ||
-      in.getDimSize(1) != f.getDimSize(1) * groups)
+      in.getDimSize(c) != f.getDimSize(1) * groups)
     return emitOpError("channels do not match the filter and groups");
   if (auto bias = getBias()) {
     auto b = cast<ShapedType>(bias.getType());
     if (b.getRank() != 1 || b.getDimSize(0) != k)
       return emitOpError("bias must be [") << k << "]";
   }
-  if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(1) != k)
-    return emitOpError("init must be [N, K, P, Q]");
+  if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(c) != k)
+    return emitOpError(getChannelsLast() ? "init must be [N, P, Q, K]"
+                                         : "init must be [N, K, P, Q]");
   for (int i = 0; i < 2; ++i) {
-    int64_t pad = getPads()[i], stride = getStrides()[i],
-            dilation = getDilations()[i];
-    if (pad < 0 || stride < 1 || dilation < 1)
+    int64_t begin = getPads()[i], end = getPads()[2 + i],
+            stride = getStrides()[i], dilation = getDilations()[i];
+    if (begin < 0 || end < 0 || stride < 1 || dilation < 1)
       return emitOpError("bad padding, stride or dilation");
     int64_t span = dilation * (f.getDimSize(2 + i) - 1) + 1;
-    int64_t size = (in.getDimSize(2 + i) + 2 * pad - span) / stride + 1;
-    if (out.getDimSize(2 + i) != size)
+    int64_t size = (in.getDimSize(s + i) + begin + end - span) / stride + 1;
+    if (out.getDimSize(s + i) != size)
       return emitOpError("output dimension ")
-             << 2 + i << " should be " << size;
+             << s + i << " should be " << size;
   }
   return success();
 }
 
 LogicalResult MatmulOp::verify() {
-  if (failed(verifyOperandKinds(*this, getInit())))
+  if (failed(verifyOperandKinds(*this, getInit())) ||
+      failed(verifyEpilogue(*this, getPostOps(), getPostArgs(),
+                            getPostOperands(), getInit())))
     return failure();
   auto a = cast<ShapedType>(getLhs().getType());
   auto b = cast<ShapedType>(getRhs().getType());
@@ -241,13 +294,13 @@ struct LibraryCallBufferization
 } // namespace
 
 void registerBufferizationInterfaces(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *ctx, KilnCudaDialect *) {
+  registry.addExtension(+[](MLIRContext *ctx, KilnLibDialect *) {
     Conv2dOp::attachInterface<LibraryCallBufferization<Conv2dOp>>(*ctx);
     MatmulOp::attachInterface<LibraryCallBufferization<MatmulOp>>(*ctx);
   });
 }
 
-} // namespace kiln::cuda
+} // namespace kiln::lib
 
 #define GET_OP_CLASSES
-#include "backends/cuda/IR/KilnCudaOps.cpp.inc"
+#include "backends/library/IR/KilnLibOps.cpp.inc"

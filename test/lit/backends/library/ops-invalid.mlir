@@ -1,9 +1,9 @@
-// The kiln_cuda ops' verifiers: each bad op gets one clear error.
+// The kiln_lib ops' verifiers: each bad op gets one clear error.
 // RUN: kiln-opt %s --split-input-file --verify-diagnostics
 
 func.func @int_conv(%x: tensor<1x3x8x8xi32>, %w: tensor<4x3x3x3xi32>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
   // expected-error @+1 {{element type must be f32, f16 or bf16}}
-  %0 = kiln_cuda.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
   return %0 : tensor<1x4x8x8xi32>
 }
 
@@ -11,7 +11,7 @@ func.func @int_conv(%x: tensor<1x3x8x8xi32>, %w: tensor<4x3x3x3xi32>, %i: tensor
 
 func.func @conv_channels(%x: tensor<1x2x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   // expected-error @+1 {{channels do not match the filter and groups}}
-  %0 = kiln_cuda.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
 
@@ -19,7 +19,7 @@ func.func @conv_channels(%x: tensor<1x2x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: t
 
 func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<5xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   // expected-error @+1 {{bias must be [4]}}
-  %0 = kiln_cuda.conv2d %x, %w bias %b into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<5xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  %0 = kiln_lib.conv2d %x, %w bias %b into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<5xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
 
@@ -27,7 +27,7 @@ func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tenso
 
 func.func @conv_output(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x7x7xf32>) -> tensor<1x4x7x7xf32> {
   // expected-error @+1 {{output dimension}}
-  %0 = kiln_cuda.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x7x7xf32> -> tensor<1x4x7x7xf32>
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x7x7xf32> -> tensor<1x4x7x7xf32>
   return %0 : tensor<1x4x7x7xf32>
 }
 
@@ -35,7 +35,7 @@ func.func @conv_output(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: ten
 
 func.func @matmul_k(%a: tensor<3x4xf32>, %b: tensor<5x5xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
   // expected-error @+1 {{contraction sizes differ: 4 and 5}}
-  %0 = kiln_cuda.matmul %a, %b into %i : tensor<3x4xf32>, tensor<5x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  %0 = kiln_lib.matmul %a, %b into %i : tensor<3x4xf32>, tensor<5x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
 
@@ -43,7 +43,7 @@ func.func @matmul_k(%a: tensor<3x4xf32>, %b: tensor<5x5xf32>, %i: tensor<3x5xf32
 
 func.func @matmul_init(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x6xf32>) -> tensor<3x6xf32> {
   // expected-error @+1 {{init must end in [3, 5]}}
-  %0 = kiln_cuda.matmul %a, %b into %i : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x6xf32> -> tensor<3x6xf32>
+  %0 = kiln_lib.matmul %a, %b into %i : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x6xf32> -> tensor<3x6xf32>
   return %0 : tensor<3x6xf32>
 }
 
@@ -51,7 +51,7 @@ func.func @matmul_init(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x6x
 
 func.func @matmul_dynamic(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %i: tensor<?x5xf32>) -> tensor<?x5xf32> {
   // expected-error @+1 {{operands must have static shapes}}
-  %0 = kiln_cuda.matmul %a, %b into %i : tensor<?x4xf32>, tensor<4x5xf32> into tensor<?x5xf32> -> tensor<?x5xf32>
+  %0 = kiln_lib.matmul %a, %b into %i : tensor<?x4xf32>, tensor<4x5xf32> into tensor<?x5xf32> -> tensor<?x5xf32>
   return %0 : tensor<?x5xf32>
 }
 
@@ -59,6 +59,6 @@ func.func @matmul_dynamic(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %i: tensor<?
 
 func.func @memref_result(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %i: memref<3x5xf32>) {
   // expected-error @+1 {{on memrefs, must not return values}}
-  %0 = kiln_cuda.matmul %a, %b into %i : memref<3x4xf32>, memref<4x5xf32> into memref<3x5xf32> -> tensor<3x5xf32>
+  %0 = kiln_lib.matmul %a, %b into %i : memref<3x4xf32>, memref<4x5xf32> into memref<3x5xf32> -> tensor<3x5xf32>
   return
 }

@@ -1,0 +1,111 @@
+//===- KilnLibOps.td - calls of kernel libraries ----------------*- tablegen -*-===//
+//
+// The `kiln_lib` dialect holds the operations that a backend hands to a
+// vendor library instead of generating code: oneDNN on the CPU, cuDNN and
+// cuBLAS on CUDA. They are destination-style, like linalg: on tensors they
+// return a value tied to their `init` operand, and one-shot bufferization
+// turns them into the same op on memrefs (no results), which each backend
+// lowers into calls of the runtime's library wrappers
+// (lib/runtime/cpu/OneDnnAbi.h, lib/runtime/cuda/CudaAbi.h).
+//
+// Both ops carry an epilogue: `post_ops` names elementwise steps applied to
+// the result in order. Unary ones ("relu", "gelu_erf", ...) take their
+// constants from `post_args` (two floats per step, alpha and beta); binary
+// ones ("add", "mul", "sub", "div", "max", "min") take the next operand of
+// `post_operands`, which has init's rank and broadcasts where its size is 1.
+// A backend checks which epilogues its library runs (CUDA: none or relu).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_OPS_TD
+#define KILN_LIB_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def KilnLib_Dialect : Dialect {
+  let name = "kiln_lib";
+  let cppNamespace = "::kiln::lib";
+  let summary = "Operations that a backend runs through a kernel library";
+}
+
+class KilnLib_Op<string mnemonic, list<Trait> traits = []>
+    : Op<KilnLib_Dialect, mnemonic,
+         !listconcat(traits, [DestinationStyleOpInterface,
+                             DeclareOpInterfaceMethods<MemoryEffectsOpInterface>])> {
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+    /// True on memrefs (after bufferization).
+    bool hasPureBufferSemantics() {
+      return ::llvm::isa<::mlir::MemRefType>(getInit().getType());
+    }
+  }];
+  let hasVerifier = 1;
+}
+
+def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
+  let summary = "2-D convolution with optional bias and epilogue";
+  let description = [{
+    `init = epilogue(conv(input, filter) + bias)` in NCHW layout, or NHWC
+    for input and init with `channels_last`; `filter` is `[K, C/groups, R,
+    S]` either way, `bias` `[K]`. `init` is only written. `pads` is
+    [top, left, bottom, right].
+
+    ```mlir
+    %y = kiln_lib.conv2d %x, %w bias %b post %r into %init {
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>,
+           dilations = array<i64: 1, 1>, groups = 1 : i64,
+           post_ops = ["add", "relu"]}
+         : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>,
+           tensor<1x4x8x8xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$filter,
+                       Optional<AnyShaped>:$bias,
+                       Variadic<AnyShaped>:$post_operands, AnyShaped:$init,
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                       UnitAttr:$channels_last,
+                       DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args);
+  let results = (outs Optional<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? (`post` $post_operands^)? `into` $init
+    attr-dict `:` type($input) `,` type($filter) (`,` type($bias)^)?
+    (`,` type($post_operands)^)? `into` type($init) (`->` type($result)^)?
+  }];
+}
+
+def KilnLib_MatmulOp : KilnLib_Op<"matmul"> {
+  let summary = "(batched) matrix product (cuBLAS)";
+  let description = [{
+    `init[b] = epilogue(alpha * op(lhs[b]) * op(rhs[b]))`, or `+=` with
+    `accumulate` (then `init` is read). `op` transposes the last two
+    dimensions when `trans_a`/`trans_b` is set. `init` is `[B..., M, N]`;
+    each operand has the same leading dimensions or none (then it is shared
+    by every batch).
+
+    ```mlir
+    %c = kiln_lib.matmul %a, %b into %init {alpha = 1.0 : f32}
+         : tensor<2x3x4xf32>, tensor<4x5xf32> into tensor<2x3x5xf32>
+           -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$lhs, AnyShaped:$rhs,
+                       Variadic<AnyShaped>:$post_operands, AnyShaped:$init,
+                       UnitAttr:$trans_a, UnitAttr:$trans_b,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       UnitAttr:$accumulate,
+                       DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args);
+  let results = (outs Optional<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`post` $post_operands^)? `into` $init attr-dict `:`
+    type($lhs) `,` type($rhs) (`,` type($post_operands)^)? `into` type($init)
+    (`->` type($result)^)?
+  }];
+}
+
+#endif // KILN_LIB_OPS_TD
