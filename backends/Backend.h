@@ -30,7 +30,9 @@ public:
 
   /// The layout the graph pipeline gives convolution regions for this
   /// target when the user does not choose: "nhwc" or "nchw".
-  virtual std::string defaultLayout() const { return "nchw"; }
+  virtual std::string defaultLayout(const CompileOptions &) const {
+    return "nchw";
+  }
 
   /// Passes that lower the kiln module to what `emit` consumes.
   virtual mlir::LogicalResult

@@ -10,12 +10,16 @@ namespace kiln {
 
 std::string cpuPipelineText(const CpuPipelineOptions &o) {
   std::string p;
-  // Kernels dissolve (ops keep their kernel in their location); weights
-  // leave the code; the entry gets its C interface; kiln -> linalg; the
-  // elementwise ops of each kernel fuse into one loop nest.
-  p += "kiln-inline-kernels,kiln-weights-to-params{min-bytes=" +
-       std::to_string(o.minParamBytes) +
-       "},kiln-cpu-mark-entry,kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,"
+  // Kernels dissolve (ops keep their kernel in their location);
+  // convolutions and products with their epilogues go to oneDNN (before
+  // composites decompose, so that GELU is a post-op, and after, for the
+  // products inside attention); weights leave the code; the entry gets its
+  // C interface; kiln -> linalg; the elementwise ops of each kernel fuse
+  // into one loop nest.
+  std::string select = o.libraries ? "kiln-cpu-select-library-calls," : "";
+  p += "kiln-inline-kernels," + select + "kiln-decompose-composites," + select +
+       "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
+       "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,"
        "kiln-fuse-kernel-elementwise,canonicalize,cse,kiln-cpu-order-loops,";
   // Tensors -> buffers; results are owned by the caller, intermediates are
   // freed where they die.
@@ -23,9 +27,14 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
        "function-boundary-type-conversion=identity-layout-map},"
        "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
        "kiln-expand-strided-copies,canonicalize,cse,";
-  // Loops, then control flow (run-time checks need a CFG).
-  p += "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
-       "kiln-lower-runtime-checks,";
+  // Library ops become calls through the artifact's table.
+  if (o.libraries)
+    p += "kiln-cpu-lower-library-calls,";
+  // Loops (parallel dimensions as scf.parallel, the outermost of which run
+  // on the runtime's threads when they are large enough), then control flow
+  // (run-time checks need a CFG).
+  p += "func.func(convert-linalg-to-parallel-loops),kiln-cpu-parallelize-loops,"
+       "lower-affine,convert-scf-to-cf,kiln-lower-runtime-checks,";
   // Everything to the LLVM dialect. Math that LLVM has intrinsics for goes
   // there; the rest (erf, tanh) to libm; f16/bf16 math through f32.
   p += "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"

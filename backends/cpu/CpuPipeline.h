@@ -11,6 +11,9 @@ namespace kiln {
 struct CpuPipelineOptions {
   int optLevel = 2;
   int64_t minParamBytes = 256;
+  /// Run f32 convolutions and products through oneDNN (with their
+  /// epilogues as post-ops) instead of generated loops.
+  bool libraries = true;
 };
 
 /// The pass pipeline as text, so that it can be read (and pasted into a

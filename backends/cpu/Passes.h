@@ -2,6 +2,12 @@
 #ifndef KILN_BACKENDS_CPU_PASSES_H
 #define KILN_BACKENDS_CPU_PASSES_H
 
+#include "backends/library/IR/KilnLibDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace kiln {

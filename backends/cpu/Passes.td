@@ -62,4 +62,58 @@ def LowerRuntimeChecks : Pass<"kiln-lower-runtime-checks", "mlir::ModuleOp"> {
                            "mlir::cf::ControlFlowDialect"];
 }
 
+def CpuSelectLibraryCalls : Pass<"kiln-cpu-select-library-calls", "mlir::ModuleOp"> {
+  let summary = "Hand f32 convolutions and products, with their epilogues, to oneDNN";
+  let description = [{
+    Rewrites `kiln.conv` (2-D), `kiln.matmul` (rank >= 2, broadcast
+    batches; a transpose of the rhs's last two dimensions becomes
+    `trans_b`) and `kiln.gemm` (C added as a post-op when beta is 1) with
+    static f32 shapes into `kiln_lib.conv2d`/`kiln_lib.matmul`. The chain
+    of elementwise ops that follows, each the only user of the previous
+    value and of the same shape, becomes the op's post-ops: unary ones
+    (relu, gelu, sigmoid, tanh, silu, hard_swish, clip, leaky_relu, elu,
+    abs, exp, sqrt) and binary ones with an operand that broadcasts to the
+    result (add, mul, max, min; sub and div with the chain on the left).
+    Filters and rhs that are constants are marked `constant_weights`.
+    Everything else stays for code generation.
+  }];
+  let dependentDialects = ["kiln::lib::KilnLibDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def CpuLowerLibraryCalls : Pass<"kiln-cpu-lower-library-calls", "mlir::ModuleOp"> {
+  let summary = "Bufferized kiln_lib ops to calls of the runtime's oneDNN wrappers";
+  let description = [{
+    Each `kiln_lib.conv2d`/`kiln_lib.matmul` on memrefs becomes
+    `llvm.call @kiln_cpu_conv2d(%desc, %buffers)` (or `kiln_cpu_matmul`):
+    `%desc` a constant int64 array describing the op (shapes, attributes,
+    epilogue; lib/runtime/cpu/CpuAbi.h), `%buffers` a stack array of the
+    operands' addresses. The called functions are thunks through the
+    exported table `kiln_artifact_cpu_api`, which the runtime fills.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "Run outermost parallel loops on the runtime's threads";
+  let description = [{
+    Outlines each outermost `scf.parallel` that executes at least
+    `min-work` operations (trip counts times body size; 1024 trips assumed
+    for a dimension known only at run time) into a function
+    `body(args, lo, hi)` running iterations [lo, hi) of its first
+    dimension, and calls the runtime's `kiln_cpu_parallel_for(body, args,
+    n)` through the artifact's table instead. Loops with reductions into
+    values, run-time checks or calls stay sequential.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Smallest loop (in operations executed) worth waking threads for">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

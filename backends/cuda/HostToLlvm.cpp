@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
+#include "backends/library/RuntimeCalls.h"
 #include "lib/runtime/cuda/CudaAbi.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -60,76 +61,17 @@ LLVM::LLVMFunctionType slotType(MLIRContext *ctx, int slot) {
 }
 
 LLVM::LLVMFuncOp declareSlot(ModuleOp module, int slot) {
-  StringRef name = abi::kSlotNames[slot];
-  if (auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
-    return f;
-  OpBuilder b(module.getBodyRegion());
-  b.setInsertionPointToStart(module.getBody());
-  return LLVM::LLVMFuncOp::create(b, module.getLoc(), name,
-                                  slotType(module.getContext(), slot));
+  return lib::declareRuntimeFunction(module, abi::kSlotNames[slot],
+                                     slotType(module.getContext(), slot));
 }
 
-/// The exported table and, for each declared runtime function, a body
-/// that calls through its slot with the context first.
+/// The exported table and a thunk for each declared runtime function.
 void defineThunks(ModuleOp module) {
-  MLIRContext *ctx = module.getContext();
-  Location loc = module.getLoc();
-  OpBuilder b(module.getBodyRegion());
-  b.setInsertionPointToEnd(module.getBody());
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  auto tableType = LLVM::LLVMArrayType::get(ptr, abi::kApiSlots);
-  auto table = LLVM::GlobalOp::create(b, loc, tableType, /*isConstant=*/false,
-                                      LLVM::Linkage::External, abi::kApiSymbol,
-                                      Attribute());
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.createBlock(&table.getInitializerRegion());
-    LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, tableType));
-  }
-  for (int slot = 1; slot < abi::kApiSlots; ++slot) {
-    auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(abi::kSlotNames[slot]);
-    if (!f || !f.isExternal())
-      continue;
-    f.setLinkage(LLVM::Linkage::Internal);
-    LLVM::LLVMFunctionType type = f.getFunctionType();
-    Block *entry = f.addEntryBlock(b);
-    OpBuilder fb = OpBuilder::atBlockBegin(entry);
-    Value base = LLVM::AddressOfOp::create(fb, loc, ptr, abi::kApiSymbol);
-    auto load = [&](int index) -> Value {
-      Value at = LLVM::GEPOp::create(fb, loc, ptr, tableType, base,
-                                     ArrayRef<LLVM::GEPArg>{0, index});
-      return LLVM::LoadOp::create(fb, loc, ptr, at);
-    };
-    Value context = load(abi::kSlotContext);
-    Value fn = load(slot);
-    SmallVector<Type> params = {ptr};
-    llvm::append_range(params, type.getParams());
-    auto calleeType = LLVM::LLVMFunctionType::get(type.getReturnType(), params);
-    SmallVector<Value> args = {fn, context};
-    llvm::append_range(args, entry->getArguments());
-    auto call = LLVM::CallOp::create(fb, loc, calleeType, args);
-    if (isa<LLVM::LLVMVoidType>(type.getReturnType()))
-      LLVM::ReturnOp::create(fb, loc, ValueRange{});
-    else
-      LLVM::ReturnOp::create(fb, loc, call.getResult());
-  }
+  lib::defineSlotThunks(module, abi::kApiSymbol,
+                        ArrayRef<const char *>(abi::kSlotNames));
 }
 
-/// The address of a memref's first element as an !llvm.ptr, built from
-/// memref ops (converted with the rest).
-Value dataPointer(OpBuilder &b, Location loc, Value memref) {
-  auto type = cast<MemRefType>(memref.getType());
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-  unsigned bytes = type.getElementTypeBitWidth() / 8;
-  Value offset = arith::MulIOp::create(
-      b, loc, meta.getOffset(), arith::ConstantIndexOp::create(b, loc, bytes));
-  Value address = arith::AddIOp::create(b, loc, base, offset);
-  Value i64 =
-      arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
-  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
-                                  i64);
-}
+using lib::dataPointer;
 
 int64_t dataTypeOf(Type element) {
   if (element.isF16())
@@ -139,26 +81,13 @@ int64_t dataTypeOf(Type element) {
   return abi::kF32;
 }
 
-/// A constant int64 array, as the library calls' descriptors.
-Value descriptorAddress(OpBuilder &b, ModuleOp module, Location loc,
-                        ArrayRef<int64_t> values, unsigned &counter) {
-  MLIRContext *ctx = b.getContext();
-  auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 64), values.size());
-  std::string name;
-  do {
-    name = "kiln_cuda_desc_" + std::to_string(counter++);
-  } while (module.lookupSymbol(name));
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    auto attr = DenseElementsAttr::get(
-        RankedTensorType::get({int64_t(values.size())}, b.getI64Type()),
-        values);
-    LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                           LLVM::Linkage::Internal, name, attr, 8);
-  }
-  return LLVM::AddressOfOp::create(b, loc, LLVM::LLVMPointerType::get(ctx),
-                                   name);
+/// Whether a product's operand is shared by every batch (rank 2) or has
+/// the output's batch dimensions: the strided batches cuBLAS takes.
+bool sameBatches(Value operand, Value init) {
+  auto t = cast<MemRefType>(operand.getType());
+  auto c = cast<MemRefType>(init.getType());
+  return t.getRank() == 2 ||
+         t.getShape().drop_back(2) == c.getShape().drop_back(2);
 }
 
 /// The activation of an epilogue the CUDA wrappers run: none or ReLU.
@@ -171,7 +100,6 @@ std::optional<int64_t> cudaActivation(ArrayAttr postOps) {
 }
 
 LogicalResult lowerLibraryCalls(ModuleOp module) {
-  unsigned counter = 0;
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
     if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
@@ -184,11 +112,14 @@ LogicalResult lowerLibraryCalls(ModuleOp module) {
     ArrayRef<int64_t> pads = conv2d ? conv2d.getPads() : ArrayRef<int64_t>();
     if (!cudaActivation(conv2d ? conv2d.getPostOps() : matmul.getPostOps()) ||
         (matmul && !matmul.getPostOps().empty()) ||
+        (matmul && (!sameBatches(matmul.getLhs(), matmul.getInit()) ||
+                    !sameBatches(matmul.getRhs(), matmul.getInit()))) ||
         (conv2d && (conv2d.getChannelsLast() || pads[0] != pads[2] ||
                     pads[1] != pads[3])))
       return op->emitOpError("is not supported by the CUDA library wrappers "
                              "(NCHW, symmetric padding, at most a ReLU "
-                             "epilogue on convolutions)");
+                             "epilogue on convolutions, batches shared or "
+                             "equal)");
     OpBuilder b(op);
     Location loc = op->getLoc();
     Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
@@ -215,7 +146,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module) {
       d[abi::kConvDilationW] = conv.getDilations()[1];
       d[abi::kConvGroups] = conv.getGroups();
       d[abi::kConvActivation] = *cudaActivation(conv.getPostOps());
-      Value desc = descriptorAddress(b, module, loc, d, counter);
+      Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
       Value bias = conv.getBias() ? dataPointer(b, loc, conv.getBias()) : null;
       LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotConv2d),
                            ValueRange{desc, dataPointer(b, loc, conv.getInput()),
@@ -247,7 +178,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module) {
       double alpha = mm.getAlpha().convertToDouble();
       static_assert(sizeof(double) == sizeof(int64_t));
       std::memcpy(&d[abi::kMmAlphaBits], &alpha, sizeof alpha);
-      Value desc = descriptorAddress(b, module, loc, d, counter);
+      Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
       LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotMatmul),
                            ValueRange{desc, dataPointer(b, loc, mm.getLhs()),
                                       dataPointer(b, loc, mm.getRhs()),

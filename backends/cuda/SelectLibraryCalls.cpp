@@ -81,7 +81,7 @@ struct ConvToLibrary : OpRewritePattern<ConvOp> {
         emptyLike(rewriter, loc, op.getType()), op.getPadsAttr(),
         op.getStridesAttr(), op.getDilationsAttr(),
         rewriter.getI64IntegerAttr(op.getGroup()),
-        /*channels_last=*/UnitAttr(),
+        /*channels_last=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
         rewriter.getStrArrayAttr(relu ? ArrayRef<StringRef>{"relu"}
                                       : ArrayRef<StringRef>{}),
         rewriter.getDenseF32ArrayAttr({}));
@@ -117,7 +117,7 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
         op, c, op.getLhs(), op.getRhs(), /*post_operands=*/ValueRange(),
         emptyLike(rewriter, loc, c),
         /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
-        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
+        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
         rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
     return success();
   }
@@ -172,7 +172,7 @@ struct GemmToLibrary : OpRewritePattern<GemmOp> {
     rewriter.replaceOpWithNewOp<lib::MatmulOp>(
         op, result, op.getA(), op.getB(), /*post_operands=*/ValueRange(), init,
         unit(rewriter, op.getTransA()), unit(rewriter, op.getTransB()),
-        op.getAlphaAttr(), unit(rewriter, accumulate),
+        op.getAlphaAttr(), unit(rewriter, accumulate), /*constant_weights=*/UnitAttr(),
         rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
     return success();
   }

@@ -42,6 +42,14 @@ struct SessionOptions {
   uint64_t randomSeed = 0;
 };
 
+/// Threads for CPU artifacts' parallel loops and oneDNN calls (one OpenMP
+/// runtime for both). 0 restores the default: the environment variable
+/// KILN_NUM_THREADS if set, otherwise every core. Applies to runs that
+/// start after the call.
+void setNumThreads(int threads);
+/// The thread count runs use now.
+int numThreads();
+
 /// What a run measured, besides its outputs.
 struct RunStats {
   /// CUDA artifacts: the model's time on the GPU between CUDA events, the

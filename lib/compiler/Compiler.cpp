@@ -72,7 +72,11 @@ public:
                            "' (available: cpu, cuda)\n");
     if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
       return Status::error("error: --emit=ptx needs --target=cuda\n");
-    std::string layout = options_.layout.empty() ? backend->defaultLayout() : options_.layout;
+    if (options_.cpuKernels != "onednn" && options_.cpuKernels != "codegen")
+      return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
+                           "' (expected onednn or codegen)\n");
+    std::string layout = options_.layout.empty() ? backend->defaultLayout(options_)
+                                                 : options_.layout;
     if (layout != "nhwc" && layout != "nchw")
       return Status::error("error: unknown layout '" + layout + "' (expected nhwc or nchw)\n");
     if (layout == "nhwc" && options_.target == "cuda")

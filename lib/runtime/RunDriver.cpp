@@ -24,9 +24,12 @@ const char *kUsage =
     "                [--input-shape NAME=DIMS]... [--seed N]\n"
     "                [--params FILE] [--random-params] [-O N]\n"
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
+    "                [--threads N] [--cpu-kernels=onednn|codegen]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
-    "inputs not given are generated from the seed.\n";
+    "inputs not given are generated from the seed. --threads (or the\n"
+    "environment variable KILN_NUM_THREADS) sets the CPU threads; the\n"
+    "default is every core.\n";
 
 struct Options {
   std::string model;
@@ -36,6 +39,8 @@ struct Options {
   bool bench = false;
   int warmup = 3, iters = 10;
   uint64_t seed = 0;
+  int threads = 0; ///< 0: the runtime's default
+  std::string cpuKernels = "onednn";
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::string paramsPath;
   bool randomParams = false;
@@ -101,6 +106,11 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
     } else if (a == "--iters") {
       if (!intValue(o.iters) || o.iters < 1)
         return "--iters needs a positive number";
+    } else if (a == "--threads") {
+      if (!intValue(o.threads) || o.threads < 1)
+        return "--threads needs a positive number";
+    } else if (a.rfind("--cpu-kernels=", 0) == 0) {
+      o.cpuKernels = a.substr(std::string("--cpu-kernels=").size());
     } else if (a == "--seed") {
       int s;
       if (!intValue(s))
@@ -286,7 +296,7 @@ int runDriverMain(const std::vector<std::string> &args,
     auto start = std::chrono::steady_clock::now();
     Status s =
         compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
-                 o.target});
+                 o.target, o.cpuKernels});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')
@@ -303,6 +313,8 @@ int runDriverMain(const std::vector<std::string> &args,
   sessionOptions.paramsPath = o.paramsPath;
   sessionOptions.randomParams = o.randomParams;
   sessionOptions.randomSeed = o.seed;
+  if (o.threads > 0)
+    setNumThreads(o.threads);
   auto session = Session::open(artifact, sessionOptions);
   if (!session)
     return fail(session.status().message());

@@ -11,6 +11,8 @@
 #include "lib/runtime/ArtifactFormat.h"
 #include "lib/runtime/Descriptors.h"
 #include "lib/runtime/ParamStore.h"
+#include "lib/runtime/cpu/CpuAbi.h"
+#include "lib/runtime/cpu/CpuLibraries.h"
 #include "lib/runtime/cuda/CudaExecutor.h"
 
 #include <csetjmp>
@@ -72,6 +74,10 @@ TensorInfo toInfo(const runtime::TensorSpec &spec) {
 }
 
 } // namespace
+
+namespace cpu {
+void failRun(const char *message) { trapHandler(message); }
+} // namespace cpu
 
 struct Session::Impl {
   void *handle = nullptr;
@@ -137,6 +143,10 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
     return Status::error(path + ": artifact for target '" + target +
                          "', which this runtime does not know");
   *trap = &trapHandler;
+  // Library calls (oneDNN) go through a table the artifact exports.
+  if (auto *table =
+          static_cast<void **>(dlsym(impl->handle, cpu_abi::kApiSymbol)))
+    cpu::fillLibraryTable(table);
   for (const auto &t : impl->metadata.inputs)
     impl->inputs.push_back(toInfo(t));
   for (const auto &t : impl->metadata.outputs)
@@ -310,6 +320,7 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &inputs,
   for (const TensorInfo &o : impl_->outputs)
     resultWords += 3 + 2 * o.shape.size();
   std::vector<int64_t> results(resultWords, 0);
+  cpu::applyThreads();
   if (!callWithTrap(impl_->run, args.data(), results.data()))
     return Status::error(std::string("run failed: ") +
                          (trapMessage ? trapMessage : "run-time check failed"));

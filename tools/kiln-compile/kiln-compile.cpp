@@ -78,6 +78,13 @@ static cl::opt<bool> gpuLibraries(
              "(--target=cuda; default on)"),
     cl::init(true));
 
+static cl::opt<std::string> cpuKernels(
+    "cpu-kernels",
+    cl::desc("--target=cpu: run f32 convolutions and matrix products through "
+             "oneDNN with fused post-ops (onednn, the default) or generate "
+             "loops for everything (codegen)"),
+    cl::init("onednn"));
+
 static const char *defaultExtension(kiln::EmitKind kind) {
   switch (kind) {
   case kiln::EmitKind::SharedLibrary: return ".so";
@@ -109,6 +116,7 @@ int main(int argc, char **argv) {
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
+  options.cpuKernels = cpuKernels;
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;

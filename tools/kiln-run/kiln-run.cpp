@@ -15,6 +15,7 @@ int main(int argc, char **argv) {
     options.inputShapes = r.inputShapes;
     options.forceDynamic = r.forceDynamic;
     options.target = r.target;
+    options.cpuKernels = r.cpuKernels;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif

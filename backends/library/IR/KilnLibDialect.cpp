@@ -171,9 +171,12 @@ LogicalResult MatmulOp::verify() {
   for (ShapedType t : {a, b}) {
     if (t.getRank() != 2 && t.getRank() != rank)
       return emitOpError("operands must have rank 2 or init's rank");
-    if (t.getRank() == rank &&
-        t.getShape().drop_back(2) != c.getShape().drop_back(2))
-      return emitOpError("operands' leading dimensions must be init's");
+    // Leading dimensions: init's, or 1 to broadcast (a library may take
+    // only some of these forms; its backend checks).
+    for (int64_t i = 0; t.getRank() == rank && i + 2 < rank; ++i)
+      if (t.getDimSize(i) != 1 && t.getDimSize(i) != c.getDimSize(i))
+        return emitOpError(
+            "operands' leading dimensions must be init's or 1");
   }
   auto rows = [](ShapedType t, bool trans) {
     return t.getDimSize(t.getRank() - (trans ? 1 : 2));

@@ -15,6 +15,10 @@
 // `post_operands`, which has init's rank and broadcasts where its size is 1.
 // A backend checks which epilogues its library runs (CUDA: none or relu).
 //
+// `constant_weights` says that the filter (conv2d) or rhs (matmul) is a
+// weight of the model: the same buffer with the same contents in every run,
+// which a library may repack into its preferred layout once.
+//
 //===----------------------------------------------------------------------===//
 #ifndef KILN_LIB_OPS_TD
 #define KILN_LIB_OPS_TD
@@ -67,7 +71,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        Variadic<AnyShaped>:$post_operands, AnyShaped:$init,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations, I64Attr:$groups,
-                       UnitAttr:$channels_last,
+                       UnitAttr:$channels_last, UnitAttr:$constant_weights,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args);
   let results = (outs Optional<AnyRankedTensor>:$result);
@@ -97,7 +101,7 @@ def KilnLib_MatmulOp : KilnLib_Op<"matmul"> {
                        Variadic<AnyShaped>:$post_operands, AnyShaped:$init,
                        UnitAttr:$trans_a, UnitAttr:$trans_b,
                        DefaultValuedAttr<F32Attr, "1.0">:$alpha,
-                       UnitAttr:$accumulate,
+                       UnitAttr:$accumulate, UnitAttr:$constant_weights,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args);
   let results = (outs Optional<AnyRankedTensor>:$result);

@@ -62,3 +62,59 @@ func.func @memref_result(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %i: memref<3x
   %0 = kiln_lib.matmul %a, %b into %i : memref<3x4xf32>, memref<4x5xf32> into memref<3x5xf32> -> tensor<3x5xf32>
   return
 }
+
+// -----
+
+func.func @conv_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{pads need 4 values}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_channels_last_init(%x: tensor<1x8x8x3xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{init must be [N, P, Q, K]}}
+  %0 = kiln_lib.conv2d %x, %w into %i {channels_last, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x8x8x3xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @unknown_post_op(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{unknown post-op 'softmax'}}
+  %0 = kiln_lib.matmul %a, %b into %i {post_ops = ["softmax"]} : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @missing_post_operand(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{expected 1 post operands for the binary post-ops, got 0}}
+  %0 = kiln_lib.matmul %a, %b into %i {post_ops = ["add", "relu"]} : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @post_args_count(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{post_args needs two values per post-op}}
+  %0 = kiln_lib.matmul %a, %b into %i {post_ops = ["clip"], post_args = array<f32: 0.0>} : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @post_operand_shape(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x4xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{post operand does not broadcast to init}}
+  %0 = kiln_lib.matmul %a, %b post %r into %i {post_ops = ["add"]} : tensor<3x4xf32>, tensor<4x5xf32>, tensor<3x4xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @post_operand_rank(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<5xf32>, %i: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{post operands must have init's rank}}
+  %0 = kiln_lib.matmul %a, %b post %r into %i {post_ops = ["add"]} : tensor<3x4xf32>, tensor<4x5xf32>, tensor<5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}

@@ -1,0 +1,239 @@
+//===- LowerLibraryCalls.cpp - kiln_lib ops to oneDNN wrapper calls -------===//
+//
+// After bufferization, each kiln_lib op becomes a call of the runtime's
+// oneDNN wrapper through the artifact's table (lib/runtime/cpu/CpuAbi.h):
+// a constant descriptor of the op (shapes, attributes, epilogue) and an
+// array of buffer addresses on the stack.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/Passes.h"
+#include "backends/library/IR/KilnLibDialect.h"
+#include "backends/library/RuntimeCalls.h"
+#include "lib/runtime/cpu/CpuAbi.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+#include <cstring>
+
+namespace kiln {
+#define GEN_PASS_DEF_CPULOWERLIBRARYCALLS
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+namespace abi = kiln::cpu_abi;
+
+namespace kiln::cpu {
+namespace {
+
+int64_t bitsOf(double x) {
+  int64_t bits;
+  static_assert(sizeof bits == sizeof x);
+  std::memcpy(&bits, &x, sizeof x);
+  return bits;
+}
+
+std::optional<int64_t> postOpKind(StringRef name) {
+  return llvm::StringSwitch<std::optional<int64_t>>(name)
+      .Case("relu", abi::kRelu)
+      .Case("leaky_relu", abi::kLeakyRelu)
+      .Case("elu", abi::kElu)
+      .Case("gelu_erf", abi::kGeluErf)
+      .Case("gelu_tanh", abi::kGeluTanh)
+      .Case("sigmoid", abi::kSigmoid)
+      .Case("tanh", abi::kTanh)
+      .Case("clip", abi::kClip)
+      .Case("swish", abi::kSwish)
+      .Case("hardswish", abi::kHardSwish)
+      .Case("abs", abi::kAbs)
+      .Case("exp", abi::kExp)
+      .Case("sqrt", abi::kSqrt)
+      .Case("linear", abi::kLinear)
+      .Case("add", abi::kAdd)
+      .Case("sub", abi::kSub)
+      .Case("mul", abi::kMul)
+      .Case("div", abi::kDiv)
+      .Case("max", abi::kMax)
+      .Case("min", abi::kMin)
+      .Default(std::nullopt);
+}
+
+/// Appends the epilogue's encoding (see CpuAbi.h).
+LogicalResult appendEpilogue(Operation *op, ArrayAttr postOps,
+                             ArrayRef<float> postArgs, ValueRange operands,
+                             std::vector<int64_t> &d) {
+  d.push_back(postOps.size());
+  size_t next = 0;
+  for (auto [i, a] : llvm::enumerate(postOps)) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    std::optional<int64_t> kind = postOpKind(name);
+    if (!kind)
+      return op->emitOpError("post-op '") << name << "' has no oneDNN form";
+    d.push_back(*kind);
+    d.push_back(bitsOf(postArgs.empty() ? 0.0 : postArgs[2 * i]));
+    d.push_back(bitsOf(postArgs.empty() ? 0.0 : postArgs[2 * i + 1]));
+    if (*kind >= abi::kFirstBinary)
+      llvm::append_range(
+          d, cast<MemRefType>(operands[next++].getType()).getShape());
+  }
+  return success();
+}
+
+/// Stores the buffers' addresses into an array allocated on the stack of
+/// the enclosing function (at its entry, so loops do not grow the stack).
+Value bufferArray(OpBuilder &b, Location loc, Operation *op,
+                  ArrayRef<Value> buffers) {
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  auto func = op->getParentOfType<FunctionOpInterface>();
+  Value array;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&func.getFunctionBody().front());
+    Value count = LLVM::ConstantOp::create(b, loc, b.getI64Type(),
+                                           int64_t(buffers.size()));
+    array = LLVM::AllocaOp::create(b, loc, ptr, ptr, count, 8);
+  }
+  Value null = LLVM::ZeroOp::create(b, loc, ptr);
+  for (auto [i, buffer] : llvm::enumerate(buffers)) {
+    Value at = LLVM::GEPOp::create(b, loc, ptr, ptr, array,
+                                   ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    Value address = buffer ? lib::dataPointer(b, loc, buffer) : null;
+    LLVM::StoreOp::create(b, loc, address, at);
+  }
+  return array;
+}
+
+LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
+  if (!isa<MemRefType>(conv.getInit().getType()))
+    return conv.emitOpError("must be bufferized before it is lowered");
+  auto in = cast<MemRefType>(conv.getInput().getType());
+  auto f = cast<MemRefType>(conv.getFilter().getType());
+  auto out = cast<MemRefType>(conv.getInit().getType());
+  if (!in.getElementType().isF32())
+    return conv.emitOpError("oneDNN calls take f32 only");
+  bool last = conv.getChannelsLast();
+  int c = last ? 3 : 1, s = last ? 1 : 2;
+  std::vector<int64_t> d(abi::kConvEpilogue, 0);
+  d[abi::kConvN] = in.getDimSize(0);
+  d[abi::kConvC] = in.getDimSize(c);
+  d[abi::kConvH] = in.getDimSize(s);
+  d[abi::kConvW] = in.getDimSize(s + 1);
+  d[abi::kConvK] = f.getDimSize(0);
+  d[abi::kConvR] = f.getDimSize(2);
+  d[abi::kConvS] = f.getDimSize(3);
+  d[abi::kConvP] = out.getDimSize(s);
+  d[abi::kConvQ] = out.getDimSize(s + 1);
+  ArrayRef<int64_t> pads = conv.getPads();
+  d[abi::kConvPadTop] = pads[0];
+  d[abi::kConvPadLeft] = pads[1];
+  d[abi::kConvPadBottom] = pads[2];
+  d[abi::kConvPadRight] = pads[3];
+  d[abi::kConvStrideH] = conv.getStrides()[0];
+  d[abi::kConvStrideW] = conv.getStrides()[1];
+  d[abi::kConvDilationH] = conv.getDilations()[0];
+  d[abi::kConvDilationW] = conv.getDilations()[1];
+  d[abi::kConvGroups] = conv.getGroups();
+  d[abi::kConvChannelsLast] = last;
+  d[abi::kConvHasBias] = conv.getBias() != nullptr;
+  d[abi::kConvConstantWeights] = conv.getConstantWeights();
+  if (failed(appendEpilogue(conv, conv.getPostOps(), conv.getPostArgs(),
+                            conv.getPostOperands(), d)))
+    return failure();
+  d[abi::kConvLength] = d.size();
+
+  OpBuilder b(conv);
+  Location loc = conv.getLoc();
+  SmallVector<Value> buffers = {conv.getInput(), conv.getFilter(),
+                                conv.getBias()};
+  llvm::append_range(buffers, conv.getPostOperands());
+  buffers.push_back(conv.getInit());
+  Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
+  Value array = bufferArray(b, loc, conv, buffers);
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                          {ptr, ptr});
+  LLVM::CallOp::create(
+      b, loc,
+      lib::declareRuntimeFunction(module, abi::kSlotNames[abi::kSlotConv2d],
+                                  type),
+      ValueRange{desc, array});
+  conv.erase();
+  return success();
+}
+
+LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
+  if (!isa<MemRefType>(mm.getInit().getType()))
+    return mm.emitOpError("must be bufferized before it is lowered");
+  if (mm.getAccumulate())
+    return mm.emitOpError("accumulating products have no oneDNN call");
+  auto a = cast<MemRefType>(mm.getLhs().getType());
+  auto bt = cast<MemRefType>(mm.getRhs().getType());
+  auto out = cast<MemRefType>(mm.getInit().getType());
+  if (!out.getElementType().isF32())
+    return mm.emitOpError("oneDNN calls take f32 only");
+  int64_t rank = out.getRank();
+  std::vector<int64_t> d(abi::kMmDims, 0);
+  d[abi::kMmRank] = rank;
+  d[abi::kMmTransA] = mm.getTransA();
+  d[abi::kMmTransB] = mm.getTransB();
+  d[abi::kMmAlphaBits] = bitsOf(mm.getAlpha().convertToDouble());
+  d[abi::kMmConstantWeights] = mm.getConstantWeights();
+  for (MemRefType t : {a, bt, out}) {
+    d.insert(d.end(), rank - t.getRank(), 1);
+    llvm::append_range(d, t.getShape());
+  }
+  if (failed(appendEpilogue(mm, mm.getPostOps(), mm.getPostArgs(),
+                            mm.getPostOperands(), d)))
+    return failure();
+  d[abi::kMmLength] = d.size();
+
+  OpBuilder b(mm);
+  Location loc = mm.getLoc();
+  SmallVector<Value> buffers = {mm.getLhs(), mm.getRhs()};
+  llvm::append_range(buffers, mm.getPostOperands());
+  buffers.push_back(mm.getInit());
+  Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
+  Value array = bufferArray(b, loc, mm, buffers);
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                          {ptr, ptr});
+  LLVM::CallOp::create(
+      b, loc,
+      lib::declareRuntimeFunction(module, abi::kSlotNames[abi::kSlotMatmul],
+                                  type),
+      ValueRange{desc, array});
+  mm.erase();
+  return success();
+}
+
+struct LowerLibraryCallsPass
+    : kiln::impl::CpuLowerLibraryCallsBase<LowerLibraryCallsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
+        ops.push_back(op);
+    });
+    if (ops.empty())
+      return;
+    for (Operation *op : ops) {
+      LogicalResult ok =
+          isa<lib::Conv2dOp>(op) ? lowerConv(cast<lib::Conv2dOp>(op), module)
+                                 : lowerMatmul(cast<lib::MatmulOp>(op), module);
+      if (failed(ok))
+        return signalPassFailure();
+    }
+    lib::defineSlotThunks(module, abi::kApiSymbol,
+                          ArrayRef<const char *>(abi::kSlotNames));
+  }
+};
+
+} // namespace
+} // namespace kiln::cpu

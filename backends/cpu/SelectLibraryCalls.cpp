@@ -1,0 +1,348 @@
+//===- SelectLibraryCalls.cpp - kiln ops that oneDNN runs on the CPU ------===//
+//
+// Rewrites convolutions and matrix products into kiln_lib ops, which the CPU
+// backend lowers to calls of the runtime's oneDNN wrappers, before kiln ->
+// linalg. The elementwise ops that follow one of them, each the only user
+// of the previous result and of the same shape (the epilogue that the graph's
+// fusion put into the same kernel), become its post-ops:
+//
+//   kiln.conv (2-D) [+ add/mul/... + relu/gelu/clip/...]  -> kiln_lib.conv2d
+//   kiln.matmul (rank >= 2, batches broadcast)            -> kiln_lib.matmul
+//   kiln.gemm (C added as a post-op when beta is 1)       -> kiln_lib.matmul
+//
+// Only f32 ops with static shapes qualify; everything else stays for code
+// generation, which handles every case. The pass runs before composites are
+// decomposed (so gelu and silu can be post-ops) and again after (so that
+// the products inside attention go to the library too).
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/Passes.h"
+#include "backends/library/IR/KilnLibDialect.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "passes/simplify/RuleUtils.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CPUSELECTLIBRARYCALLS
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln::cpu {
+namespace {
+
+bool isStaticF32(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  return t && t.hasStaticShape() && t.getElementType().isF32();
+}
+
+bool isWeight(Value v) { return v.getDefiningOp<ConstantOp>() != nullptr; }
+
+/// The epilogue collected after a product: steps, their constants, the
+/// binary steps' operands, and the last op it replaces.
+struct Epilogue {
+  SmallVector<StringRef> ops;
+  SmallVector<float> args;
+  SmallVector<Value> operands;
+  Operation *last = nullptr;
+};
+
+/// The unary step that `op` is, with its constants, if oneDNN has it.
+std::optional<std::tuple<StringRef, float, float>> unaryStep(Operation *op) {
+  if (isa<ReluOp>(op))
+    return std::make_tuple(StringRef("relu"), 0.f, 0.f);
+  if (auto g = dyn_cast<GeluOp>(op))
+    return std::make_tuple(
+        StringRef(g.getTanhApproximation() ? "gelu_tanh" : "gelu_erf"), 0.f,
+        0.f);
+  if (isa<SigmoidOp>(op))
+    return std::make_tuple(StringRef("sigmoid"), 0.f, 0.f);
+  if (isa<TanhOp>(op))
+    return std::make_tuple(StringRef("tanh"), 0.f, 0.f);
+  if (isa<SiluOp>(op))
+    return std::make_tuple(StringRef("swish"), 1.f, 0.f);
+  if (isa<HardSwishOp>(op))
+    return std::make_tuple(StringRef("hardswish"), 0.f, 0.f);
+  if (isa<AbsOp>(op))
+    return std::make_tuple(StringRef("abs"), 0.f, 0.f);
+  if (isa<ExpOp>(op))
+    return std::make_tuple(StringRef("exp"), 0.f, 0.f);
+  if (isa<SqrtOp>(op))
+    return std::make_tuple(StringRef("sqrt"), 0.f, 0.f);
+  if (auto l = dyn_cast<LeakyReluOp>(op))
+    return std::make_tuple(StringRef("leaky_relu"),
+                           l.getAlpha().convertToFloat(), 0.f);
+  if (auto e = dyn_cast<EluOp>(op))
+    return std::make_tuple(StringRef("elu"), e.getAlpha().convertToFloat(),
+                           0.f);
+  if (auto c = dyn_cast<ClipOp>(op)) {
+    auto bound = [](std::optional<Attribute> a, float none) {
+      auto f = a ? dyn_cast<FloatAttr>(*a) : FloatAttr();
+      return f ? float(f.getValueAsDouble()) : none;
+    };
+    return std::make_tuple(StringRef("clip"),
+                           bound(c.getMin(), -INFINITY),
+                           bound(c.getMax(), INFINITY));
+  }
+  return std::nullopt;
+}
+
+/// The binary step that `op` is, given that `v` is its operand from the
+/// chain: (name, the other operand). Sub and div only with `v` on the left.
+std::optional<std::pair<StringRef, Value>> binaryStep(Operation *op, Value v) {
+  auto pick = [&](Value lhs, Value rhs, StringRef name,
+                  bool commutative) -> std::optional<std::pair<StringRef, Value>> {
+    if (lhs == v && rhs != v)
+      return std::make_pair(name, rhs);
+    if (commutative && rhs == v && lhs != v)
+      return std::make_pair(name, lhs);
+    return std::nullopt;
+  };
+  if (auto o = dyn_cast<AddOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "add", true);
+  if (auto o = dyn_cast<MulOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "mul", true);
+  if (auto o = dyn_cast<MaxOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "max", true);
+  if (auto o = dyn_cast<MinOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "min", true);
+  if (auto o = dyn_cast<SubOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "sub", false);
+  if (auto o = dyn_cast<DivOp>(op))
+    return pick(o.getLhs(), o.getRhs(), "div", false);
+  return std::nullopt;
+}
+
+/// Whether `operand` broadcasts to `out` without growing `out`: each of its
+/// trailing dimensions is 1 or out's.
+bool broadcastsTo(RankedTensorType operand, RankedTensorType out) {
+  if (operand.getRank() > out.getRank())
+    return false;
+  int64_t shift = out.getRank() - operand.getRank();
+  for (int64_t i = 0; i < operand.getRank(); ++i)
+    if (operand.getDimSize(i) != 1 &&
+        operand.getDimSize(i) != out.getDimSize(shift + i))
+      return false;
+  return true;
+}
+
+/// Follows single-use elementwise users of `v` that keep its type.
+Epilogue collectEpilogue(Value v) {
+  Epilogue e;
+  auto out = cast<RankedTensorType>(v.getType());
+  while (v.hasOneUse()) {
+    Operation *user = *v.user_begin();
+    if (user->getNumResults() != 1 || user->getResult(0).getType() != out)
+      break;
+    if (auto u = unaryStep(user)) {
+      e.ops.push_back(std::get<0>(*u));
+      e.args.append({std::get<1>(*u), std::get<2>(*u)});
+    } else if (auto b = binaryStep(user, v)) {
+      auto t = dyn_cast<RankedTensorType>(b->second.getType());
+      if (!t || !isStaticF32(t) || !broadcastsTo(t, out))
+        break;
+      e.ops.push_back(b->first);
+      e.args.append({0.f, 0.f});
+      e.operands.push_back(b->second);
+    } else {
+      break;
+    }
+    e.last = user;
+    v = user->getResult(0);
+  }
+  return e;
+}
+
+/// The binary operands reshaped to the output's rank (leading 1s).
+SmallVector<Value> operandsAtRank(PatternRewriter &rewriter, Location loc,
+                                  ArrayRef<Value> operands, int64_t rank) {
+  SmallVector<Value> result;
+  for (Value v : operands) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() == rank) {
+      result.push_back(v);
+      continue;
+    }
+    SmallVector<int64_t> shape(rank - t.getRank(), 1);
+    llvm::append_range(shape, t.getShape());
+    result.push_back(simplify::reshapeTo(rewriter, loc, v, shape));
+  }
+  return result;
+}
+
+Value emptyLike(PatternRewriter &rewriter, Location loc, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  return tensor::EmptyOp::create(rewriter, loc, t.getShape(),
+                                 t.getElementType());
+}
+
+/// Replaces `op` and its epilogue with `make(init, post operands)`, built
+/// where the epilogue's last op was.
+template <typename Make>
+void replaceWithEpilogue(PatternRewriter &rewriter, Operation *op,
+                         const Epilogue &e, Make make) {
+  Operation *last = e.last ? e.last : op;
+  rewriter.setInsertionPoint(last);
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<Value> post =
+      operandsAtRank(rewriter, loc, e.operands, type.getRank());
+  Value result = make(emptyLike(rewriter, loc, type), post);
+  // Users of the epilogue's last value, then the chain, innermost first.
+  SmallVector<Operation *> chain;
+  for (Operation *o = op; o != last; o = *o->getResult(0).user_begin())
+    chain.push_back(o);
+  rewriter.replaceOp(last, result);
+  for (Operation *o : llvm::reverse(chain))
+    rewriter.eraseOp(o);
+}
+
+ArrayAttr strings(PatternRewriter &rewriter, ArrayRef<StringRef> names) {
+  return rewriter.getStrArrayAttr(names);
+}
+
+UnitAttr unit(PatternRewriter &rewriter, bool set) {
+  return set ? rewriter.getUnitAttr() : UnitAttr();
+}
+
+struct ConvToLibrary : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isStaticF32(op.getInput().getType()) ||
+        !isStaticF32(op.getWeight().getType()) || !isStaticF32(op.getType()) ||
+        (op.getBias() && !isStaticF32(op.getBias().getType())))
+      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
+    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET" ||
+        op.getPads().size() != 4)
+      return rewriter.notifyMatchFailure(op, "not 2-D with explicit pads");
+    Epilogue e = collectEpilogue(op.getResult());
+    replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
+      return lib::Conv2dOp::create(
+                 rewriter, op.getLoc(), op.getType(), op.getInput(),
+                 op.getWeight(), op.getBias(), post, init, op.getPadsAttr(),
+                 op.getStridesAttr(), op.getDilationsAttr(),
+                 rewriter.getI64IntegerAttr(op.getGroup()),
+                 unit(rewriter, op.getChannelsLast()),
+                 unit(rewriter, isWeight(op.getWeight())),
+                 strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args))
+          ->getResult(0);
+    });
+    return success();
+  }
+};
+
+/// `v`'s input when `v` is a kiln.transpose of its last two dimensions.
+Value transposedFrom(Value v) {
+  auto t = v.getDefiningOp<TransposeOp>();
+  if (!t)
+    return {};
+  ArrayRef<int64_t> perm = t.getPerm();
+  int64_t r = perm.size();
+  for (int64_t i = 0; i + 2 < r; ++i)
+    if (perm[i] != i)
+      return {};
+  return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2 ? t.getInput()
+                                                                  : Value();
+}
+
+/// Whether an operand's leading (batch) dimensions broadcast to the result's.
+bool batchesBroadcast(RankedTensorType operand, RankedTensorType result) {
+  int64_t shift = result.getRank() - operand.getRank();
+  if (shift < 0)
+    return false;
+  for (int64_t i = 0; i + 2 < operand.getRank(); ++i)
+    if (operand.getDimSize(i) != 1 &&
+        operand.getDimSize(i) != result.getDimSize(shift + i))
+      return false;
+  return true;
+}
+
+struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
+    auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
+    auto c = op.getType();
+    if (!isStaticF32(a) || !isStaticF32(b) || !isStaticF32(c))
+      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
+    auto rankFits = [&](RankedTensorType t) {
+      return t.getRank() == 2 || t.getRank() == c.getRank();
+    };
+    if (!rankFits(a) || !rankFits(b) || !batchesBroadcast(a, c) ||
+        !batchesBroadcast(b, c))
+      return rewriter.notifyMatchFailure(op, "vector or lower-rank operand");
+    Value rhs = op.getRhs();
+    bool transB = false;
+    if (Value t = transposedFrom(rhs)) {
+      rhs = t;
+      transB = true;
+    }
+    Epilogue e = collectEpilogue(op.getResult());
+    replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
+      return lib::MatmulOp::create(
+                 rewriter, op.getLoc(), c, op.getLhs(), rhs, post, init,
+                 /*trans_a=*/UnitAttr(), unit(rewriter, transB),
+                 rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
+                 unit(rewriter, isWeight(rhs)), strings(rewriter, e.ops),
+                 rewriter.getDenseF32ArrayAttr(e.args))
+          ->getResult(0);
+    });
+    return success();
+  }
+};
+
+struct GemmToLibrary : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    auto result = op.getType();
+    if (!isStaticF32(op.getA().getType()) || !isStaticF32(op.getB().getType()) ||
+        !isStaticF32(result))
+      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
+    double beta = op.getBeta().convertToDouble();
+    Value c = beta != 0.0 ? op.getC() : Value();
+    if (c && (beta != 1.0 || !isStaticF32(c.getType()) ||
+              !broadcastsTo(cast<RankedTensorType>(c.getType()), result)))
+      return rewriter.notifyMatchFailure(op, "C is scaled or not f32");
+    Epilogue e = collectEpilogue(op.getResult());
+    // C comes first: alpha * A B + C, then the epilogue.
+    if (c) {
+      e.ops.insert(e.ops.begin(), "add");
+      e.args.insert(e.args.begin(), {0.f, 0.f});
+      e.operands.insert(e.operands.begin(), c);
+    }
+    replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
+      return lib::MatmulOp::create(
+                 rewriter, op.getLoc(), result, op.getA(), op.getB(), post,
+                 init, unit(rewriter, op.getTransA()),
+                 unit(rewriter, op.getTransB()), op.getAlphaAttr(),
+                 /*accumulate=*/UnitAttr(), unit(rewriter, isWeight(op.getB())),
+                 strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args))
+          ->getResult(0);
+    });
+    return success();
+  }
+};
+
+struct SelectLibraryCallsPass
+    : kiln::impl::CpuSelectLibraryCallsBase<SelectLibraryCallsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(&getContext());
+    // Only the listed ops change (no folding of the rest of the graph).
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln::cpu

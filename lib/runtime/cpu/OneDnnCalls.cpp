@@ -1,0 +1,495 @@
+//===- OneDnnCalls.cpp - CPU library calls through oneDNN -----------------===//
+//
+// kiln_cpu_conv2d and kiln_cpu_matmul (cpu/CpuAbi.h). Each call site's
+// descriptor is the key of a plan made on its first call: the oneDNN
+// primitive with the epilogue as post-ops, and for constant weights their
+// copy in the primitive's preferred layout (made once per weight buffer).
+// Later calls only wrap the buffers and execute. Post-ops that oneDNN
+// cannot fuse for a problem run as separate in-place primitives after it,
+// so every epilogue the compiler emits is computed.
+//
+// oneDNN runs on the process's OpenMP runtime (GNU OpenMP in Debian), the
+// same one that runs Kiln's own parallel loops.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/runtime/cpu/CpuAbi.h"
+#include "lib/runtime/cpu/CpuLibraries.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kiln::cpu {
+namespace {
+
+namespace abi = kiln::cpu_abi;
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+double fromBits(int64_t bits) {
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+/// One epilogue step as oneDNN sees it.
+struct Step {
+  int64_t kind;
+  float alpha, beta;
+  memory::desc operand; ///< binary steps: the operand's logical desc
+};
+
+dnnl::algorithm eltwiseAlgorithm(int64_t kind) {
+  using a = dnnl::algorithm;
+  switch (kind) {
+  case abi::kRelu: case abi::kLeakyRelu: return a::eltwise_relu;
+  case abi::kElu: return a::eltwise_elu;
+  case abi::kGeluErf: return a::eltwise_gelu_erf;
+  case abi::kGeluTanh: return a::eltwise_gelu_tanh;
+  case abi::kSigmoid: return a::eltwise_logistic;
+  case abi::kTanh: return a::eltwise_tanh;
+  case abi::kClip: return a::eltwise_clip;
+  case abi::kSwish: return a::eltwise_swish;
+  case abi::kHardSwish: return a::eltwise_hardswish;
+  case abi::kAbs: return a::eltwise_abs;
+  case abi::kExp: return a::eltwise_exp;
+  case abi::kSqrt: return a::eltwise_sqrt;
+  case abi::kLinear: return a::eltwise_linear;
+  }
+  throw std::runtime_error("unknown post-op " + std::to_string(kind));
+}
+
+dnnl::algorithm binaryAlgorithm(int64_t kind) {
+  using a = dnnl::algorithm;
+  switch (kind) {
+  case abi::kAdd: return a::binary_add;
+  case abi::kSub: return a::binary_sub;
+  case abi::kMul: return a::binary_mul;
+  case abi::kDiv: return a::binary_div;
+  case abi::kMax: return a::binary_max;
+  case abi::kMin: return a::binary_min;
+  }
+  throw std::runtime_error("unknown binary post-op " + std::to_string(kind));
+}
+
+/// Reads the epilogue at d[at]; `operandDesc` turns a binary operand's
+/// stored dimensions into its logical memory desc.
+template <typename DescFn>
+std::vector<Step> readEpilogue(const int64_t *d, size_t at, size_t rank,
+                               DescFn operandDesc) {
+  std::vector<Step> steps(d[at++]);
+  for (Step &s : steps) {
+    s.kind = d[at];
+    s.alpha = float(fromBits(d[at + 1]));
+    s.beta = float(fromBits(d[at + 2]));
+    at += 3;
+    if (s.kind >= abi::kFirstBinary) {
+      s.operand = operandDesc(memory::dims(d + at, d + at + rank));
+      at += rank;
+    }
+  }
+  return steps;
+}
+
+/// oneDNN's eltwise (alpha, beta) for a step.
+std::pair<float, float> eltwiseArgs(const Step &s) {
+  if (s.kind == abi::kRelu)
+    return {0.f, 0.f};
+  if (s.kind == abi::kSwish && s.alpha == 0.f)
+    return {1.f, 0.f};
+  return {s.alpha, s.beta};
+}
+
+dnnl::post_ops postOpsOf(const std::vector<Step> &steps) {
+  dnnl::post_ops ops;
+  for (const Step &s : steps) {
+    if (s.kind >= abi::kFirstBinary) {
+      ops.append_binary(binaryAlgorithm(s.kind), s.operand);
+    } else {
+      auto [alpha, beta] = eltwiseArgs(s);
+      ops.append_eltwise(1.f, eltwiseAlgorithm(s.kind), alpha, beta);
+    }
+  }
+  return ops;
+}
+
+/// A primitive with its epilogue: fused post-ops where oneDNN takes them,
+/// otherwise in-place primitives on the output after it.
+struct Epilogue {
+  std::vector<Step> steps;
+  bool fused = true;
+  std::vector<dnnl::primitive> separate; ///< one per step when not fused
+
+  /// Makes `separate` for output `dst`.
+  void makeSeparate(const memory::desc &dst) {
+    fused = false;
+    for (const Step &s : steps) {
+      if (s.kind >= abi::kFirstBinary) {
+        dnnl::binary::desc bd(binaryAlgorithm(s.kind), dst, s.operand, dst);
+        separate.push_back(dnnl::binary(
+            dnnl::binary::primitive_desc(bd, cpuEngine())));
+      } else {
+        auto [alpha, beta] = eltwiseArgs(s);
+        dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference,
+                                       eltwiseAlgorithm(s.kind), dst, alpha,
+                                       beta);
+        separate.push_back(dnnl::eltwise_forward(
+            dnnl::eltwise_forward::primitive_desc(ed, cpuEngine())));
+      }
+    }
+  }
+
+  /// Adds the fused binary operands to `args`.
+  void addFusedArgs(std::unordered_map<int, memory> &args,
+                    void *const *operands) const {
+    size_t next = 0;
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (steps[i].kind >= abi::kFirstBinary)
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(int(i)) | DNNL_ARG_SRC_1] =
+            memory(steps[i].operand, cpuEngine(), operands[next++]);
+  }
+
+  /// Runs the separate steps on `dst` in place.
+  void runSeparate(dnnl::stream &s, const memory &dst,
+                   void *const *operands) const {
+    size_t next = 0;
+    for (size_t i = 0; i < separate.size(); ++i) {
+      if (steps[i].kind >= abi::kFirstBinary) {
+        memory rhs(steps[i].operand, cpuEngine(), operands[next++]);
+        separate[i].execute(s, {{DNNL_ARG_SRC_0, dst},
+                                {DNNL_ARG_SRC_1, rhs},
+                                {DNNL_ARG_DST, dst}});
+      } else {
+        separate[i].execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
+      }
+    }
+  }
+
+  size_t binaryCount() const {
+    size_t n = 0;
+    for (const Step &s : steps)
+      n += s.kind >= abi::kFirstBinary;
+    return n;
+  }
+};
+
+/// Constant weights in the primitive's layout, one copy per weight buffer
+/// (two sessions of one artifact have two buffers).
+struct PackedWeights {
+  std::mutex mutex;
+  std::unordered_map<const void *, memory> packed;
+
+  /// The packed copy of `user` as `want`, made on first use.
+  memory get(const memory::desc &userDesc, const memory::desc &want,
+             void *data) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = packed.find(data);
+    if (it != packed.end())
+      return it->second;
+    memory user(userDesc, cpuEngine(), data), out(want, cpuEngine());
+    dnnl::stream s(cpuEngine());
+    dnnl::reorder(user, out).execute(s, user, out);
+    s.wait();
+    return packed.emplace(data, out).first->second;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+struct ConvPlan {
+  dnnl::convolution_forward primitive;
+  memory::desc src, userWeights, weights, bias, dst;
+  bool hasBias = false, constantWeights = false;
+  Epilogue epilogue;
+  PackedWeights packed;
+};
+
+std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
+  auto plan = std::make_unique<ConvPlan>();
+  bool last = d[abi::kConvChannelsLast];
+  tag act = last ? tag::nhwc : tag::nchw;
+  int64_t n = d[abi::kConvN], c = d[abi::kConvC], k = d[abi::kConvK];
+  int64_t g = d[abi::kConvGroups];
+  plan->src = memory::desc({n, c, d[abi::kConvH], d[abi::kConvW]}, dt::f32, act);
+  plan->dst = memory::desc({n, k, d[abi::kConvP], d[abi::kConvQ]}, dt::f32, act);
+  memory::dims rs = {d[abi::kConvR], d[abi::kConvS]};
+  plan->userWeights =
+      g == 1 ? memory::desc({k, c, rs[0], rs[1]}, dt::f32, tag::oihw)
+             : memory::desc({g, k / g, c / g, rs[0], rs[1]}, dt::f32,
+                            tag::goihw);
+  plan->hasBias = d[abi::kConvHasBias];
+  plan->constantWeights = d[abi::kConvConstantWeights];
+  plan->bias = memory::desc({k}, dt::f32, tag::x);
+  plan->epilogue.steps = readEpilogue(
+      d, abi::kConvEpilogue, 4, [&](memory::dims stored) {
+        // Stored in the output's layout; oneDNN wants NCHW dimensions.
+        memory::dims logical =
+            last ? memory::dims{stored[0], stored[3], stored[1], stored[2]}
+                 : stored;
+        return memory::desc(logical, dt::f32, act);
+      });
+  // Constant weights may take the layout the primitive prefers.
+  memory::desc weightsAny(plan->userWeights.dims(), dt::f32, tag::any);
+  const memory::desc &weights =
+      plan->constantWeights ? weightsAny : plan->userWeights;
+  dnnl::convolution_forward::desc cd =
+      plan->hasBias
+          ? dnnl::convolution_forward::desc(
+                dnnl::prop_kind::forward_inference,
+                dnnl::algorithm::convolution_direct, plan->src, weights,
+                plan->bias, plan->dst,
+                {d[abi::kConvStrideH], d[abi::kConvStrideW]},
+                {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1},
+                {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
+                {d[abi::kConvPadBottom], d[abi::kConvPadRight]})
+          : dnnl::convolution_forward::desc(
+                dnnl::prop_kind::forward_inference,
+                dnnl::algorithm::convolution_direct, plan->src, weights,
+                plan->dst, {d[abi::kConvStrideH], d[abi::kConvStrideW]},
+                {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1},
+                {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
+                {d[abi::kConvPadBottom], d[abi::kConvPadRight]});
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(postOpsOf(plan->epilogue.steps));
+  dnnl::convolution_forward::primitive_desc pd;
+  try {
+    pd = dnnl::convolution_forward::primitive_desc(cd, attr, cpuEngine());
+  } catch (const dnnl::error &) {
+    pd = dnnl::convolution_forward::primitive_desc(cd, cpuEngine());
+    plan->epilogue.makeSeparate(plan->dst);
+  }
+  plan->weights = pd.weights_desc();
+  plan->primitive = dnnl::convolution_forward(pd);
+  return plan;
+}
+
+void runConv(ConvPlan &plan, void **buffers) {
+  void *x = buffers[0], *w = buffers[1], *b = buffers[2];
+  void *const *post = buffers + 3;
+  void *y = buffers[3 + plan.epilogue.binaryCount()];
+  memory src(plan.src, cpuEngine(), x), dst(plan.dst, cpuEngine(), y);
+  memory weights =
+      plan.weights == plan.userWeights
+          ? memory(plan.userWeights, cpuEngine(), w)
+          : plan.packed.get(plan.userWeights, plan.weights, w);
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  if (plan.hasBias)
+    args[DNNL_ARG_BIAS] = memory(plan.bias, cpuEngine(), b);
+  if (plan.epilogue.fused)
+    plan.epilogue.addFusedArgs(args, post);
+  dnnl::stream s(cpuEngine());
+  plan.primitive.execute(s, args);
+  if (!plan.epilogue.fused)
+    plan.epilogue.runSeparate(s, dst, post);
+  s.wait();
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix product
+//===----------------------------------------------------------------------===//
+
+struct MatmulPlan {
+  dnnl::matmul primitive;
+  memory::desc lhs, userRhs, rhs, dst;
+  bool constantWeights = false;
+  Epilogue epilogue;
+  PackedWeights packed;
+};
+
+/// Row-major strides of `dims`.
+memory::dims rowMajor(const memory::dims &dims) {
+  memory::dims strides(dims.size());
+  int64_t s = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= dims[i];
+  }
+  return strides;
+}
+
+/// The logical desc of a stored row-major operand, transposed in its last
+/// two dimensions when `trans`.
+memory::desc operandDesc(memory::dims stored, bool trans) {
+  memory::dims strides = rowMajor(stored);
+  size_t r = stored.size();
+  if (trans) {
+    std::swap(stored[r - 1], stored[r - 2]);
+    std::swap(strides[r - 1], strides[r - 2]);
+  }
+  return memory::desc(stored, dt::f32, strides);
+}
+
+/// Folds the leading dimensions into the rows when only the lhs has them
+/// (one large product instead of a batch of small ones): the rhs is shared,
+/// the lhs not transposed, and each binary operand either has all of them or
+/// none.
+bool foldBatchIntoRows(const memory::dims &rhs, bool transA,
+                       const std::vector<memory::dims> &operands,
+                       const memory::dims &out) {
+  size_t r = out.size();
+  if (r <= 2 || transA)
+    return false;
+  for (size_t i = 0; i + 2 < r; ++i)
+    if (rhs[i] != 1)
+      return false;
+  for (const memory::dims &o : operands) {
+    bool all = true, none = true;
+    for (size_t i = 0; i + 1 < r; ++i) {
+      all = all && o[i] == out[i];
+      none = none && o[i] == 1;
+    }
+    if (!all && !none)
+      return false;
+  }
+  return true;
+}
+
+memory::dims foldRows(const memory::dims &d) {
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < d.size(); ++i)
+    rows *= d[i];
+  return {rows, d.back()};
+}
+
+std::unique_ptr<MatmulPlan> makeMatmulPlan(const int64_t *d) {
+  auto plan = std::make_unique<MatmulPlan>();
+  size_t r = d[abi::kMmRank];
+  const int64_t *dims = d + abi::kMmDims;
+  memory::dims a(dims, dims + r), b(dims + r, dims + 2 * r),
+      out(dims + 2 * r, dims + 3 * r);
+  bool transA = d[abi::kMmTransA], transB = d[abi::kMmTransB];
+  plan->constantWeights = d[abi::kMmConstantWeights];
+  std::vector<memory::dims> operandDims;
+  std::vector<Step> steps =
+      readEpilogue(d, abi::kMmDims + 3 * r, r, [&](memory::dims stored) {
+        operandDims.push_back(stored);
+        return memory::desc(stored, dt::f32, rowMajor(stored));
+      });
+  if (foldBatchIntoRows(b, transA, operandDims, out)) {
+    a = foldRows(a);
+    out = foldRows(out);
+    b = memory::dims(b.end() - 2, b.end());
+    size_t next = 0;
+    for (Step &s : steps)
+      if (s.kind >= abi::kFirstBinary) {
+        memory::dims o = foldRows(operandDims[next++]);
+        s.operand = memory::desc(o, dt::f32, rowMajor(o));
+      }
+  }
+  plan->epilogue.steps = std::move(steps);
+  plan->lhs = operandDesc(a, transA);
+  plan->userRhs = operandDesc(b, transB);
+  plan->dst = memory::desc(out, dt::f32, rowMajor(out));
+  memory::desc rhsAny(plan->userRhs.dims(), dt::f32, tag::any);
+  dnnl::matmul::desc md(plan->lhs,
+                        plan->constantWeights ? rhsAny : plan->userRhs,
+                        plan->dst);
+  dnnl::primitive_attr attr;
+  float alpha = float(fromBits(d[abi::kMmAlphaBits]));
+  if (alpha != 1.f)
+    attr.set_output_scales(0, {alpha});
+  dnnl::primitive_attr fusedAttr = attr;
+  fusedAttr.set_post_ops(postOpsOf(plan->epilogue.steps));
+  dnnl::matmul::primitive_desc pd;
+  try {
+    pd = dnnl::matmul::primitive_desc(md, fusedAttr, cpuEngine());
+  } catch (const dnnl::error &) {
+    pd = dnnl::matmul::primitive_desc(md, attr, cpuEngine());
+    plan->epilogue.makeSeparate(plan->dst);
+  }
+  plan->rhs = pd.weights_desc();
+  plan->primitive = dnnl::matmul(pd);
+  return plan;
+}
+
+void runMatmul(MatmulPlan &plan, void **buffers) {
+  void *const *post = buffers + 2;
+  void *c = buffers[2 + plan.epilogue.binaryCount()];
+  memory lhs(plan.lhs, cpuEngine(), buffers[0]), dst(plan.dst, cpuEngine(), c);
+  memory rhs = plan.rhs == plan.userRhs
+                   ? memory(plan.userRhs, cpuEngine(), buffers[1])
+                   : plan.packed.get(plan.userRhs, plan.rhs, buffers[1]);
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, lhs}, {DNNL_ARG_WEIGHTS, rhs}, {DNNL_ARG_DST, dst}};
+  if (plan.epilogue.fused)
+    plan.epilogue.addFusedArgs(args, post);
+  dnnl::stream s(cpuEngine());
+  plan.primitive.execute(s, args);
+  if (!plan.epilogue.fused)
+    plan.epilogue.runSeparate(s, dst, post);
+  s.wait();
+}
+
+//===----------------------------------------------------------------------===//
+// Plans by descriptor, and the entry points
+//===----------------------------------------------------------------------===//
+
+template <typename Plan> struct PlanCache {
+  std::mutex mutex;
+  std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans;
+
+  template <typename Make> Plan &get(const int64_t *desc, Make make) {
+    std::vector<int64_t> key(desc, desc + desc[0]);
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = plans.find(key);
+    if (it == plans.end())
+      it = plans.emplace(std::move(key), make(desc)).first;
+    return *it->second;
+  }
+};
+
+thread_local std::string failure;
+
+/// Runs `body`; a oneDNN or other error ends the run with its message
+/// (after every local of `body` is gone, as failRun does not return).
+template <typename Body> void guarded(const char *what, Body body) {
+  try {
+    body();
+    return;
+  } catch (const dnnl::error &e) {
+    failure = std::string(what) + ": oneDNN: " + e.what();
+  } catch (const std::exception &e) {
+    failure = std::string(what) + ": " + e.what();
+  }
+  failRun(failure.c_str());
+}
+
+void conv2d(void *, const int64_t *desc, void **buffers) {
+  static PlanCache<ConvPlan> cache;
+  guarded("convolution", [&] {
+    runConv(cache.get(desc, makeConvPlan), buffers);
+  });
+}
+
+void matmul(void *, const int64_t *desc, void **buffers) {
+  static PlanCache<MatmulPlan> cache;
+  guarded("matrix product", [&] {
+    runMatmul(cache.get(desc, makeMatmulPlan), buffers);
+  });
+}
+
+} // namespace
+
+void fillLibraryTable(void **table) {
+  table[abi::kSlotContext] = nullptr;
+  table[abi::kSlotConv2d] = reinterpret_cast<void *>(&conv2d);
+  table[abi::kSlotMatmul] = reinterpret_cast<void *>(&matmul);
+  table[abi::kSlotParallelFor] = reinterpret_cast<void *>(&parallelFor);
+}
+
+} // namespace kiln::cpu

@@ -1,0 +1,57 @@
+// Bufferized kiln_lib ops become calls through the artifact's table
+// (backends/cpu/LowerLibraryCalls.cpp, lib/runtime/cpu/CpuAbi.h).
+// RUN: kiln-opt %s --kiln-cpu-lower-library-calls -split-input-file -verify-diagnostics | FileCheck %s
+
+// The thunk calls slot 1 of the exported table with the context (slot 0)
+// first.
+// CHECK: llvm.func internal @kiln_cpu_conv2d(%[[DESC:.*]]: !llvm.ptr, %[[ARGS:.*]]: !llvm.ptr)
+// CHECK: %[[T:.*]] = llvm.mlir.addressof @kiln_artifact_cpu_api
+// CHECK: llvm.getelementptr %[[T]][0, 0]
+// CHECK: %[[CTX:.*]] = llvm.load
+// CHECK: llvm.getelementptr %[[T]][0, 1]
+// CHECK: %[[FN:.*]] = llvm.load
+// CHECK: llvm.call %[[FN]](%[[CTX]], %[[DESC]], %[[ARGS]])
+// Descriptor: length 33, N C H W K R S P Q, pads, strides, dilations,
+// groups 1, NCHW, bias, constant weights; epilogue: 2 steps, add (100)
+// with zero constants (as bits) and a [1, 4, 1, 1] operand, relu (1).
+// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[33, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<33xi64>)
+// Five buffers (input, filter, bias, post operand, output) on the stack.
+// CHECK-LABEL: func @conv
+// CHECK: %[[N:.*]] = llvm.mlir.constant(5 : i64)
+// CHECK: %[[BUF:.*]] = llvm.alloca %[[N]] x !llvm.ptr
+// CHECK: %[[DA:.*]] = llvm.mlir.addressof @[[D]]
+// CHECK-COUNT-5: llvm.store
+// CHECK: llvm.call @kiln_cpu_conv2d(%[[DA]], %[[BUF]])
+// CHECK-NOT: kiln_lib
+// CHECK: llvm.mlir.global external @kiln_artifact_cpu_api() {{.*}} : !llvm.array<4 x ptr>
+func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %r: memref<1x4x1x1xf32>, %y: memref<1x4x8x8xf32>) {
+  kiln_lib.conv2d %x, %w bias %b post %r into %y {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32>, memref<1x4x1x1xf32> into memref<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+// Matmul: rank 3, lhs 2x3x4, rhs padded to 1x5x4 (trans_b), output 2x3x5,
+// alpha 1.0 as bits; no epilogue.
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[16, 3, 0, 1, 4607182418800017408, 0, 2, 3, 4, 1, 5, 4, 2, 3, 5, 0]> : tensor<16xi64>)
+// CHECK: llvm.call @kiln_cpu_matmul
+func.func @matmul(%a: memref<2x3x4xf32>, %b: memref<5x4xf32>, %c: memref<2x3x5xf32>) {
+  kiln_lib.matmul %a, %b into %c {trans_b} : memref<2x3x4xf32>, memref<5x4xf32> into memref<2x3x5xf32>
+  return
+}
+
+// -----
+
+func.func @on_tensors(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{must be bufferized before it is lowered}}
+  %0 = kiln_lib.matmul %a, %b into %c : tensor<3x4xf32>, tensor<4x5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @accumulate(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %c: memref<3x5xf32>) {
+  // expected-error @+1 {{accumulating products have no oneDNN call}}
+  kiln_lib.matmul %a, %b into %c {accumulate} : memref<3x4xf32>, memref<4x5xf32> into memref<3x5xf32>
+  return
+}

@@ -1,0 +1,89 @@
+// Outermost parallel loops with enough work run on the runtime's threads
+// (backends/cpu/ParallelizeLoops.cpp).
+// RUN: kiln-opt %s --kiln-cpu-parallelize-loops=min-work=1000 -split-input-file | FileCheck %s
+
+// A 64x64 elementwise loop: the body is outlined (iterations [lo, hi) of
+// the first dimension, bounds clamped to the loop's), the values it uses
+// (two memrefs; constants are copied into the body) go through a struct on
+// the stack, and the call passes its trip count.
+// CHECK-LABEL: func @large
+// CHECK: %[[ARGS:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>)>
+// CHECK-NOT: scf.parallel
+// CHECK: %[[N:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[F:.*]] = constant @kiln_parallel_body_0
+// CHECK: %[[FP:.*]] = builtin.unrealized_conversion_cast %[[F]]
+// CHECK: llvm.call @kiln_cpu_parallel_for(%[[FP]], %[[ARGS]], %[[N]])
+// CHECK: func.func private @kiln_parallel_body_0(%[[A:.*]]: !llvm.ptr, %[[LO:.*]]: i64, %[[HI:.*]]: i64)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<64x64xf32>
+// CHECK: %[[TO:.*]] = arith.minsi %[[C64]]
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %[[C0]]) to (%[[TO]], %[[C64]])
+// CHECK: llvm.mlir.global external @kiln_artifact_cpu_api()
+func.func @large(%x: memref<64x64xf32>, %y: memref<64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<64x64xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %y[%i, %j] : memref<64x64xf32>
+  }
+  return
+}
+
+// -----
+
+// Too small, a run-time check inside, a reduction into a value: sequential.
+// CHECK-LABEL: func @stays
+// CHECK-NOT: kiln_cpu_parallel_for
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: cf.assert
+// CHECK: scf.parallel
+// CHECK: scf.reduce
+// CHECK-NOT: kiln_artifact_cpu_api
+// CHECK: // -----
+func.func @stays(%x: memref<64x64xf32>, %y: memref<64x64xf32>, %ok: i1) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %x[%i, %i] : memref<64x64xf32>
+    memref.store %v, %y[%i, %i] : memref<64x64xf32>
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    cf.assert %ok, "node 'g' (Gather): index out of range"
+    %v = memref.load %x[%i, %j] : memref<64x64xf32>
+    memref.store %v, %y[%i, %j] : memref<64x64xf32>
+  }
+  %s = scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) init (%zero) -> f32 {
+    %v = memref.load %x[%i, %j] : memref<64x64xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %r = arith.addf %a, %b : f32
+      scf.reduce.return %r : f32
+    }
+  }
+  return %s : f32
+}
+
+// -----
+
+// Dynamic bounds count as large; the trip count is computed at run time
+// with the step.
+// CHECK-LABEL: func @dynamic
+// CHECK: %[[SPAN:.*]] = arith.subi %arg2, %{{.*}} : index
+// CHECK: arith.ceildivsi %[[SPAN]], %{{.*}} : index
+// CHECK: llvm.call @kiln_cpu_parallel_for
+func.func @dynamic(%x: memref<?xf32>, %y: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c2) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    memref.store %v, %y[%i] : memref<?xf32>
+  }
+  return
+}

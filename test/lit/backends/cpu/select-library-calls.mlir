@@ -1,0 +1,114 @@
+// f32 convolutions and products go to oneDNN as kiln_lib ops, their
+// elementwise epilogues as post-ops (backends/cpu/SelectLibraryCalls.cpp).
+// RUN: kiln-opt %s --kiln-cpu-select-library-calls -split-input-file | FileCheck %s
+
+// Bias-like add (reshaped to the output's rank) and ReLU become post-ops;
+// a constant filter is marked for repacking.
+// CHECK-LABEL: func @conv_add_relu
+// CHECK: %[[C:.*]] = kiln.reshape %arg1
+// CHECK-SAME: -> tensor<1x4x1x1xf32>
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<1x4x8x8xf32>
+// CHECK: %[[Y:.*]] = kiln_lib.conv2d %arg0, %{{.*}} post %[[C]] into %[[INIT]]
+// CHECK-SAME: constant_weights
+// CHECK-SAME: pads = array<i64: 1, 1, 1, 1>, post_args = array<f32: 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00>, post_ops = ["add", "relu"]
+// CHECK-NOT: kiln.relu
+// CHECK-NOT: kiln.add
+// CHECK: return %[[Y]]
+func.func @conv_add_relu(%x: tensor<1x3x8x8xf32>, %c: tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32> {
+  %w = kiln.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.add %0, %c : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %2 = kiln.relu %1 : tensor<1x4x8x8xf32>
+  return %2 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Channels-last convolution, asymmetric padding, a residual add and a clip
+// (bounds as post_args); the filter is an argument, not constant.
+// CHECK-LABEL: func @conv_nhwc_residual_clip
+// CHECK: kiln_lib.conv2d %arg0, %arg1 post %arg2 into
+// CHECK-SAME: channels_last
+// CHECK-NOT: constant_weights
+// CHECK-SAME: pads = array<i64: 0, 0, 1, 1>, post_args = array<f32: 0.000000e+00, 0.000000e+00, 0.000000e+00, 6.000000e+00>, post_ops = ["add", "clip"]
+func.func @conv_nhwc_residual_clip(%x: tensor<1x8x8x3xf32>, %w: tensor<4x3x3x3xf32>, %r: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.conv %x, %w {channels_last = true, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x3xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %1 = kiln.add %r, %0 : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %2 = kiln.clip %1 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x4x4x4xf32>
+  return %2 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// The epilogue stops at a value with two users, at a broadcast that would
+// grow the result, and at a subtraction with the chain on the right.
+// CHECK-LABEL: func @epilogue_stops
+// CHECK: %[[M:.*]] = kiln_lib.matmul %arg0, %arg1 into %{{[0-9]+}} : tensor
+// CHECK: kiln.relu %[[M]]
+// CHECK: kiln.add %[[M]]
+// CHECK: %[[M2:.*]] = kiln_lib.matmul %arg0, %arg1 into
+// CHECK: kiln.add %[[M2]], %arg2 : (tensor<3x5xf32>, tensor<2x3x5xf32>)
+// CHECK: %[[M3:.*]] = kiln_lib.matmul %arg0, %arg1 into
+// CHECK: kiln.sub %arg3, %[[M3]]
+func.func @epilogue_stops(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %big: tensor<2x3x5xf32>, %s: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xf32>, tensor<2x3x5xf32>, tensor<3x5xf32>) {
+  %0 = kiln.matmul %a, %b : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  %1 = kiln.relu %0 : tensor<3x5xf32>
+  %2 = kiln.add %0, %0 : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  %3 = kiln.matmul %a, %b : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  %4 = kiln.add %3, %big : (tensor<3x5xf32>, tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
+  %5 = kiln.matmul %a, %b : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  %6 = kiln.sub %s, %5 : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %1, %2, %4, %6 : tensor<3x5xf32>, tensor<3x5xf32>, tensor<2x3x5xf32>, tensor<3x5xf32>
+}
+
+// -----
+
+// A transpose of the rhs's last two dimensions becomes trans_b (attention's
+// Q K^T); batches broadcast; GELU is a post-op.
+// CHECK-LABEL: func @batched_transposed_gelu
+// CHECK: kiln_lib.matmul %arg0, %arg1 into %{{.*}} {
+// CHECK-SAME: post_ops = ["gelu_erf"]
+// CHECK-SAME: trans_b
+// CHECK-SAME: : tensor<2x3x4xf32>, tensor<1x5x4xf32> into tensor<2x3x5xf32>
+func.func @batched_transposed_gelu(%a: tensor<2x3x4xf32>, %k: tensor<1x5x4xf32>) -> tensor<2x3x5xf32> {
+  %t = kiln.transpose %k {perm = array<i64: 0, 2, 1>} : tensor<1x5x4xf32> -> tensor<1x4x5xf32>
+  %0 = kiln.matmul %a, %t : (tensor<2x3x4xf32>, tensor<1x4x5xf32>) -> tensor<2x3x5xf32>
+  %1 = kiln.gelu %0 : tensor<2x3x5xf32>
+  return %1 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Gemm: C (beta 1) is the first post-op, alpha stays; a scaled C keeps the
+// gemm for code generation.
+// CHECK-LABEL: func @gemm
+// CHECK: %[[C:.*]] = kiln.reshape %arg2
+// CHECK-SAME: -> tensor<1x5xf32>
+// CHECK: kiln_lib.matmul %arg0, %arg1 post %[[C]] into
+// CHECK-SAME: alpha = 2.000000e+00 : f32
+// CHECK-SAME: post_ops = ["add", "relu"]
+// CHECK-SAME: trans_b
+// CHECK: kiln.gemm %arg0, %arg1, %arg2
+func.func @gemm(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> (tensor<3x5xf32>, tensor<3x5xf32>) {
+  %0 = kiln.gemm %a, %b, %c {trans_b = true, alpha = 2.0 : f32} : (tensor<3x4xf32>, tensor<5x4xf32>, tensor<5xf32>) -> tensor<3x5xf32>
+  %1 = kiln.relu %0 : tensor<3x5xf32>
+  %2 = kiln.gemm %a, %b, %c {trans_b = true, beta = 0.5 : f32} : (tensor<3x4xf32>, tensor<5x4xf32>, tensor<5xf32>) -> tensor<3x5xf32>
+  return %1, %2 : tensor<3x5xf32>, tensor<3x5xf32>
+}
+
+// -----
+
+// Not for the library: integers, dynamic shapes, 1-D convolutions, vectors.
+// CHECK-LABEL: func @stays
+// CHECK-NOT: kiln_lib
+// CHECK: kiln.matmul
+// CHECK: kiln.matmul
+// CHECK: kiln.conv
+// CHECK: kiln.matmul
+func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %d: tensor<?x4xf32>, %b: tensor<4x5xf32>, %x: tensor<1x3x8xf32>, %w: tensor<4x3x3xf32>, %v: tensor<4xf32>) -> (tensor<3x5xsi32>, tensor<?x5xf32>, tensor<1x4x6xf32>, tensor<5xf32>) {
+  %0 = kiln.matmul %i, %j : (tensor<3x4xsi32>, tensor<4x5xsi32>) -> tensor<3x5xsi32>
+  %1 = kiln.matmul %d, %b : (tensor<?x4xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
+  %2 = kiln.conv %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x3x8xf32>, tensor<4x3x3xf32>) -> tensor<1x4x6xf32>
+  %3 = kiln.matmul %v, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
+  return %0, %1, %2, %3 : tensor<3x5xsi32>, tensor<?x5xf32>, tensor<1x4x6xf32>, tensor<5xf32>
+}
