@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.join(ROOT, "bench")
+TIME = "/usr/bin/time"  # GNU time (Debian's package "time"), for peak RSS
 
 # A case is one row of the main table. `source` names the ONNX file:
 # ("real", name) from scripts/export_models.py into DIR/models (the tests'
@@ -89,8 +90,11 @@ class Failure(Exception):
 def run(cmd, env=None, timeout=3600):
     """Runs cmd; returns (stdout and stderr, seconds, exit status)."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=env, text=True)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=env, text=True)
+    except OSError as e:  # missing, or being rewritten by a rebuild
+        raise Failure(f"cannot run {cmd[0]}: {e}")
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -102,16 +106,23 @@ def run(cmd, env=None, timeout=3600):
 
 def run_measured(cmd, env=None, log_path=None):
     """Runs cmd with its output to log_path; returns (exit status, seconds,
-    peak RSS in MiB). Reaping the child with wait4 gives its own rusage, so
-    the peak is the compiler's and not the largest of every child so far
-    (which RUSAGE_CHILDREN would give)."""
+    peak RSS in MiB). The peak comes from GNU time, which forks the command
+    from its own small process: a child forked from this script reports at
+    least this script's own peak (Linux carries the high-water mark of the
+    address space it replaces at exec), which after loading a model or a
+    GEMM check exceeds a small compile's."""
+    rss_file = log_path + ".rss"
     start = time.monotonic()
-    with open(log_path or os.devnull, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with open(log_path, "w") as out:
+        try:
+            rc = subprocess.call([TIME, "-o", rss_file, "-f", "%M", *cmd], stdout=out,
+                                 stderr=subprocess.STDOUT, env=env)
+        except OSError as e:
+            raise Failure(f"cannot run {cmd[0]}: {e}")
     seconds = time.monotonic() - start
-    return proc.returncode, seconds, usage.ru_maxrss / 1024.0  # KiB -> MiB
+    with open(rss_file) as f:
+        kib = f.read().split()[-1]  # after "Command exited with..." if any
+    return rc, seconds, int(kib) / 1024.0
 
 
 def checked(cmd, env=None, what=None):
@@ -145,6 +156,8 @@ class Setup:
         for tool in (self.compile, self.kiln_run):
             if not os.access(tool, os.X_OK):
                 raise Failure(f"{tool} not found: build Kiln first (scripts/build.sh)")
+        if not os.access(TIME, os.X_OK):
+            raise Failure(f"{TIME} not found: apt-get install time")
         for sub in ("models", "kiln", "out", "inputs"):
             os.makedirs(os.path.join(self.work, sub), exist_ok=True)
         # Both sides get the same thread count. KILN_NUM_THREADS reaches
@@ -300,7 +313,7 @@ def alternate(sides, rounds, label):
         for name, fn in order:
             times[name].append(fn())
         log(f"  {label} round {r + 1}/{rounds}: " +
-            "  ".join(f"{n} {times[n][-1]:.4g} ms" for n, _ in sides))
+            "  ".join(f"{n} {ms(times[n][-1])} ms" for n, _ in sides))
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -441,10 +454,20 @@ def bench_gemm(setup, name, n, rounds, seconds):
 # --------------------------------------------------------------- tables
 
 
+def ms(v):
+    """Milliseconds with four significant digits, never an exponent."""
+    return f"{v:.1f}" if v >= 1000 else f"{v:.4g}"
+
+
 def fmt(v, spec):
     if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
+        width = re.match(r"\d*", spec).group()
+        return "-".rjust(int(width or 0))
     return format(v, spec)
+
+
+def fmt_ms(v):
+    return f"{'-' if v is None else ms(v):>11}"
 
 
 def tables(results):
@@ -457,8 +480,8 @@ def tables(results):
         for r in rows:
             check = r.get("error") or ("ok" if r.get("agree") else
                                        f"MISMATCH {r.get('note', '')}".strip())
-            lines.append(f"{r['model']:<18}{r['batch']:>5}{fmt(r.get('kiln_ms'), '11.4g')}"
-                         f"{fmt(r.get('ort_ms'), '11.4g')}{fmt(r.get('ratio'), '10.2f')}"
+            lines.append(f"{r['model']:<18}{r['batch']:>5}{fmt_ms(r.get('kiln_ms'))}"
+                         f"{fmt_ms(r.get('ort_ms'))}{fmt(r.get('ratio'), '10.2f')}"
                          f"{fmt(r.get('max_abs_err'), '13.2e')}"
                          f"{fmt(r.get('max_rel_err'), '13.2e')}  {check}")
         for r in rows:
