@@ -334,7 +334,7 @@ def compile_kiln(setup, name, model, extra=(), opt="-O2"):
             kernels = int(m.group(1)) if m else None
     return so, dict(name=name, seconds=seconds, peak_rss_mb=rss_mb,
                     model_mb=os.path.getsize(model) / 2**20, kernels=kernels,
-                    opt=opt)
+                    flags=" ".join([opt, *extra]))
 
 
 def kiln_cmd(setup, so, inputs, iters, warmup, out_dir=None):
@@ -503,8 +503,8 @@ def tables(results):
              for r in results if "compile" in r]
     if comps:
         lines.append("")
-        lines.append(f"{'compile':<18}{'opt':>4}{'seconds':>9}{'peak_rss_mb':>13}"
-                     f"{'model_mb':>10}{'rss/model':>11}{'kernels':>9}  targets")
+        lines.append(f"{'compile':<18}{'seconds':>8}{'peak_rss_mb':>13}{'model_mb':>10}"
+                     f"{'rss/model':>11}{'kernels':>9}  {'flags':<26}targets")
         for name, c in comps:
             # Against a file under 1 MB the ratio says nothing but the
             # compiler's own size.
@@ -515,9 +515,9 @@ def tables(results):
                 targets.append(f"<={limit}s {'ok' if c['seconds'] <= limit else 'MISSED'}")
             if ratio is not None and c["model_mb"] >= MEMORY_MIN_MB:
                 targets.append(f"<={MEMORY_RATIO:g}x {'ok' if ratio <= MEMORY_RATIO else 'MISSED'}")
-            lines.append(f"{name:<18}{c['opt']:>4}{c['seconds']:>9.1f}{c['peak_rss_mb']:>13.0f}"
+            lines.append(f"{name:<18}{c['seconds']:>8.1f}{c['peak_rss_mb']:>13.0f}"
                          f"{c['model_mb']:>10.1f}{fmt(ratio, '11.1f')}{fmt(c['kernels'], '9d')}"
-                         f"  {', '.join(targets)}")
+                         f"  {c['flags']:<26}{', '.join(targets)}".rstrip())
     return "\n".join(lines)
 
 
@@ -547,7 +547,7 @@ def self_check():
             if b.dtype != a.dtype or b.shape != a.shape or not np.array_equal(a, b):
                 print(f"npy round trip changed {a!r} into {b!r}")
                 return 1
-    comp = dict(seconds=1.0, peak_rss_mb=300.0, model_mb=100.0, kernels=3, opt="-O2")
+    comp = dict(seconds=1.0, peak_rss_mb=300.0, model_mb=100.0, kernels=3, flags="-O2")
     text = tables([dict(model="resnet50", batch=1, kiln_ms=2.0, ort_ms=1.0, ratio=2.0,
                         agree=True, max_abs_err=1e-5, max_rel_err=1e-6, compile=comp),
                    dict(model="tiny_ops", batch=1, agree=False, note="output 0 differs",
@@ -600,7 +600,8 @@ def main():
     load = os.getloadavg()[0]
     log(f"Kiln: {setup.build}/bin; ONNX Runtime {setup.ort_version} (npm); "
         f"threads {setup.threads}; {rounds} rounds; load average {load:.1f} on "
-        f"{os.cpu_count()} cores" + (" (busy: timings will be noisy)"
+        f"{os.cpu_count()} cores" + (" (busy: timings will be noisy; with threads"
+                                     " waiting on a busy core, --threads 1 may be steadier)"
                                      if load > 0.5 * os.cpu_count() else ""))
     if not setup.kiln_run_flags:
         log("kiln-run has no --threads flag: threads passed as KILN_NUM_THREADS only")
