@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""Writes the models only the benchmark uses (bench/bench.py calls this;
+the real models come from scripts/export_models.py).
+
+  export_bench_models.py OUT_DIR [--models squeezenet1_1,mlp,...]
+
+Weights are random with a fixed seed; nothing is downloaded. A model whose
+file exists is kept.
+
+  squeezenet1_1  torchvision's SqueezeNet 1.1, input 1x3x224x224
+  mlp            three Linear+ReLU of width 256 (Gemm+Relu in ONNX), batch 1
+  tiny_ops       100 elementwise ops on a 1x16 tensor, Add and Mul
+                 alternating with a different constant each, so that no
+                 rewrite folds the chain away (fusion may still make it
+                 one kernel)
+  tiny_ops_unfused  the same with every intermediate also a graph output,
+                 which keeps the ops in separate kernels
+  gemmN          one MatMul of two NxN inputs (N = 512, 1024, 2048)
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+
+
+def torch_export(module, example, path):
+    # torch is imported here so that the ONNX-helper models need only onnx.
+    import torch
+    module.eval()
+    with torch.no_grad():
+        torch.onnx.export(module, (example,), path, opset_version=OPSET,
+                          input_names=["input"], output_names=["output"],
+                          do_constant_folding=True)
+
+
+def squeezenet1_1(path):
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    torch_export(torchvision.models.squeezenet1_1(weights=None),
+                 torch.randn(1, 3, 224, 224), path)
+
+
+def mlp(path):
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    layers = []
+    for _ in range(3):
+        layers += [nn.Linear(256, 256), nn.ReLU()]
+    torch_export(nn.Sequential(*layers), torch.randn(1, 256), path)
+
+
+def tiny_ops(path, count=100, width=16, every_output=False):
+    rng = np.random.default_rng(0)
+    nodes, inits = [], []
+    prev = "input"
+    for i in range(count):
+        op = "Add" if i % 2 == 0 else "Mul"
+        # Multipliers near 1 and small addends keep the values bounded
+        # through 100 ops, so the agreement check compares real numbers.
+        c = (rng.uniform(0.9, 1.1, width) if op == "Mul"
+             else rng.uniform(-0.1, 0.1, width)).astype(np.float32)
+        inits.append(numpy_helper.from_array(c, f"c{i}"))
+        out = "output" if i == count - 1 else f"t{i}"
+        nodes.append(helper.make_node(op, [prev, f"c{i}"], [out], name=f"{op.lower()}{i}"))
+        prev = out
+    outputs = [out for node in nodes for out in node.output] if every_output else ["output"]
+    graph = helper.make_graph(
+        nodes, "tiny_ops",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, width])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, [1, width]) for o in outputs],
+        inits)
+    save(graph, path)
+
+
+def tiny_ops_unfused(path):
+    tiny_ops(path, every_output=True)
+
+
+def gemm(n):
+    def make(path):
+        graph = helper.make_graph(
+            [helper.make_node("MatMul", ["a", "b"], ["c"], name="matmul")],
+            f"gemm{n}",
+            [helper.make_tensor_value_info("a", TensorProto.FLOAT, [n, n]),
+             helper.make_tensor_value_info("b", TensorProto.FLOAT, [n, n])],
+            [helper.make_tensor_value_info("c", TensorProto.FLOAT, [n, n])])
+        save(graph, path)
+    return make
+
+
+def save(graph, path):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="kiln-bench")
+    model.ir_version = 8  # readable by the ONNX Runtime and Kiln's importer
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
+          "tiny_ops_unfused": tiny_ops_unfused,
+          "gemm512": gemm(512), "gemm1024": gemm(1024), "gemm2048": gemm(2048)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out_dir")
+    ap.add_argument("--models", default=",".join(MODELS))
+    args = ap.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    for name in args.models.split(","):
+        if name not in MODELS:
+            print(f"unknown model '{name}' (known: {', '.join(MODELS)})", file=sys.stderr)
+            return 2
+        path = os.path.join(args.out_dir, f"{name}.onnx")
+        if os.path.exists(path):
+            continue
+        # Write to a temporary name first so an interrupted export is not
+        # mistaken for a finished one next time.
+        MODELS[name](path + ".tmp")
+        os.replace(path + ".tmp", path)
+        print(f"{name}: wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
