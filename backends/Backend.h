@@ -34,6 +34,16 @@ public:
     return "nchw";
   }
 
+  /// For --kernel-report: how the target will run the kernel `fused` (a
+  /// kiln.fused op after the graph pipeline) and its estimated time; an
+  /// empty text when it has nothing to say.
+  virtual std::string planOf(mlir::Operation *fused,
+                             const CompileOptions &options,
+                             double &milliseconds) const {
+    milliseconds = -1;
+    return "";
+  }
+
   /// Passes that lower the kiln module to what `emit` consumes.
   virtual mlir::LogicalResult
   buildPipeline(mlir::OpPassManager &pm, const CompileOptions &options) const = 0;

@@ -21,8 +21,10 @@ std::string describe(Operation &op) {
 
 } // namespace
 
-void printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
+void printKernelReport(ModuleOp module, llvm::raw_ostream &os,
+                       const KernelAnnotator &annotate) {
   int64_t kernels = 0, fusedOps = 0, standalone = 0, flops = 0;
+  double estimatedMs = 0;
   module.walk([&](func::FuncOp func) {
     if (func.isExternal())
       return;
@@ -42,7 +44,14 @@ void printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
         flops += kernelFlops;
         ++kernels;
         os << "kernel " << fused.getKernel() << " [" << fused.getAnchor() << "] "
-           << llvm::format("%.3f", kernelFlops / 1e6) << " MFLOP: " << ops << "\n";
+           << llvm::format("%.3f", kernelFlops / 1e6) << " MFLOP: " << ops;
+        if (annotate) {
+          KernelPlanText plan = annotate(fused);
+          if (plan.milliseconds >= 0)
+            estimatedMs += plan.milliseconds;
+          os << " -> " << plan.text;
+        }
+        os << "\n";
         continue;
       }
       if (!isa<KilnDialect>(op.getDialect()) || isa<ConstantOp>(op))
@@ -59,8 +68,10 @@ void printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
     }
   });
   os << "kernels=" << kernels << " fused_ops=" << fusedOps
-     << " standalone_ops=" << standalone << " gflop=" << llvm::format("%.3f", flops / 1e9)
-     << "\n";
+     << " standalone_ops=" << standalone << " gflop=" << llvm::format("%.3f", flops / 1e9);
+  if (annotate)
+    os << " estimated_ms=" << llvm::format("%.3f", estimatedMs);
+  os << "\n";
 }
 
 } // namespace kiln

@@ -1,6 +1,10 @@
 //===- CpuBackend.cpp - the host CPU target -------------------------------===//
 #include "backends/Backend.h"
+#include "backends/cpu/CostModel.h"
 #include "backends/cpu/CpuPipeline.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "llvm/Support/Format.h"
 #include "backends/cpu/LlvmArtifact.h"
 
 using namespace mlir;
@@ -20,6 +24,49 @@ public:
   // channels, whose weights are strided in ONNX's [M, C, kH, kW].
   std::string defaultLayout(const CompileOptions &options) const override {
     return options.cpuKernels == "onednn" ? "nhwc" : "nchw";
+  }
+
+  // The kernel's anchor (its first op of the anchor's kind) decides the
+  // path: the cost model's choice between oneDNN and generated loops.
+  std::string planOf(Operation *fused, const CompileOptions &options,
+                     double &milliseconds) const override {
+    auto kernel = cast<FusedOp>(fused);
+    Operation *anchor = nullptr;
+    for (Operation &op : kernel.getBody().front().without_terminator())
+      if (op.getName().stripDialect() == kernel.getAnchor()) {
+        anchor = &op;
+        break;
+      }
+    if (!anchor)
+      return "";
+    cpu::CpuCostModel model;
+    bool library = options.cpuKernels == "onednn" && cpu::libraryCanRun(anchor);
+    cpu::KernelEstimate e = model.choose(anchor, library);
+    milliseconds = e.milliseconds;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << cpu::pathName(e.path);
+    if (e.path == cpu::CpuPath::Library) {
+      auto conv = dyn_cast<ConvOp>(anchor);
+      if (conv)
+        os << " conv2d " << (conv.getChannelsLast() ? "nhwc" : "nchw")
+           << " groups=" << conv.getGroup();
+      else
+        os << " matmul";
+      // The weight as the kernel receives it: a block argument stands for
+      // the kernel's input.
+      Value weight = anchor->getOperand(1);
+      if (auto arg = dyn_cast<BlockArgument>(weight))
+        if (arg.getOwner() == &kernel.getBody().front())
+          weight = kernel.getInputs()[arg.getArgNumber()];
+      os << " weights="
+         << (weight.getDefiningOp<ConstantOp>() ? "repacked-once" : "as-is");
+    } else {
+      os << " loops (outer parallel loop on threads when large)";
+    }
+    os << " bytes=" << llvm::format("%.0f", e.bytes)
+       << " est_ms=" << llvm::format("%.4f", e.milliseconds);
+    return text;
   }
 
   LogicalResult buildPipeline(OpPassManager &pm,

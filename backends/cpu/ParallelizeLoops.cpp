@@ -2,7 +2,7 @@
 //
 // Each outermost scf.parallel with enough work is outlined into a function
 // `void body(void *args, int64_t lo, int64_t hi)` that runs iterations
-// [lo, hi) of its first dimension, and replaced by a call of the runtime's
+// [lo, hi) of its first dimension that does not have a single iteration, and replaced by a call of the runtime's
 // kiln_cpu_parallel_for(body, args, n) (lib/runtime/cpu/CpuAbi.h), which
 // splits [0, n) among its threads. The values the loop uses from outside go
 // through `args`, a struct on the caller's stack: memrefs as their LLVM
@@ -83,6 +83,16 @@ int64_t work(Region &region) {
     total = std::min<int64_t>(total + w, int64_t(1) << 50);
   }
   return total;
+}
+
+/// The dimension the threads split: the first one not known to run once
+/// (batch 1 leaves the leading dimension with nothing to share).
+unsigned splitDimension(scf::ParallelOp loop) {
+  for (unsigned i = 0; i < loop.getNumLoops(); ++i)
+    if (tripCount(loop.getLowerBound()[i], loop.getUpperBound()[i],
+                  loop.getStep()[i]) != 1)
+      return i;
+  return 0;
 }
 
 bool canOutline(scf::ParallelOp loop) {
@@ -170,10 +180,11 @@ bool Outliner::outline(scf::ParallelOp loop) {
                    .getResult(0);
     map.map(v, mapped);
   }
-  // Iterations [lo, hi) of the first dimension.
-  Value lb = map.lookup(loop.getLowerBound()[0]);
-  Value ub = map.lookup(loop.getUpperBound()[0]);
-  Value step = map.lookup(loop.getStep()[0]);
+  // Iterations [lo, hi) of the split dimension.
+  unsigned d = splitDimension(loop);
+  Value lb = map.lookupOrDefault(loop.getLowerBound()[d]);
+  Value ub = map.lookupOrDefault(loop.getUpperBound()[d]);
+  Value step = map.lookupOrDefault(loop.getStep()[d]);
   Type index = b.getIndexType();
   Value lo = arith::IndexCastOp::create(b, loc, index, entry->getArgument(1));
   Value hi = arith::IndexCastOp::create(b, loc, index, entry->getArgument(2));
@@ -183,8 +194,8 @@ bool Outliner::outline(scf::ParallelOp loop) {
       b, loc, ub,
       arith::AddIOp::create(b, loc, lb, arith::MulIOp::create(b, loc, hi, step)));
   Operation *copy = b.clone(*loop, map);
-  copy->setOperand(0, from);
-  copy->setOperand(loop.getNumLoops(), to);
+  copy->setOperand(d, from);
+  copy->setOperand(loop.getNumLoops() + d, to);
   func::ReturnOp::create(b, loc);
 
   // The call: args on the stack (allocated at the caller's entry), the
@@ -209,9 +220,9 @@ bool Outliner::outline(scf::ParallelOp loop) {
                                    ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
     LLVM::StoreOp::create(cb, loc, value, at);
   }
-  Value span = arith::SubIOp::create(cb, loc, loop.getUpperBound()[0],
-                                     loop.getLowerBound()[0]);
-  Value trips = arith::CeilDivSIOp::create(cb, loc, span, loop.getStep()[0]);
+  Value span = arith::SubIOp::create(cb, loc, loop.getUpperBound()[d],
+                                     loop.getLowerBound()[d]);
+  Value trips = arith::CeilDivSIOp::create(cb, loc, span, loop.getStep()[d]);
   Value n = arith::IndexCastOp::create(cb, loc, i64, trips);
   Value fnValue = func::ConstantOp::create(cb, loc, fnType, name);
   Value fnPtr =

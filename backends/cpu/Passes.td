@@ -75,8 +75,15 @@ def CpuSelectLibraryCalls : Pass<"kiln-cpu-select-library-calls", "mlir::ModuleO
     abs, exp, sqrt) and binary ones with an operand that broadcasts to the
     result (add, mul, max, min; sub and div with the chain on the left).
     Filters and rhs that are constants are marked `constant_weights`.
-    Everything else stays for code generation.
+    Everything else stays for code generation, and so does an op that the
+    cost model (backends/cpu/CostModel.h) finds faster as generated code
+    (tiny products, where a library call's fixed cost dominates), unless
+    `use-cost-model=false`.
   }];
+  let options = [
+    Option<"useCostModel", "use-cost-model", "bool", /*default=*/"true",
+           "Leave ops that the cost model finds faster as generated code">
+  ];
   let dependentDialects = ["kiln::lib::KilnLibDialect",
                            "mlir::tensor::TensorDialect"];
 }
@@ -103,7 +110,7 @@ def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
     `min-work` operations (trip counts times body size; 1024 trips assumed
     for a dimension known only at run time) into a function
     `body(args, lo, hi)` running iterations [lo, hi) of its first
-    dimension, and calls the runtime's `kiln_cpu_parallel_for(body, args,
+    dimension that is not known to have a single iteration, and calls the runtime's `kiln_cpu_parallel_for(body, args,
     n)` through the artifact's table instead. Loops with reductions into
     values, run-time checks or calls stay sequential.
   }];

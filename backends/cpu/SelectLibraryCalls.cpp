@@ -16,6 +16,7 @@
 // the products inside attention go to the library too).
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/CostModel.h"
 #include "backends/cpu/Passes.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -209,17 +210,27 @@ UnitAttr unit(PatternRewriter &rewriter, bool set) {
   return set ? rewriter.getUnitAttr() : UnitAttr();
 }
 
+bool canRunConv(ConvOp op) {
+  return isStaticF32(op.getInput().getType()) &&
+         isStaticF32(op.getWeight().getType()) && isStaticF32(op.getType()) &&
+         (!op.getBias() || isStaticF32(op.getBias().getType())) &&
+         op.getType().getRank() == 4 && op.getAutoPad() == "NOTSET" &&
+         op.getPads().size() == 4;
+}
+
 struct ConvToLibrary : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvToLibrary(MLIRContext *ctx, const CpuCostModel *model)
+      : OpRewritePattern(ctx), model(model) {}
+  const CpuCostModel *model; ///< null: every op the library can run
+  bool chosen(Operation *op) const {
+    return !model || model->choose(op, true).path == CpuPath::Library;
+  }
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isStaticF32(op.getInput().getType()) ||
-        !isStaticF32(op.getWeight().getType()) || !isStaticF32(op.getType()) ||
-        (op.getBias() && !isStaticF32(op.getBias().getType())))
-      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
-    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET" ||
-        op.getPads().size() != 4)
-      return rewriter.notifyMatchFailure(op, "not 2-D with explicit pads");
+    if (!canRunConv(op))
+      return rewriter.notifyMatchFailure(op, "not a static f32 2-D conv");
+    if (!chosen(op))
+      return rewriter.notifyMatchFailure(op, "faster as generated code");
     Epilogue e = collectEpilogue(op.getResult());
     replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
       return lib::Conv2dOp::create(
@@ -262,21 +273,44 @@ bool batchesBroadcast(RankedTensorType operand, RankedTensorType result) {
   return true;
 }
 
+bool canRunMatMul(MatMulOp op) {
+  auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
+  auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
+  auto c = op.getType();
+  if (!isStaticF32(a) || !isStaticF32(b) || !isStaticF32(c))
+    return false;
+  auto rankFits = [&](RankedTensorType t) {
+    return t.getRank() == 2 || t.getRank() == c.getRank();
+  };
+  return rankFits(a) && rankFits(b) && batchesBroadcast(a, c) &&
+         batchesBroadcast(b, c);
+}
+
+bool canRunGemm(GemmOp op) {
+  auto result = op.getType();
+  if (!isStaticF32(op.getA().getType()) || !isStaticF32(op.getB().getType()) ||
+      !isStaticF32(result))
+    return false;
+  double beta = op.getBeta().convertToDouble();
+  Value c = beta != 0.0 ? op.getC() : Value();
+  return !c || (beta == 1.0 && isStaticF32(c.getType()) &&
+                broadcastsTo(cast<RankedTensorType>(c.getType()), result));
+}
+
 struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  MatMulToLibrary(MLIRContext *ctx, const CpuCostModel *model)
+      : OpRewritePattern(ctx), model(model) {}
+  const CpuCostModel *model; ///< null: every op the library can run
+  bool chosen(Operation *op) const {
+    return !model || model->choose(op, true).path == CpuPath::Library;
+  }
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
-    auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
     auto c = op.getType();
-    if (!isStaticF32(a) || !isStaticF32(b) || !isStaticF32(c))
-      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
-    auto rankFits = [&](RankedTensorType t) {
-      return t.getRank() == 2 || t.getRank() == c.getRank();
-    };
-    if (!rankFits(a) || !rankFits(b) || !batchesBroadcast(a, c) ||
-        !batchesBroadcast(b, c))
-      return rewriter.notifyMatchFailure(op, "vector or lower-rank operand");
+    if (!canRunMatMul(op))
+      return rewriter.notifyMatchFailure(op, "not a static f32 matrix product");
+    if (!chosen(op))
+      return rewriter.notifyMatchFailure(op, "faster as generated code");
     Value rhs = op.getRhs();
     bool transB = false;
     if (Value t = transposedFrom(rhs)) {
@@ -298,18 +332,21 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
 };
 
 struct GemmToLibrary : OpRewritePattern<GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GemmToLibrary(MLIRContext *ctx, const CpuCostModel *model)
+      : OpRewritePattern(ctx), model(model) {}
+  const CpuCostModel *model; ///< null: every op the library can run
+  bool chosen(Operation *op) const {
+    return !model || model->choose(op, true).path == CpuPath::Library;
+  }
   LogicalResult matchAndRewrite(GemmOp op,
                                 PatternRewriter &rewriter) const override {
     auto result = op.getType();
-    if (!isStaticF32(op.getA().getType()) || !isStaticF32(op.getB().getType()) ||
-        !isStaticF32(result))
-      return rewriter.notifyMatchFailure(op, "not static f32 tensors");
+    if (!canRunGemm(op))
+      return rewriter.notifyMatchFailure(op, "not static f32, or C scaled");
+    if (!chosen(op))
+      return rewriter.notifyMatchFailure(op, "faster as generated code");
     double beta = op.getBeta().convertToDouble();
     Value c = beta != 0.0 ? op.getC() : Value();
-    if (c && (beta != 1.0 || !isStaticF32(c.getType()) ||
-              !broadcastsTo(cast<RankedTensorType>(c.getType()), result)))
-      return rewriter.notifyMatchFailure(op, "C is scaled or not f32");
     Epilogue e = collectEpilogue(op.getResult());
     // C comes first: alpha * A B + C, then the epilogue.
     if (c) {
@@ -332,9 +369,12 @@ struct GemmToLibrary : OpRewritePattern<GemmOp> {
 
 struct SelectLibraryCallsPass
     : kiln::impl::CpuSelectLibraryCallsBase<SelectLibraryCallsPass> {
+  using CpuSelectLibraryCallsBase::CpuSelectLibraryCallsBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(&getContext());
+    CpuCostModel model;
+    patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(
+        &getContext(), useCostModel ? &model : nullptr);
     // Only the listed ops change (no folding of the rest of the graph).
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -345,4 +385,15 @@ struct SelectLibraryCallsPass
 };
 
 } // namespace
+
+bool libraryCanRun(Operation *op) {
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return canRunConv(conv);
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return canRunMatMul(mm);
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return canRunGemm(gemm);
+  return false;
+}
+
 } // namespace kiln::cpu

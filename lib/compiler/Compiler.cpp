@@ -92,7 +92,11 @@ public:
       if (!out)
         return Status::error("error: cannot write " + options_.kernelReportPath +
                              ": " + error + "\n");
-      printKernelReport(module, out->os());
+      printKernelReport(module, out->os(), [&](Operation *fused) {
+        KernelPlanText plan;
+        plan.text = backend->planOf(fused, options_, plan.milliseconds);
+        return plan;
+      });
       out->keep();
     }
     if (options_.emit == EmitKind::Mlir)

@@ -87,3 +87,24 @@ func.func @dynamic(%x: memref<?xf32>, %y: memref<?xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// A leading dimension of one iteration (batch 1) is not split: the next is.
+// CHECK-LABEL: func.func private @kiln_parallel_body_0
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[TO:.*]] = arith.minsi %[[C64]]
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%[[C1]], %[[TO]])
+func.func @batch_one(%x: memref<1x64x64xf32>, %y: memref<1x64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%n, %i) = (%c0, %c0) to (%c1, %c64) step (%c1, %c1) {
+    scf.for %j = %c0 to %c64 step %c1 {
+      %v = memref.load %x[%n, %i, %j] : memref<1x64x64xf32>
+      memref.store %v, %y[%n, %i, %j] : memref<1x64x64xf32>
+    }
+  }
+  return
+}

@@ -1,6 +1,7 @@
 // f32 convolutions and products go to oneDNN as kiln_lib ops, their
 // elementwise epilogues as post-ops (backends/cpu/SelectLibraryCalls.cpp).
-// RUN: kiln-opt %s --kiln-cpu-select-library-calls -split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-cpu-select-library-calls=use-cost-model=false -split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-cpu-select-library-calls -split-input-file | FileCheck %s --check-prefix=COST
 
 // Bias-like add (reshaped to the output's rank) and ReLU become post-ops;
 // a constant filter is marked for repacking.
@@ -111,4 +112,17 @@ func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %d: tensor<?x4xf32>
   %2 = kiln.conv %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x3x8xf32>, tensor<4x3x3xf32>) -> tensor<1x4x6xf32>
   %3 = kiln.matmul %v, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
   return %0, %1, %2, %3 : tensor<3x5xsi32>, tensor<?x5xf32>, tensor<1x4x6xf32>, tensor<5xf32>
+}
+
+// -----
+
+// With the cost model, a tiny product stays generated code (a library call's
+// fixed cost would dominate) and a large one goes to the library.
+// COST-LABEL: func @by_cost
+// COST: kiln.matmul %arg0, %arg1 : (tensor<3x4xf32>, tensor<4x5xf32>)
+// COST: kiln_lib.matmul %arg2, %arg3 into
+func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256xf32>, %d: tensor<256x256xf32>) -> (tensor<3x5xf32>, tensor<128x256xf32>) {
+  %0 = kiln.matmul %a, %b : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  %1 = kiln.matmul %c, %d : (tensor<128x256xf32>, tensor<256x256xf32>) -> tensor<128x256xf32>
+  return %0, %1 : tensor<3x5xf32>, tensor<128x256xf32>
 }
