@@ -40,7 +40,10 @@ public:
     if (!anchor)
       return "";
     cpu::CpuCostModel model;
-    bool library = options.cpuKernels == "onednn" && cpu::libraryCanRun(anchor);
+    // Attention decomposes into two batched products (oneDNN) around a
+    // softmax (generated); the rest is the anchor's own choice.
+    bool library = options.cpuKernels == "onednn" &&
+                   (cpu::libraryCanRun(anchor) || isa<AttentionOp>(anchor));
     cpu::KernelEstimate e = model.choose(anchor, library);
     milliseconds = e.milliseconds;
     std::string text;
@@ -48,7 +51,9 @@ public:
     os << cpu::pathName(e.path);
     if (e.path == cpu::CpuPath::Library) {
       auto conv = dyn_cast<ConvOp>(anchor);
-      if (conv)
+      if (isa<AttentionOp>(anchor))
+        os << " 2 batched matmuls + codegen softmax";
+      else if (conv)
         os << " conv2d " << (conv.getChannelsLast() ? "nhwc" : "nchw")
            << " groups=" << conv.getGroup();
       else
