@@ -35,9 +35,11 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   // (run-time checks need a CFG).
   p += "func.func(convert-linalg-to-parallel-loops),kiln-cpu-parallelize-loops,"
        "lower-affine,convert-scf-to-cf,kiln-lower-runtime-checks,";
-  // Everything to the LLVM dialect. Math that LLVM has intrinsics for goes
-  // there; the rest (erf, tanh) to libm; f16/bf16 math through f32.
+  // Everything to the LLVM dialect. f16/bf16 math goes through f32; f32
+  // exp, tanh, erf and log become polynomials (vectorisable); other math
+  // that LLVM has intrinsics for goes there, the rest to libm.
   p += "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"
+       "kiln-cpu-approximate-math,"
        "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
        "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
        "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"

@@ -123,4 +123,18 @@ def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect"];
 }
 
+def CpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::ModuleOp"> {
+  let summary = "f32 exp, tanh, erf and log as vectorisable polynomials";
+  let description = [{
+    Rewrites f32 `math.exp`, `expm1`, `tanh`, `erf`, `log`, `log1p` and
+    `log2` (scalars and vectors) into MLIR's polynomial approximations
+    (f32 accuracy, special values kept), so that the loops around them
+    vectorise instead of calling libm once per element.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD
