@@ -23,7 +23,7 @@ public:
   // 12.3 s, because channels-last makes the inner loop run over output
   // channels, whose weights are strided in ONNX's [M, C, kH, kW].
   std::string defaultLayout(const CompileOptions &options) const override {
-    return options.cpuKernels == "onednn" ? "nhwc" : "nchw";
+    return options.cpuKernels == "codegen" ? "nchw" : "nhwc";
   }
 
   // The kernel's anchor (its first op of the anchor's kind) decides the
@@ -42,9 +42,12 @@ public:
     cpu::CpuCostModel model;
     // Attention decomposes into two batched products (oneDNN) around a
     // softmax (generated); the rest is the anchor's own choice.
-    bool library = options.cpuKernels == "onednn" &&
+    bool library = options.cpuKernels != "codegen" &&
                    (cpu::libraryCanRun(anchor) || isa<AttentionOp>(anchor));
-    cpu::KernelEstimate e = model.choose(anchor, library);
+    cpu::KernelEstimate e =
+        options.cpuKernels == "onednn" && library
+            ? model.estimate(anchor, cpu::CpuPath::Library)
+            : model.choose(anchor, library);
     milliseconds = e.milliseconds;
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -78,7 +81,8 @@ public:
                               const CompileOptions &options) const override {
     CpuPipelineOptions o;
     o.optLevel = options.optLevel;
-    o.libraries = options.cpuKernels == "onednn";
+    o.libraries = options.cpuKernels != "codegen";
+    o.costModel = options.cpuKernels == "auto";
     return buildCpuPipeline(pm, o);
   }
 

@@ -16,7 +16,10 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   // products inside attention); weights leave the code; the entry gets its
   // C interface; kiln -> linalg; the elementwise ops of each kernel fuse
   // into one loop nest.
-  std::string select = o.libraries ? "kiln-cpu-select-library-calls," : "";
+  std::string select =
+      !o.libraries ? ""
+      : o.costModel ? "kiln-cpu-select-library-calls,"
+                    : "kiln-cpu-select-library-calls{use-cost-model=false},";
   p += "kiln-inline-kernels," + select + "kiln-decompose-composites," + select +
        "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
        "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,"

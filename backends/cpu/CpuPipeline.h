@@ -14,6 +14,8 @@ struct CpuPipelineOptions {
   /// Run f32 convolutions and products through oneDNN (with their
   /// epilogues as post-ops) instead of generated loops.
   bool libraries = true;
+  /// Only where the cost model finds the library faster.
+  bool costModel = true;
 };
 
 /// The pass pipeline as text, so that it can be read (and pasted into a

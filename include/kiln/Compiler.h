@@ -70,10 +70,11 @@ struct CompileOptions {
   /// --target=cuda: run convolutions and matrix products through cuDNN and
   /// cuBLAS (otherwise generated code runs everything).
   bool gpuLibraries = true;
-  /// --target=cpu: "onednn" runs f32 convolutions and matrix products (and
-  /// their fused epilogues) through oneDNN, "codegen" generates loops for
-  /// everything.
-  std::string cpuKernels = "onednn";
+  /// --target=cpu: "auto" runs f32 convolutions and matrix products (and
+  /// their fused epilogues) through oneDNN where the cost model finds it
+  /// faster, "onednn" wherever oneDNN can run them, "codegen" generates
+  /// loops for everything.
+  std::string cpuKernels = "auto";
   /// Write the weights to `<output>.params` instead of embedding them.
   bool externalParams = false;
   /// The program that links the artifact; empty uses the one found when

@@ -72,9 +72,10 @@ public:
                            "' (available: cpu, cuda)\n");
     if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
       return Status::error("error: --emit=ptx needs --target=cuda\n");
-    if (options_.cpuKernels != "onednn" && options_.cpuKernels != "codegen")
+    if (options_.cpuKernels != "auto" && options_.cpuKernels != "onednn" &&
+        options_.cpuKernels != "codegen")
       return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
-                           "' (expected onednn or codegen)\n");
+                           "' (expected auto, onednn or codegen)\n");
     std::string layout = options_.layout.empty() ? backend->defaultLayout(options_)
                                                  : options_.layout;
     if (layout != "nhwc" && layout != "nchw")

@@ -24,7 +24,7 @@ const char *kUsage =
     "                [--input-shape NAME=DIMS]... [--seed N]\n"
     "                [--params FILE] [--random-params] [-O N]\n"
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
-    "                [--threads N] [--cpu-kernels=onednn|codegen]\n"
+    "                [--threads N] [--cpu-kernels=auto|onednn|codegen]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
     "inputs not given are generated from the seed. --threads (or the\n"
@@ -40,7 +40,7 @@ struct Options {
   int warmup = 3, iters = 10;
   uint64_t seed = 0;
   int threads = 0; ///< 0: the runtime's default
-  std::string cpuKernels = "onednn";
+  std::string cpuKernels = "auto";
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::string paramsPath;
   bool randomParams = false;

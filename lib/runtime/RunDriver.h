@@ -31,8 +31,8 @@ struct ModelCompileRequest {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// The backend: "cpu", "cuda", or "cuda-emulate" (testing).
   std::string target = "cpu";
-  /// CPU kernels: "onednn" or "codegen" (kiln-compile --cpu-kernels).
-  std::string cpuKernels = "onednn";
+  /// CPU kernels: "auto", "onednn" or "codegen" (kiln-compile --cpu-kernels).
+  std::string cpuKernels = "auto";
 };
 
 using CompileHook = std::function<Status(const ModelCompileRequest &)>;

@@ -80,10 +80,11 @@ static cl::opt<bool> gpuLibraries(
 
 static cl::opt<std::string> cpuKernels(
     "cpu-kernels",
-    cl::desc("--target=cpu: run f32 convolutions and matrix products through "
-             "oneDNN with fused post-ops (onednn, the default) or generate "
-             "loops for everything (codegen)"),
-    cl::init("onednn"));
+    cl::desc("--target=cpu: f32 convolutions and matrix products through "
+             "oneDNN with fused post-ops where the cost model finds it faster "
+             "(auto, the default), wherever oneDNN can run them (onednn), or "
+             "generated loops for everything (codegen)"),
+    cl::init("auto"));
 
 static const char *defaultExtension(kiln::EmitKind kind) {
   switch (kind) {

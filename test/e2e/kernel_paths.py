@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Every CPU kernel path on awkward sizes, against numpy/PyTorch.
+
+Convolutions, matrix products and Gemm with fused epilogues, on sizes that
+are primes, 1, and not multiples of the vector width, each compiled with
+--cpu-kernels=onednn (every one a library call with post-ops: checked in
+the kernel report) and =codegen (generated loops), and run with 1 and 2
+threads (parallel loops split differently).
+The references are computed here, independently of Kiln: numpy for the
+products, torch.nn.functional for the convolutions.
+
+  kernel_paths.py --kiln-run BIN [--cases NAME...]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+import torch
+import torch.nn.functional as F
+
+RTOL, ATOL = 1e-4, 1e-4
+
+
+def make(nodes, inputs, output_shape, initializers):
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, a.shape)
+         for n, a in inputs],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, output_shape)],
+        [numpy_helper.from_array(a, n) for n, a in initializers])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def gelu(x):
+    return 0.5 * x * (1 + torch.erf(torch.from_numpy(x) / np.sqrt(2)).numpy())
+
+
+def matmul_case(rng, m, k, n, batch=()):
+    """MatMul + bias + GELU (Erf form, recognised and fused)."""
+    a = rng.standard_normal(batch + (m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    bias = rng.standard_normal((n,)).astype(np.float32)
+    s2 = np.array(np.sqrt(2), np.float32)
+    half, one = np.array(0.5, np.float32), np.array(1.0, np.float32)
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["p"]),
+             helper.make_node("Add", ["p", "bias"], ["q"]),
+             helper.make_node("Div", ["q", "s2"], ["r"]),
+             helper.make_node("Erf", ["r"], ["e"]),
+             helper.make_node("Add", ["e", "one"], ["f"]),
+             helper.make_node("Mul", ["q", "f"], ["g"]),
+             helper.make_node("Mul", ["g", "half"], ["y"])]
+    ref = gelu(a @ b + bias)
+    return make(nodes, [("a", a)], ref.shape,
+                [("b", b), ("bias", bias), ("s2", s2), ("one", one),
+                 ("half", half)]), {"a": a}, ref
+
+
+def batched_case(rng, batch, m, k, n):
+    """Batched MatMul of two inputs, the rhs transposed (attention's Q K^T)."""
+    a = rng.standard_normal((batch, m, k)).astype(np.float32)
+    b = rng.standard_normal((batch, n, k)).astype(np.float32)
+    nodes = [helper.make_node("Transpose", ["b"], ["bt"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["a", "bt"], ["y"])]
+    ref = a @ b.transpose(0, 2, 1)
+    return make(nodes, [("a", a), ("b", b)], ref.shape, []), \
+        {"a": a, "b": b}, ref
+
+
+def gemm_case(rng, m, k, n, trans_b, alpha):
+    """Gemm with a broadcast C, then ReLU."""
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((n, k) if trans_b else (k, n)).astype(np.float32)
+    c = rng.standard_normal((n,)).astype(np.float32)
+    nodes = [helper.make_node("Gemm", ["a", "b", "c"], ["p"], transB=trans_b,
+                              alpha=alpha),
+             helper.make_node("Relu", ["p"], ["y"])]
+    ref = np.maximum(alpha * (a @ (b.T if trans_b else b)) + c, 0)
+    return make(nodes, [("a", a)], ref.shape, [("b", b), ("c", c)]), \
+        {"a": a}, ref
+
+
+def conv_case(rng, n, c, h, w, k, r, stride, pad, groups, dilation=1):
+    """Conv + bias, residual Add of a second input, Clip(0, 6)."""
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c // groups, r, r)).astype(np.float32)
+    bias = rng.standard_normal((k,)).astype(np.float32)
+    ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(wt),
+                   torch.from_numpy(bias), stride=stride, padding=pad,
+                   dilation=dilation, groups=groups).numpy()
+    res = rng.standard_normal(ref.shape).astype(np.float32)
+    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"],
+                              kernel_shape=[r, r], strides=[stride, stride],
+                              pads=[pad] * 4, group=groups,
+                              dilations=[dilation, dilation]),
+             helper.make_node("Add", ["p", "res"], ["q"]),
+             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
+    ref = np.clip(ref + res, 0, 6)
+    return make(nodes, [("x", x), ("res", res)], ref.shape,
+                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
+        {"x": x, "res": res}, ref
+
+
+CASES = {
+    "matmul_1x1x1": lambda r: matmul_case(r, 1, 1, 1),
+    "matmul_7x13x5": lambda r: matmul_case(r, 7, 13, 5),
+    "matmul_31x67x17": lambda r: matmul_case(r, 31, 67, 17),
+    "matmul_batched_3x37x129x19": lambda r: matmul_case(r, 37, 129, 19, (3,)),
+    "matmul_256x256x256": lambda r: matmul_case(r, 64, 256, 256),
+    "batched_qk_2x11x7x13": lambda r: batched_case(r, 2, 11, 7, 13),
+    "batched_qk_12x128x64x128": lambda r: batched_case(r, 12, 128, 64, 128),
+    "gemm_5x3x7": lambda r: gemm_case(r, 5, 3, 7, 0, 1.0),
+    "gemm_transb_17x53x29_alpha": lambda r: gemm_case(r, 17, 53, 29, 1, 0.5),
+    "gemm_transb_1x256x256": lambda r: gemm_case(r, 1, 256, 256, 1, 1.0),
+    "conv_1x1_prime": lambda r: conv_case(r, 1, 7, 5, 11, 13, 1, 1, 0, 1),
+    "conv_3x3_stride2": lambda r: conv_case(r, 2, 5, 17, 13, 3, 3, 2, 1, 1),
+    "conv_depthwise": lambda r: conv_case(r, 1, 17, 9, 9, 17, 3, 1, 1, 17),
+    "conv_grouped_dilated": lambda r: conv_case(r, 1, 6, 11, 11, 9, 3, 1, 2, 3, 2),
+    "conv_single_pixel": lambda r: conv_case(r, 1, 1, 1, 1, 1, 1, 1, 0, 1),
+    "conv_64ch": lambda r: conv_case(r, 1, 64, 28, 28, 64, 3, 1, 1, 1),
+}
+
+
+def run(kiln_run, model_path, inputs, workdir, kernels, threads):
+    args = [kiln_run, model_path, "--output-dir", workdir,
+            f"--cpu-kernels={kernels}", "--threads", str(threads)]
+    for name, value in inputs.items():
+        path = os.path.join(workdir, name + ".npy")
+        np.save(path, value)
+        args += ["--input", f"{name}={path}"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        return None, (done.stderr or done.stdout).strip().splitlines()[-1:]
+    return np.load(os.path.join(workdir, "output_0.npy")), None
+
+
+def library_kernels(kiln_compile, model_path, workdir):
+    """How many kernels the report puts on oneDNN with --cpu-kernels=onednn."""
+    done = subprocess.run([kiln_compile, model_path, "--cpu-kernels=onednn",
+                           "--kernel-report", "--emit=mlir",
+                           "-o", os.path.join(workdir, "report.mlir")],
+                          capture_output=True, text=True, timeout=300)
+    return done.stdout.count("-> onednn")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--cases", nargs="*")
+    args = ap.parse_args()
+    names = args.cases or list(CASES)
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            model, inputs, ref = CASES[name](np.random.default_rng(7))
+            path = os.path.join(tmp, name + ".onnx")
+            onnx.save(model, path)
+            kiln_compile = os.path.join(os.path.dirname(args.kiln_run),
+                                        "kiln-compile")
+            if library_kernels(kiln_compile, path, tmp) < 1:
+                print(f"FAIL {name}: no kernel on oneDNN with --cpu-kernels=onednn")
+                failed += 1
+            for kernels in ("onednn", "codegen"):
+                for threads in (1, 2):
+                    work = os.path.join(tmp, f"{name}.{kernels}.{threads}")
+                    os.makedirs(work)
+                    got, error = run(args.kiln_run, path, inputs, work,
+                                     kernels, threads)
+                    label = f"{name} [{kernels}, {threads} threads]"
+                    if got is None:
+                        print(f"FAIL {label}: {error}")
+                        failed += 1
+                    elif got.shape != ref.shape or not np.allclose(
+                            got, ref, rtol=RTOL, atol=ATOL):
+                        err = np.abs(got - ref).max() if got.shape == ref.shape \
+                            else f"shape {got.shape} != {ref.shape}"
+                        print(f"FAIL {label}: max abs error {err}")
+                        failed += 1
+                    else:
+                        print(f"ok   {label}")
+    total = len(names) * 4
+    print(f"{total - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
