@@ -62,6 +62,35 @@ def LowerRuntimeChecks : Pass<"kiln-lower-runtime-checks", "mlir::ModuleOp"> {
                            "mlir::cf::ControlFlowDialect"];
 }
 
+def UnshareInits : Pass<"kiln-cpu-unshare-inits", "mlir::ModuleOp"> {
+  let summary = "Give every destination-passing op its own init tensor";
+  let description = [{
+    Before bufferization, for a `tensor.empty`, or an all-parallel linalg
+    op that writes one without reading it and reads only smaller tensors (a
+    fill, a bias broadcast), whose result has several uses: each use as the
+    init (`outs`) of an op in the same block gets its own copy of it, made
+    right before that op. CSE had merged them; left merged, one-shot-
+    bufferize copies the shared buffer into each op's output or makes one
+    buffer hold unrelated values one after another, and the memory plan
+    would see one long-lived buffer instead of several short ones.
+
+    ```mlir
+    %z = linalg.fill ins(%zero) outs(%empty)
+    %a = linalg.matmul ins(%x, %w) outs(%z)
+    %b = linalg.matmul ins(%y, %w) outs(%z)
+    // becomes
+    %e1 = tensor.empty()
+    %z1 = linalg.fill ins(%zero) outs(%e1)
+    %a = linalg.matmul ins(%x, %w) outs(%z1)
+    %e2 = tensor.empty()
+    %z2 = linalg.fill ins(%zero) outs(%e2)
+    %b = linalg.matmul ins(%y, %w) outs(%z2)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def PlanMemory : Pass<"kiln-cpu-plan-memory", "mlir::ModuleOp"> {
   let summary = "Give the entry's intermediate buffers offsets in one arena";
   let description = [{
