@@ -23,6 +23,7 @@ public:
                               const CompileOptions &options) const override {
     CpuPipelineOptions o;
     o.optLevel = options.optLevel;
+    o.planMemory = options.memoryPlan;
     return buildCpuPipeline(pm, o);
   }
 

@@ -11,6 +11,8 @@ namespace kiln {
 struct CpuPipelineOptions {
   int optLevel = 2;
   int64_t minParamBytes = 256;
+  /// Intermediate buffers into one arena (kiln-cpu-plan-memory).
+  bool planMemory = true;
 };
 
 /// The pass pipeline as text, so that it can be read (and pasted into a

@@ -8,6 +8,7 @@
 
 #include "backends/ArtifactDescription.h"
 #include "backends/Backend.h"
+#include "backends/cpu/MemoryPlan.h"
 #include "lib/compiler/Diagnostics.h"
 #include "lib/compiler/Registration.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
@@ -72,6 +73,9 @@ public:
                            "' (available: cpu, cuda)\n");
     if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
       return Status::error("error: --emit=ptx needs --target=cuda\n");
+    if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
+      return Status::error("error: --memory-report needs the backend, which "
+                           "--emit=mlir stops before\n");
     std::string layout = options_.layout.empty() ? backend->defaultLayout() : options_.layout;
     if (layout != "nhwc" && layout != "nchw")
       return Status::error("error: unknown layout '" + layout + "' (expected nhwc or nchw)\n");
@@ -82,15 +86,12 @@ public:
           return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath, layout});
         })))
       return fail("the graph pipeline failed");
-    if (!options_.kernelReportPath.empty()) {
-      std::string error;
-      auto out = openOutputFile(options_.kernelReportPath, &error);
-      if (!out)
-        return Status::error("error: cannot write " + options_.kernelReportPath +
-                             ": " + error + "\n");
-      printKernelReport(module, out->os());
-      out->keep();
-    }
+    if (Status s = writeReport(options_.kernelReportPath,
+                               [&](llvm::raw_ostream &os) {
+                                 printKernelReport(module, os);
+                               });
+        !s)
+      return s;
     if (options_.emit == EmitKind::Mlir)
       return writeMlir(module, outputPath);
 
@@ -101,6 +102,12 @@ public:
           return backend->buildPipeline(pm, options_);
         })))
       return fail("lowering for target '" + options_.target + "' failed");
+    if (Status s = writeReport(options_.memoryReportPath,
+                               [&](llvm::raw_ostream &os) {
+                                 printMemoryReport(module, options_.target, os);
+                               });
+        !s)
+      return s;
     if (failed(backend->emit(module, std::move(metadata), options_, outputPath)))
       return fail("writing " + outputPath + " failed");
     return Status::ok();
@@ -112,6 +119,20 @@ private:
     registerAllDialects(registry);
     registerAllPasses();
     return registry;
+  }
+
+  /// Writes a report to `path` ("-": stdout); nothing when `path` is empty.
+  static Status writeReport(const std::string &path,
+                            llvm::function_ref<void(llvm::raw_ostream &)> print) {
+    if (path.empty())
+      return Status::ok();
+    std::string error;
+    auto out = openOutputFile(path, &error);
+    if (!out)
+      return Status::error("error: cannot write " + path + ": " + error + "\n");
+    print(out->os());
+    out->keep();
+    return Status::ok();
   }
 
   Status writeMlir(ModuleOp module, const std::string &outputPath) {
