@@ -11,8 +11,8 @@ PyTorch's outputs OUT_DIR/NAME.CASE.out.<i>.npy. Weights are random (fixed
 seed): nothing is downloaded. A model whose files exist is kept (generated
 once per build).
 
-Models: resnet18, resnet50, mobilenet_v2 (torchvision, batch 1, 224x224)
-and bert (a BERT-base-like encoder written here: 12 layers, hidden 768, 12
+Models: resnet18, resnet50, mobilenet_v2 (torchvision, batch 1, 224x224),
+resnet50_b8 (the same ResNet-50 at batch 8, a benchmark shape) and bert (a BERT-base-like encoder written here: 12 layers, hidden 768, 12
 heads, int64 token ids, GELU via Erf, LayerNorm decomposed as HuggingFace's
 exports at opset 13 show it; batch and sequence dynamic; cases at sequence
 128 and 48). bert_small is the same graph with 2 layers and hidden 256.
@@ -121,9 +121,9 @@ def bert_inputs(batch, seq, vocab, seed):
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
-def vision(ctor):
+def vision(ctor, batch=1):
     def make():
-        x = {"input": torch.randn(1, 3, 224, 224)}
+        x = {"input": torch.randn(batch, 3, 224, 224)}
         return ctor(weights=None), {"default": x}, None
     return make
 
@@ -143,6 +143,7 @@ def bert(layers, hidden, heads, vocab):
 MODELS = {
     "resnet18": vision(torchvision.models.resnet18),
     "resnet50": vision(torchvision.models.resnet50),
+    "resnet50_b8": vision(torchvision.models.resnet50, batch=8),
     "mobilenet_v2": vision(torchvision.models.mobilenet_v2),
     "bert": bert(12, 768, 12, 30522),
     "bert_small": bert(2, 256, 4, 1000),

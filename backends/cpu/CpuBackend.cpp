@@ -83,6 +83,7 @@ public:
     o.optLevel = options.optLevel;
     o.libraries = options.cpuKernels != "codegen";
     o.costModel = options.cpuKernels == "auto";
+    o.planMemory = options.memoryPlan;
     return buildCpuPipeline(pm, o);
   }
 

@@ -24,11 +24,17 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
        "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
        "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,"
        "kiln-fuse-kernel-elementwise,canonicalize,cse,kiln-cpu-order-loops,";
-  // Tensors -> buffers; results are owned by the caller, intermediates are
-  // freed where they die.
+  // Tensors -> buffers; results are owned by the caller, intermediates
+  // get offsets in the arena the runtime owns, and what could not be
+  // planned is freed where it dies. Each kernel gets its own init first,
+  // so that every buffer holds one value and the plan decides the sharing.
+  if (o.planMemory)
+    p += "kiln-cpu-unshare-inits,";
   p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
-       "function-boundary-type-conversion=identity-layout-map},"
-       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+       "function-boundary-type-conversion=identity-layout-map},";
+  if (o.planMemory)
+    p += "kiln-cpu-plan-memory,";
+  p += "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
        "kiln-expand-strided-copies,canonicalize,cse,";
   // Library ops become calls through the artifact's table.
   if (o.libraries)

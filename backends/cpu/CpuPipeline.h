@@ -16,6 +16,8 @@ struct CpuPipelineOptions {
   bool libraries = true;
   /// Only where the cost model finds the library faster.
   bool costModel = true;
+  /// Intermediate buffers into one arena (kiln-cpu-plan-memory).
+  bool planMemory = true;
 };
 
 /// The pass pipeline as text, so that it can be read (and pasted into a

@@ -1,6 +1,7 @@
 //===- LlvmArtifact.cpp - LLVM dialect module -> .ll / .o / .so -----------===//
 #include "backends/cpu/LlvmArtifact.h"
 #include "backends/ArtifactDescription.h"
+#include "backends/cpu/MemoryPlan.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -147,6 +148,8 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
     return failure();
   bool external = options.externalParams && !blob.empty();
   std::string paramsPath = outputPath + ".params";
+  // The entry takes the arena after the parameters when memory is planned.
+  metadata.arenaBytes = plannedArenaBytes(lowered);
   if (external)
     metadata.paramsFile = llvm::sys::path::filename(paramsPath).str();
 

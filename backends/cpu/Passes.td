@@ -137,4 +137,70 @@ def CpuApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def UnshareInits : Pass<"kiln-cpu-unshare-inits", "mlir::ModuleOp"> {
+  let summary = "Give every destination-passing op its own init tensor";
+  let description = [{
+    Before bufferization, for a `tensor.empty`, or an all-parallel linalg
+    op that writes one without reading it and reads only smaller tensors (a
+    fill, a bias broadcast), whose result has several uses: each use as the
+    init (`outs`) of an op in the same block gets its own copy of it, made
+    right before that op. CSE had merged them; left merged, one-shot-
+    bufferize copies the shared buffer into each op's output or makes one
+    buffer hold unrelated values one after another, and the memory plan
+    would see one long-lived buffer instead of several short ones.
+
+    ```mlir
+    %z = linalg.fill ins(%zero) outs(%empty)
+    %a = linalg.matmul ins(%x, %w) outs(%z)
+    %b = linalg.matmul ins(%y, %w) outs(%z)
+    // becomes
+    %e1 = tensor.empty()
+    %z1 = linalg.fill ins(%zero) outs(%e1)
+    %a = linalg.matmul ins(%x, %w) outs(%z1)
+    %e2 = tensor.empty()
+    %z2 = linalg.fill ins(%zero) outs(%e2)
+    %b = linalg.matmul ins(%y, %w) outs(%z2)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def PlanMemory : Pass<"kiln-cpu-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Give the entry's intermediate buffers offsets in one arena";
+  let description = [{
+    The static memory plan. Runs on buffers (after one-shot-bufferize) and
+    before the deallocation pipeline. Every `memref.alloc` in the top-level
+    block of the `kiln.entry` function that has a static shape, an identity
+    layout and no use through which it could escape (returned, yielded,
+    passed to a call, freed, used by an op with unknown effects) is live
+    from the first to the last op using it or a view of it (a use nested in
+    a region counts at its top-level ancestor). Each gets an offset,
+    a multiple of `alignment`, such that buffers live at the same time do
+    not overlap, and becomes a `memref.view` into a new last argument of the
+    entry, `memref<N x i8>`, the arena, which the runtime allocates once.
+    With `in-place`, the output of an all-parallel linalg op shares the slot
+    of an input that dies there when both are read and written at the same
+    element (identity indexing maps, same shape and size). Everything else
+    keeps its allocation. The plan (offsets, lifetimes, the arena size and
+    the lower bound, the largest total of buffers live at one point) is
+    recorded in the module attribute `kiln.memory_plan`.
+
+    ```mlir
+    %a = memref.alloc() : memref<8xf32>
+    // becomes, for an arena argument %arena : memref<N x i8>
+    %c0 = arith.constant 0 : index
+    %a = memref.view %arena[%c0][] : memref<Nxi8> to memref<8xf32>
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", "64",
+           "Byte alignment of every buffer in the arena (a power of two)">,
+    Option<"inPlace", "in-place", "bool", "true",
+           "Let elementwise ops write over an input that dies there">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

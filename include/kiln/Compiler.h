@@ -52,6 +52,13 @@ struct CompileOptions {
   /// Where to write the kernel report after the graph pipeline (each
   /// kiln.fused kernel and the ops in it); "-" is stdout, empty none.
   std::string kernelReportPath;
+  /// Where to write the static memory plan after the backend pipeline
+  /// (each intermediate buffer's offset and lifetime, the arena size and
+  /// its lower bound); "-" is stdout, empty none.
+  std::string memoryReportPath;
+  /// CPU: give intermediate buffers offsets in one arena that the runtime
+  /// allocates once per session (off: each is malloc'ed and freed per run).
+  bool memoryPlan = true;
   /// Fixes dimensions of named inputs; -1 keeps a dimension dynamic.
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Make every input dimension dynamic (before inputShapes applies): the

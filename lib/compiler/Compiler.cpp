@@ -8,6 +8,7 @@
 
 #include "backends/ArtifactDescription.h"
 #include "backends/Backend.h"
+#include "backends/cpu/MemoryPlan.h"
 #include "lib/compiler/Diagnostics.h"
 #include "lib/compiler/Registration.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
@@ -76,6 +77,9 @@ public:
         options_.cpuKernels != "codegen")
       return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
                            "' (expected auto, onednn or codegen)\n");
+    if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
+      return Status::error("error: --memory-report needs the backend, which "
+                           "--emit=mlir stops before\n");
     std::string layout = options_.layout.empty() ? backend->defaultLayout(options_)
                                                  : options_.layout;
     if (layout != "nhwc" && layout != "nchw")
@@ -87,19 +91,17 @@ public:
           return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath, layout});
         })))
       return fail("the graph pipeline failed");
-    if (!options_.kernelReportPath.empty()) {
-      std::string error;
-      auto out = openOutputFile(options_.kernelReportPath, &error);
-      if (!out)
-        return Status::error("error: cannot write " + options_.kernelReportPath +
-                             ": " + error + "\n");
-      printKernelReport(module, out->os(), [&](Operation *fused) {
-        KernelPlanText plan;
-        plan.text = backend->planOf(fused, options_, plan.milliseconds);
-        return plan;
-      });
-      out->keep();
-    }
+    if (Status s = writeReport(
+            options_.kernelReportPath,
+            [&](llvm::raw_ostream &os) {
+              printKernelReport(module, os, [&](Operation *fused) {
+                KernelPlanText plan;
+                plan.text = backend->planOf(fused, options_, plan.milliseconds);
+                return plan;
+              });
+            });
+        !s)
+      return s;
     if (options_.emit == EmitKind::Mlir)
       return writeMlir(module, outputPath);
 
@@ -110,6 +112,12 @@ public:
           return backend->buildPipeline(pm, options_);
         })))
       return fail("lowering for target '" + options_.target + "' failed");
+    if (Status s = writeReport(options_.memoryReportPath,
+                               [&](llvm::raw_ostream &os) {
+                                 printMemoryReport(module, options_.target, os);
+                               });
+        !s)
+      return s;
     if (failed(backend->emit(module, std::move(metadata), options_, outputPath)))
       return fail("writing " + outputPath + " failed");
     return Status::ok();
@@ -121,6 +129,20 @@ private:
     registerAllDialects(registry);
     registerAllPasses();
     return registry;
+  }
+
+  /// Writes a report to `path` ("-": stdout); nothing when `path` is empty.
+  static Status writeReport(const std::string &path,
+                            llvm::function_ref<void(llvm::raw_ostream &)> print) {
+    if (path.empty())
+      return Status::ok();
+    std::string error;
+    auto out = openOutputFile(path, &error);
+    if (!out)
+      return Status::error("error: cannot write " + path + ": " + error + "\n");
+    print(out->os());
+    out->keep();
+    return Status::ok();
   }
 
   Status writeMlir(ModuleOp module, const std::string &outputPath) {

@@ -122,6 +122,8 @@ std::string serializeMetadata(const ArtifactMetadata &m) {
   else
     os << "params external " << m.paramsBytes << ' '
        << encodeName(m.paramsFile) << "\n";
+  if (m.arenaBytes)
+    os << "arena " << *m.arenaBytes << "\n";
   for (const TensorSpec &t : m.inputs) {
     writeTensor(os, "input", t);
     os << "\n";
@@ -178,6 +180,11 @@ Expected<ArtifactMetadata> parseMetadata(std::string_view text) {
       } else if (w[1] != "embedded") {
         return bad("bad params line");
       }
+    } else if (w[0] == "arena" && w.size() == 2) {
+      uint64_t bytes = 0;
+      if (!parseInt(w[1], bytes))
+        return bad("bad arena size");
+      m.arenaBytes = bytes;
     } else if (w[0] == "input" || w[0] == "output") {
       TensorSpec t;
       if (parseTensor(w, 1, t) != w.size())

@@ -6,7 +6,10 @@
 //   const char kiln_artifact_metadata[];        the text below
 //   void kiln_artifact_run(void **args, void *results);
 //       args: a pointer to the memref descriptor of each input, then of each
-//       parameter; results: the output descriptors, one after the other.
+//       parameter, then, when the metadata has an `arena` line, of the
+//       arena (a 1-D i8 buffer of that many bytes, 64-byte aligned, owned by
+//       the caller, where the intermediate buffers live; one run at a time
+//       per arena); results: the output descriptors, one after the other.
 //       Descriptors are MLIR's: {allocated, aligned, offset, sizes[r],
 //       strides[r]}, all 8-byte fields. Output buffers are malloc'ed by the
 //       artifact and owned by the caller (two outputs may share one).
@@ -20,6 +23,7 @@
 //   kiln-artifact 1
 //   target cpu
 //   params embedded <bytes>            or: params external <bytes> <file>
+//   arena <bytes>                      only when the entry takes an arena
 //   input <name> <dtype> <rank> <dim>...    dim: 224, ? or ?batch
 //   output <name> <dtype> <rank> <dim>...
 //   param <name> <dtype> <rank> <dim>... <offset> <bytes>
@@ -34,6 +38,7 @@
 #include "kiln/Tensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +52,9 @@ inline constexpr const char *kTrapHandlerSymbol = "kiln_artifact_trap_handler";
 inline constexpr const char *kParamsSymbol = "kiln_artifact_params";
 /// Every parameter starts at a multiple of this many bytes.
 inline constexpr uint64_t kParamAlignment = 64;
+/// The arena's start is a multiple of this many bytes (the compiler plans
+/// buffers at offsets that are multiples of it, or of a divisor).
+inline constexpr uint64_t kArenaAlignment = 64;
 
 struct TensorSpec {
   std::string name;
@@ -69,6 +77,9 @@ struct ArtifactMetadata {
   uint64_t paramsBytes = 0;
   /// Empty when the weights are embedded; else the file beside the artifact.
   std::string paramsFile;
+  /// Bytes of the arena the run function takes after the parameters;
+  /// nothing when it takes none.
+  std::optional<uint64_t> arenaBytes;
 };
 
 std::string serializeMetadata(const ArtifactMetadata &metadata);

@@ -1,13 +1,15 @@
 //===- Session.cpp - load an artifact and run it --------------------------===//
 //
-// Loading maps the weights once (from the library or the parameter file) and
-// prebuilds their descriptors; a run checks the inputs against the metadata,
-// builds their descriptors, calls the artifact and adopts the output buffers
-// it allocated. A failed run-time check in the generated code jumps back here
+// Loading maps the weights once (from the library or the parameter file),
+// prebuilds their descriptors and allocates the arena of the static memory
+// plan; a run checks the inputs against the metadata, builds their
+// descriptors, leases an arena, calls the artifact and adopts the output
+// buffers it allocated. A failed run-time check in the generated code jumps back here
 // through the trap handler and becomes the run's error.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Runtime.h"
+#include "lib/runtime/ArenaPool.h"
 #include "lib/runtime/ArtifactFormat.h"
 #include "lib/runtime/Descriptors.h"
 #include "lib/runtime/ParamStore.h"
@@ -20,6 +22,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <map>
+#include <optional>
 
 namespace kiln {
 
@@ -89,6 +92,8 @@ struct Session::Impl {
   std::vector<std::vector<int64_t>> paramDescriptors;
   /// CUDA artifacts: the device side (module, stream, memory, libraries).
   std::unique_ptr<cuda::CudaExecutor> cuda;
+  /// CPU artifacts with a memory plan: the arenas runs lease.
+  std::unique_ptr<runtime::ArenaPool> arenas;
 
   ~Impl() {
     cuda.reset(); // before the library it points into goes
@@ -98,7 +103,8 @@ struct Session::Impl {
 
   Status checkInputs(const std::vector<Tensor> &given) const;
   Expected<std::vector<Tensor>> adoptOutputs(const std::vector<int64_t> &raw,
-                                             const std::vector<Tensor> &ins) const;
+                                             const std::vector<Tensor> &ins,
+                                             const void *arena) const;
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -157,6 +163,9 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
   if (!params)
     return params.status();
   impl->params = params.take();
+  if (target == "cuda" && impl->metadata.arenaBytes)
+    return Status::error(path + ": a CUDA artifact with a host arena, which "
+                                "this runtime does not support");
   if (target == "cuda") {
     auto executor = cuda::CudaExecutor::open(
         impl->handle, path, impl->metadata, impl->params->data(),
@@ -170,6 +179,12 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
     std::vector<int64_t> d;
     appendDescriptor(d, impl->params->data() + p.offset, p.tensor.shape);
     impl->paramDescriptors.push_back(std::move(d));
+  }
+  if (std::optional<uint64_t> bytes = impl->metadata.arenaBytes) {
+    impl->arenas = std::make_unique<runtime::ArenaPool>(*bytes);
+    if (!impl->arenas->ok())
+      return Status::error(path + ": cannot allocate the " +
+                           std::to_string(*bytes) + "-byte arena");
   }
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
@@ -215,7 +230,8 @@ Status Session::Impl::checkInputs(const std::vector<Tensor> &given) const {
 
 Expected<std::vector<Tensor>>
 Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
-                            const std::vector<Tensor> &ins) const {
+                            const std::vector<Tensor> &ins,
+                            const void *arena) const {
   // Outputs may share one buffer; each buffer gets one owner.
   std::map<void *, std::shared_ptr<void>> owners;
   std::vector<Tensor> result;
@@ -240,11 +256,12 @@ Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
       expect *= shape[i];
     }
     // Heap buffers are adopted; anything else (a constant in the library,
-    // a weight, an input passed through) is copied so that the caller owns
+    // a weight, an input passed through, the arena, which the compiler
+    // never lets an output live in) is copied so that the caller owns
     // plain memory.
     Dl_info dl;
     bool heap = allocated && dladdr(allocated, &dl) == 0 &&
-                !params->contains(allocated);
+                !params->contains(allocated) && allocated != arena;
     for (const Tensor &t : ins)
       heap &= t.data() != allocated;
     std::shared_ptr<void> owner;
@@ -316,6 +333,19 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &inputs,
     args.push_back(d.data());
   for (auto &d : impl_->paramDescriptors)
     args.push_back(const_cast<int64_t *>(d.data()));
+  // The arena is this run's alone until the lease ends, after the call.
+  std::optional<runtime::ArenaPool::Lease> lease;
+  std::vector<int64_t> arenaDescriptor;
+  if (impl_->arenas) {
+    lease.emplace(*impl_->arenas);
+    if (!lease->get())
+      return Status::error("run failed: cannot allocate another " +
+                           std::to_string(impl_->arenas->bytes()) +
+                           "-byte arena for a concurrent run");
+    appendDescriptor(arenaDescriptor, lease->get(),
+                     {int64_t(impl_->arenas->bytes())});
+    args.push_back(arenaDescriptor.data());
+  }
   size_t resultWords = 0;
   for (const TensorInfo &o : impl_->outputs)
     resultWords += 3 + 2 * o.shape.size();
@@ -324,7 +354,7 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &inputs,
   if (!callWithTrap(impl_->run, args.data(), results.data()))
     return Status::error(std::string("run failed: ") +
                          (trapMessage ? trapMessage : "run-time check failed"));
-  return impl_->adoptOutputs(results, inputs);
+  return impl_->adoptOutputs(results, inputs, lease ? lease->get() : nullptr);
 }
 
 } // namespace kiln

@@ -45,6 +45,50 @@ std::string addReluModel() {
   return m.SerializeAsString();
 }
 
+/// y = relu(relu(x W1) W2) W3, x: float[64, 128] static, W: initializers:
+/// products whose intermediates the memory plan puts in the arena (large
+/// enough that runs on several threads overlap).
+std::string matmulChainModel() {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto *g = m.mutable_graph();
+  auto tensor = [](onnx::ValueInfoProto *v, const char *name) {
+    v->set_name(name);
+    auto *t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_value(64);
+    t->mutable_shape()->add_dim()->set_dim_value(128);
+  };
+  tensor(g->add_input(), "x");
+  tensor(g->add_output(), "y");
+  std::string last = "x";
+  for (int i = 1; i <= 3; ++i) {
+    std::string w = "w" + std::to_string(i), p = "p" + std::to_string(i);
+    auto *init = g->add_initializer();
+    init->set_name(w);
+    init->set_data_type(onnx::TensorProto::FLOAT);
+    init->add_dims(128);
+    init->add_dims(128);
+    for (int k = 0; k < 128 * 128; ++k)
+      init->add_float_data(float((k * 7 + i) % 13) / 13.0f - 0.4f);
+    auto *mm = g->add_node();
+    mm->set_op_type("MatMul");
+    mm->add_input(last);
+    mm->add_input(w);
+    mm->add_output(i == 3 ? "y" : p);
+    last = p;
+    if (i < 3) {
+      auto *relu = g->add_node();
+      relu->set_op_type("Relu");
+      relu->add_input(p);
+      relu->add_output(p + "r");
+      last = p + "r";
+    }
+  }
+  return m.SerializeAsString();
+}
+
 std::string artifactPath(const std::string &name) {
   return testing::TempDir() + "/kiln_api_" + name + ".so";
 }
@@ -120,6 +164,61 @@ TEST(CompilerApi, ErrorsAreMessagesNotCrashes) {
     EXPECT_EQ(out.status().message(),
               "input 'x': expected shape [?x3], got [2x4]");
   }
+}
+
+// The memory plan changes where intermediates live, not the results; runs
+// of one session on several threads at once each get their own arena.
+TEST(CompilerApi, MemoryPlanConcurrentRuns) {
+  std::string bytes = matmulChainModel();
+  std::vector<std::unique_ptr<Session>> sessions;
+  for (bool plan : {false, true}) {
+    CompileOptions options;
+    options.memoryPlan = plan;
+    std::string path = artifactPath(plan ? "chain_plan" : "chain_noplan");
+    Status s = compileModel(bytes.data(), bytes.size(), path, options);
+    ASSERT_TRUE(s) << s.message();
+    auto session = Session::open(path);
+    ASSERT_TRUE(session) << session.status().message();
+    sessions.push_back(session.take());
+  }
+  auto input = [](int seed) {
+    Tensor x = Tensor::allocate(DType::Float32, {64, 128});
+    for (int k = 0; k < 64 * 128; ++k)
+      x.data<float>()[k] = float((k * 5 + seed * 3) % 17) / 8.0f - 1.0f;
+    return x;
+  };
+  // References, one run at a time, without the plan.
+  constexpr int kThreads = 4, kRuns = 25;
+  std::vector<Tensor> expected;
+  for (int t = 0; t < kThreads; ++t) {
+    auto out = sessions[0]->run({input(t)});
+    ASSERT_TRUE(out) << out.status().message();
+    expected.push_back((*out)[0]);
+  }
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      Tensor x = input(t);
+      for (int r = 0; r < kRuns; ++r) {
+        auto out = sessions[1]->run({x});
+        if (!out) {
+          ++mismatches[t];
+          continue;
+        }
+        const float *got = (*out)[0].data<float>();
+        const float *want = expected[t].data<float>();
+        for (int k = 0; k < 64 * 128; ++k)
+          if (got[k] != want[k]) {
+            ++mismatches[t];
+            break;
+          }
+      }
+    });
+  for (auto &th : threads)
+    th.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 TEST(CompilerApi, CompilationsRunSideBySide) {

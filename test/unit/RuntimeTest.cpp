@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Runtime.h"
+#include "lib/runtime/ArenaPool.h"
 #include "lib/runtime/ArtifactFormat.h"
 #include "lib/runtime/TensorFiles.h"
 
@@ -12,6 +13,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <set>
 
 using namespace kiln;
 
@@ -41,6 +43,56 @@ TEST(ArtifactFormat, RoundTrip) {
   EXPECT_EQ(parsed->outputs[0].dtype, DType::Float16);
   EXPECT_EQ(parsed->params[0].offset, 64u);
   EXPECT_EQ(parsed->paramsFile, "model.so.params");
+  EXPECT_FALSE(parsed->arenaBytes); // no arena line, no arena argument
+}
+
+TEST(ArtifactFormat, ArenaLine) {
+  runtime::ArtifactMetadata m;
+  m.arenaBytes = 802816;
+  std::string text = runtime::serializeMetadata(m);
+  EXPECT_NE(text.find("\narena 802816\n"), std::string::npos);
+  auto parsed = runtime::parseMetadata(text);
+  ASSERT_TRUE(parsed) << parsed.status().message();
+  ASSERT_TRUE(parsed->arenaBytes);
+  EXPECT_EQ(*parsed->arenaBytes, 802816u);
+  // An empty arena is still an argument.
+  auto empty = runtime::parseMetadata("kiln-artifact 1\narena 0\n");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->arenaBytes, std::optional<uint64_t>(0));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 1\narena -5\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 1\narena\n"));
+}
+
+TEST(ArenaPool, OneArenaPerOverlappingRunAndReuse) {
+  runtime::ArenaPool pool(1000);
+  ASSERT_TRUE(pool.ok());
+  EXPECT_EQ(pool.count(), 1u); // made at load
+  void *first = nullptr;
+  {
+    runtime::ArenaPool::Lease a(pool);
+    first = a.get();
+    ASSERT_NE(first, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % runtime::kArenaAlignment, 0u);
+    std::memset(first, 1, 1000); // all of it is usable
+    // A run overlapping the first gets its own arena.
+    runtime::ArenaPool::Lease b(pool);
+    ASSERT_NE(b.get(), nullptr);
+    EXPECT_NE(b.get(), first);
+    EXPECT_EQ(pool.count(), 2u);
+  }
+  // Later runs, one at a time, reuse what exists: no more allocation.
+  std::set<void *> seen;
+  for (int i = 0; i < 10; ++i) {
+    runtime::ArenaPool::Lease c(pool);
+    seen.insert(c.get());
+  }
+  EXPECT_EQ(pool.count(), 2u);
+  EXPECT_LE(seen.size(), 2u);
+  // An empty arena still has an address.
+  runtime::ArenaPool none(0);
+  ASSERT_TRUE(none.ok());
+  runtime::ArenaPool::Lease d(none);
+  EXPECT_NE(d.get(), nullptr);
 }
 
 TEST(ArtifactFormat, RejectsOtherVersionsAndGarbage) {

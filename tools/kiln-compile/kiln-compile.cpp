@@ -3,6 +3,8 @@
 // kiln-compile MODEL [-o OUT] [--emit=so|obj|mlir|llvm|ptx] [--target=cpu|cuda]
 //              [-O0..-O3] [--input-shape NAME=DIMS]... [--cpu=NAME]
 //              [--external-params] [--gpu-arch=sm_80|sm_90] [--cuda-path=DIR]
+//              [--kernel-report[=FILE]] [--memory-report[=FILE]]
+//              [--memory-plan=false]
 //              [--gpu-libraries=false] [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
@@ -63,6 +65,16 @@ static cl::opt<std::string> kernelReport(
     "kernel-report", cl::ValueOptional, cl::value_desc("file"),
     cl::desc("List each fused kernel and the ops in it (to stdout, or to "
              "--kernel-report=FILE)"));
+static cl::opt<std::string> memoryReport(
+    "memory-report", cl::ValueOptional, cl::value_desc("file"),
+    cl::desc("Print the static memory plan: each intermediate buffer's "
+             "offset and lifetime, the arena size and its lower bound (to "
+             "stdout, or to --memory-report=FILE)"));
+static cl::opt<bool> memoryPlan(
+    "memory-plan",
+    cl::desc("CPU: intermediate buffers in one arena the runtime allocates "
+             "once (default on; =false mallocs each per run)"),
+    cl::init(true));
 static cl::opt<bool> externalParams(
     "external-params",
     cl::desc("Write the weights to <output>.params instead of embedding them"));
@@ -114,6 +126,9 @@ int main(int argc, char **argv) {
   options.layout = layout;
   if (kernelReport.getNumOccurrences())
     options.kernelReportPath = kernelReport.empty() ? "-" : std::string(kernelReport);
+  if (memoryReport.getNumOccurrences())
+    options.memoryReportPath = memoryReport.empty() ? "-" : std::string(memoryReport);
+  options.memoryPlan = memoryPlan;
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
