@@ -53,6 +53,9 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
        "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
        "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
        "reconcile-unrealized-casts";
+  // What the plan knows about the arena's views, for LLVM's alias analysis.
+  if (o.planMemory)
+    p += ",kiln-cpu-arena-alias-scopes";
   return p;
 }
 

@@ -1,6 +1,7 @@
 //===- MemoryPlan.cpp - the static memory plan's record and report --------===//
 #include "backends/cpu/MemoryPlan.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/Format.h"
 
@@ -25,6 +26,24 @@ ArrayRef<Attribute> listField(DictionaryAttr d, StringRef name) {
 }
 
 } // namespace
+
+Location withArenaSlot(Location loc, int64_t slot) {
+  MLIRContext *ctx = loc.getContext();
+  Builder b(ctx);
+  auto tag = b.getDictionaryAttr(
+      b.getNamedAttr(kArenaSlotAttr, b.getI64IntegerAttr(slot)));
+  return FusedLoc::get(ctx, {loc}, tag);
+}
+
+std::optional<int64_t> arenaSlotOf(Location loc) {
+  auto fused = dyn_cast<FusedLoc>(loc);
+  auto tag = fused ? dyn_cast_or_null<DictionaryAttr>(fused.getMetadata())
+                   : DictionaryAttr();
+  auto slot = tag ? tag.getAs<IntegerAttr>(kArenaSlotAttr) : IntegerAttr();
+  if (!slot)
+    return std::nullopt;
+  return slot.getInt();
+}
 
 std::optional<uint64_t> plannedArenaBytes(ModuleOp module) {
   auto plan = module->getAttrOfType<DictionaryAttr>(kMemoryPlanAttr);

@@ -6,7 +6,7 @@
 // `kiln.memory_plan`:
 //
 //   {alignment, arena_bytes, lower_bound_bytes, in_place,
-//    buffers = [{offset, bytes, start, end, node, in_place_of?}...],
+//    buffers = [{offset, bytes, start, end, slot, node, in_place_of?}...],
 //    unplanned = [{node, reason, bytes?}...]}
 //
 // The artifact's metadata takes the arena size from it (the runtime then
@@ -24,6 +24,14 @@
 namespace kiln {
 
 inline constexpr llvm::StringLiteral kMemoryPlanAttr = "kiln.memory_plan";
+
+/// Each view into the arena carries the slot it views (buffers sharing in
+/// place form one slot), as this attribute (so that CSE never merges views
+/// of different slots) and in its location (which survives the lowering to
+/// the LLVM dialect, where kiln-cpu-arena-alias-scopes reads it).
+inline constexpr llvm::StringLiteral kArenaSlotAttr = "kiln.arena_slot";
+mlir::Location withArenaSlot(mlir::Location loc, int64_t slot);
+std::optional<int64_t> arenaSlotOf(mlir::Location loc);
 
 /// The arena size the entry takes as its last argument, or nothing when
 /// the module has no plan (or planned nothing: the entry is unchanged).

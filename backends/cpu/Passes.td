@@ -203,4 +203,20 @@ def PlanMemory : Pass<"kiln-cpu-plan-memory", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def ArenaAliasScopes : Pass<"kiln-cpu-arena-alias-scopes", "mlir::ModuleOp"> {
+  let summary = "Alias scopes for loads and stores through arena views";
+  let description = [{
+    Runs on the LLVM dialect, after the memory plan's views are lowered.
+    Every `llvm.load` and `llvm.store` whose address derives from a view
+    into the arena (the view's location names its slot) gets that slot's
+    alias scope, and is declared not to alias the scopes of the slots whose
+    lifetimes overlap (the plan, `kiln.memory_plan`, gives them disjoint
+    bytes). The entry's arena pointer argument becomes `llvm.noalias`.
+    Without this, LLVM sees one object where there were separate
+    allocations and stops vectorising loops that read one buffer and write
+    another.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

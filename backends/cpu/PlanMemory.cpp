@@ -216,8 +216,10 @@ struct PlanMemoryPass : impl::PlanMemoryBase<PlanMemoryPass> {
         offset = arith::ConstantIndexOp::create(b, entry.getLoc(), int64_t(at));
       }
       b.setInsertionPoint(alloc);
-      Value view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(),
-                                          arena, offset, ValueRange{});
+      auto view = memref::ViewOp::create(
+          b, withArenaSlot(alloc.getLoc(), int64_t(slot->second)),
+          alloc.getType(), arena, offset, ValueRange{});
+      view->setAttr(kArenaSlotAttr, b.getI64IntegerAttr(slot->second));
       alloc.getResult().replaceAllUsesWith(view);
       alloc.erase();
     }
@@ -254,6 +256,7 @@ struct PlanMemoryPass : impl::PlanMemoryBase<PlanMemoryPass> {
           b.getNamedAttr("bytes", i64(buffer.bytes)),
           b.getNamedAttr("start", i64(buffer.start)),
           b.getNamedAttr("end", i64(buffer.end)),
+          b.getNamedAttr("slot", i64(slot->second)),
           b.getNamedAttr("node", b.getStringAttr(nodes[i]))};
       if (auto in = inPlaceOf.find(i); in != inPlaceOf.end())
         f.push_back(b.getNamedAttr("in_place_of", i64(row.lookup(in->second))));

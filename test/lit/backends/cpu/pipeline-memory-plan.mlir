@@ -18,8 +18,12 @@
 // PLAN-NOT: memref.view
 // PLAN-NOT: memref.copy
 
-// CHECK: llvm.func @main_graph(
-// CHECK-COUNT-1: llvm.call @malloc
+// The arena pointer is noalias, and accesses through the views carry the
+// alias scopes of their slots (kiln-cpu-arena-alias-scopes).
+// CHECK: llvm.func @main_graph({{.*}}, %{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64)
+// CHECK: llvm.load {{.*}} {alias_scopes = [#{{.*}}], noalias_scopes = [#{{.*}}]} : !llvm.ptr -> f32
+// CHECK: llvm.store {{.*}} {alias_scopes = [#{{.*}}], noalias_scopes = [#{{.*}}]} : f32, !llvm.ptr
+// CHECK: llvm.call @malloc
 // CHECK-NOT: llvm.call @malloc
 // CHECK-NOT: llvm.call @free
 // CHECK: llvm.func @_mlir_ciface_main_graph(

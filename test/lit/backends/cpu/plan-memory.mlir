@@ -12,9 +12,9 @@
 // CHECK-SAME: %[[ARENA:[^:]*]]: memref<128xi8>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
-// CHECK: %[[A:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<128xi8> to memref<16xf32>
-// CHECK: %[[B:.*]] = memref.view %[[ARENA]][%[[C64]]][] : memref<128xi8> to memref<16xf32>
-// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: %[[A:.*]] = memref.view %[[ARENA]][%[[C0]]][] {kiln.arena_slot = 0 : i64} : memref<128xi8> to memref<16xf32>
+// CHECK: %[[B:.*]] = memref.view %[[ARENA]][%[[C64]]][] {kiln.arena_slot = 1 : i64} : memref<128xi8> to memref<16xf32>
+// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%[[C0]]][] {kiln.arena_slot = 2 : i64} : memref<128xi8> to memref<16xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: linalg.copy ins(%[[A]] : memref<16xf32>) outs(%[[B]] : memref<16xf32>)
 // With in-place sharing, each copy writes over the input that dies there:
@@ -23,7 +23,7 @@
 // INPLACE-SAME: in_place = 2 : i64, lower_bound_bytes = 64 : i64
 // INPLACE-LABEL: func @chain
 // INPLACE-SAME: memref<64xi8>)
-// INPLACE-COUNT-3: memref.view %{{.*}} : memref<64xi8> to memref<16xf32>
+// INPLACE-COUNT-3: memref.view %{{.*}} {kiln.arena_slot = 0 : i64} : memref<64xi8> to memref<16xf32>
 module {
   func.func @chain(%x: memref<16xf32>, %y: memref<16xf32>) attributes {kiln.entry} {
     %a = memref.alloc() : memref<16xf32>
@@ -96,8 +96,8 @@ module {
 // CHECK-LABEL: func @views
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
-// CHECK: memref.view %{{.*}}[%[[C0]]][] : memref<128xi8> to memref<4x4xf32>
-// CHECK: memref.view %{{.*}}[%[[C64]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: memref.view %{{.*}}[%[[C0]]][] {kiln.arena_slot = 0 : i64} : memref<128xi8> to memref<4x4xf32>
+// CHECK: memref.view %{{.*}}[%[[C64]]][] {kiln.arena_slot = 1 : i64} : memref<128xi8> to memref<16xf32>
 module {
   func.func @views(%x: memref<16xf32>, %y: memref<16xf32>, %z: memref<2x4xf32>) attributes {kiln.entry} {
     %a = memref.alloc() : memref<4x4xf32>
@@ -120,7 +120,7 @@ module {
 // top-level buffers used only inside the same loop are live for all of it,
 // together, and get distinct offsets.
 // CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 128 : i64
-// CHECK-SAME: buffers = [{bytes = 64 : i64, end = 5 : i64, node = "", offset = 0 : i64, start = 5 : i64}, {bytes = 64 : i64, end = 5 : i64, node = "", offset = 64 : i64, start = 5 : i64}]
+// CHECK-SAME: buffers = [{bytes = 64 : i64, end = 5 : i64, node = "", offset = 0 : i64, slot = 0 : i64, start = 5 : i64}, {bytes = 64 : i64, end = 5 : i64, node = "", offset = 64 : i64, slot = 1 : i64, start = 5 : i64}]
 // CHECK-SAME: lower_bound_bytes = 128 : i64
 // CHECK-LABEL: func @loop
 // CHECK-COUNT-2: memref.view %{{.*}} : memref<128xi8> to memref<16xf32>
@@ -150,7 +150,7 @@ module {
 // A zero-size buffer takes no room; sizes round up to the alignment; an
 // unused buffer lives only where it is made.
 // CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 64 : i64
-// CHECK-SAME: buffers = [{bytes = 0 : i64, end = 1 : i64, node = "", offset = 0 : i64, start = 1 : i64}, {bytes = 4 : i64, end = 2 : i64, node = "", offset = 0 : i64, start = 2 : i64}, {bytes = 3 : i64, end = 4 : i64, node = "", offset = 0 : i64, start = 4 : i64}]
+// CHECK-SAME: buffers = [{bytes = 0 : i64, end = 1 : i64, node = "", offset = 0 : i64, slot = 0 : i64, start = 1 : i64}, {bytes = 4 : i64, end = 2 : i64, node = "", offset = 0 : i64, slot = 1 : i64, start = 2 : i64}, {bytes = 3 : i64, end = 4 : i64, node = "", offset = 0 : i64, slot = 2 : i64, start = 4 : i64}]
 // CHECK-SAME: lower_bound_bytes = 4 : i64
 // CHECK-LABEL: func @small
 // CHECK: memref.view %{{.*}} : memref<64xi8> to memref<0xf32>
