@@ -29,7 +29,8 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path) const {
   double gflops = threads * (library ? libraryGflopsPerThread
                                      : codegenGflopsPerThread);
   double computeMs = e.flops / (gflops * 1e6);
-  double memoryMs = e.bytes / (bandwidthGBs * 1e6);
+  double memoryMs =
+      e.bytes / ((e.bytes <= cacheBytes ? cacheBandwidthGBs : bandwidthGBs) * 1e6);
   e.milliseconds = (library ? libraryCallUs : codegenCallUs) / 1e3 +
                    std::max(computeMs, memoryMs);
   return e;

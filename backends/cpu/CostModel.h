@@ -2,11 +2,13 @@
 //
 // A roofline estimate per kernel and path: time = fixed cost per call +
 // max(FLOPs / compute rate, bytes / memory bandwidth), with rates per path
-// and thread. The figures are this machine's class (AVX-512, 2 cores),
-// measured with bench/run.sh: oneDNN sgemm reaches ~60-150 GFLOP/s per core
-// on large products, Kiln's generated loops ~9 GFLOP/s; a oneDNN call costs
-// a few microseconds of fixed work (argument wrapping, stream), a generated
-// loop nest almost none.
+// and thread, and the bandwidth of the caches when the data fits in them.
+// The figures are this machine's class (AVX-512, 2 cores), measured with
+// bench/run.sh and kiln-run --bench: oneDNN sgemm reaches 65-100 GFLOP/s
+// per core, Kiln's generated loops 8-14 GFLOP/s on large products and ~2.5
+// on matrix-vector ones (so 5 is used); a oneDNN call costs ~5 us of fixed
+// work (plan lookup, memory objects, stream), a generated loop nest almost
+// none (a three-layer 256-wide MLP at batch 1: oneDNN 20 us, loops 155 us).
 //
 // kiln-cpu-select-library-calls asks it which path is faster, and
 // --kernel-report prints its choice and estimate for every kernel. It is
@@ -33,9 +35,12 @@ struct KernelEstimate {
 struct CpuCostModel {
   int threads = 2;
   double libraryGflopsPerThread = 60;
-  double codegenGflopsPerThread = 9;
+  double codegenGflopsPerThread = 5;
   double bandwidthGBs = 12;
-  double libraryCallUs = 4;
+  /// Data that fits in the caches moves this much faster.
+  double cacheBytes = 2 << 20;
+  double cacheBandwidthGBs = 100;
+  double libraryCallUs = 5;
   double codegenCallUs = 0.1;
 
   /// The estimate for running `op` (a kiln op, its operands and results the

@@ -38,6 +38,35 @@ dnnl::engine &cpuEngine() {
   return engine;
 }
 
+/// Primitives take their scratch memory from the caller (user scratchpad
+/// mode): with oneDNN's default, primitives share one library-managed
+/// scratchpad, and runs of one session on several threads at once would
+/// race on it. Each thread keeps one growing buffer.
+dnnl::primitive_attr userScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+/// Executes `p` with `args` and this thread's scratch buffer for `scratch`.
+void execute(const dnnl::primitive &p, dnnl::stream &s,
+             std::unordered_map<int, memory> args,
+             const memory::desc &scratch) {
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local size_t capacity = 0;
+  size_t bytes = scratch.get_size();
+  if (bytes > 0) {
+    if (bytes > capacity) {
+      buffer.reset(new char[bytes + 64]);
+      capacity = bytes;
+    }
+    void *aligned = reinterpret_cast<void *>(
+        (reinterpret_cast<uintptr_t>(buffer.get()) + 63) & ~uintptr_t(63));
+    args[DNNL_ARG_SCRATCHPAD] = memory(scratch, cpuEngine(), aligned);
+  }
+  p.execute(s, args);
+}
+
 double fromBits(int64_t bits) {
   double x;
   std::memcpy(&x, &bits, sizeof x);
@@ -131,6 +160,7 @@ struct Epilogue {
   std::vector<Step> steps;
   bool fused = true;
   std::vector<dnnl::primitive> separate; ///< one per step when not fused
+  std::vector<memory::desc> separateScratch;
 
   /// Makes `separate` for output `dst`.
   void makeSeparate(const memory::desc &dst) {
@@ -138,15 +168,18 @@ struct Epilogue {
     for (const Step &s : steps) {
       if (s.kind >= abi::kFirstBinary) {
         dnnl::binary::desc bd(binaryAlgorithm(s.kind), dst, s.operand, dst);
-        separate.push_back(dnnl::binary(
-            dnnl::binary::primitive_desc(bd, cpuEngine())));
+        dnnl::binary::primitive_desc pd(bd, userScratchpad(), cpuEngine());
+        separate.push_back(dnnl::binary(pd));
+        separateScratch.push_back(pd.scratchpad_desc());
       } else {
         auto [alpha, beta] = eltwiseArgs(s);
         dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference,
                                        eltwiseAlgorithm(s.kind), dst, alpha,
                                        beta);
-        separate.push_back(dnnl::eltwise_forward(
-            dnnl::eltwise_forward::primitive_desc(ed, cpuEngine())));
+        dnnl::eltwise_forward::primitive_desc pd(ed, userScratchpad(),
+                                                 cpuEngine());
+        separate.push_back(dnnl::eltwise_forward(pd));
+        separateScratch.push_back(pd.scratchpad_desc());
       }
     }
   }
@@ -168,11 +201,13 @@ struct Epilogue {
     for (size_t i = 0; i < separate.size(); ++i) {
       if (steps[i].kind >= abi::kFirstBinary) {
         memory rhs(steps[i].operand, cpuEngine(), operands[next++]);
-        separate[i].execute(s, {{DNNL_ARG_SRC_0, dst},
-                                {DNNL_ARG_SRC_1, rhs},
-                                {DNNL_ARG_DST, dst}});
+        execute(separate[i], s,
+                {{DNNL_ARG_SRC_0, dst}, {DNNL_ARG_SRC_1, rhs},
+                 {DNNL_ARG_DST, dst}},
+                separateScratch[i]);
       } else {
-        separate[i].execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
+        execute(separate[i], s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}},
+                separateScratch[i]);
       }
     }
   }
@@ -200,7 +235,10 @@ struct PackedWeights {
       return it->second;
     memory user(userDesc, cpuEngine(), data), out(want, cpuEngine());
     dnnl::stream s(cpuEngine());
-    dnnl::reorder(user, out).execute(s, user, out);
+    dnnl::reorder::primitive_desc pd(cpuEngine(), userDesc, cpuEngine(), want,
+                                     userScratchpad());
+    execute(dnnl::reorder(pd), s, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, out}},
+            pd.scratchpad_desc());
     s.wait();
     return packed.emplace(data, out).first->second;
   }
@@ -212,6 +250,7 @@ struct PackedWeights {
 
 struct ConvPlan {
   dnnl::convolution_forward primitive;
+  memory::desc scratch;
   memory::desc src, userWeights, weights, bias, dst;
   bool hasBias = false, constantWeights = false;
   Epilogue epilogue;
@@ -263,15 +302,17 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
                 {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1},
                 {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
                 {d[abi::kConvPadBottom], d[abi::kConvPadRight]});
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = userScratchpad();
   attr.set_post_ops(postOpsOf(plan->epilogue.steps));
   dnnl::convolution_forward::primitive_desc pd;
   try {
     pd = dnnl::convolution_forward::primitive_desc(cd, attr, cpuEngine());
   } catch (const dnnl::error &) {
-    pd = dnnl::convolution_forward::primitive_desc(cd, cpuEngine());
+    pd = dnnl::convolution_forward::primitive_desc(cd, userScratchpad(),
+                                                   cpuEngine());
     plan->epilogue.makeSeparate(plan->dst);
   }
+  plan->scratch = pd.scratchpad_desc();
   plan->weights = pd.weights_desc();
   plan->primitive = dnnl::convolution_forward(pd);
   return plan;
@@ -293,7 +334,7 @@ void runConv(ConvPlan &plan, void **buffers) {
   if (plan.epilogue.fused)
     plan.epilogue.addFusedArgs(args, post);
   dnnl::stream s(cpuEngine());
-  plan.primitive.execute(s, args);
+  execute(plan.primitive, s, std::move(args), plan.scratch);
   if (!plan.epilogue.fused)
     plan.epilogue.runSeparate(s, dst, post);
   s.wait();
@@ -305,6 +346,7 @@ void runConv(ConvPlan &plan, void **buffers) {
 
 struct MatmulPlan {
   dnnl::matmul primitive;
+  memory::desc scratch;
   memory::desc lhs, userRhs, rhs, dst;
   bool constantWeights = false;
   Epilogue epilogue;
@@ -399,7 +441,7 @@ std::unique_ptr<MatmulPlan> makeMatmulPlan(const int64_t *d) {
   dnnl::matmul::desc md(plan->lhs,
                         plan->constantWeights ? rhsAny : plan->userRhs,
                         plan->dst);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = userScratchpad();
   float alpha = float(fromBits(d[abi::kMmAlphaBits]));
   if (alpha != 1.f)
     attr.set_output_scales(0, {alpha});
@@ -412,6 +454,7 @@ std::unique_ptr<MatmulPlan> makeMatmulPlan(const int64_t *d) {
     pd = dnnl::matmul::primitive_desc(md, attr, cpuEngine());
     plan->epilogue.makeSeparate(plan->dst);
   }
+  plan->scratch = pd.scratchpad_desc();
   plan->rhs = pd.weights_desc();
   plan->primitive = dnnl::matmul(pd);
   return plan;
@@ -429,7 +472,7 @@ void runMatmul(MatmulPlan &plan, void **buffers) {
   if (plan.epilogue.fused)
     plan.epilogue.addFusedArgs(args, post);
   dnnl::stream s(cpuEngine());
-  plan.primitive.execute(s, args);
+  execute(plan.primitive, s, std::move(args), plan.scratch);
   if (!plan.epilogue.fused)
     plan.epilogue.runSeparate(s, dst, post);
   s.wait();
