@@ -5,10 +5,12 @@
 // and thread, and the bandwidth of the caches when the data fits in them.
 // The figures are this machine's class (AVX-512, 2 cores), measured with
 // bench/run.sh and kiln-run --bench: oneDNN sgemm reaches 65-100 GFLOP/s
-// per core, Kiln's generated loops 8-14 GFLOP/s on large products and ~2.5
-// on matrix-vector ones (so 5 is used); a oneDNN call costs ~5 us of fixed
-// work (plan lookup, memory objects, stream), a generated loop nest almost
-// none (a three-layer 256-wide MLP at batch 1: oneDNN 20 us, loops 155 us).
+// per core, Kiln's generated loops 8-14 GFLOP/s on large products but ~2.5
+// on matrix-vector ones, which also stay far from the memory bandwidth
+// (MobileNetV2's 1280x1000 classifier: 2.4 ms), so 2.5 is used; a oneDNN
+// call costs ~5 us of fixed work (plan lookup, memory objects, stream), a
+// generated loop nest almost none (a three-layer 256-wide MLP at batch 1:
+// oneDNN 20 us, loops 155 us).
 //
 // kiln-cpu-select-library-calls asks it which path is faster, and
 // --kernel-report prints its choice and estimate for every kernel. It is
@@ -35,7 +37,7 @@ struct KernelEstimate {
 struct CpuCostModel {
   int threads = 2;
   double libraryGflopsPerThread = 60;
-  double codegenGflopsPerThread = 5;
+  double codegenGflopsPerThread = 2.5;
   double bandwidthGBs = 12;
   /// Data that fits in the caches moves this much faster.
   double cacheBytes = 2 << 20;
