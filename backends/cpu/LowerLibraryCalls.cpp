@@ -107,6 +107,24 @@ Value bufferArray(OpBuilder &b, Location loc, Operation *op,
   return array;
 }
 
+/// Replaces `op` with `slot(desc, buffers)`: the descriptor `d` as a
+/// constant, the buffers' addresses in a stack array.
+void replaceWithCall(Operation *op, ModuleOp module, int slot,
+                     ArrayRef<int64_t> d, ArrayRef<Value> buffers) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
+  Value array = bufferArray(b, loc, op, buffers);
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                          {ptr, ptr});
+  LLVM::CallOp::create(
+      b, loc, lib::declareRuntimeFunction(module, abi::kSlotNames[slot], type),
+      ValueRange{desc, array});
+  op->erase();
+}
+
 LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   if (!isa<MemRefType>(conv.getInit().getType()))
     return conv.emitOpError("must be bufferized before it is lowered");
@@ -145,24 +163,11 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
     return failure();
   d[abi::kConvLength] = d.size();
 
-  OpBuilder b(conv);
-  Location loc = conv.getLoc();
   SmallVector<Value> buffers = {conv.getInput(), conv.getFilter(),
                                 conv.getBias()};
   llvm::append_range(buffers, conv.getPostOperands());
   buffers.push_back(conv.getInit());
-  Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
-  Value array = bufferArray(b, loc, conv, buffers);
-  MLIRContext *ctx = b.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                          {ptr, ptr});
-  LLVM::CallOp::create(
-      b, loc,
-      lib::declareRuntimeFunction(module, abi::kSlotNames[abi::kSlotConv2d],
-                                  type),
-      ValueRange{desc, array});
-  conv.erase();
+  replaceWithCall(conv, module, abi::kSlotConv2d, d, buffers);
   return success();
 }
 
@@ -192,23 +197,10 @@ LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
     return failure();
   d[abi::kMmLength] = d.size();
 
-  OpBuilder b(mm);
-  Location loc = mm.getLoc();
   SmallVector<Value> buffers = {mm.getLhs(), mm.getRhs()};
   llvm::append_range(buffers, mm.getPostOperands());
   buffers.push_back(mm.getInit());
-  Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
-  Value array = bufferArray(b, loc, mm, buffers);
-  MLIRContext *ctx = b.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                          {ptr, ptr});
-  LLVM::CallOp::create(
-      b, loc,
-      lib::declareRuntimeFunction(module, abi::kSlotNames[abi::kSlotMatmul],
-                                  type),
-      ValueRange{desc, array});
-  mm.erase();
+  replaceWithCall(mm, module, abi::kSlotMatmul, d, buffers);
   return success();
 }
 

@@ -218,13 +218,19 @@ bool canRunConv(ConvOp op) {
          op.getPads().size() == 4;
 }
 
-struct ConvToLibrary : OpRewritePattern<ConvOp> {
-  ConvToLibrary(MLIRContext *ctx, const CpuCostModel *model)
-      : OpRewritePattern(ctx), model(model) {}
+/// A rewrite into a library call, taken where the cost model (when there is
+/// one) finds the library faster.
+template <typename OpTy> struct LibraryPattern : OpRewritePattern<OpTy> {
+  LibraryPattern(MLIRContext *ctx, const CpuCostModel *model)
+      : OpRewritePattern<OpTy>(ctx), model(model) {}
   const CpuCostModel *model; ///< null: every op the library can run
   bool chosen(Operation *op) const {
     return !model || model->choose(op, true).path == CpuPath::Library;
   }
+};
+
+struct ConvToLibrary : LibraryPattern<ConvOp> {
+  using LibraryPattern::LibraryPattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (!canRunConv(op))
@@ -297,13 +303,8 @@ bool canRunGemm(GemmOp op) {
                 broadcastsTo(cast<RankedTensorType>(c.getType()), result));
 }
 
-struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
-  MatMulToLibrary(MLIRContext *ctx, const CpuCostModel *model)
-      : OpRewritePattern(ctx), model(model) {}
-  const CpuCostModel *model; ///< null: every op the library can run
-  bool chosen(Operation *op) const {
-    return !model || model->choose(op, true).path == CpuPath::Library;
-  }
+struct MatMulToLibrary : LibraryPattern<MatMulOp> {
+  using LibraryPattern::LibraryPattern;
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
     auto c = op.getType();
@@ -331,13 +332,8 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
   }
 };
 
-struct GemmToLibrary : OpRewritePattern<GemmOp> {
-  GemmToLibrary(MLIRContext *ctx, const CpuCostModel *model)
-      : OpRewritePattern(ctx), model(model) {}
-  const CpuCostModel *model; ///< null: every op the library can run
-  bool chosen(Operation *op) const {
-    return !model || model->choose(op, true).path == CpuPath::Library;
-  }
+struct GemmToLibrary : LibraryPattern<GemmOp> {
+  using LibraryPattern::LibraryPattern;
   LogicalResult matchAndRewrite(GemmOp op,
                                 PatternRewriter &rewriter) const override {
     auto result = op.getType();

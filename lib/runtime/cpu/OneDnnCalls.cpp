@@ -17,6 +17,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -212,6 +213,20 @@ struct Epilogue {
     }
   }
 
+  /// Executes `primitive` (with `args` and its `scratch`) and the epilogue:
+  /// fused (its operands added to the arguments) or separately on `dst`.
+  void run(const dnnl::primitive &primitive,
+           std::unordered_map<int, memory> args, const memory::desc &scratch,
+           const memory &dst, void *const *operands) const {
+    if (fused)
+      addFusedArgs(args, operands);
+    dnnl::stream s(cpuEngine());
+    execute(primitive, s, std::move(args), scratch);
+    if (!fused)
+      runSeparate(s, dst, operands);
+    s.wait();
+  }
+
   size_t binaryCount() const {
     size_t n = 0;
     for (const Step &s : steps)
@@ -331,13 +346,8 @@ void runConv(ConvPlan &plan, void **buffers) {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (plan.hasBias)
     args[DNNL_ARG_BIAS] = memory(plan.bias, cpuEngine(), b);
-  if (plan.epilogue.fused)
-    plan.epilogue.addFusedArgs(args, post);
-  dnnl::stream s(cpuEngine());
-  execute(plan.primitive, s, std::move(args), plan.scratch);
-  if (!plan.epilogue.fused)
-    plan.epilogue.runSeparate(s, dst, post);
-  s.wait();
+  plan.epilogue.run(plan.primitive, std::move(args), plan.scratch, dst,
+                    post);
 }
 
 //===----------------------------------------------------------------------===//
@@ -469,29 +479,36 @@ void runMatmul(MatmulPlan &plan, void **buffers) {
                    : plan.packed.get(plan.userRhs, plan.rhs, buffers[1]);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, lhs}, {DNNL_ARG_WEIGHTS, rhs}, {DNNL_ARG_DST, dst}};
-  if (plan.epilogue.fused)
-    plan.epilogue.addFusedArgs(args, post);
-  dnnl::stream s(cpuEngine());
-  execute(plan.primitive, s, std::move(args), plan.scratch);
-  if (!plan.epilogue.fused)
-    plan.epilogue.runSeparate(s, dst, post);
-  s.wait();
+  plan.epilogue.run(plan.primitive, std::move(args), plan.scratch, dst,
+                    post);
 }
 
 //===----------------------------------------------------------------------===//
 // Plans by descriptor, and the entry points
 //===----------------------------------------------------------------------===//
 
+/// Plans by descriptor contents. A call site's descriptor keeps its
+/// address, so each call first looks the address up (no allocation on the
+/// hot path) and checks that the contents still match: an artifact loaded
+/// after another was unloaded may reuse an address for a different op.
 template <typename Plan> struct PlanCache {
+  using Plans = std::map<std::vector<int64_t>, std::unique_ptr<Plan>>;
   std::mutex mutex;
-  std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans;
+  Plans plans;
+  std::unordered_map<const int64_t *, typename Plans::iterator> byAddress;
 
   template <typename Make> Plan &get(const int64_t *desc, Make make) {
-    std::vector<int64_t> key(desc, desc + desc[0]);
     std::lock_guard<std::mutex> lock(mutex);
+    auto seen = byAddress.find(desc);
+    if (seen != byAddress.end() &&
+        std::equal(seen->second->first.begin(), seen->second->first.end(),
+                   desc, desc + desc[0]))
+      return *seen->second->second;
+    std::vector<int64_t> key(desc, desc + desc[0]);
     auto it = plans.find(key);
     if (it == plans.end())
       it = plans.emplace(std::move(key), make(desc)).first;
+    byAddress[desc] = it;
     return *it->second;
   }
 };
