@@ -1,5 +1,7 @@
 //===- CostModel.cpp - which CPU path runs a kernel, and how fast ---------===//
 #include "backends/cpu/CostModel.h"
+#include "backends/cpu/PackedGemm.h"
+#include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/OpClasses.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -26,8 +28,9 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path) const {
   for (Value v : op->getResults())
     e.bytes += bytesOf(v.getType());
   bool library = path == CpuPath::Library;
-  double gflops = threads * (library ? libraryGflopsPerThread
-                                     : codegenGflopsPerThread);
+  double gflops = threads * (library                  ? libraryGflopsPerThread
+                             : packedGemmApplies(op) ? packedGemmGflopsPerThread
+                                                     : codegenGflopsPerThread);
   double computeMs = e.flops / (gflops * 1e6);
   double memoryMs =
       e.bytes / ((e.bytes <= cacheBytes ? cacheBandwidthGBs : bandwidthGBs) * 1e6);
@@ -42,6 +45,32 @@ KernelEstimate CpuCostModel::choose(Operation *op, bool canRun) const {
     return codegen;
   KernelEstimate library = estimate(op, CpuPath::Library);
   return library.milliseconds < codegen.milliseconds ? library : codegen;
+}
+
+bool packedGemmApplies(Operation *op) {
+  if (!isa<MatMulOp, GemmOp>(op))
+    return false;
+  auto lhs = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto rhs = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+  auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!lhs || !rhs || !out || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
+      !out.hasStaticShape() || out.getRank() < 2 ||
+      !lhs.getElementType().isF32() || !rhs.getElementType().isF32() ||
+      !out.getElementType().isF32())
+    return false;
+  ArrayRef<int64_t> shape = out.getShape();
+  int64_t cols = shape.back(), rows = shape[shape.size() - 2];
+  // A 2-D right operand shares one panel: every leading dimension of the
+  // output is a row of the product.
+  if (rhs.getRank() == 2)
+    for (int64_t d : shape.drop_back(2))
+      rows *= d;
+  int64_t depth = 1;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    depth = gemm.getTransA() ? lhs.getDimSize(0) : lhs.getDimSize(1);
+  else
+    depth = lhs.getShape().back();
+  return kPackedGemm.applies(rows, cols, depth);
 }
 
 const char *pathName(CpuPath path) {

@@ -42,6 +42,11 @@ struct CpuCostModel {
   /// Data that fits in the caches moves this much faster.
   double cacheBytes = 2 << 20;
   double cacheBandwidthGBs = 100;
+  /// Kiln's packed GEMM kernel (kiln-cpu-pack-matmul) reaches 85-95% of
+  /// oneDNN's sgemm on large square products, but it packs the right
+  /// operand on every run (oneDNN reorders constant weights once) and its
+  /// epilogue is a separate loop nest, so less is assumed here.
+  double packedGemmGflopsPerThread = 40;
   double libraryCallUs = 5;
   double codegenCallUs = 0.1;
 
@@ -55,6 +60,10 @@ struct CpuCostModel {
 /// Whether oneDNN can run `op` (kiln-cpu-select-library-calls' conditions:
 /// f32 static convolutions in 2-D and products of matrices).
 bool libraryCanRun(mlir::Operation *op);
+
+/// Whether codegen runs `op` (a kiln.matmul or kiln.gemm) as the packed
+/// GEMM kernel: kiln-cpu-pack-matmul's conditions on its default shape.
+bool packedGemmApplies(mlir::Operation *op);
 
 /// "onednn" or "codegen".
 const char *pathName(CpuPath path);

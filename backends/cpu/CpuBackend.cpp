@@ -2,6 +2,7 @@
 #include "backends/Backend.h"
 #include "backends/cpu/CostModel.h"
 #include "backends/cpu/CpuPipeline.h"
+#include "backends/cpu/PackedGemm.h"
 #include "dialects/kiln/KilnDialect.h"
 
 #include "llvm/Support/Format.h"
@@ -69,6 +70,10 @@ public:
           weight = kernel.getInputs()[arg.getArgNumber()];
       os << " weights="
          << (weight.getDefiningOp<ConstantOp>() ? "repacked-once" : "as-is");
+    } else if (cpu::packedGemmApplies(anchor)) {
+      const cpu::PackedGemmShape &t = cpu::kPackedGemm;
+      os << " packed-gemm tile=" << t.mr << "x" << t.nr << " kc=" << t.kc
+         << " (panels packed per run, blocks on threads)";
     } else {
       os << " loops (outer parallel loop on threads when large)";
     }

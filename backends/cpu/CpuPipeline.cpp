@@ -32,6 +32,11 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
     p += "kiln-cpu-unshare-inits,";
   p += "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},";
+  // Large products become Kiln's packed GEMM kernel (above -O0, which
+  // keeps plain loops as the reference); its panels are buffers the plan
+  // places.
+  if (o.optLevel >= 1)
+    p += "kiln-cpu-pack-matmul,";
   if (o.planMemory)
     p += "kiln-cpu-plan-memory,";
   p += "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
@@ -50,7 +55,7 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   p += "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"
        "kiln-cpu-approximate-math,"
        "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
-       "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
+       "convert-vector-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
        "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
        "reconcile-unrealized-casts";
   // What the plan knows about the arena's views, for LLVM's alias analysis.

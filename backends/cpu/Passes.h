@@ -2,12 +2,14 @@
 #ifndef KILN_BACKENDS_CPU_PASSES_H
 #define KILN_BACKENDS_CPU_PASSES_H
 
+#include "backends/cpu/PackedGemm.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"

@@ -219,4 +219,50 @@ def ArenaAliasScopes : Pass<"kiln-cpu-arena-alias-scopes", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def CpuPackMatmul : Pass<"kiln-cpu-pack-matmul", "mlir::ModuleOp"> {
+  let summary = "Large f32 products as packed, cache-blocked register-tile kernels";
+  let description = [{
+    Rewrites each static f32 `linalg.generic` on buffers that is a product
+    (row dimensions of the output taken together as M, one n and one k
+    dimension, any batch dimensions; multiply-add
+    body) with at least `mr` rows and `vector-width` columns that executes
+    at least `min-flops` into Kiln's GEMM kernel:
+
+    - the right operand is packed into `[N/nr][K][nr]` panels and the
+      left into `[M/mr][K][mr]` panels (zero-padded, any layout read),
+      each by a parallel loop, into buffers the memory plan places;
+    - for each block of `kc` reductions, a parallel loop over
+      (`nr`-column panel, `mr`-row panel) runs the micro-kernel: an
+      `mr` x `nr` tile of the output held in vector registers
+      (`mr * nr / vector-width` accumulators) across the block, updated
+      per k by `nr / vector-width` vector loads of the packed right panel,
+      `mr` broadcasts of the packed left panel and `mr * nr / vector-width`
+      vector FMAs. Rows and columns past the edges are masked.
+
+    Batch dimensions that repeat are a parallel loop around all of this,
+    each batch index with its own panels.
+
+    Every output element still sums its products in k order from the
+    output's initial value, like the loops it replaces (FMA rounding
+    aside). Runs after bufferization and before the memory plan, so the
+    packed buffers live in the arena. Everything else is left alone.
+  }];
+  let options = [
+    Option<"minFlops", "min-flops", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.minFlops",
+           "Smallest product (2*M*N*K per batch) worth packing">,
+    Option<"mr", "mr", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.mr",
+           "Rows of the register tile">,
+    Option<"nr", "nr", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.nr",
+           "Columns of the register tile (a multiple of vector-width)">,
+    Option<"kc", "kc", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.kc",
+           "Reductions per cache block">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.vectorWidth",
+           "f32 lanes of the widest vector register">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

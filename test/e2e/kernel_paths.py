@@ -4,8 +4,9 @@
 Convolutions, matrix products and Gemm with fused epilogues, on sizes that
 are primes, 1, and not multiples of the vector width, each compiled with
 --cpu-kernels=onednn (every one a library call with post-ops: checked in
-the kernel report) and =codegen (generated loops), and run with 1 and 2
-threads (parallel loops split differently).
+the kernel report) and =codegen (generated code: the packed GEMM kernel
+for the cases named "packed", also checked in the report, loops for the
+rest), and run with 1 and 2 threads (parallel loops split differently).
 The references are computed here, independently of Kiln: numpy for the
 products, torch.nn.functional for the convolutions.
 
@@ -112,6 +113,13 @@ CASES = {
     "matmul_31x67x17": lambda r: matmul_case(r, 31, 67, 17),
     "matmul_batched_3x37x129x19": lambda r: matmul_case(r, 37, 129, 19, (3,)),
     "matmul_256x256x256": lambda r: matmul_case(r, 64, 256, 256),
+    # Big enough for codegen's packed GEMM kernel (6 x 64 tiles, k blocks
+    # of 256): edges in every dimension, several k blocks, row dimensions
+    # taken together, a transposed rhs read element by element, batches.
+    "matmul_packed_97x300x89": lambda r: matmul_case(r, 97, 300, 89),
+    "matmul_packed_rows_2x45x517x70": lambda r: matmul_case(r, 45, 517, 70, (2,)),
+    "gemm_packed_transb_50x260x130": lambda r: gemm_case(r, 50, 260, 130, 1, 0.5),
+    "batched_packed_qk_3x67x129x71": lambda r: batched_case(r, 3, 67, 129, 71),
     "batched_qk_2x11x7x13": lambda r: batched_case(r, 2, 11, 7, 13),
     "batched_qk_12x128x64x128": lambda r: batched_case(r, 12, 128, 64, 128),
     "gemm_5x3x7": lambda r: gemm_case(r, 5, 3, 7, 0, 1.0),
@@ -139,13 +147,13 @@ def run(kiln_run, model_path, inputs, workdir, kernels, threads):
     return np.load(os.path.join(workdir, "output_0.npy")), None
 
 
-def library_kernels(kiln_compile, model_path, workdir):
-    """How many kernels the report puts on oneDNN with --cpu-kernels=onednn."""
-    done = subprocess.run([kiln_compile, model_path, "--cpu-kernels=onednn",
+def kernel_report(kiln_compile, model_path, workdir, kernels):
+    """The kernel report of a compile with --cpu-kernels=KERNELS."""
+    done = subprocess.run([kiln_compile, model_path, f"--cpu-kernels={kernels}",
                            "--kernel-report", "--emit=mlir",
                            "-o", os.path.join(workdir, "report.mlir")],
                           capture_output=True, text=True, timeout=300)
-    return done.stdout.count("-> onednn")
+    return done.stdout
 
 
 def main():
@@ -162,8 +170,13 @@ def main():
             onnx.save(model, path)
             kiln_compile = os.path.join(os.path.dirname(args.kiln_run),
                                         "kiln-compile")
-            if library_kernels(kiln_compile, path, tmp) < 1:
+            if kernel_report(kiln_compile, path, tmp, "onednn").count("-> onednn") < 1:
                 print(f"FAIL {name}: no kernel on oneDNN with --cpu-kernels=onednn")
+                failed += 1
+            # The cases named "packed" are there for codegen's packed GEMM.
+            if "packed" in name and "packed-gemm" not in kernel_report(
+                    kiln_compile, path, tmp, "codegen"):
+                print(f"FAIL {name}: codegen does not use the packed GEMM kernel")
                 failed += 1
             for kernels in ("onednn", "codegen"):
                 for threads in (1, 2):
