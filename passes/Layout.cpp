@@ -12,8 +12,9 @@
 // fold), reductions (axes renumbered) and concats (axis renumbered). Two
 // transposes that meet compose, and cancel when they are inverse: between
 // two convolutions of one region no transpose is left, only at its borders
-// (the graph inputs, ops without a channels-last form such as pooling, and
-// the graph outputs).
+// (the graph inputs, ops without a channels-last form, and the graph
+// outputs). Max and average pooling have one (`channels_last`), so the
+// transposes sink through them too.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/kiln/KilnDialect.h"
@@ -243,6 +244,27 @@ struct SinkThroughReduction : OpRewritePattern<ReduceOp> {
   }
 };
 
+/// pool(transpose(a, to_first)) -> transpose(pool_cl(a), to_first): pooling
+/// has a channels-last form too, so it is no border of the region.
+template <typename PoolOp>
+struct SinkThroughPool : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &r) const override {
+    TransposeOp t = sinkingTranspose(op.getInput());
+    if (!t || op.getChannelsLast())
+      return failure();
+    auto pool = cast<PoolOp>(r.clone(*op));
+    pool.getInputMutable().assign(t.getInput());
+    pool.setChannelsLast(true);
+    if (failed(reinferTypes(pool))) {
+      r.eraseOp(pool);
+      return failure();
+    }
+    r.replaceOp(op, transpose(r, op.getLoc(), pool.getResult(), t.getPerm()));
+    return success();
+  }
+};
+
 /// concat(transpose(a_i, p)..., axis) -> transpose(concat(a_i..., p[axis]), p).
 struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -281,7 +303,8 @@ struct LayoutPass : impl::LayoutBase<LayoutPass> {
     patterns.add<ConvToChannelsLast, ComposeTransposes, SinkThroughElementwise,
                  SinkThroughReduction<ReduceSumOp>, SinkThroughReduction<ReduceMeanOp>,
                  SinkThroughReduction<ReduceMaxOp>, SinkThroughReduction<ReduceMinOp>,
-                 SinkThroughReduction<ReduceProdOp>, SinkThroughConcat>(ctx);
+                 SinkThroughReduction<ReduceProdOp>, SinkThroughConcat,
+                 SinkThroughPool<MaxPoolOp>, SinkThroughPool<AveragePoolOp>>(ctx);
     // The rewrites only move transposes down the graph, so they end.
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       getOperation().emitWarning("kiln-layout: rewriting did not converge");

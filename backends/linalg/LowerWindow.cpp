@@ -440,21 +440,32 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
 
 /// The loop nest shared by pooling ops: n, c, o_1..o_k | k_1..k_k, reading
 /// the padded input through the window map. The kernel's extent is given by
-/// an uninitialised "window" tensor, as linalg's pooling ops do.
+/// an uninitialised "window" tensor, as linalg's pooling ops do. With the
+/// channels last, input and output are [N, D..., C] (the loops keep their
+/// numbering; kiln-cpu-order-loops then runs the contiguous c innermost).
 static Value poolLoops(OpBuilder &b, Location loc, Value padded,
                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                        ArrayRef<int64_t> dilations, Value init,
+                       bool channelsLast,
                        function_ref<Value(OpBuilder &, Location, Value, Value)>
                            combine) {
   MLIRContext *ctx = b.getContext();
   int64_t k = kernel.size(), loops = 2 + 2 * k;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> xExprs = {d(0), d(1)}, wExprs, oExprs = {d(0), d(1)};
+  SmallVector<AffineExpr> xExprs = {d(0)}, wExprs, oExprs = {d(0)};
+  if (!channelsLast) {
+    xExprs.push_back(d(1));
+    oExprs.push_back(d(1));
+  }
   for (int64_t i = 0; i < k; ++i) {
     xExprs.push_back(windowExpr(ctx, 2 + i, 2 + k + i, strides[i],
                                 dilations[i]));
     wExprs.push_back(d(2 + k + i));
     oExprs.push_back(d(2 + i));
+  }
+  if (channelsLast) {
+    xExprs.push_back(d(1));
+    oExprs.push_back(d(1));
   }
   Value window = tensor::EmptyOp::create(
       b, loc, kernel, cast<RankedTensorType>(init.getType()).getElementType());
@@ -474,6 +485,25 @@ static Value poolLoops(OpBuilder &b, Location loc, Value padded,
       .getResult(0);
 }
 
+/// A pooling input's spatial dimensions.
+static ArrayRef<OpFoldResult> spatialDims(ArrayRef<OpFoldResult> xDims,
+                                          bool channelsLast) {
+  return xDims.slice(channelsLast ? 1 : 2, xDims.size() - 2);
+}
+
+/// A pooling output's dimensions: [N, C, O...] or [N, O..., C].
+static SmallVector<OpFoldResult> poolOutDims(ArrayRef<OpFoldResult> xDims,
+                                             const WindowGeometry &g,
+                                             bool channelsLast) {
+  SmallVector<OpFoldResult> out = {xDims[0]};
+  if (!channelsLast)
+    out.push_back(xDims[1]);
+  out.append(g.outSizes);
+  if (channelsLast)
+    out.push_back(xDims.back());
+  return out;
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -485,18 +515,17 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Type kilnElement = op.getType().getElementType();
     Type element = toSignless(kilnElement);
     ElementKind kind = kindOf(kilnElement);
+    bool last = op.getChannelsLast();
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
     WindowGeometry g = computeGeometry(
-        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2),
-        op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads(),
-        op.getAutoPad(), op.getCeilMode());
+        b, loc, spatialDims(xDims, last), op.getKernelShape(), op.getStrides(),
+        op.getDilations(), op.getPads(), op.getAutoPad(), op.getCeilMode());
     Value lowest = lowestValue(b, loc, element, kind);
-    Value padded = padSpatial(b, loc, x, g, lowest);
-    SmallVector<OpFoldResult> outDims = {xDims[0], xDims[1]};
-    outDims.append(g.outSizes);
+    Value padded = padSpatial(b, loc, x, g, lowest, last);
+    SmallVector<OpFoldResult> outDims = poolOutDims(xDims, g, last);
     Value init = filledTensor(b, loc, outDims, lowest);
     Value out = poolLoops(b, loc, padded, op.getKernelShape(), op.getStrides(),
-                          op.getDilations(), init,
+                          op.getDilations(), init, last,
                           [&](OpBuilder &gb, Location gl, Value v, Value acc) {
                             return maxScalars(gb, gl, kind, v, acc);
                           });
@@ -518,16 +547,17 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     ArrayRef<int64_t> kernel = op.getKernelShape();
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     int64_t k = kernel.size();
+    bool last = op.getChannelsLast();
+    int64_t firstSpatial = last ? 1 : 2;
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
     WindowGeometry g = computeGeometry(
-        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
-        dilations, op.getPads(), op.getAutoPad(), op.getCeilMode());
+        b, loc, spatialDims(xDims, last), kernel, strides, dilations,
+        op.getPads(), op.getAutoPad(), op.getCeilMode());
     Value zero = scalarConstant(b, loc, element, 0);
-    Value padded = padSpatial(b, loc, x, g, zero);
-    SmallVector<OpFoldResult> outDims = {xDims[0], xDims[1]};
-    outDims.append(g.outSizes);
+    Value padded = padSpatial(b, loc, x, g, zero, last);
+    SmallVector<OpFoldResult> outDims = poolOutDims(xDims, g, last);
     Value sums = poolLoops(b, loc, padded, kernel, strides, dilations,
-                           filledTensor(b, loc, outDims, zero),
+                           filledTensor(b, loc, outDims, zero), last,
                            [&](OpBuilder &gb, Location gl, Value v, Value acc) {
                              return addScalars(gb, gl, kind, v, acc);
                            });
@@ -538,7 +568,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     bool includePad = op.getCountIncludePad();
     SmallVector<Value> lows, his, pads;
     for (int64_t i = 0; i < k; ++i) {
-      Value in = indexValue(b, loc, xDims[2 + i]);
+      Value in = indexValue(b, loc, xDims[firstSpatial + i]);
       Value low = indexValue(b, loc, g.padLow[i]);
       pads.push_back(low);
       if (includePad) {
@@ -573,7 +603,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
                 // Positions start + j*dilation, j in [0, kernel), within
                 // [lo, hi): j from ceil((lo - start)/d) to
                 // floor((hi - 1 - start)/d).
-                Value o = linalg::IndexOp::create(gb, gl, 2 + i);
+                Value o = linalg::IndexOp::create(gb, gl, firstSpatial + i);
                 Value start = arith::SubIOp::create(
                     gb, gl,
                     arith::MulIOp::create(

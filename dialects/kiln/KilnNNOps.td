@@ -135,7 +135,10 @@ class Kiln_PoolOp<string mnemonic, Type tensorType, dag extraArgs>
                             DenseI64ArrayAttr:$strides,
                             DenseI64ArrayAttr:$dilations,
                             DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
-                            DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad),
+                            DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                            // [N, D..., C] instead of ONNX's [N, C, D...]
+                            // (kiln-layout's channels-last regions).
+                            DefaultValuedAttr<BoolAttr, "false">:$channels_last),
                        extraArgs);
   let results = (outs tensorType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";

@@ -268,12 +268,19 @@ static LogicalResult inferPool(std::optional<Location> loc,
   if (x.getRank() < 3)
     return emitOptionalError(loc, "input must have rank >= 3, got ",
                              x.getRank());
-  SmallVector<int64_t> shape = {x.getDimSize(0), x.getDimSize(1)};
-  if (failed(inferWindow(loc, x.getShape().drop_front(2),
+  // Channels first: [N, C, D...]; channels last: [N, D..., C].
+  bool last = adaptor.getChannelsLast();
+  int64_t rank = x.getRank();
+  SmallVector<int64_t> shape = {x.getDimSize(0)};
+  if (!last)
+    shape.push_back(x.getDimSize(1));
+  if (failed(inferWindow(loc, x.getShape().slice(last ? 1 : 2, rank - 2),
                          adaptor.getKernelShape(), adaptor.getPads(),
                          adaptor.getStrides(), adaptor.getDilations(),
                          adaptor.getCeilMode(), adaptor.getAutoPad(), shape)))
     return failure();
+  if (last)
+    shape.push_back(x.getDimSize(rank - 1));
   results.push_back(RankedTensorType::get(shape, x.getElementType()));
   return success();
 }

@@ -107,6 +107,28 @@ def conv_case(rng, n, c, h, w, k, r, stride, pad, groups, dilation=1):
         {"x": x, "res": res}, ref
 
 
+def conv_pool_case(rng, pool, c, h, w, k, ceil_mode):
+    """Conv + ReLU, then a pool (in the channels-last region kiln-layout
+    makes around convolutions on the oneDNN path): odd sizes, padding,
+    ceil_mode, average pooling without the padding in its count."""
+    x = rng.standard_normal((1, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, 3, 3)).astype(np.float32)
+    y = F.relu(F.conv2d(torch.from_numpy(x), torch.from_numpy(wt), padding=1))
+    attrs = dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                 ceil_mode=ceil_mode)
+    if pool == "MaxPool":
+        ref = F.max_pool2d(y, 3, 2, 1, ceil_mode=bool(ceil_mode)).numpy()
+    else:
+        attrs["count_include_pad"] = 0
+        ref = F.avg_pool2d(y, 3, 2, 1, ceil_mode=bool(ceil_mode),
+                           count_include_pad=False).numpy()
+    nodes = [helper.make_node("Conv", ["x", "w"], ["p"], kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["p"], ["q"]),
+             helper.make_node(pool, ["q"], ["y"], **attrs)]
+    return make(nodes, [("x", x)], ref.shape, [("w", wt)]), {"x": x}, ref
+
+
 CASES = {
     "matmul_1x1x1": lambda r: matmul_case(r, 1, 1, 1),
     "matmul_7x13x5": lambda r: matmul_case(r, 7, 13, 5),
@@ -131,6 +153,8 @@ CASES = {
     "conv_grouped_dilated": lambda r: conv_case(r, 1, 6, 11, 11, 9, 3, 1, 2, 3, 2),
     "conv_single_pixel": lambda r: conv_case(r, 1, 1, 1, 1, 1, 1, 1, 0, 1),
     "conv_64ch": lambda r: conv_case(r, 1, 64, 28, 28, 64, 3, 1, 1, 1),
+    "conv_maxpool_ceil_13x11": lambda r: conv_pool_case(r, "MaxPool", 5, 13, 11, 19, 1),
+    "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
 }
 
 

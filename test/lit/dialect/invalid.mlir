@@ -219,3 +219,15 @@ func.func @fused_yield(%x: tensor<2xf32>) -> tensor<3xf32> {
   }
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// channels_last moves the channel to the end: a channels-first result type
+// contradicts it.
+func.func @pool_channels_last_type(%x: tensor<1x8x8x3xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<1x4x4x3xf32>' are incompatible with return type(s) of operation 'tensor<1x3x4x4xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, channels_last = true}
+    : tensor<1x8x8x3xf32> -> tensor<1x3x4x4xf32>
+  return
+}

@@ -51,20 +51,38 @@ func.func @pooling_head(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>) -> (te
 
 // -----
 
-// Pooling has no channels-last form: it is a border (transposes around
-// it). A concat of two channels-last results concatenates along C last.
+// A concat of two channels-last results concatenates along C last; max
+// and average pooling take their channels-last form (SqueezeNet's fire
+// modules and pools), so the only transpose left is at the output.
 // CHECK-LABEL: func @borders
 // CHECK: kiln.conv {{.*}}channels_last = true
 // CHECK: kiln.conv {{.*}}channels_last = true
 // CHECK: kiln.concat %{{.*}}, %{{.*}} {axis = 3 : i64} : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x4xf32>
-// CHECK: kiln.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
-// CHECK: kiln.max_pool
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.max_pool %{{.*}} {channels_last = true, {{.*}}} : tensor<1x4x4x4xf32> -> tensor<1x2x2x4xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.average_pool %{{.*}} {channels_last = true, {{.*}}} : tensor<1x2x2x4xf32> -> tensor<1x2x2x4xf32>
+// CHECK: %[[OUT:.*]] = kiln.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
 func.func @borders(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x4x2x2xf32> {
   %a = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   %b = kiln.conv %a, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   %c = kiln.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
   %p = kiln.max_pool %c {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x4x4x4xf32> -> tensor<1x4x2x2xf32>
-  return %p : tensor<1x4x2x2xf32>
+  %q = kiln.average_pool %p {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32>
+  return %q : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// Pooling fed from outside a region (no transpose to sink) stays channels
+// first.
+// CHECK-LABEL: func @pool_outside
+// CHECK-NOT: channels_last
+// CHECK: kiln.max_pool %{{.*}} : tensor<1x3x4x4xf32> -> tensor<1x3x2x2xf32>
+func.func @pool_outside(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32> {
+  %p = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x3x4x4xf32> -> tensor<1x3x2x2xf32>
+  return %p : tensor<1x3x2x2xf32>
 }
 
 // -----

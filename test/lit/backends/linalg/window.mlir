@@ -71,3 +71,35 @@ func.func @average_pool(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
     : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Channels last ([N, H, W, C]): the spatial dimensions are padded, the
+// channel is the last dimension of input and output (the loops keep their
+// numbering: d1 is the channel).
+// CHECK-DAG: #[[PX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2 * 2 + d4, d3 * 2 + d5, d1)>
+// CHECK-DAG: #[[PO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func @max_pool_channels_last
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[PX]], #{{.*}}, #[[PO]]]
+// CHECK: } -> tensor<1x2x2x5xf32>
+func.func @max_pool_channels_last(%x: tensor<1x4x4x5xf32>) -> tensor<1x2x2x5xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, channels_last = true}
+    : tensor<1x4x4x5xf32> -> tensor<1x2x2x5xf32>
+  return %0 : tensor<1x2x2x5xf32>
+}
+
+// -----
+
+// Channels-last average pooling counts positions along dimensions 1 and 2.
+// CHECK-LABEL: func @average_pool_channels_last
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: arith.addf
+// CHECK: linalg.index 1
+// CHECK: linalg.index 2
+// CHECK: arith.divf
+func.func @average_pool_channels_last(%x: tensor<1x4x4x5xf32>) -> tensor<1x4x4x5xf32> {
+  %0 = kiln.average_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, channels_last = true}
+    : tensor<1x4x4x5xf32> -> tensor<1x4x4x5xf32>
+  return %0 : tensor<1x4x4x5xf32>
+}
