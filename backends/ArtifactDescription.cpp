@@ -85,8 +85,10 @@ LogicalResult describeEntry(ModuleOp module,
   return success();
 }
 
-LogicalResult layoutParams(ModuleOp module, runtime::ArtifactMetadata &metadata,
-                           std::string &blob) {
+/// The module's parameter values with their names, checked.
+static LogicalResult
+forEachParam(ModuleOp module,
+             llvm::function_ref<LogicalResult(ElementsAttr, StringAttr)> fn) {
   auto values = module->getAttrOfType<ArrayAttr>(kParamValuesAttr);
   auto names = module->getAttrOfType<ArrayAttr>(kParamNamesAttr);
   if (!values)
@@ -99,24 +101,57 @@ LogicalResult layoutParams(ModuleOp module, runtime::ArtifactMetadata &metadata,
     auto n = dyn_cast<StringAttr>(name);
     if (!elements || !n)
       return module.emitError() << "malformed parameter list";
-    auto spec = describeTensor(module, elements.getType(), n.getValue(),
-                               nullptr);
-    if (failed(spec))
+    if (failed(fn(elements, n)))
       return failure();
-    blob.resize((blob.size() + runtime::kParamAlignment - 1) /
-                    runtime::kParamAlignment * runtime::kParamAlignment,
-                '\0');
-    runtime::ParamSpec p;
-    p.tensor = *spec;
-    p.offset = blob.size();
-    if (!appendElementBytes(elements, blob))
+  }
+  return success();
+}
+
+static uint64_t alignParam(uint64_t offset) {
+  return (offset + runtime::kParamAlignment - 1) / runtime::kParamAlignment *
+         runtime::kParamAlignment;
+}
+
+LogicalResult layoutParams(ModuleOp module, runtime::ArtifactMetadata &metadata) {
+  uint64_t size = 0;
+  if (failed(forEachParam(module, [&](ElementsAttr elements, StringAttr n) -> LogicalResult {
+        auto spec = describeTensor(module, elements.getType(), n.getValue(),
+                                   nullptr);
+        if (failed(spec))
+          return failure();
+        if (!elements.getElementType().isIntOrFloat())
+          return module.emitError() << "cannot read the value of parameter '"
+                                    << n.getValue() << "'";
+        runtime::ParamSpec p;
+        p.tensor = *spec;
+        p.offset = alignParam(size);
+        p.bytes = uint64_t(elements.getNumElements()) *
+                  elementStorageBytes(elements.getElementType());
+        size = p.offset + p.bytes;
+        metadata.params.push_back(std::move(p));
+        return success();
+      })))
+    return failure();
+  metadata.paramsBytes = size;
+  return success();
+}
+
+LogicalResult writeParams(ModuleOp module,
+                          const runtime::ArtifactMetadata &metadata,
+                          llvm::raw_ostream &os) {
+  uint64_t at = 0;
+  size_t i = 0;
+  return forEachParam(module, [&](ElementsAttr elements, StringAttr n) -> LogicalResult {
+    if (i >= metadata.params.size())
+      return module.emitError() << "parameters changed since their layout";
+    const runtime::ParamSpec &p = metadata.params[i++];
+    os.write_zeros(p.offset - at);
+    if (!writeElementBytes(elements, os))
       return module.emitError() << "cannot read the value of parameter '"
                                 << n.getValue() << "'";
-    p.bytes = blob.size() - p.offset;
-    metadata.params.push_back(std::move(p));
-  }
-  metadata.paramsBytes = blob.size();
-  return success();
+    at = p.offset + p.bytes;
+    return success();
+  });
 }
 
 } // namespace kiln

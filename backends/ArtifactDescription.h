@@ -27,9 +27,15 @@ mlir::LogicalResult describeEntry(mlir::ModuleOp module,
 
 /// Lays out the parameters in one blob (each aligned to
 /// runtime::kParamAlignment), filling `metadata.params` and `paramsBytes`.
+/// Nothing is copied: writeParams writes the blob.
 mlir::LogicalResult layoutParams(mlir::ModuleOp module,
-                                 runtime::ArtifactMetadata &metadata,
-                                 std::string &blob);
+                                 runtime::ArtifactMetadata &metadata);
+
+/// Writes the blob layoutParams described to `os`, straight from the
+/// module's constants.
+mlir::LogicalResult writeParams(mlir::ModuleOp module,
+                                const runtime::ArtifactMetadata &metadata,
+                                llvm::raw_ostream &os);
 
 } // namespace kiln
 

@@ -3,6 +3,8 @@
 #include "backends/ArtifactDescription.h"
 #include "backends/cpu/MemoryPlan.h"
 #include "backends/cpu/Passes.h"
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/ModelInterface.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -136,6 +138,42 @@ LogicalResult writeFile(ModuleOp where, const std::string &path,
   return success();
 }
 
+/// Deletes a temporary file when it goes out of scope.
+struct Remove {
+  llvm::SmallString<128> path;
+  ~Remove() {
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
+  }
+};
+
+LogicalResult writeParamsFile(ModuleOp lowered,
+                              const runtime::ArtifactMetadata &metadata,
+                              const std::string &path) {
+  LogicalResult written = success();
+  if (failed(writeFile(lowered, path, [&](llvm::raw_pwrite_stream &os) {
+        written = writeParams(lowered, metadata, os);
+      })))
+    return failure();
+  return written;
+}
+
+/// Assembly defining the parameters' symbol over the bytes of `binPath`, as
+/// addBytes would (read-only, exported, aligned).
+void writeParamsAssembly(llvm::raw_ostream &os, llvm::StringRef binPath,
+                         uint64_t bytes) {
+  os << "  .section .rodata." << runtime::kParamsSymbol << ",\"a\",@progbits\n"
+     << "  .globl " << runtime::kParamsSymbol << "\n"
+     << "  .type " << runtime::kParamsSymbol << ",@object\n"
+     << "  .p2align " << llvm::Log2_64(runtime::kParamAlignment) << "\n"
+     << runtime::kParamsSymbol << ":\n"
+     << "  .incbin \"";
+  os.write_escaped(binPath);
+  os << "\"\n"
+     << "  .size " << runtime::kParamsSymbol << ", " << bytes << "\n"
+     << "  .section .note.GNU-stack,\"\",@progbits\n";
+}
+
 } // namespace
 
 LogicalResult emitLlvmArtifact(ModuleOp lowered,
@@ -143,15 +181,48 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
                                const CompileOptions &options,
                                const std::string &outputPath) {
   initializeLlvmTargets();
-  std::string blob;
-  if (failed(layoutParams(lowered, metadata, blob)))
+  if (failed(layoutParams(lowered, metadata)))
     return failure();
-  bool external = options.externalParams && !blob.empty();
+  bool hasParams = metadata.paramsBytes > 0;
+  bool external = options.externalParams && hasParams;
+  // Where the weights go without --external-params: a shared library gets
+  // them from the linker (.incbin of a file written straight from the
+  // module's constants, so that no copy of them is ever held in memory); an
+  // object file or LLVM IR, which no link step follows, carries them as an
+  // LLVM constant.
+  bool linked = options.emit == EmitKind::SharedLibrary;
   std::string paramsPath = outputPath + ".params";
   // The entry takes the arena after the parameters when memory is planned.
   metadata.arenaBytes = plannedArenaBytes(lowered);
   if (external)
     metadata.paramsFile = llvm::sys::path::filename(paramsPath).str();
+
+  // Weights leave memory before code generation: written to their file now
+  // and dropped from the module, which nothing reads them from afterwards
+  // (LLVM and the linker then run without them).
+  llvm::SmallString<128> paramsBin, paramsAsm;
+  Remove removeBin, removeAsm;
+  if (external && options.emit != EmitKind::LlvmIr &&
+      failed(writeParamsFile(lowered, metadata, paramsPath)))
+    return failure();
+  if (hasParams && !external && linked) {
+    if (llvm::sys::fs::createTemporaryFile("kiln-params", "bin", paramsBin) ||
+        llvm::sys::fs::createTemporaryFile("kiln-params", "s", paramsAsm))
+      return lowered.emitError("cannot create temporary files for the weights");
+    removeBin.path = paramsBin;
+    removeAsm.path = paramsAsm;
+    if (failed(writeParamsFile(lowered, metadata, paramsBin.str().str())) ||
+        failed(writeFile(lowered, paramsAsm.str().str(),
+                         [&](llvm::raw_pwrite_stream &os) {
+                           writeParamsAssembly(os, paramsBin, metadata.paramsBytes);
+                         })))
+      return failure();
+  }
+  bool embedInIr = hasParams && !external && !linked;
+  if (!embedInIr) {
+    lowered->removeAttr(kParamValuesAttr);
+    releaseUnreferencedBlobs(lowered);
+  }
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
@@ -170,8 +241,13 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
   addBytes(*m, runtime::kMetadataSymbol, llvm::StringRef(text.c_str(),
                                                          text.size() + 1),
            1);
-  if (!blob.empty() && !external)
-    addBytes(*m, runtime::kParamsSymbol, blob, runtime::kParamAlignment);
+  if (embedInIr) {
+    std::string bytes;
+    llvm::raw_string_ostream os(bytes);
+    if (failed(writeParams(lowered, metadata, os)))
+      return failure();
+    addBytes(*m, runtime::kParamsSymbol, bytes, runtime::kParamAlignment);
+  }
 
   // Target machine for the chosen CPU.
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -223,15 +299,6 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
     mpm.run(*m, mam);
   }
 
-  if (external && options.emit != EmitKind::LlvmIr) {
-    std::string paramsFile =
-        options.emit == EmitKind::Object ? outputPath + ".params" : paramsPath;
-    if (failed(writeFile(lowered, paramsFile, [&](llvm::raw_pwrite_stream &os) {
-          os.write(blob.data(), blob.size());
-        })))
-      return failure();
-  }
-
   if (options.emit == EmitKind::LlvmIr)
     return writeFile(lowered, outputPath,
                      [&](llvm::raw_pwrite_stream &os) { m->print(os, nullptr); });
@@ -252,16 +319,15 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
   llvm::SmallString<128> objPath;
   if (llvm::sys::fs::createTemporaryFile("kiln-artifact", "o", objPath))
     return lowered.emitError("cannot create a temporary object file");
-  struct Remove {
-    llvm::SmallString<128> path;
-    ~Remove() { llvm::sys::fs::remove(path); }
-  } remove{objPath};
+  Remove remove{objPath};
   if (failed(emitObject(objPath.str().str())))
     return failure();
   std::string linker = options.linker.empty() ? KILN_DEFAULT_LINKER
                                               : options.linker;
   std::vector<llvm::StringRef> argv = {linker, "-shared", "-o", outputPath,
                                        objPath, "-lm", "-Wl,-z,noexecstack"};
+  if (!paramsAsm.empty())
+    argv.push_back(paramsAsm);
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(linker, argv, std::nullopt, {}, 0, 0,
                                      &linkError);

@@ -1,9 +1,11 @@
 //===- ConstantUtils.cpp - reading constant operands ----------------------===//
 #include "dialects/kiln/ConstantUtils.h"
 
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
 
 using namespace mlir;
@@ -73,7 +75,7 @@ int64_t elementStorageBytes(Type elementType) {
   return bits <= 8 ? 1 : bits / 8;
 }
 
-bool appendElementBytes(ElementsAttr attr, std::string &out) {
+bool writeElementBytes(ElementsAttr attr, llvm::raw_ostream &out) {
   Type element = attr.getElementType();
   if (!element.isIntOrFloat())
     return false;
@@ -82,23 +84,51 @@ bool appendElementBytes(ElementsAttr attr, std::string &out) {
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     if (element.isInteger(1)) {
       for (bool b : dense.getValues<bool>())
-        out.push_back(char(b ? 1 : 0));
+        out << char(b ? 1 : 0);
       return true;
     }
     ArrayRef<char> raw = dense.getRawData();
     if (dense.isSplat()) {
       for (int64_t i = 0; i < n; ++i)
-        out.append(raw.data(), width);
+        out.write(raw.data(), width);
       return true;
     }
-    out.append(raw.data(), raw.size());
+    out.write(raw.data(), raw.size());
     return int64_t(raw.size()) == n * width;
   }
   std::optional<RawElements> raw = getRawElements(attr);
   if (!raw || int64_t(raw->bytes.size()) != n * width)
     return false;
-  out.append(raw->bytes.data(), raw->bytes.size());
+  out.write(raw->bytes.data(), raw->bytes.size());
   return true;
+}
+
+uint64_t releaseUnreferencedBlobs(ModuleOp module) {
+  llvm::StringSet<> used;
+  module->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      used.insert(attr.getRawHandle().getKey());
+    });
+  });
+  DialectResourceBlobManager &manager =
+      DenseResourceElementsHandle::getManagerInterface(module.getContext())
+          .getBlobManager();
+  std::vector<std::string> dead;
+  manager.getBlobMap(
+      [&](const llvm::StringMap<DialectResourceBlobManager::BlobEntry> &map) {
+        for (const auto &entry : map) {
+          const AsmResourceBlob *blob = entry.getValue().getBlob();
+          if (blob && !blob->getData().empty() && !used.contains(entry.getKey()))
+            dead.push_back(entry.getKey().str());
+        }
+      });
+  uint64_t bytes = 0;
+  for (const std::string &key : dead)
+    if (DialectResourceBlobManager::BlobEntry *entry = manager.lookup(key)) {
+      bytes += entry->getBlob()->getData().size();
+      entry->setBlob(AsmResourceBlob());
+    }
+  return bytes;
 }
 
 } // namespace kiln

@@ -10,8 +10,10 @@
 #define KILN_DIALECTS_KILN_CONSTANTUTILS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
 #include <optional>
 #include <string>
 
@@ -35,12 +37,23 @@ mlir::ElementsAttr getConstantValue(mlir::Value value);
 /// Integer values of a constant-defined value.
 std::optional<llvm::SmallVector<int64_t>> getConstantIntValues(mlir::Value v);
 
-/// Appends the elements of `attr` as a dense little-endian array, one byte
-/// per bool, to `out`. Fails for attributes it cannot read.
-bool appendElementBytes(mlir::ElementsAttr attr, std::string &out);
+/// Writes the elements of `attr` as a dense little-endian array, one byte
+/// per bool, to `out` (weights go straight to a file). Fails for attributes
+/// it cannot read.
+bool writeElementBytes(mlir::ElementsAttr attr, llvm::raw_ostream &out);
 
 /// Bytes per element as stored in memory (bools take one byte).
 int64_t elementStorageBytes(mlir::Type elementType);
+
+/// Frees the data of every dense_resource blob that no attribute in
+/// `module` refers to, and returns how many bytes that released.
+///
+/// MLIR keeps each blob in its context's resource manager until the context
+/// is destroyed, so the weights that folding replaces (batch norm folded
+/// into convolutions, transposed constants...) would stay in memory for the
+/// whole compilation. Only valid when `module` is the only IR in its context
+/// that may refer to them, as in a compilation, which owns its context.
+uint64_t releaseUnreferencedBlobs(mlir::ModuleOp module);
 
 } // namespace kiln
 

@@ -9,6 +9,7 @@
 #include "backends/ArtifactDescription.h"
 #include "backends/Backend.h"
 #include "backends/cpu/MemoryPlan.h"
+#include "dialects/kiln/ConstantUtils.h"
 #include "lib/compiler/Diagnostics.h"
 #include "lib/compiler/Registration.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
@@ -91,6 +92,8 @@ public:
           return buildGraphPipeline(pm, {options_.optLevel, options_.fastMath, layout});
         })))
       return fail("the graph pipeline failed");
+    // The weights folding replaced are garbage now (and after lowering).
+    releaseUnreferencedBlobs(module);
     if (Status s = writeReport(
             options_.kernelReportPath,
             [&](llvm::raw_ostream &os) {
@@ -112,6 +115,7 @@ public:
           return backend->buildPipeline(pm, options_);
         })))
       return fail("lowering for target '" + options_.target + "' failed");
+    releaseUnreferencedBlobs(module);
     if (Status s = writeReport(options_.memoryReportPath,
                                [&](llvm::raw_ostream &os) {
                                  printMemoryReport(module, options_.target, os);

@@ -26,7 +26,7 @@ static int definitionVersion(const std::string &opType, int opset) {
   return schema ? schema->since_version() : -1;
 }
 
-GraphImporter::GraphImporter(ModuleOp module, const onnx::ModelProto &model,
+GraphImporter::GraphImporter(ModuleOp module, onnx::ModelProto &model,
                              std::string modelName, std::string baseDirectory,
                              const ImportOptions &options)
     : module_(module), model_(model), modelName_(std::move(modelName)),
@@ -185,11 +185,11 @@ GraphImporter::importInputs(SmallVectorImpl<Type> &types,
 
 LogicalResult GraphImporter::importInitializers() {
   bool ok = true;
-  for (const onnx::TensorProto &t : model_.graph().initializer()) {
+  for (onnx::TensorProto &t : *model_.mutable_graph()->mutable_initializer()) {
     Location loc = NameLoc::get(builder_.getStringAttr(t.name()),
                                 FileLineColLoc::get(context(), modelName_, 0, 0));
-    auto value = importTensor(t, loc, baseDirectory_,
-                              options_.maxInlineElements);
+    auto value = importInitializer(t, loc, baseDirectory_,
+                                   options_.maxInlineElements);
     if (failed(value)) {
       ok = false;
       continue;

@@ -15,7 +15,7 @@ namespace kiln::onnx_frontend {
 /// Builds the entry function of `module` from a model's main graph.
 class GraphImporter {
 public:
-  GraphImporter(mlir::ModuleOp module, const onnx::ModelProto &model,
+  GraphImporter(mlir::ModuleOp module, onnx::ModelProto &model,
                 std::string modelName, std::string baseDirectory,
                 const ImportOptions &options);
 
@@ -59,7 +59,8 @@ private:
   int opsetFor(const std::string &domain) const;
 
   mlir::ModuleOp module_;
-  const onnx::ModelProto &model_;
+  /// Mutable: initializers give their data to the blobs as they import.
+  onnx::ModelProto &model_;
   std::string modelName_;
   std::string baseDirectory_;
   ImportOptions options_;

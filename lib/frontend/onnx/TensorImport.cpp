@@ -8,6 +8,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 using namespace mlir;
@@ -145,9 +147,12 @@ void appendAs(const Src &values, std::string &out) {
 
 } // namespace
 
-FailureOr<ElementsAttr> importTensor(const onnx::TensorProto &t, Location loc,
-                                     const std::string &baseDirectory,
-                                     int64_t maxInlineElements) {
+/// The tensor's values as an attribute. `rawData`, when given, is the
+/// tensor's raw_data moved out of the message: large tensors then keep that
+/// very buffer as their blob instead of a copy.
+static FailureOr<ElementsAttr>
+convertTensor(const onnx::TensorProto &t, std::string *rawData, Location loc,
+              const std::string &baseDirectory, int64_t maxInlineElements) {
   MLIRContext *ctx = loc.getContext();
   Type element = elementTypeFromOnnx(ctx, t.data_type());
   if (!element)
@@ -169,6 +174,8 @@ FailureOr<ElementsAttr> importTensor(const onnx::TensorProto &t, Location loc,
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     if (failed(readExternal(t, loc, baseDirectory, expected, bytes)))
       return failure();
+  } else if (rawData) {
+    bytes = std::move(*rawData);
   } else if (t.has_raw_data()) {
     bytes = t.raw_data();
   } else {
@@ -208,10 +215,35 @@ FailureOr<ElementsAttr> importTensor(const onnx::TensorProto &t, Location loc,
     return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, raw));
   }
   std::string key = t.name().empty() ? "tensor" : t.name();
+  // The bytes' own heap buffer becomes the blob (no second copy of the
+  // weights), when malloc's alignment suits every element type.
+  constexpr size_t kAlignment = alignof(std::max_align_t);
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % kAlignment == 0) {
+    auto *owned = new std::string(std::move(bytes));
+    AsmResourceBlob blob(
+        ArrayRef<char>(owned->data(), owned->size()), kAlignment,
+        [owned](void *, size_t, size_t) { delete owned; },
+        /*dataIsMutable=*/false);
+    return ElementsAttr(
+        DenseResourceElementsAttr::get(type, key, std::move(blob)));
+  }
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(bytes.data(), bytes.size()), 64);
   return ElementsAttr(
       DenseResourceElementsAttr::get(type, key, std::move(blob)));
+}
+
+FailureOr<ElementsAttr> importTensor(const onnx::TensorProto &t, Location loc,
+                                     const std::string &baseDirectory,
+                                     int64_t maxInlineElements) {
+  return convertTensor(t, nullptr, loc, baseDirectory, maxInlineElements);
+}
+
+FailureOr<ElementsAttr> importInitializer(onnx::TensorProto &t, Location loc,
+                                          const std::string &baseDirectory,
+                                          int64_t maxInlineElements) {
+  std::string *raw = t.has_raw_data() ? t.mutable_raw_data() : nullptr;
+  return convertTensor(t, raw, loc, baseDirectory, maxInlineElements);
 }
 
 } // namespace kiln::onnx_frontend

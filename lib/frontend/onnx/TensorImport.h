@@ -29,6 +29,13 @@ mlir::FailureOr<mlir::ElementsAttr>
 importTensor(const onnx::TensorProto &tensor, mlir::Location loc,
              const std::string &baseDirectory, int64_t maxInlineElements);
 
+/// importTensor for a model's initializer, whose raw data is moved out of
+/// `tensor` into the blob (left empty): the weights are not copied, and the
+/// message shrinks as the import goes.
+mlir::FailureOr<mlir::ElementsAttr>
+importInitializer(onnx::TensorProto &tensor, mlir::Location loc,
+                  const std::string &baseDirectory, int64_t maxInlineElements);
+
 } // namespace kiln::onnx_frontend
 
 #endif // KILN_LIB_FRONTEND_ONNX_TENSORIMPORT_H
