@@ -4,6 +4,7 @@
 #include "lib/frontend/onnx/TensorImport.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <onnx/defs/schema.h>
 #include <set>
@@ -387,6 +388,54 @@ LogicalResult GraphImporter::expandFunction(const onnx::NodeProto &node,
       return failure();
   }
   return success();
+}
+
+std::string GraphImporter::freshName(StringRef stem) {
+  std::string name;
+  do
+    name = "__" + stem.str() + std::to_string(freshNames_++);
+  while (values_.count(name));
+  return name;
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
+                              Location loc) {
+  if (graph.input_size() != int(inputs.size()))
+    return emitError(loc) << "subgraph '" << graph.name() << "' takes "
+                          << graph.input_size() << " inputs, "
+                          << inputs.size() << " given";
+  // The scope: the enclosing one's names, restored afterwards (a subgraph
+  // may rebind an outer name, which must not leak out).
+  llvm::StringMap<Value> outer = values_;
+  auto restore = llvm::make_scope_exit([&] { values_ = std::move(outer); });
+  for (auto [info, value] : llvm::zip(graph.input(), inputs))
+    bind(info.name(), value);
+  for (const onnx::TensorProto &t : graph.initializer()) {
+    auto value = importTensor(t, loc, baseDirectory_, options_.maxInlineElements);
+    if (failed(value))
+      return failure();
+    bind(t.name(), ConstantOp::create(builder_, loc, *value));
+  }
+  int index = 0;
+  for (const onnx::NodeProto &node : graph.node()) {
+    Location nodeLoc = nodeLocation(node, index++);
+    for (const std::string &in : node.input())
+      if (!in.empty() && !lookup(in))
+        return emitError(nodeLoc) << "input '" << in
+                                  << "' is not defined before this node";
+    if (failed(importNode(node, opsetFor(node.domain()), nodeLoc)))
+      return failure();
+  }
+  SmallVector<Value> outputs;
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    Value v = lookup(out.name());
+    if (!v)
+      return emitError(loc) << "subgraph '" << graph.name() << "' output '"
+                            << out.name() << "' is never computed";
+    outputs.push_back(v);
+  }
+  return outputs;
 }
 
 LogicalResult GraphImporter::importOutputs(func::FuncOp func) {

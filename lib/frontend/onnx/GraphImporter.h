@@ -35,6 +35,22 @@ public:
   const ImportOptions &options() const { return options_; }
   const std::string &baseDirectory() const { return baseDirectory_; }
 
+  /// Imports a subgraph (a node's graph attribute) at the builder's
+  /// insertion point, its inputs bound to `inputs`, and returns the values
+  /// of its outputs. Its names shadow the enclosing scopes' only while it is
+  /// imported (ONNX subgraphs see, but do not change, the outer scope).
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
+                 mlir::Location loc);
+
+  /// Imports one node (also one that an importer synthesises, as Scan does
+  /// with a Loop) at the builder's insertion point.
+  mlir::LogicalResult importNode(const onnx::NodeProto &node, int opset,
+                                 mlir::Location loc);
+  /// A name no value of the model has (for values an importer introduces).
+  std::string freshName(llvm::StringRef stem);
+  int opsetFor(const std::string &domain) const;
+
 private:
   mlir::LogicalResult checkOperators();
   mlir::LogicalResult importInputs(llvm::SmallVectorImpl<mlir::Type> &types,
@@ -43,8 +59,6 @@ private:
   inputType(const onnx::ValueInfoProto &info, mlir::ArrayAttr &dimNames);
   mlir::LogicalResult importInitializers();
   mlir::LogicalResult importNodes();
-  mlir::LogicalResult importNode(const onnx::NodeProto &node, int opset,
-                                 mlir::Location loc);
   /// Imports a node that Kiln has no importer for by inlining the function
   /// body ONNX defines for its operator.
   /// Checks the node's attributes, and its input and output counts, against
@@ -56,7 +70,6 @@ private:
   /// Whether ONNX defines `opType` at `opset` as a function.
   static bool hasFunctionBody(const std::string &opType, int opset);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
-  int opsetFor(const std::string &domain) const;
 
   mlir::ModuleOp module_;
   const onnx::ModelProto &model_;
@@ -67,6 +80,7 @@ private:
   llvm::StringMap<mlir::Value> values_;
   std::map<std::string, int> opsets_;
   int expansions_ = 0;
+  int freshNames_ = 0;
 };
 
 } // namespace kiln::onnx_frontend

@@ -92,6 +92,15 @@ NodeImporter::floatsAttr(StringRef name) const {
   return SmallVector<float>(a->floats().begin(), a->floats().end());
 }
 
+const onnx::GraphProto *NodeImporter::graphAttr(StringRef name) {
+  const auto *a = attribute(name);
+  if (!a || !a->has_g()) {
+    error() << "attribute '" << name << "' (a graph) is required";
+    return nullptr;
+  }
+  return &a->g();
+}
+
 FailureOr<int64_t> NodeImporter::requiredInt(StringRef name) {
   if (!hasAttribute(name))
     return error() << "attribute '" << name << "' is required";
@@ -180,7 +189,8 @@ ImportFn lookupOpImporter(StringRef opType) {
     for (auto family : {elementwiseImporters(), nnImporters(),
                         reductionImporters(), tensorImporters(),
                         indexingImporters(), normalizationImporters(),
-                        quantizationImporters(), recurrentImporters()})
+                        quantizationImporters(), recurrentImporters(),
+                        controlFlowImporters(), scanImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

@@ -29,6 +29,9 @@ public:
                mlir::Location loc);
 
   const onnx::NodeProto &node() const { return node_; }
+  /// The importer of the enclosing graph (for subgraphs and synthesised
+  /// nodes).
+  GraphImporter &graph() { return graph_; }
   /// The opset version of the node's domain.
   int opset() const { return opset_; }
   mlir::Location loc() const { return loc_; }
@@ -65,6 +68,8 @@ public:
   std::string stringAttr(llvm::StringRef name, llvm::StringRef fallback) const;
   std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
   std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name) const;
+  /// The graph attribute `name` (a subgraph); null with an error if missing.
+  const onnx::GraphProto *graphAttr(llvm::StringRef name);
   /// Fails (with an error) when a required attribute is missing.
   mlir::FailureOr<int64_t> requiredInt(llvm::StringRef name);
   mlir::FailureOr<llvm::SmallVector<int64_t>> requiredInts(llvm::StringRef name);
@@ -167,6 +172,8 @@ llvm::ArrayRef<OpImporter> indexingImporters();
 llvm::ArrayRef<OpImporter> normalizationImporters();
 llvm::ArrayRef<OpImporter> quantizationImporters();
 llvm::ArrayRef<OpImporter> recurrentImporters();
+llvm::ArrayRef<OpImporter> controlFlowImporters();
+llvm::ArrayRef<OpImporter> scanImporters();
 
 } // namespace kiln::onnx_frontend
 

@@ -66,7 +66,24 @@ def dynamic_add():
                  [info("a", ["n", 4]), info("b", ["m", 4])], [info("y", ["n", 4])])
 
 
+def loop_scan_no_trip():
+    """A Loop with a scan output but no trip count (input M omitted)."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["ci"], ["co"]),
+         helper.make_node("Identity", ["v"], ["w"]),
+         helper.make_node("Identity", ["v"], ["so"])],
+        "body",
+        [info("i", [], TensorProto.INT64), info("ci", [], TensorProto.BOOL),
+         info("v", [1])],
+        [info("co", [], TensorProto.BOOL), info("w", [1]), info("so", [1])])
+    return model([helper.make_node("Loop", ["", "c", "x"], ["y", "s"],
+                                   name="repeat", body=body)],
+                 [info("c", [], TensorProto.BOOL), info("x", [1])],
+                 [info("y", [1]), info("s", [None, 1])])
+
+
 MODELS = {
+    "loop-scan-no-trip": loop_scan_no_trip,
     "relu": relu, "bad-conv": bad_conv, "unsorted": unsorted,
     "external": external, "gather": gather, "dynamic-add": dynamic_add,
 }
