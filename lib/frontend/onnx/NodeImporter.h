@@ -10,6 +10,7 @@
 #define KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H
 
 #include "dialects/kiln/KilnDialect.h"
+#include "lib/frontend/onnx/Composite.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -48,6 +49,11 @@ public:
   /// Input `i`; null with an error if it is missing.
   mlir::Value input(size_t i);
   mlir::Value optionalInput(size_t i) { return hasInput(i) ? input(i) : nullptr; }
+  /// Input `i` as a sequence or optional; null with an error if it is
+  /// missing or a tensor.
+  CompositeRef composite(size_t i);
+  /// Input `i` whatever it is; null with an error if it is missing.
+  AnyValue anyInput(size_t i);
   mlir::RankedTensorType inputType(size_t i);
   /// The integer values of input `i`, which must be a constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(size_t i,
@@ -144,6 +150,7 @@ public:
   /// True if output `i` is requested (named).
   bool wantsOutput(size_t i) const;
   void setOutput(size_t i, mlir::Value value);
+  void setOutput(size_t i, const AnyValue &value);
 
 private:
   GraphImporter &graph_;
@@ -174,6 +181,7 @@ llvm::ArrayRef<OpImporter> quantizationImporters();
 llvm::ArrayRef<OpImporter> recurrentImporters();
 llvm::ArrayRef<OpImporter> controlFlowImporters();
 llvm::ArrayRef<OpImporter> scanImporters();
+llvm::ArrayRef<OpImporter> sequenceImporters();
 
 } // namespace kiln::onnx_frontend
 

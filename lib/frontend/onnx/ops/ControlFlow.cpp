@@ -110,7 +110,7 @@ LogicalResult importIf(NodeImporter &n) {
 
   OpBuilder &b = n.builder();
   SmallVector<std::unique_ptr<Region>> regions;
-  SmallVector<SmallVector<Value>> yielded;
+  SmallVector<SmallVector<AnyValue>> branchOuts;
   for (const onnx::GraphProto *g : {thenGraph, elseGraph}) {
     regions.push_back(newRegion(n, {}));
     OpBuilder::InsertionGuard guard(b);
@@ -118,7 +118,29 @@ LogicalResult importIf(NodeImporter &n) {
     auto outs = graph.importSubgraph(*g, {}, n.loc());
     if (failed(outs))
       return failure();
-    yielded.push_back(*outs);
+    branchOuts.push_back(*outs);
+  }
+  // Sequences and optionals cross the region as their tensors, so both
+  // branches must give them the same structure.
+  SmallVector<SmallVector<Value>> yielded(2);
+  for (size_t i = 0; i < branchOuts[0].size(); ++i) {
+    const AnyValue &t = branchOuts[0][i], &e = branchOuts[1][i];
+    if (t.tensor && e.tensor) {
+      yielded[0].push_back(t.tensor);
+      yielded[1].push_back(e.tensor);
+      continue;
+    }
+    auto describe = [](const AnyValue &v) {
+      return v.tensor ? std::string("a tensor") : v.composite->describe();
+    };
+    if (!t.composite || !e.composite ||
+        !t.composite->sameStructure(*e.composite))
+      return n.error() << "output " << i << " is " << describe(t)
+                       << " in the then branch but " << describe(e)
+                       << " in the else branch; Kiln needs the same structure "
+                          "in both (it is fixed at compile time)";
+    t.composite->flatten(yielded[0]);
+    e.composite->flatten(yielded[1]);
   }
   SmallVector<Type> types;
   for (size_t i = 0; i < yielded[0].size(); ++i) {
@@ -146,7 +168,73 @@ LogicalResult importIf(NodeImporter &n) {
     op->erase();
     return failure();
   }
-  for (auto [i, v] : llvm::enumerate(op->getResults()))
+  SmallVector<Value> resultValues(op->getResults());
+  ArrayRef<Value> rest = resultValues;
+  for (auto [i, t] : llvm::enumerate(branchOuts[0])) {
+    if (t.tensor) {
+      n.setOutput(i, rest.front());
+      rest = rest.drop_front();
+    } else {
+      n.setOutput(i, AnyValue(t.composite->rebuild(rest)));
+    }
+  }
+  return success();
+}
+
+/// A 0-d constant.
+Value constantScalar(NodeImporter &n, Type element, int64_t v) {
+  auto type = RankedTensorType::get({}, element);
+  APInt value(element.getIntOrFloatBitWidth(), v,
+              /*isSigned=*/!element.isInteger(1));
+  return ConstantOp::create(n.builder(), n.loc(),
+                            DenseElementsAttr::get(type, value));
+}
+
+/// A Loop that carries a sequence or optional runs at compile time: the
+/// body is imported once per iteration, which needs the trip count and
+/// every condition known then.
+LogicalResult unrollLoop(NodeImporter &n, const onnx::GraphProto &body,
+                         Value tripCount, Value cond, size_t scans,
+                         ArrayRef<AnyValue> inits) {
+  constexpr int64_t kMaxUnroll = 4096;
+  std::optional<SmallVector<int64_t>> trip =
+      tripCount ? getConstantIntValues(tripCount) : std::nullopt;
+  std::optional<SmallVector<int64_t>> go =
+      cond ? getConstantIntValues(cond) : SmallVector<int64_t>{1};
+  if (!trip || !go)
+    return n.error() << "carries a sequence or optional, which Kiln unrolls "
+                        "at compile time; the trip count and the condition "
+                        "must then be known at compile time";
+  if (trip->front() > kMaxUnroll)
+    return n.error() << "carries a sequence or optional over "
+                     << trip->front() << " iterations; Kiln unrolls at most "
+                     << kMaxUnroll;
+  if (scans)
+    return n.error() << "scan outputs of a loop that carries a sequence or "
+                        "optional are not supported";
+  MLIRContext *ctx = n.context();
+  Type si64 = IntegerType::get(ctx, 64, IntegerType::Signed);
+  Type i1 = IntegerType::get(ctx, 1);
+  SmallVector<AnyValue> state(inits.begin(), inits.end());
+  bool running = go->front() != 0;
+  for (int64_t i = 0; i < trip->front() && running; ++i) {
+    SmallVector<AnyValue> args = {constantScalar(n, si64, i),
+                                  constantScalar(n, i1, 1)};
+    args.append(state);
+    auto outs = n.graph().importSubgraph(body, args, n.loc());
+    if (failed(outs))
+      return failure();
+    auto next = (*outs)[0].tensor
+                    ? getConstantIntValues((*outs)[0].tensor)
+                    : std::nullopt;
+    if (!next)
+      return n.error() << "carries a sequence or optional, which Kiln unrolls "
+                          "at compile time; the body's condition must then be "
+                          "known at compile time";
+    running = next->front() != 0;
+    state.assign(outs->begin() + 1, outs->begin() + 1 + inits.size());
+  }
+  for (auto [i, v] : llvm::enumerate(state))
     n.setOutput(i, v);
   return success();
 }
@@ -185,11 +273,17 @@ LogicalResult importLoop(NodeImporter &n) {
   if (scans && !tripCount)
     return n.error() << "scan outputs without a trip count are not supported "
                         "(their storage is sized by it)";
+  SmallVector<AnyValue> anyInits;
+  for (size_t i = 0; i < carried; ++i) {
+    anyInits.push_back(n.anyInput(2 + i));
+    if (!anyInits.back())
+      return failure();
+  }
+  if (llvm::any_of(anyInits, [](const AnyValue &v) { return v.composite; }))
+    return unrollLoop(n, *body, tripCount, cond, scans, anyInits);
   SmallVector<Value> inits;
   for (size_t i = 0; i < carried; ++i) {
-    Value v = n.input(2 + i);
-    if (!v)
-      return failure();
+    Value v = anyInits[i].tensor;
     if (failed(checkDeclared(n, "the body's", body->input(int(i) + 2), v)))
       return failure();
     inits.push_back(v);
@@ -213,9 +307,19 @@ LogicalResult importLoop(NodeImporter &n) {
     std::unique_ptr<Region> region = newRegion(n, blockTypes);
     Block &block = region->front();
     b.setInsertionPointToStart(&block);
-    auto outs = n.graph().importSubgraph(*body, block.getArguments(), n.loc());
-    if (failed(outs))
+    SmallVector<AnyValue> args(block.getArguments().begin(),
+                               block.getArguments().end());
+    auto anyOuts = n.graph().importSubgraph(*body, args, n.loc());
+    if (failed(anyOuts))
       return failure();
+    SmallVector<Value> tensors;
+    for (const AnyValue &v : *anyOuts) {
+      if (v.composite)
+        return n.error() << "the body yields " << v.composite->describe()
+                         << " where the loop carries a tensor";
+      tensors.push_back(v.tensor);
+    }
+    auto *outs = &tensors;
     auto condOut = scalarOf(n, (*outs)[0], "the body's condition output");
     if (failed(condOut))
       return failure();

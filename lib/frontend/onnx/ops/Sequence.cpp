@@ -1,0 +1,230 @@
+//===- Sequence.cpp - importers of the sequence and optional operators ----===//
+//
+// Sequences and optionals are compile-time lists of tensors (Composite.h):
+// these operators rearrange the list, so positions must be constants.
+// SequenceMap imports its body once per element.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/GraphImporter.h"
+#include "lib/frontend/onnx/ops/Builders.h"
+#include "dialects/kiln/ConstantUtils.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_frontend {
+namespace {
+
+CompositeRef sequenceInput(NodeImporter &n, size_t i) {
+  CompositeRef c = n.composite(i);
+  if (c && !c->isSequence()) {
+    n.error() << "input " << i << " must be a sequence, not "
+              << c->describe();
+    return nullptr;
+  }
+  return c;
+}
+
+/// A position input: a constant integer in [-size, size + extra), made
+/// non-negative.
+FailureOr<int64_t> position(NodeImporter &n, size_t i, int64_t size,
+                            int64_t extra) {
+  auto values = n.constantInts(i, "the position");
+  if (failed(values))
+    return failure();
+  if (values->size() != 1)
+    return n.error() << "the position must be one integer";
+  int64_t p = values->front();
+  if (p < -size || p >= size + extra)
+    return n.error() << "position " << p << " is out of range for a sequence "
+                     << "of " << size << " tensors";
+  return p < 0 ? p + size : p;
+}
+
+LogicalResult importSequenceConstruct(NodeImporter &n) {
+  SmallVector<Value> elements;
+  for (size_t i = 0; i < n.numInputs(); ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    elements.push_back(v);
+  }
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence(elements)));
+  return success();
+}
+
+LogicalResult importSequenceEmpty(NodeImporter &n) {
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence({})));
+  return success();
+}
+
+LogicalResult importSequenceInsert(NodeImporter &n) {
+  CompositeRef seq = sequenceInput(n, 0);
+  Value tensor = n.input(1);
+  if (!seq || !tensor)
+    return failure();
+  int64_t size = seq->tensors.size(), at = size;
+  if (n.hasInput(2)) {
+    auto p = position(n, 2, size, 1);
+    if (failed(p))
+      return failure();
+    at = *p;
+  }
+  SmallVector<Value> elements(seq->tensors);
+  elements.insert(elements.begin() + at, tensor);
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence(elements)));
+  return success();
+}
+
+LogicalResult importSequenceErase(NodeImporter &n) {
+  CompositeRef seq = sequenceInput(n, 0);
+  if (!seq)
+    return failure();
+  int64_t size = seq->tensors.size(), at = size - 1;
+  if (size == 0)
+    return n.error() << "erases from an empty sequence";
+  if (n.hasInput(1)) {
+    auto p = position(n, 1, size, 0);
+    if (failed(p))
+      return failure();
+    at = *p;
+  }
+  SmallVector<Value> elements(seq->tensors);
+  elements.erase(elements.begin() + at);
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence(elements)));
+  return success();
+}
+
+LogicalResult importSequenceAt(NodeImporter &n) {
+  CompositeRef seq = sequenceInput(n, 0);
+  if (!seq)
+    return failure();
+  auto p = position(n, 1, seq->tensors.size(), 0);
+  if (failed(p))
+    return failure();
+  n.setOutput(0, seq->tensors[*p]);
+  return success();
+}
+
+LogicalResult importSequenceLength(NodeImporter &n) {
+  CompositeRef seq = sequenceInput(n, 0);
+  if (!seq)
+    return failure();
+  auto type = RankedTensorType::get(
+      {}, IntegerType::get(n.context(), 64, IntegerType::Signed));
+  auto length = n.build<ConstantOp>(
+      {}, {n.named("value",
+                   DenseElementsAttr::get(
+                       type, APInt(64, seq->tensors.size(), true)))});
+  if (failed(length))
+    return failure();
+  n.setOutput(0, *length);
+  return success();
+}
+
+/// SequenceMap: the body once per element of the first input; the other
+/// inputs are sequences of the same length (element k goes to call k) or
+/// tensors (passed to every call).
+LogicalResult importSequenceMap(NodeImporter &n) {
+  const onnx::GraphProto *body = n.graphAttr("body");
+  CompositeRef first = sequenceInput(n, 0);
+  if (!body || !first)
+    return failure();
+  size_t length = first->tensors.size();
+  SmallVector<AnyValue> inputs;
+  for (size_t i = 0; i < n.numInputs(); ++i) {
+    AnyValue v = n.anyInput(i);
+    if (!v)
+      return failure();
+    if (v.composite && (!v.composite->isSequence() ||
+                        v.composite->tensors.size() != length))
+      return n.error() << "input " << i << " is " << v.composite->describe()
+                       << "; SequenceMap needs tensors or sequences of "
+                       << length << " tensors, like input 0";
+    inputs.push_back(v);
+  }
+  if (body->input_size() != int(inputs.size()))
+    return n.error() << "the body takes " << body->input_size()
+                     << " inputs for the node's " << inputs.size();
+  std::vector<SmallVector<Value>> outputs(body->output_size());
+  for (size_t k = 0; k < length; ++k) {
+    SmallVector<AnyValue> args;
+    for (const AnyValue &v : inputs)
+      args.push_back(v.composite ? AnyValue(v.composite->tensors[k]) : v);
+    auto outs = n.graph().importSubgraph(*body, args, n.loc());
+    if (failed(outs))
+      return failure();
+    for (auto [o, v] : llvm::enumerate(*outs)) {
+      if (!v.tensor)
+        return n.error() << "the body's output " << o
+                         << " must be a tensor, not " << v.composite->describe();
+      outputs[o].push_back(v.tensor);
+    }
+  }
+  for (auto [o, elements] : llvm::enumerate(outputs))
+    n.setOutput(o, AnyValue(CompositeValue::makeSequence(elements)));
+  return success();
+}
+
+LogicalResult importOptional(NodeImporter &n) {
+  if (!n.hasInput(0)) {
+    n.setOutput(0, AnyValue(CompositeValue::makeOptional(nullptr, nullptr)));
+    return success();
+  }
+  AnyValue v = n.anyInput(0);
+  if (v.composite && !v.composite->isSequence())
+    return n.error() << "an optional of an optional is not supported";
+  n.setOutput(0, AnyValue(CompositeValue::makeOptional(v.tensor, v.composite)));
+  return success();
+}
+
+LogicalResult importOptionalHasElement(NodeImporter &n) {
+  // Opset 18 also takes a tensor (which is there) or nothing (which is not).
+  bool has = false;
+  if (n.hasInput(0)) {
+    AnyValue v = n.anyInput(0);
+    has = v.tensor || v.composite->isSequence() || v.composite->hasElement();
+  }
+  auto type = RankedTensorType::get({}, IntegerType::get(n.context(), 1));
+  auto result = n.build<ConstantOp>(
+      {}, {n.named("value", DenseElementsAttr::get(type, has))});
+  if (failed(result))
+    return failure();
+  n.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importOptionalGetElement(NodeImporter &n) {
+  AnyValue v = n.anyInput(0);
+  if (!v)
+    return failure();
+  if (v.tensor || v.composite->isSequence()) {
+    n.setOutput(0, v); // Opset 18: a tensor or sequence is its own element.
+    return success();
+  }
+  if (!v.composite->hasElement())
+    return n.error() << "the optional is empty (known at compile time)";
+  if (v.composite->sequence)
+    n.setOutput(0, AnyValue(v.composite->sequence));
+  else
+    n.setOutput(0, v.composite->tensors.front());
+  return success();
+}
+
+const OpImporter kImporters[] = {
+    {"SequenceConstruct", importSequenceConstruct},
+    {"SequenceEmpty", importSequenceEmpty},
+    {"SequenceInsert", importSequenceInsert},
+    {"SequenceErase", importSequenceErase},
+    {"SequenceAt", importSequenceAt},
+    {"SequenceLength", importSequenceLength},
+    {"SequenceMap", importSequenceMap},
+    {"Optional", importOptional},
+    {"OptionalHasElement", importOptionalHasElement},
+    {"OptionalGetElement", importOptionalGetElement},
+};
+
+} // namespace
+
+ArrayRef<OpImporter> sequenceImporters() { return kImporters; }
+
+} // namespace kiln::onnx_frontend
