@@ -10,58 +10,12 @@
 //===----------------------------------------------------------------------===//
 #include "lib/frontend/onnx/GraphImporter.h"
 #include "lib/frontend/onnx/ops/Builders.h"
+#include "lib/frontend/onnx/ops/NodeSynthesis.h"
 
 using namespace mlir;
 
 namespace kiln::onnx_frontend {
 namespace {
-
-onnx::NodeProto makeNode(const std::string &op,
-                         std::initializer_list<std::string> inputs,
-                         std::initializer_list<std::string> outputs) {
-  onnx::NodeProto node;
-  node.set_op_type(op);
-  for (const std::string &in : inputs)
-    node.add_input(in);
-  for (const std::string &out : outputs)
-    node.add_output(out);
-  return node;
-}
-
-void setInt(onnx::NodeProto &node, const std::string &name, int64_t v) {
-  auto *a = node.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
-void setInts(onnx::NodeProto &node, const std::string &name,
-             ArrayRef<int64_t> v) {
-  auto *a = node.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v)
-    a->add_ints(x);
-}
-
-/// Binds a constant si64 tensor of `shape` to a fresh name.
-std::string constant(NodeImporter &n, ArrayRef<int64_t> values,
-                     ArrayRef<int64_t> shape) {
-  auto type = RankedTensorType::get(
-      shape, IntegerType::get(n.context(), 64, IntegerType::Signed));
-  SmallVector<APInt> ints;
-  for (int64_t v : values)
-    ints.push_back(APInt(64, v, /*isSigned=*/true));
-  std::string name = n.graph().freshName("scan_const");
-  n.graph().bind(name, ConstantOp::create(n.builder(), n.loc(),
-                                          DenseElementsAttr::get(type, ints)));
-  return name;
-}
-
-/// Imports a node the importer wrote.
-LogicalResult emit(NodeImporter &n, const onnx::NodeProto &node) {
-  return n.graph().importNode(node, n.opset(), n.loc());
-}
 
 struct ScanPlan {
   std::vector<std::string> states, scans;      ///< outer names
@@ -101,15 +55,15 @@ LogicalResult scan(NodeImporter &n, const onnx::GraphProto &body,
   int64_t length = firstType.getDimSize(axis0);
   std::string trip;
   if (!ShapedType::isDynamic(length)) {
-    trip = constant(n, {length}, {});
+    trip = bindConstantI64(n, {length}, {});
   } else {
     std::string shape = g.freshName("scan_shape");
     trip = g.freshName("scan_trip");
-    if (failed(emit(n, makeNode("Shape", {first}, {shape}))))
+    if (failed(emitNode(n, makeNode("Shape", {first}, {shape}))))
       return failure();
     onnx::NodeProto gather =
-        makeNode("Gather", {shape, constant(n, {axis0}, {})}, {trip});
-    if (failed(emit(n, gather)))
+        makeNode("Gather", {shape, bindConstantI64(n, {axis0}, {})}, {trip});
+    if (failed(emitNode(n, gather)))
       return failure();
   }
 
@@ -134,7 +88,7 @@ LogicalResult scan(NodeImporter &n, const onnx::GraphProto &body,
       // Reversed: index length - 1 - iteration.
       if (last.empty()) {
         last = g.freshName("scan_last");
-        if (failed(emit(n, makeNode("Sub", {trip, constant(n, {1}, {})},
+        if (failed(emitNode(n, makeNode("Sub", {trip, bindConstantI64(n, {1}, {})},
                                     {last}))))
           return failure();
       }
@@ -172,7 +126,7 @@ LogicalResult scan(NodeImporter &n, const onnx::GraphProto &body,
   attr->set_name("body");
   attr->set_type(onnx::AttributeProto::GRAPH);
   *attr->mutable_g() = loopBody;
-  if (failed(emit(n, loop)))
+  if (failed(emitNode(n, loop)))
     return failure();
 
   // Scan outputs: reversed and moved to their axis where asked.
@@ -190,8 +144,8 @@ LogicalResult scan(NodeImporter &n, const onnx::GraphProto &body,
         order.push_back(i);
       std::string reversed = g.freshName("scan_reversed");
       onnx::NodeProto gather = makeNode(
-          "Gather", {value, constant(n, order, {length})}, {reversed});
-      if (failed(emit(n, gather)))
+          "Gather", {value, bindConstantI64(n, order, {length})}, {reversed});
+      if (failed(emitNode(n, gather)))
         return failure();
       value = reversed;
     }
@@ -211,7 +165,7 @@ LogicalResult scan(NodeImporter &n, const onnx::GraphProto &body,
       std::string moved = g.freshName("scan_moved");
       onnx::NodeProto t = makeNode("Transpose", {value}, {moved});
       setInts(t, "perm", perm);
-      if (failed(emit(n, t)))
+      if (failed(emitNode(n, t)))
         return failure();
       value = moved;
     }
@@ -281,11 +235,11 @@ LogicalResult importScan(NodeImporter &n) {
   std::vector<std::vector<std::string>> perBatch(plan.outputs.size());
   for (int64_t bIndex = 0; bIndex < batch; ++bIndex) {
     ScanPlan one = plan;
-    std::string index = constant(n, {bIndex}, {});
+    std::string index = bindConstantI64(n, {bIndex}, {});
     for (auto *names : {&one.states, &one.scans})
       for (std::string &name : *names) {
         std::string slice = g.freshName("scan_batch");
-        if (failed(emit(n, makeNode("Gather", {name, index}, {slice}))))
+        if (failed(emitNode(n, makeNode("Gather", {name, index}, {slice}))))
           return failure();
         name = slice;
       }
@@ -300,7 +254,7 @@ LogicalResult importScan(NodeImporter &n) {
       std::string unsqueezed = g.freshName("scan_batch_out");
       onnx::NodeProto u = makeNode("Unsqueeze", {one.outputs[i]}, {unsqueezed});
       setInts(u, "axes", {0});
-      if (failed(emit(n, u)))
+      if (failed(emitNode(n, u)))
         return failure();
       perBatch[i].push_back(unsqueezed);
     }
@@ -314,7 +268,7 @@ LogicalResult importScan(NodeImporter &n) {
       concat.add_input(part);
     concat.add_output(plan.outputs[i]);
     setInt(concat, "axis", 0);
-    if (failed(emit(n, concat)))
+    if (failed(emitNode(n, concat)))
       return failure();
   }
   return success();

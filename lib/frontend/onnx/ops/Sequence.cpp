@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "lib/frontend/onnx/GraphImporter.h"
 #include "lib/frontend/onnx/ops/Builders.h"
+#include "lib/frontend/onnx/ops/NodeSynthesis.h"
 #include "dialects/kiln/ConstantUtils.h"
 
 using namespace mlir;
@@ -210,7 +211,122 @@ LogicalResult importOptionalGetElement(NodeImporter &n) {
   return success();
 }
 
+/// SplitToSequence: one Gather per piece (the split sizes are constants).
+LogicalResult importSplitToSequence(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  int64_t axis = n.intAttr("axis", 0);
+  if (axis < -rank || axis >= rank)
+    return n.error() << "axis " << axis << " is out of range for rank " << rank;
+  axis = axis < 0 ? axis + rank : axis;
+  if (type.isDynamicDim(axis))
+    return n.error() << "the split dimension must be known at compile time "
+                        "(it decides the sequence's length)";
+  int64_t dim = type.getDimSize(axis);
+  SmallVector<int64_t> sizes;
+  bool squeeze = false;
+  if (!n.hasInput(1)) {
+    sizes.assign(dim, 1);
+    squeeze = n.intAttr("keepdims", 1) == 0;
+  } else {
+    auto split = n.constantInts(1, "split");
+    RankedTensorType splitType = n.inputType(1);
+    if (failed(split) || !splitType)
+      return failure();
+    if (splitType.getRank() == 0) {
+      int64_t chunk = split->front();
+      if (chunk <= 0)
+        return n.error() << "split " << chunk << " must be positive";
+      for (int64_t at = 0; at < dim; at += chunk)
+        sizes.push_back(std::min(chunk, dim - at));
+    } else {
+      sizes = *split;
+      int64_t total = 0;
+      for (int64_t s : sizes)
+        total += s;
+      if (total != dim || llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
+        return n.error() << "the split sizes add up to " << total
+                         << ", not the dimension's " << dim;
+    }
+  }
+  GraphImporter &g = n.graph();
+  std::string input = g.freshName("split_in");
+  g.bind(input, n.input(0));
+  SmallVector<Value> pieces;
+  int64_t start = 0;
+  for (int64_t size : sizes) {
+    std::string index;
+    if (squeeze) {
+      index = bindConstantI64(n, {start}, {});
+    } else {
+      SmallVector<int64_t> range;
+      for (int64_t i = 0; i < size; ++i)
+        range.push_back(start + i);
+      index = bindConstantI64(n, range, {size});
+    }
+    std::string piece = g.freshName("split_piece");
+    onnx::NodeProto gather = makeNode("Gather", {input, index}, {piece});
+    setInt(gather, "axis", axis);
+    if (failed(emitNode(n, gather)))
+      return failure();
+    pieces.push_back(g.lookup(piece));
+    start += size;
+  }
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence(pieces)));
+  return success();
+}
+
+/// ConcatFromSequence: a Concat of the elements (each unsqueezed first when
+/// `new_axis` stacks them).
+LogicalResult importConcatFromSequence(NodeImporter &n) {
+  CompositeRef seq = sequenceInput(n, 0);
+  auto axisAttr = n.requiredInt("axis");
+  if (!seq || failed(axisAttr))
+    return failure();
+  if (seq->tensors.empty())
+    return n.error() << "concatenates an empty sequence";
+  bool stack = n.intAttr("new_axis", 0) != 0;
+  int64_t rank = cast<RankedTensorType>(seq->tensors[0].getType()).getRank();
+  int64_t axis = *axisAttr, limit = stack ? rank + 1 : rank;
+  if (axis < -limit || axis >= limit)
+    return n.error() << "axis " << axis << " is out of range";
+  axis = axis < 0 ? axis + limit : axis;
+  GraphImporter &g = n.graph();
+  onnx::NodeProto concat;
+  concat.set_op_type("Concat");
+  for (Value v : seq->tensors) {
+    std::string name = g.freshName("concat_in");
+    g.bind(name, v);
+    if (stack) {
+      std::string unsqueezed = g.freshName("concat_in");
+      onnx::NodeProto u;
+      if (n.opset() >= 13) {
+        u = makeNode("Unsqueeze", {name, bindConstantI64(n, {axis}, {1})},
+                     {unsqueezed});
+      } else {
+        u = makeNode("Unsqueeze", {name}, {unsqueezed});
+        setInts(u, "axes", {axis});
+      }
+      if (failed(emitNode(n, u)))
+        return failure();
+      name = unsqueezed;
+    }
+    concat.add_input(name);
+  }
+  std::string out = g.freshName("concat_out");
+  concat.add_output(out);
+  setInt(concat, "axis", axis);
+  if (failed(emitNode(n, concat)))
+    return failure();
+  n.setOutput(0, g.lookup(out));
+  return success();
+}
+
 const OpImporter kImporters[] = {
+    {"SplitToSequence", importSplitToSequence},
+    {"ConcatFromSequence", importConcatFromSequence},
     {"SequenceConstruct", importSequenceConstruct},
     {"SequenceEmpty", importSequenceEmpty},
     {"SequenceInsert", importSequenceInsert},
