@@ -98,11 +98,11 @@ def seq_insert():
                  opset=15)
 
 
-def seq_insert_at():
+def seq_insert_at(t_shape=(3,)):
     """SequenceInsert at a position given at run time."""
     return model([helper.make_node("SequenceInsert", ["s", "t", "p"], ["y"],
                                    name="insert")],
-                 [seq_info("s", [3]), info("t", [3]),
+                 [seq_info("s", [3]), info("t", list(t_shape)),
                   info("p", [], TensorProto.INT64)], [seq_info("y", [3])],
                  opset=15)
 
@@ -159,6 +159,7 @@ def if_optional():
 
 MODELS = {
     "seq-insert": seq_insert, "seq-insert-at": seq_insert_at,
+    "seq-insert-at-mixed": lambda: seq_insert_at((4,)),
     "seq-map": seq_map, "optional-has": optional_has,
     "seq-loop": seq_loop, "seq-loop-runtime": lambda: seq_loop(True),
     "if-optional": if_optional,

@@ -58,12 +58,116 @@ LogicalResult importSequenceEmpty(NodeImporter &n) {
   return success();
 }
 
+/// SequenceInsert at a position known only at run time: the length is
+/// still known (one more), so element k of the result selects between
+/// seq[k], the tensor and seq[k-1] by comparing k with the position. That
+/// needs every element to have the tensor's type. The position is made
+/// non-negative by Gathers from tables of the valid positions, whose bounds
+/// checks report a position out of range at run time.
+LogicalResult insertAtRunTimePosition(NodeImporter &n, const CompositeValue &seq,
+                                      Value tensor) {
+  for (Value v : seq.tensors)
+    if (v.getType() != tensor.getType())
+      return n.error() << "a position known only at run time needs every "
+                          "element to have the inserted tensor's type "
+                       << tensor.getType() << ", not " << v.getType();
+  RankedTensorType posType = n.inputType(2);
+  if (!posType)
+    return failure();
+  if (!posType.hasStaticShape() || posType.getNumElements() != 1)
+    return n.error() << "the position must hold one integer, not " << posType;
+  GraphImporter &g = n.graph();
+  int64_t size = seq.tensors.size();
+  auto bindValue = [&](Value v) {
+    std::string name = g.freshName("insert");
+    g.bind(name, v);
+    return name;
+  };
+  auto emit = [&](onnx::NodeProto node) -> FailureOr<std::string> {
+    std::string out = g.freshName("insert");
+    node.add_output(out);
+    if (failed(emitNode(n, node)))
+      return failure();
+    return out;
+  };
+  std::string pos = bindValue(n.input(2));
+  if (posType.getRank() != 0) {
+    auto scalar = emit(makeNode("Reshape", {pos, bindConstantI64(n, {}, {0})}, {}));
+    if (failed(scalar))
+      return failure();
+    pos = *scalar;
+  }
+  if (!posType.getElementType().isSignedInteger(64)) {
+    onnx::NodeProto cast = makeNode("Cast", {pos}, {});
+    setInt(cast, "to", onnx::TensorProto::INT64);
+    auto widened = emit(cast);
+    if (failed(widened))
+      return failure();
+    pos = *widened;
+  }
+  // table[p + size] and reversed[size - p] are p made non-negative, for p
+  // in [-size, size]. Gather wraps a negative index, so one lookup alone
+  // misses positions below -size; the other index is then above 2 * size
+  // and fails the bounds check. Min keeps both lookups (equal when valid).
+  SmallVector<int64_t> table, reversed;
+  for (int64_t p = -size; p <= size; ++p)
+    table.push_back(p < 0 ? p + size : p);
+  reversed.assign(table.rbegin(), table.rend());
+  std::string offset = bindConstantI64(n, {size}, {});
+  auto up = emit(makeNode("Add", {pos, offset}, {}));
+  auto down = emit(makeNode("Sub", {offset, pos}, {}));
+  if (failed(up) || failed(down))
+    return failure();
+  auto fromUp = emit(makeNode(
+      "Gather", {bindConstantI64(n, table, {2 * size + 1}), *up}, {}));
+  auto fromDown = emit(makeNode(
+      "Gather", {bindConstantI64(n, reversed, {2 * size + 1}), *down}, {}));
+  if (failed(fromUp) || failed(fromDown))
+    return failure();
+  auto at = emit(makeNode("Min", {*fromUp, *fromDown}, {}));
+  if (failed(at))
+    return failure();
+  std::string inserted = bindValue(tensor);
+  SmallVector<Value> elements;
+  for (int64_t k = 0; k <= size; ++k) {
+    std::string index = bindConstantI64(n, {k}, {});
+    auto here = emit(makeNode("Equal", {index, *at}, {}));
+    if (failed(here))
+      return failure();
+    // At or after the position: the tensor or the element before.
+    std::string result = inserted;
+    if (k > 0) {
+      auto r = emit(makeNode("Where", {*here, inserted,
+                                       bindValue(seq.tensors[k - 1])}, {}));
+      if (failed(r))
+        return failure();
+      result = *r;
+    }
+    // Before the position: the element itself.
+    if (k < size) {
+      auto before = emit(makeNode("Less", {index, *at}, {}));
+      if (failed(before))
+        return failure();
+      auto r = emit(makeNode("Where", {*before, bindValue(seq.tensors[k]),
+                                       result}, {}));
+      if (failed(r))
+        return failure();
+      result = *r;
+    }
+    elements.push_back(g.lookup(result));
+  }
+  n.setOutput(0, AnyValue(CompositeValue::makeSequence(elements)));
+  return success();
+}
+
 LogicalResult importSequenceInsert(NodeImporter &n) {
   CompositeRef seq = sequenceInput(n, 0);
   Value tensor = n.input(1);
   if (!seq || !tensor)
     return failure();
   int64_t size = seq->tensors.size(), at = size;
+  if (n.hasInput(2) && !n.maybeConstantInts(2))
+    return insertAtRunTimePosition(n, *seq, tensor);
   if (n.hasInput(2)) {
     auto p = position(n, 2, size, 1);
     if (failed(p))
