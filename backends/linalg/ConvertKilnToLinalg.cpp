@@ -42,6 +42,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateResizeLowering(converter, patterns);
     lowering::populateRecurrentLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
+    lowering::populateControlFlowLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -28,6 +28,8 @@ void populateResizeLowering(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateDynamicAxesLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateControlFlowLowering(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 void populateDataMovementLowering(mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 

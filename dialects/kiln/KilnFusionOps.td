@@ -34,8 +34,8 @@ def Kiln_FusedOp : Kiln_Op<"fused", [
 }
 
 def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator, ReturnLike,
-                                     HasParent<"FusedOp">]> {
-  let summary = "the results of a kiln.fused kernel";
+                                     ParentOneOf<["FusedOp", "IfOp", "LoopOp"]>]> {
+  let summary = "the results of a kiln.fused kernel, a kiln.if branch or a kiln.loop body";
   let arguments = (ins Variadic<AnyType>:$values);
   let builders = [OpBuilder<(ins), [{ /* empty */ }]>];
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";

@@ -10,5 +10,6 @@ include "dialects/kiln/KilnIndexingOps.td"
 include "dialects/kiln/KilnRecurrentOps.td"
 include "dialects/kiln/KilnCompositeOps.td"
 include "dialects/kiln/KilnFusionOps.td"
+include "dialects/kiln/KilnControlFlowOps.td"
 
 #endif // KILN_OPS_TD

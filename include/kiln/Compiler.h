@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ struct CompileOptions {
   /// artifact then accepts any sizes the model allows. Used to test that
   /// every operator works with shapes known only at run time.
   bool forceDynamic = false;
+  /// The length of each sequence input (ONNX sequence, or optional holding
+  /// one): a sequence of N tensors is passed as N tensor inputs named
+  /// "NAME[0]" ... "NAME[N-1]"; sequence outputs come back the same way.
+  std::map<std::string, int64_t> sequenceLengths;
+  /// Optional inputs that are empty (the rest hold a value); an empty
+  /// optional takes no tensor inputs.
+  std::set<std::string> absentOptionals;
   /// The CPU to generate code for: "native" (this machine, with all its
   /// features) or an LLVM CPU name such as "x86-64-v3".
   std::string cpu = "native";

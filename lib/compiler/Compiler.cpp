@@ -172,6 +172,8 @@ onnx_frontend::ImportOptions importOptions(const CompileOptions &options) {
   onnx_frontend::ImportOptions o;
   o.inputShapes = options.inputShapes;
   o.forceDynamic = options.forceDynamic;
+  o.sequenceLengths = options.sequenceLengths;
+  o.absentOptionals = options.absentOptionals;
   return o;
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ const char *kUsage =
     "usage: kiln-run MODEL [--input NAME=FILE | --input FILE]...\n"
     "                [--output-dir DIR] [--bench [--warmup N] [--iters N]]\n"
     "                [--input-shape NAME=DIMS]... [--seed N]\n"
+    "                [--sequence-length NAME=N]... [--optional-absent NAME]...\n"
     "                [--params FILE] [--random-params] [-O N]\n"
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
     "                [--threads N] [--cpu-kernels=auto|onednn|codegen]\n"
@@ -42,6 +44,8 @@ struct Options {
   int threads = 0; ///< 0: the runtime's default
   std::string cpuKernels = "auto";
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::map<std::string, int64_t> sequenceLengths;
+  std::set<std::string> absentOptionals;
   std::string paramsPath;
   bool randomParams = false;
   int optLevel = 2;
@@ -124,6 +128,21 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
       if (eq == std::string::npos || !parseDims(v.substr(eq + 1), dims))
         return "--input-shape needs NAME=DIMS, as in input=1x3x224x224";
       o.inputShapes[v.substr(0, eq)] = dims;
+    } else if (a == "--sequence-length") {
+      if (!value(v))
+        return "--sequence-length needs NAME=N";
+      size_t eq = v.find('=');
+      char *end = nullptr;
+      long long n = eq == std::string::npos
+                        ? -1
+                        : std::strtoll(v.c_str() + eq + 1, &end, 10);
+      if (n < 0 || !end || *end)
+        return "--sequence-length needs NAME=N, as in seq=3";
+      o.sequenceLengths[v.substr(0, eq)] = n;
+    } else if (a == "--optional-absent") {
+      if (!value(v))
+        return "--optional-absent needs an input name";
+      o.absentOptionals.insert(v);
     } else if (a == "--params") {
       if (!value(o.paramsPath))
         return "--params needs a file";
@@ -296,7 +315,8 @@ int runDriverMain(const std::vector<std::string> &args,
     auto start = std::chrono::steady_clock::now();
     Status s =
         compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
-                 o.target, o.cpuKernels});
+                 o.sequenceLengths, o.absentOptionals, o.target,
+                 o.cpuKernels});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

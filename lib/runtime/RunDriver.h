@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct ModelCompileRequest {
   int optLevel = 2;
   bool forceDynamic = false;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::map<std::string, int64_t> sequenceLengths;
+  std::set<std::string> absentOptionals;
   /// The backend: "cpu", "cuda", or "cuda-emulate" (testing).
   std::string target = "cpu";
   /// CPU kernels: "auto", "onednn" or "codegen" (kiln-compile --cpu-kernels).

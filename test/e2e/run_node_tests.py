@@ -31,11 +31,90 @@ import onnx  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
 
-def load_pb(path):
-    t = onnx.TensorProto()
+def load_pb(path, type_proto=None):
+    """A tensor, or for a sequence (optional) type a list (None or value)."""
+    kind = type_proto.WhichOneof("value") if type_proto is not None else None
     with open(path, "rb") as f:
-        t.ParseFromString(f.read())
+        data = f.read()
+    if kind == "sequence_type":
+        s = onnx.SequenceProto()
+        s.ParseFromString(data)
+        return numpy_helper.to_list(s)
+    if kind == "optional_type":
+        o = onnx.OptionalProto()
+        o.ParseFromString(data)
+        return numpy_helper.to_optional(o)
+    t = onnx.TensorProto()
+    t.ParseFromString(data)
     return numpy_helper.to_array(t)
+
+
+def has_rank(type_proto):
+    """Whether a sequence's or optional's tensor type gives a rank."""
+    while type_proto.WhichOneof("value") in ("sequence_type", "optional_type"):
+        kind = type_proto.WhichOneof("value")
+        type_proto = getattr(type_proto, kind).elem_type
+    return type_proto.tensor_type.HasField("shape")
+
+
+def flatten_inputs(model, set_dir, tmp):
+    """Sequence and optional inputs go to kiln-run as their tensors
+    ("name[k]" for a sequence's elements, "name" for an optional's tensor),
+    with their structure given as compile options; tensor inputs by name."""
+    inputs = [i for i in model.graph.input
+              if i.name not in {t.name for t in model.graph.initializer}]
+    args = []
+    for i, info in enumerate(inputs):
+        value = load_pb(os.path.join(set_dir, f"input_{i}.pb"), info.type)
+        kind = info.type.WhichOneof("value")
+        inner = info.type
+        if kind == "optional_type":
+            if value is None:
+                args += ["--optional-absent", info.name]
+                continue
+            inner = info.type.optional_type.elem_type
+        tensors = []
+        if inner.WhichOneof("value") == "sequence_type":
+            args += ["--sequence-length", f"{info.name}={len(value)}"]
+            tensors = [(f"{info.name}[{k}]", v) for k, v in enumerate(value)]
+        else:
+            tensors = [(info.name, value)]
+        for name, v in tensors:
+            path = os.path.join(tmp, f"in{len(args)}.npy")
+            np.save(path, np.asarray(v))
+            args += ["--input", f"{name}={path}"]
+            if kind != "tensor_type" and not has_rank(info.type):
+                dims = "x".join(str(d) for d in np.shape(v))
+                args += ["--input-shape", f"{name}={dims}"]
+    return args
+
+
+def output_names(stdout):
+    """The flattened output names kiln-run prints ("output i 'name': ...")."""
+    names = []
+    for line in stdout.splitlines():
+        if line.startswith("output ") and "'" in line:
+            names.append(line.split("'")[1])
+    return names
+
+
+def expected_flat(model, set_dir, n_out):
+    """The expected outputs as (flattened name, array) pairs."""
+    flat = []
+    for j in range(n_out):
+        info = model.graph.output[j]
+        value = load_pb(os.path.join(set_dir, f"output_{j}.pb"), info.type)
+        kind = info.type.WhichOneof("value")
+        inner = info.type
+        if kind == "optional_type":
+            if value is None:
+                continue
+            inner = info.type.optional_type.elem_type
+        if inner.WhichOneof("value") == "sequence_type":
+            flat += [(f"{info.name}[{k}]", v) for k, v in enumerate(value)]
+        else:
+            flat.append((info.name, value))
+    return flat
 
 
 def compare(name, got, want, rtol, atol):
@@ -64,6 +143,11 @@ def compare(name, got, want, rtol, atol):
 
 def run_case(case_dir, kiln_run, rtol, atol, extra_args, timeout):
     model = os.path.join(case_dir, "model.onnx")
+    # Models with sequence or optional inputs or outputs are fed and checked
+    # through their flattened tensors.
+    proto = onnx.load(model, load_external_data=False)
+    composite = any(v.type.WhichOneof("value") != "tensor_type"
+                    for v in list(proto.graph.input) + list(proto.graph.output))
     sets = sorted(d for d in os.listdir(case_dir) if d.startswith("test_data_set"))
     for s in sets:
         set_dir = os.path.join(case_dir, s)
@@ -71,8 +155,11 @@ def run_case(case_dir, kiln_run, rtol, atol, extra_args, timeout):
         n_out = len([f for f in os.listdir(set_dir) if f.startswith("output_")])
         with tempfile.TemporaryDirectory() as out_dir:
             cmd = [kiln_run, model, "--output-dir", out_dir] + extra_args
-            for i in range(n_in):
-                cmd += ["--input", os.path.join(set_dir, f"input_{i}.pb")]
+            if composite:
+                cmd += flatten_inputs(proto, set_dir, out_dir)
+            else:
+                for i in range(n_in):
+                    cmd += ["--input", os.path.join(set_dir, f"input_{i}.pb")]
             try:
                 p = subprocess.run(cmd, capture_output=True, text=True,
                                    timeout=timeout)
@@ -81,6 +168,17 @@ def run_case(case_dir, kiln_run, rtol, atol, extra_args, timeout):
             if p.returncode != 0:
                 lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
                 return (lines[0] if lines else f"exit code {p.returncode}")[:300]
+            if composite:
+                names = output_names(p.stdout)
+                want_flat = expected_flat(proto, set_dir, n_out)
+                if names != [n for n, _ in want_flat]:
+                    return f"outputs {names} != expected {[n for n, _ in want_flat]}"
+                for i, (name, want) in enumerate(want_flat):
+                    got = np.load(os.path.join(out_dir, f"output_{i}.npy"))
+                    why = compare(name, got, np.asarray(want), rtol, atol)
+                    if why:
+                        return why
+                continue
             for i in range(n_out):
                 want = load_pb(os.path.join(set_dir, f"output_{i}.pb"))
                 got_path = os.path.join(out_dir, f"output_{i}.npy")

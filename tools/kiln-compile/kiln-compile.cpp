@@ -48,6 +48,14 @@ static cl::list<std::string> inputShapes(
 static cl::opt<std::string> cpu("cpu", cl::desc("CPU to generate code for "
                                                 "(native or an LLVM CPU name)"),
                                 cl::init("native"));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("The length of a sequence input: NAME=N (its elements are the "
+             "tensor inputs NAME[0] ... NAME[N-1])"),
+    cl::value_desc("name=n"));
+static cl::list<std::string> absentOptionals(
+    "optional-absent", cl::desc("An optional input that is empty"),
+    cl::value_desc("name"));
 static cl::opt<bool> forceDynamic(
     "force-dynamic",
     cl::desc("Make every input dimension dynamic (testing dynamic shapes)"));
@@ -133,6 +141,20 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
   options.cpuKernels = cpuKernels;
+  for (const std::string &spec : sequenceLengths) {
+    size_t eq = spec.find('=');
+    int64_t n;
+    if (eq == std::string::npos || eq == 0 ||
+        llvm::StringRef(spec).drop_front(eq + 1).getAsInteger(10, n) || n < 0) {
+      llvm::errs() << "kiln-compile: error: --sequence-length expects NAME=N "
+                      "as in seq=3, got '"
+                   << spec << "'\n";
+      return 2;
+    }
+    options.sequenceLengths[spec.substr(0, eq)] = n;
+  }
+  for (const std::string &name : absentOptionals)
+    options.absentOptionals.insert(name);
   for (const std::string &spec : inputShapes) {
     size_t eq = spec.find('=');
     std::vector<int64_t> dims;

@@ -14,6 +14,8 @@ int main(int argc, char **argv) {
     options.optLevel = r.optLevel;
     options.inputShapes = r.inputShapes;
     options.forceDynamic = r.forceDynamic;
+    options.sequenceLengths = r.sequenceLengths;
+    options.absentOptionals = r.absentOptionals;
     options.target = r.target;
     options.cpuKernels = r.cpuKernels;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);

@@ -4,6 +4,7 @@
 #include "lib/frontend/onnx/TensorImport.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <onnx/defs/schema.h>
 #include <set>
@@ -42,6 +43,29 @@ Value GraphImporter::lookup(const std::string &name) const {
 
 void GraphImporter::bind(const std::string &name, Value value) {
   values_[name] = value;
+  composites_.erase(name);
+}
+
+CompositeRef GraphImporter::lookupComposite(const std::string &name) const {
+  return composites_.lookup(name);
+}
+
+void GraphImporter::bindComposite(const std::string &name, CompositeRef value) {
+  composites_[name] = std::move(value);
+  values_.erase(name);
+}
+
+AnyValue GraphImporter::lookupAny(const std::string &name) const {
+  if (Value v = lookup(name))
+    return v;
+  return AnyValue(lookupComposite(name));
+}
+
+void GraphImporter::bindAny(const std::string &name, const AnyValue &value) {
+  if (value.composite)
+    bindComposite(name, value.composite);
+  else
+    bind(name, value.tensor);
 }
 
 int GraphImporter::opsetFor(const std::string &domain) const {
@@ -107,9 +131,19 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
   if (!element)
     return emitError(loc) << "element type " << onnxTypeName(tt.elem_type())
                           << " is not supported";
-  if (!tt.has_shape())
+  auto fixed = options_.inputShapes.find(info.name());
+  if (!tt.has_shape() && fixed == options_.inputShapes.end())
     return emitError(loc) << "has no shape (not even a rank); give one in the "
-                             "model";
+                             "model or with --input-shape";
+  if (!tt.has_shape()) {
+    // The rank and sizes come from --input-shape alone.
+    dimNames = builder_.getArrayAttr(SmallVector<Attribute>(
+        fixed->second.size(), builder_.getStringAttr("")));
+    SmallVector<int64_t> shape;
+    for (int64_t d : fixed->second)
+      shape.push_back(d < 0 ? ShapedType::kDynamic : d);
+    return RankedTensorType::get(shape, element);
+  }
   SmallVector<int64_t> shape;
   SmallVector<Attribute> names;
   // Forced-dynamic mode keeps the length of 1-D integer inputs: ONNX uses
@@ -124,7 +158,6 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
     names.push_back(builder_.getStringAttr(
         d.has_dim_param() ? d.dim_param() : std::string()));
   }
-  auto fixed = options_.inputShapes.find(info.name());
   if (fixed != options_.inputShapes.end()) {
     const std::vector<int64_t> &dims = fixed->second;
     if (dims.size() != shape.size())
@@ -146,6 +179,94 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
   return RankedTensorType::get(shape, element);
 }
 
+LogicalResult GraphImporter::addInput(const onnx::ValueInfoProto &info,
+                                      SmallVectorImpl<Type> &types,
+                                      SmallVectorImpl<DictionaryAttr> &attrs,
+                                      std::set<std::string> &known) {
+  Location loc = NameLoc::get(builder_.getStringAttr("input '" + info.name() + "'"),
+                              FileLineColLoc::get(context(), modelName_, 0, 0));
+  // One entry argument per tensor, named `name`.
+  auto addTensor = [&](const std::string &name,
+                       const onnx::TypeProto &type) -> LogicalResult {
+    onnx::ValueInfoProto element;
+    element.set_name(name);
+    *element.mutable_type() = type;
+    known.insert(name);
+    ArrayAttr dimNames;
+    auto t = inputType(element, dimNames);
+    if (failed(t))
+      return failure();
+    types.push_back(*t);
+    attrs.push_back(builder_.getDictionaryAttr(
+        {builder_.getNamedAttr(kInputAttr, builder_.getStringAttr(name)),
+         builder_.getNamedAttr(kDimsAttr, dimNames)}));
+    return success();
+  };
+  // A sequence: its length from the options, one argument per element.
+  auto addSequence = [&](const onnx::TypeProto::Sequence &seq)
+      -> FailureOr<CompositeRef> {
+    auto length = options_.sequenceLengths.find(info.name());
+    if (length == options_.sequenceLengths.end())
+      return emitError(loc) << "is a sequence, whose length Kiln needs at "
+                               "compile time: give it with --sequence-length "
+                            << info.name() << "=N";
+    if (!seq.elem_type().has_tensor_type())
+      return emitError(loc) << "only sequences of tensors are supported";
+    SmallVector<Value> placeholders(length->second, Value());
+    // Each element has its own sizes: a dimension name in the element type
+    // does not tie the elements together.
+    onnx::TypeProto elementType = seq.elem_type();
+    for (auto &d : *elementType.mutable_tensor_type()
+                        ->mutable_shape()
+                        ->mutable_dim())
+      if (d.has_dim_param())
+        d.clear_dim_param();
+    if (!seq.elem_type().tensor_type().has_shape())
+      elementType.mutable_tensor_type()->clear_shape();
+    for (int64_t k = 0; k < length->second; ++k)
+      if (failed(addTensor(info.name() + "[" + std::to_string(k) + "]",
+                           elementType)))
+        return failure();
+    return CompositeValue::makeSequence(placeholders);
+  };
+  const onnx::TypeProto &type = info.type();
+  if (type.has_sequence_type()) {
+    auto seq = addSequence(type.sequence_type());
+    if (failed(seq))
+      return failure();
+    inputLayout_.push_back({info.name(), *seq});
+    return success();
+  }
+  if (type.has_optional_type()) {
+    const onnx::TypeProto &inner = type.optional_type().elem_type();
+    if (options_.absentOptionals.count(info.name())) {
+      inputLayout_.push_back(
+          {info.name(), CompositeValue::makeOptional(nullptr, nullptr)});
+      return success();
+    }
+    if (inner.has_sequence_type()) {
+      auto seq = addSequence(inner.sequence_type());
+      if (failed(seq))
+        return failure();
+      inputLayout_.push_back(
+          {info.name(), CompositeValue::makeOptional(nullptr, *seq)});
+      return success();
+    }
+    if (failed(addTensor(info.name(), inner)))
+      return failure();
+    // A placeholder tensor: the argument is bound in importGraph.
+    auto opt = std::make_shared<CompositeValue>();
+    opt->kind = CompositeValue::Kind::Optional;
+    opt->tensors.push_back(Value());
+    inputLayout_.push_back({info.name(), opt});
+    return success();
+  }
+  if (failed(addTensor(info.name(), type)))
+    return failure();
+  inputLayout_.push_back({info.name(), nullptr});
+  return success();
+}
+
 LogicalResult
 GraphImporter::importInputs(SmallVectorImpl<Type> &types,
                             SmallVectorImpl<DictionaryAttr> &attrs) {
@@ -158,18 +279,18 @@ GraphImporter::importInputs(SmallVectorImpl<Type> &types,
     // Inputs that also have an initializer are weights (IR < 4 style).
     if (initializers.count(info.name()))
       continue;
-    known.insert(info.name());
-    ArrayAttr dimNames;
-    auto type = inputType(info, dimNames);
-    if (failed(type)) {
+    if (failed(addInput(info, types, attrs, known)))
       ok = false;
-      continue;
-    }
-    types.push_back(*type);
-    attrs.push_back(builder_.getDictionaryAttr(
-        {builder_.getNamedAttr(kInputAttr, builder_.getStringAttr(info.name())),
-         builder_.getNamedAttr(kDimsAttr, dimNames)}));
   }
+  Location modelLoc = FileLineColLoc::get(context(), modelName_, 0, 0);
+  for (const auto &[name, n] : options_.sequenceLengths)
+    if (llvm::none_of(inputLayout_, [&](const InputLayout &l) {
+          return l.name == name && l.structure;
+        })) {
+      emitError(modelLoc) << "--sequence-length names '" << name
+                          << "', which is not a sequence input of the model";
+      ok = false;
+    }
   for (const auto &[name, dims] : options_.inputShapes)
     if (!known.count(name)) {
       std::string list;
@@ -210,7 +331,7 @@ LogicalResult GraphImporter::importNodes() {
     Location loc = nodeLocation(node, index++);
     // Every input must be defined before use (ONNX graphs are sorted).
     for (const std::string &in : node.input())
-      if (!in.empty() && !lookup(in))
+      if (!in.empty() && !lookupAny(in))
         return emitError(loc) << "input '" << in
                               << "' is not defined before this node";
     if (failed(importNode(node, opsetFor(node.domain()), loc)))
@@ -278,6 +399,14 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int opset,
                                         Location loc) {
   if (failed(checkAgainstSchema(node, opset, loc)))
     return failure();
+  // Identity of a sequence or optional passes it on (Identity's importer
+  // handles tensors).
+  if (node.op_type() == "Identity" && node.input_size() == 1 &&
+      node.output_size() == 1)
+    if (CompositeRef c = lookupComposite(node.input(0))) {
+      bindComposite(node.output(0), c);
+      return success();
+    }
   ImportFn fn = lookupOpImporter(node.op_type());
   if (!fn)
     return expandFunction(node, opset, loc);
@@ -285,7 +414,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int opset,
   if (failed(fn(importer)))
     return failure();
   for (int i = 0; i < node.output_size(); ++i)
-    if (!node.output(i).empty() && !lookup(node.output(i)))
+    if (!node.output(i).empty() && !lookupAny(node.output(i)))
       return emitError(loc) << "output " << i << " ('" << node.output(i)
                             << "') is not supported by Kiln's importer";
   return success();
@@ -389,23 +518,90 @@ LogicalResult GraphImporter::expandFunction(const onnx::NodeProto &node,
   return success();
 }
 
+std::string GraphImporter::freshName(StringRef stem) {
+  std::string name;
+  do
+    name = "__" + stem.str() + std::to_string(freshNames_++);
+  while (values_.count(name));
+  return name;
+}
+
+FailureOr<SmallVector<AnyValue>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                              ArrayRef<AnyValue> inputs, Location loc) {
+  if (graph.input_size() != int(inputs.size()))
+    return emitError(loc) << "subgraph '" << graph.name() << "' takes "
+                          << graph.input_size() << " inputs, "
+                          << inputs.size() << " given";
+  // The scope: the enclosing one's names, restored afterwards (a subgraph
+  // may rebind an outer name, which must not leak out).
+  llvm::StringMap<Value> outer = values_;
+  llvm::StringMap<CompositeRef> outerComposites = composites_;
+  auto restore = llvm::make_scope_exit([&] {
+    values_ = std::move(outer);
+    composites_ = std::move(outerComposites);
+  });
+  for (auto [info, value] : llvm::zip(graph.input(), inputs))
+    bindAny(info.name(), value);
+  for (const onnx::TensorProto &t : graph.initializer()) {
+    auto value = importTensor(t, loc, baseDirectory_, options_.maxInlineElements);
+    if (failed(value))
+      return failure();
+    bind(t.name(), ConstantOp::create(builder_, loc, *value));
+  }
+  int index = 0;
+  for (const onnx::NodeProto &node : graph.node()) {
+    Location nodeLoc = nodeLocation(node, index++);
+    for (const std::string &in : node.input())
+      if (!in.empty() && !lookupAny(in))
+        return emitError(nodeLoc) << "input '" << in
+                                  << "' is not defined before this node";
+    if (failed(importNode(node, opsetFor(node.domain()), nodeLoc)))
+      return failure();
+  }
+  SmallVector<AnyValue> outputs;
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    AnyValue v = lookupAny(out.name());
+    if (!v)
+      return emitError(loc) << "subgraph '" << graph.name() << "' output '"
+                            << out.name() << "' is never computed";
+    outputs.push_back(v);
+  }
+  return outputs;
+}
+
 LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
   SmallVector<Value> results;
   SmallVector<Type> types;
+  std::vector<std::string> names;
   for (const onnx::ValueInfoProto &out : model_.graph().output()) {
-    Value v = lookup(out.name());
+    AnyValue v = lookupAny(out.name());
     if (!v)
       return emitError(FileLineColLoc::get(context(), modelName_, 0, 0))
              << "graph output '" << out.name() << "' is never computed";
-    results.push_back(v);
-    types.push_back(v.getType());
+    if (v.tensor) {
+      results.push_back(v.tensor);
+      names.push_back(out.name());
+      continue;
+    }
+    // A composite output is its tensors: "name" for an optional's tensor,
+    // "name[k]" for a sequence's elements, nothing for an empty optional.
+    SmallVector<Value> flat;
+    v.composite->flatten(flat);
+    bool indexed = v.composite->isSequence() || v.composite->sequence;
+    for (auto [k, t] : llvm::enumerate(flat)) {
+      results.push_back(t);
+      names.push_back(indexed ? out.name() + "[" + std::to_string(k) + "]"
+                              : out.name());
+    }
   }
+  for (Value v : results)
+    types.push_back(v.getType());
   func::ReturnOp::create(builder_, func.getLoc(), results);
   func.setFunctionType(
       builder_.getFunctionType(func.getArgumentTypes(), types));
-  for (int i = 0; i < model_.graph().output_size(); ++i)
-    func.setResultAttr(i, kOutputAttr,
-                       builder_.getStringAttr(model_.graph().output(i).name()));
+  for (auto [i, name] : llvm::enumerate(names))
+    func.setResultAttr(i, kOutputAttr, builder_.getStringAttr(name));
   return success();
 }
 
@@ -424,13 +620,22 @@ LogicalResult GraphImporter::importGraph() {
   func.setAllArgAttrs(inputAttrs);
   Block *body = func.addEntryBlock();
   builder_.setInsertionPointToStart(body);
-  int argIndex = 0;
-  std::set<std::string> initializers;
-  for (const auto &t : model_.graph().initializer())
-    initializers.insert(t.name());
-  for (const onnx::ValueInfoProto &info : model_.graph().input())
-    if (!initializers.count(info.name()))
-      bind(info.name(), body->getArgument(argIndex++));
+  // Composite inputs take their tensors from consecutive arguments.
+  ArrayRef<BlockArgument> args = body->getArguments();
+  for (const InputLayout &input : inputLayout_) {
+    if (!input.structure) {
+      bind(input.name, args.front());
+      args = args.drop_front();
+      continue;
+    }
+    SmallVector<Value> flat;
+    input.structure->flatten(flat);
+    SmallVector<Value> values(args.take_front(flat.size()).begin(),
+                              args.take_front(flat.size()).end());
+    args = args.drop_front(flat.size());
+    ArrayRef<Value> rest = values;
+    bindComposite(input.name, input.structure->rebuild(rest));
+  }
   if (failed(importInitializers()) || failed(importNodes()) ||
       failed(importOutputs(func)))
     return failure();

@@ -2,6 +2,7 @@
 #ifndef KILN_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
 #define KILN_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
 
+#include "lib/frontend/onnx/Composite.h"
 #include "lib/frontend/onnx/NodeImporter.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
 
@@ -9,6 +10,8 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <onnx/onnx_pb.h>
+
+#include <set>
 
 namespace kiln::onnx_frontend {
 
@@ -28,6 +31,12 @@ public:
   /// The value bound to an ONNX name, or null.
   mlir::Value lookup(const std::string &name) const;
   void bind(const std::string &name, mlir::Value value);
+  /// The sequence or optional bound to an ONNX name, or null.
+  CompositeRef lookupComposite(const std::string &name) const;
+  void bindComposite(const std::string &name, CompositeRef value);
+  /// Whatever is bound to a name (tensor or composite).
+  AnyValue lookupAny(const std::string &name) const;
+  void bindAny(const std::string &name, const AnyValue &value);
 
   /// The location of a node: "node 'name' (OpType)" in the model file.
   mlir::Location nodeLocation(const onnx::NodeProto &node, int index);
@@ -35,16 +44,36 @@ public:
   const ImportOptions &options() const { return options_; }
   const std::string &baseDirectory() const { return baseDirectory_; }
 
+  /// Imports a subgraph (a node's graph attribute) at the builder's
+  /// insertion point, its inputs bound to `inputs`, and returns the values
+  /// of its outputs. Its names shadow the enclosing scopes' only while it is
+  /// imported (ONNX subgraphs see, but do not change, the outer scope).
+  mlir::FailureOr<llvm::SmallVector<AnyValue>>
+  importSubgraph(const onnx::GraphProto &graph, llvm::ArrayRef<AnyValue> inputs,
+                 mlir::Location loc);
+
+  /// Imports one node (also one that an importer synthesises, as Scan does
+  /// with a Loop) at the builder's insertion point.
+  mlir::LogicalResult importNode(const onnx::NodeProto &node, int opset,
+                                 mlir::Location loc);
+  /// A name no value of the model has (for values an importer introduces).
+  std::string freshName(llvm::StringRef stem);
+  int opsetFor(const std::string &domain) const;
+
 private:
   mlir::LogicalResult checkOperators();
   mlir::LogicalResult importInputs(llvm::SmallVectorImpl<mlir::Type> &types,
                                    llvm::SmallVectorImpl<mlir::DictionaryAttr> &attrs);
   mlir::FailureOr<mlir::RankedTensorType>
   inputType(const onnx::ValueInfoProto &info, mlir::ArrayAttr &dimNames);
+  /// Adds the entry arguments of one graph input (several for a sequence).
+  mlir::LogicalResult
+  addInput(const onnx::ValueInfoProto &info,
+           llvm::SmallVectorImpl<mlir::Type> &types,
+           llvm::SmallVectorImpl<mlir::DictionaryAttr> &attrs,
+           std::set<std::string> &known);
   mlir::LogicalResult importInitializers();
   mlir::LogicalResult importNodes();
-  mlir::LogicalResult importNode(const onnx::NodeProto &node, int opset,
-                                 mlir::Location loc);
   /// Imports a node that Kiln has no importer for by inlining the function
   /// body ONNX defines for its operator.
   /// Checks the node's attributes, and its input and output counts, against
@@ -56,7 +85,6 @@ private:
   /// Whether ONNX defines `opType` at `opset` as a function.
   static bool hasFunctionBody(const std::string &opType, int opset);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
-  int opsetFor(const std::string &domain) const;
 
   mlir::ModuleOp module_;
   /// Mutable: initializers give their data to the blobs as they import.
@@ -66,8 +94,17 @@ private:
   ImportOptions options_;
   mlir::OpBuilder builder_;
   llvm::StringMap<mlir::Value> values_;
+  llvm::StringMap<CompositeRef> composites_;
+  /// How the entry's arguments make up each graph input (in order): the
+  /// tensors of a composite input are consecutive arguments.
+  struct InputLayout {
+    std::string name;
+    CompositeRef structure; ///< null for a tensor input
+  };
+  std::vector<InputLayout> inputLayout_;
   std::map<std::string, int> opsets_;
   int expansions_ = 0;
+  int freshNames_ = 0;
 };
 
 } // namespace kiln::onnx_frontend

@@ -29,7 +29,32 @@ Value NodeImporter::input(size_t i) {
     error() << "input " << i << " is required";
     return nullptr;
   }
-  return graph_.lookup(node_.input(int(i)));
+  Value v = graph_.lookup(node_.input(int(i)));
+  if (!v && graph_.lookupComposite(node_.input(int(i))))
+    error() << "input " << i << " is "
+            << graph_.lookupComposite(node_.input(int(i)))->describe()
+            << "; this operator takes a tensor there";
+  return v;
+}
+
+CompositeRef NodeImporter::composite(size_t i) {
+  if (!hasInput(i)) {
+    error() << "input " << i << " is required";
+    return nullptr;
+  }
+  CompositeRef c = graph_.lookupComposite(node_.input(int(i)));
+  if (!c)
+    error() << "input " << i << " must be a sequence or an optional, not a "
+                                "tensor";
+  return c;
+}
+
+AnyValue NodeImporter::anyInput(size_t i) {
+  if (!hasInput(i)) {
+    error() << "input " << i << " is required";
+    return {};
+  }
+  return graph_.lookupAny(node_.input(int(i)));
 }
 
 RankedTensorType NodeImporter::inputType(size_t i) {
@@ -90,6 +115,15 @@ NodeImporter::floatsAttr(StringRef name) const {
   if (!a)
     return std::nullopt;
   return SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+const onnx::GraphProto *NodeImporter::graphAttr(StringRef name) {
+  const auto *a = attribute(name);
+  if (!a || !a->has_g()) {
+    error() << "attribute '" << name << "' (a graph) is required";
+    return nullptr;
+  }
+  return &a->g();
 }
 
 FailureOr<int64_t> NodeImporter::requiredInt(StringRef name) {
@@ -174,13 +208,20 @@ void NodeImporter::setOutput(size_t i, Value value) {
     graph_.bind(node_.output(int(i)), value);
 }
 
+void NodeImporter::setOutput(size_t i, const AnyValue &value) {
+  if (wantsOutput(i))
+    graph_.bindAny(node_.output(int(i)), value);
+}
+
 ImportFn lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<ImportFn> table = [] {
     llvm::StringMap<ImportFn> t;
     for (auto family : {elementwiseImporters(), nnImporters(),
                         reductionImporters(), tensorImporters(),
                         indexingImporters(), normalizationImporters(),
-                        quantizationImporters(), recurrentImporters()})
+                        quantizationImporters(), recurrentImporters(),
+                        controlFlowImporters(), scanImporters(),
+                        sequenceImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

@@ -10,6 +10,7 @@
 #define KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H
 
 #include "dialects/kiln/KilnDialect.h"
+#include "lib/frontend/onnx/Composite.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -29,6 +30,9 @@ public:
                mlir::Location loc);
 
   const onnx::NodeProto &node() const { return node_; }
+  /// The importer of the enclosing graph (for subgraphs and synthesised
+  /// nodes).
+  GraphImporter &graph() { return graph_; }
   /// The opset version of the node's domain.
   int opset() const { return opset_; }
   mlir::Location loc() const { return loc_; }
@@ -45,6 +49,11 @@ public:
   /// Input `i`; null with an error if it is missing.
   mlir::Value input(size_t i);
   mlir::Value optionalInput(size_t i) { return hasInput(i) ? input(i) : nullptr; }
+  /// Input `i` as a sequence or optional; null with an error if it is
+  /// missing or a tensor.
+  CompositeRef composite(size_t i);
+  /// Input `i` whatever it is; null with an error if it is missing.
+  AnyValue anyInput(size_t i);
   mlir::RankedTensorType inputType(size_t i);
   /// The integer values of input `i`, which must be a constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(size_t i,
@@ -65,6 +74,8 @@ public:
   std::string stringAttr(llvm::StringRef name, llvm::StringRef fallback) const;
   std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
   std::optional<llvm::SmallVector<float>> floatsAttr(llvm::StringRef name) const;
+  /// The graph attribute `name` (a subgraph); null with an error if missing.
+  const onnx::GraphProto *graphAttr(llvm::StringRef name);
   /// Fails (with an error) when a required attribute is missing.
   mlir::FailureOr<int64_t> requiredInt(llvm::StringRef name);
   mlir::FailureOr<llvm::SmallVector<int64_t>> requiredInts(llvm::StringRef name);
@@ -139,6 +150,7 @@ public:
   /// True if output `i` is requested (named).
   bool wantsOutput(size_t i) const;
   void setOutput(size_t i, mlir::Value value);
+  void setOutput(size_t i, const AnyValue &value);
 
 private:
   GraphImporter &graph_;
@@ -167,6 +179,9 @@ llvm::ArrayRef<OpImporter> indexingImporters();
 llvm::ArrayRef<OpImporter> normalizationImporters();
 llvm::ArrayRef<OpImporter> quantizationImporters();
 llvm::ArrayRef<OpImporter> recurrentImporters();
+llvm::ArrayRef<OpImporter> controlFlowImporters();
+llvm::ArrayRef<OpImporter> scanImporters();
+llvm::ArrayRef<OpImporter> sequenceImporters();
 
 } // namespace kiln::onnx_frontend
 

@@ -13,6 +13,7 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Make every input dimension dynamic (before applying inputShapes).
   bool forceDynamic = false;
+  /// Sequence inputs' lengths and the optional inputs that are empty: the
+  /// structure of such inputs is fixed at compile time, and they are
+  /// flattened into tensor inputs (kiln::CompileOptions says how).
+  std::map<std::string, int64_t> sequenceLengths;
+  std::set<std::string> absentOptionals;
   /// Constants of at most this many elements stay `dense` (readable,
   /// foldable); larger ones become `dense_resource` blobs.
   int64_t maxInlineElements = 64;

@@ -66,7 +66,104 @@ def dynamic_add():
                  [info("a", ["n", 4]), info("b", ["m", 4])], [info("y", ["n", 4])])
 
 
+def loop_scan_no_trip():
+    """A Loop with a scan output but no trip count (input M omitted)."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["ci"], ["co"]),
+         helper.make_node("Identity", ["v"], ["w"]),
+         helper.make_node("Identity", ["v"], ["so"])],
+        "body",
+        [info("i", [], TensorProto.INT64), info("ci", [], TensorProto.BOOL),
+         info("v", [1])],
+        [info("co", [], TensorProto.BOOL), info("w", [1]), info("so", [1])])
+    return model([helper.make_node("Loop", ["", "c", "x"], ["y", "s"],
+                                   name="repeat", body=body)],
+                 [info("c", [], TensorProto.BOOL), info("x", [1])],
+                 [info("y", [1]), info("s", [None, 1])])
+
+
+def seq_info(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_tensor_sequence_value_info(name, elem, shape)
+
+
+def opt_info(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_value_info(name, helper.make_optional_type_proto(
+        helper.make_tensor_type_proto(elem, shape)))
+
+
+def seq_insert():
+    """y = SequenceInsert(s, t): a sequence input and output."""
+    return model([helper.make_node("SequenceInsert", ["s", "t"], ["y"])],
+                 [seq_info("s", [3]), info("t", [3])], [seq_info("y", [3])],
+                 opset=15)
+
+
+def seq_insert_at(t_shape=(3,)):
+    """SequenceInsert at a position given at run time."""
+    return model([helper.make_node("SequenceInsert", ["s", "t", "p"], ["y"],
+                                   name="insert")],
+                 [seq_info("s", [3]), info("t", list(t_shape)),
+                  info("p", [], TensorProto.INT64)], [seq_info("y", [3])],
+                 opset=15)
+
+
+def seq_map():
+    body = helper.make_graph([helper.make_node("Relu", ["x"], ["r"])], "b",
+                             [info("x", [3])], [info("r", [3])])
+    return model([helper.make_node("SequenceMap", ["s"], ["y"], body=body)],
+                 [seq_info("s", [3])], [seq_info("y", [3])], opset=17)
+
+
+def optional_has():
+    return model([helper.make_node("OptionalHasElement", ["o"], ["has"])],
+                 [opt_info("o", [3])], [info("has", [], TensorProto.BOOL)],
+                 opset=15)
+
+
+def seq_loop(trip_input=False):
+    """A Loop that carries a sequence: SequenceInsert(x) per iteration."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["ci"], ["co"]),
+         helper.make_node("SequenceInsert", ["si", "x"], ["so"])],
+        "b", [info("i", [], TensorProto.INT64), info("ci", [], TensorProto.BOOL),
+              seq_info("si", [2])],
+        [info("co", [], TensorProto.BOOL), seq_info("so", [2])])
+    nodes = [helper.make_node("Constant", [], ["t"], value=helper.make_tensor(
+                 "t", TensorProto.BOOL, [], [True])),
+             helper.make_node("SequenceEmpty", [], ["e"], dtype=TensorProto.FLOAT),
+             helper.make_node("Loop", ["n", "t", "e"], ["y"], name="repeat",
+                              body=body)]
+    inputs = [info("x", [2])]
+    if trip_input:
+        inputs.append(info("n", [], TensorProto.INT64))
+    else:
+        nodes.insert(0, helper.make_node(
+            "Constant", [], ["n"],
+            value=helper.make_tensor("n", TensorProto.INT64, [], [3])))
+    return model(nodes, inputs, [seq_info("y", [2])], opset=15)
+
+
+def if_optional():
+    """If whose branches give an empty and a full optional."""
+    then = helper.make_graph(
+        [helper.make_node("Optional", [], ["o"],
+                          type=helper.make_tensor_type_proto(TensorProto.FLOAT, [3]))],
+        "t", [], [opt_info("o", [3])])
+    other = helper.make_graph([helper.make_node("Optional", ["x"], ["p"])],
+                              "e", [], [opt_info("p", [3])])
+    return model([helper.make_node("If", ["c"], ["y"], name="choose",
+                                   then_branch=then, else_branch=other)],
+                 [info("c", [], TensorProto.BOOL), info("x", [3])],
+                 [opt_info("y", [3])], opset=15)
+
+
 MODELS = {
+    "seq-insert": seq_insert, "seq-insert-at": seq_insert_at,
+    "seq-insert-at-mixed": lambda: seq_insert_at((4,)),
+    "seq-map": seq_map, "optional-has": optional_has,
+    "seq-loop": seq_loop, "seq-loop-runtime": lambda: seq_loop(True),
+    "if-optional": if_optional,
+    "loop-scan-no-trip": loop_scan_no_trip,
     "relu": relu, "bad-conv": bad_conv, "unsorted": unsorted,
     "external": external, "gather": gather, "dynamic-add": dynamic_add,
 }
