@@ -28,6 +28,10 @@ void populateResizeLowering(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateDynamicAxesLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateSignalLowering(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateRoiAlignLowering(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 void populateDataMovementLowering(mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 

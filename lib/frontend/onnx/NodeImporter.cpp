@@ -180,7 +180,8 @@ ImportFn lookupOpImporter(StringRef opType) {
     for (auto family : {elementwiseImporters(), nnImporters(),
                         reductionImporters(), tensorImporters(),
                         indexingImporters(), normalizationImporters(),
-                        quantizationImporters(), recurrentImporters()})
+                        quantizationImporters(), recurrentImporters(),
+                        signalImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

@@ -167,6 +167,7 @@ llvm::ArrayRef<OpImporter> indexingImporters();
 llvm::ArrayRef<OpImporter> normalizationImporters();
 llvm::ArrayRef<OpImporter> quantizationImporters();
 llvm::ArrayRef<OpImporter> recurrentImporters();
+llvm::ArrayRef<OpImporter> signalImporters();
 
 } // namespace kiln::onnx_frontend
 
