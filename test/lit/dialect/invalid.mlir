@@ -219,3 +219,11 @@ func.func @fused_yield(%x: tensor<2xf32>) -> tensor<3xf32> {
   }
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func @truncate_bf16_to_f16(%a: tensor<3xf32>) {
+  // expected-error @+1 {{truncate_bf16 needs a float input and a bf16 result}}
+  %0 = kiln.cast %a {to = f16, truncate_bf16} : tensor<3xf32> -> tensor<3xf16>
+  return
+}
