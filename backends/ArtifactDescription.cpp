@@ -71,6 +71,7 @@ LogicalResult describeEntry(ModuleOp module,
                                entry.getArgAttrOfType<ArrayAttr>(i, kDimsAttr));
     if (failed(spec))
       return failure();
+    spec->unread = entry.getArgument(i).use_empty();
     metadata.inputs.push_back(*spec);
   }
   for (unsigned i = 0; i < entry.getNumResults(); ++i) {

@@ -40,6 +40,8 @@ struct ConvertKilnToLinalgPass
     lowering::populateDynamicAxesLowering(converter, patterns);
     lowering::populateIndexingLowering(converter, patterns);
     lowering::populateResizeLowering(converter, patterns);
+    lowering::populateRoiAlignLowering(converter, patterns);
+    lowering::populateSignalLowering(converter, patterns);
     lowering::populateRecurrentLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
     lowering::populateControlFlowLowering(converter, patterns);

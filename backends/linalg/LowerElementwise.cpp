@@ -389,6 +389,22 @@ struct LeakyReluLowering : OpConversionPattern<LeakyReluOp> {
   }
 };
 
+/// A float as bfloat16 by keeping the high 16 bits of its f32 value
+/// (kiln.cast's truncate_bf16); NaN becomes the quiet NaN 0x7fc0, since
+/// dropping the low bits of a NaN could leave infinity.
+Value truncateToBf16(OpBuilder &b, Location loc, Value v, Type from) {
+  Value f32 = castScalar(b, loc, v, from, b.getF32Type());
+  Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), f32);
+  Value high = arith::TruncIOp::create(
+      b, loc, b.getI16Type(),
+      arith::ShRUIOp::create(b, loc, bits,
+                             arith::ConstantIntOp::create(b, loc, 16, 32)));
+  Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, f32, f32);
+  Value quiet = arith::ConstantIntOp::create(b, loc, 0x7fc0, 16);
+  return arith::BitcastOp::create(b, loc, b.getBF16Type(),
+                                  arith::SelectOp::create(b, loc, nan, quiet, high));
+}
+
 struct CastLowering : OpConversionPattern<CastOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -401,6 +417,8 @@ struct CastLowering : OpConversionPattern<CastOp> {
     Value r = buildElementwise(
         rewriter, loc, op, adaptor.getInput(), type.getShape(),
         toSignless(to), [&](OpBuilder &b, Location l, ValueRange a) {
+          if (op.getTruncateBf16())
+            return truncateToBf16(b, l, a[0], from);
           return castScalar(b, l, a[0], from, to);
         });
     rewriter.replaceOp(op, castTo(rewriter, loc, r, toSignless(type)));

@@ -7,6 +7,7 @@
 // the input read the edge (or are dropped with exclude_outside).
 //
 //===----------------------------------------------------------------------===//
+#include "backends/linalg/F64Arith.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
 #include "dialects/kiln/ConstantUtils.h"
@@ -22,34 +23,7 @@ using namespace mlir;
 namespace kiln::lowering {
 namespace {
 
-/// f64 arithmetic shorthands.
-struct F {
-  OpBuilder &b;
-  Location loc;
-  Type f64() { return b.getF64Type(); }
-  Value c(double v) { return scalarConstant(b, loc, f64(), v); }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
-  Value floor(Value x) { return math::FloorOp::create(b, loc, x); }
-  Value ceil(Value x) { return math::CeilOp::create(b, loc, x); }
-  Value cmp(arith::CmpFPredicate p, Value x, Value y) {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value fromIndex(Value i) {
-    return arith::SIToFPOp::create(
-        b, loc, f64(), arith::IndexCastOp::create(b, loc, b.getI64Type(), i));
-  }
-  Value toIndex(Value x) {
-    return arith::IndexCastOp::create(
-        b, loc, b.getIndexType(),
-        arith::FPToSIOp::create(b, loc, b.getI64Type(), x));
-  }
-};
+using F = F64Arith;
 
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;

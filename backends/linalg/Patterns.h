@@ -30,6 +30,10 @@ void populateDynamicAxesLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateControlFlowLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateSignalLowering(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateRoiAlignLowering(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 void populateDataMovementLowering(mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 

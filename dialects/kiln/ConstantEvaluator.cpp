@@ -180,7 +180,19 @@ FailureOr<Value_> compare(RankedTensorType resultType, const Value_ &a,
   return r;
 }
 
-FailureOr<Value_> castValue(const Value_ &x, RankedTensorType resultType) {
+/// A float as bfloat16 by keeping the high 16 bits of its f32 value (see
+/// kiln.cast's truncate_bf16); NaN becomes the quiet NaN.
+APFloat truncateToBf16(APFloat f) {
+  bool lost;
+  if (f.isNaN())
+    return APFloat::getQNaN(APFloat::BFloat());
+  f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+  uint64_t bits = f.bitcastToAPInt().getZExtValue() >> 16;
+  return APFloat(APFloat::BFloat(), APInt(16, bits));
+}
+
+FailureOr<Value_> castValue(const Value_ &x, RankedTensorType resultType,
+                            bool truncateBf16 = false) {
   Type to = resultType.getElementType();
   Value_ r = emptyLike(resultType);
   bool toUnsigned = isa<IntegerType>(to) && (cast<IntegerType>(to).isUnsigned() ||
@@ -189,7 +201,9 @@ FailureOr<Value_> castValue(const Value_ &x, RankedTensorType resultType) {
     if (auto ft = dyn_cast<FloatType>(to)) {
       APFloat f(ft.getFloatSemantics());
       bool lost;
-      if (x.isFloat()) {
+      if (x.isFloat() && truncateBf16) {
+        f = truncateToBf16(x.floats[i]);
+      } else if (x.isFloat()) {
         f = x.floats[i];
         f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
       } else {
@@ -552,7 +566,7 @@ evaluateConstantOp(Operation *op, ArrayRef<ElementsAttr> operands,
         });
         r = v;
       })
-      .Case([&](CastOp) { r = castValue(in[0], type); })
+      .Case([&](CastOp c) { r = castValue(in[0], type, c.getTruncateBf16()); })
       .Case([&](ReshapeOp) { r = retype(in[0], type); })
       .Case([&](FlattenOp) { r = retype(in[0], type); })
       .Case([&](SqueezeOp s) {

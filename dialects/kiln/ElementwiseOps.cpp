@@ -172,11 +172,6 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
-void CastOp::build(OpBuilder &b, OperationState &state, Value input, Type to) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  build(b, state, inputType.clone(to), input, TypeAttr::get(to));
-}
-
 LogicalResult CastOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
@@ -189,6 +184,9 @@ LogicalResult CastOp::verify() {
   if (getType().getElementType() != getTo())
     return emitOpError() << "result element type " << getType().getElementType()
                          << " differs from 'to' " << getTo();
+  if (getTruncateBf16() &&
+      (!getTo().isBF16() || !isa<FloatType>(getInput().getType().getElementType())))
+    return emitOpError() << "truncate_bf16 needs a float input and a bf16 result";
   return success();
 }
 

@@ -439,6 +439,40 @@ LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult RoiAlignOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  RankedTensorType x = tensorType(adaptor.getInput());
+  RankedTensorType rois = tensorType(adaptor.getRois());
+  RankedTensorType indices = tensorType(adaptor.getBatchIndices());
+  if (x.getRank() != 4)
+    return emitOptionalError(loc, "input must be [N, C, H, W]");
+  if (rois.getRank() != 2 || (!rois.isDynamicDim(1) && rois.getDimSize(1) != 4))
+    return emitOptionalError(loc, "rois must be [num_rois, 4]");
+  if (rois.getElementType() != x.getElementType())
+    return emitOptionalError(loc, "rois and input element types differ");
+  if (indices.getRank() != 1)
+    return emitOptionalError(loc, "batch_indices must be 1-D");
+  int64_t r = rois.getDimSize(0), ri = indices.getDimSize(0);
+  if (!isDynamic(r) && !isDynamic(ri) && r != ri)
+    return emitOptionalError(loc, "rois has ", r, " regions but batch_indices ",
+                             ri);
+  if (adaptor.getMode() != "avg" && adaptor.getMode() != "max")
+    return emitOptionalError(loc, "mode must be avg or max, got '",
+                             adaptor.getMode(), "'");
+  int64_t h = adaptor.getOutputHeight(), w = adaptor.getOutputWidth();
+  if (h < 1 || w < 1)
+    return emitOptionalError(loc, "output_height and output_width must be "
+                                  "positive, got ", h, " and ", w);
+  if (adaptor.getSamplingRatio() < 0)
+    return emitOptionalError(loc, "sampling_ratio must not be negative");
+  if (isDynamic(r))
+    r = ri;
+  results.push_back(x.clone({r, x.getDimSize(1), h, w}));
+  return success();
+}
+
 LogicalResult NonMaxSuppressionOp::inferReturnTypes(
     MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {

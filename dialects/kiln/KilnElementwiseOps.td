@@ -146,18 +146,19 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, Kiln_InferTypes]> {
   let summary = "element type conversion with ONNX Cast semantics";
   let description = [{
     Float to integer truncates toward zero; anything to bool is `x != 0`;
-    bool to a number is 0 or 1.
+    bool to a number is 0 or 1. Floats round to nearest even, except that
+    with `truncate_bf16` a float becomes bfloat16 by keeping the high 16
+    bits of its f32 value (NaN stays a quiet NaN): Cast before opset 19,
+    as ONNX 1.12's backend tests define it.
 
     ```mlir
     %y = kiln.cast %x : tensor<2x3xf32> -> tensor<2x3xsi64>
     ```
   }];
-  let arguments = (ins Kiln_Tensor:$input, TypeAttr:$to);
+  let arguments = (ins Kiln_Tensor:$input, TypeAttr:$to,
+                       UnitAttr:$truncate_bf16);
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let builders = [
-    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Type":$to)>
-  ];
   // The result's shape is the input's; its element type is `to`.
   let hasVerifier = 1;
   let hasFolder = 1;

@@ -292,6 +292,28 @@ def Kiln_GridSampleOp : Kiln_Op<"grid_sample", [Pure, Kiln_InferTypes]> {
       "$input `,` $grid attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_RoiAlignOp : Kiln_Op<"roi_align", [Pure, Kiln_InferTypes]> {
+  let summary = "pool [N, C, H, W] over regions rois [R, 4] into [R, C, Ho, Wo]";
+  let description = [{
+    ONNX RoiAlign: each region (x1, y1, x2, y2, scaled by `spatial_scale`,
+    shifted by -0.5 with `half_pixel`, else at least 1 x 1) of image
+    `batch_indices[r]` is cut into Ho x Wo bins; each bin averages (`mode`
+    "avg") or takes the largest (`mode` "max") of sampling_ratio^2
+    bilinear samples (ceil(bin size) per axis when sampling_ratio is 0).
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$rois,
+                       Kiln_IndexTensor:$batch_indices,
+                       DefaultValuedAttr<StrAttr, "\"avg\"">:$mode,
+                       I64Attr:$output_height, I64Attr:$output_width,
+                       I64Attr:$sampling_ratio, F32Attr:$spatial_scale,
+                       BoolAttr:$half_pixel);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $rois `,` $batch_indices attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def Kiln_NonMaxSuppressionOp : Kiln_Op<"non_max_suppression",
                                        [Pure, Kiln_InferTypes]> {
   let summary = "greedy non-maximum suppression per batch and class";

@@ -126,7 +126,7 @@ std::string serializeMetadata(const ArtifactMetadata &m) {
     os << "arena " << *m.arenaBytes << "\n";
   for (const TensorSpec &t : m.inputs) {
     writeTensor(os, "input", t);
-    os << "\n";
+    os << (t.unread ? " unread\n" : "\n");
   }
   for (const TensorSpec &t : m.outputs) {
     writeTensor(os, "output", t);
@@ -187,7 +187,8 @@ Expected<ArtifactMetadata> parseMetadata(std::string_view text) {
       m.arenaBytes = bytes;
     } else if (w[0] == "input" || w[0] == "output") {
       TensorSpec t;
-      if (parseTensor(w, 1, t) != w.size())
+      t.unread = w[0] == "input" && w.back() == "unread";
+      if (parseTensor(w, 1, t) != w.size() - (t.unread ? 1 : 0))
         return bad("bad tensor description");
       (w[0] == "input" ? m.inputs : m.outputs).push_back(std::move(t));
     } else if (w[0] == "param") {

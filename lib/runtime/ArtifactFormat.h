@@ -61,6 +61,9 @@ struct TensorSpec {
   DType dtype = DType::Float32;
   std::vector<int64_t> shape;         ///< -1 where dynamic
   std::vector<std::string> dimNames;  ///< symbol per dimension, "" if none
+  /// An input the model never reads (CastLike's `like` gives only its
+  /// type): the runtime checks its element type, not its shape.
+  bool unread = false;
 };
 
 struct ParamSpec {

@@ -204,6 +204,13 @@ Status Session::Impl::checkInputs(const std::vector<Tensor> &given) const {
       return Status::error(what + ": expected element type " +
                            dtypeName(info.dtype) + ", got " +
                            dtypeName(t.dtype()));
+    // An input the model never reads may have any shape (ONNX's CastLike
+    // tests give `like` as one element where the model declares more).
+    if (metadata.inputs[i].unread) {
+      if (!t.valid())
+        return Status::error(what + ": tensor has no data");
+      continue;
+    }
     bool ok = t.shape().size() == info.shape.size();
     for (size_t d = 0; ok && d < info.shape.size(); ++d)
       ok = info.shape[d] < 0 || info.shape[d] == t.shape()[d];
@@ -305,10 +312,28 @@ Session::run(const std::vector<Tensor> &inputs) const {
   return run(inputs, nullptr);
 }
 
-Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &inputs,
+Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &given,
                                            RunStats *stats) const {
-  if (Status s = impl_->checkInputs(inputs); !s)
+  if (Status s = impl_->checkInputs(given); !s)
     return s;
+  // The code takes each input with its declared rank: an unread input of
+  // another shape is passed as a stand-in of the declared shape (dynamic
+  // dimensions 0), which nothing reads.
+  std::vector<Tensor> inputs = given;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const runtime::TensorSpec &spec = impl_->metadata.inputs[i];
+    bool fits = inputs[i].shape().size() == spec.shape.size();
+    for (size_t d = 0; fits && d < spec.shape.size(); ++d)
+      fits = spec.shape[d] < 0 || spec.shape[d] == inputs[i].shape()[d];
+    if (!spec.unread || fits)
+      continue;
+    std::vector<int64_t> shape = spec.shape;
+    for (int64_t &d : shape)
+      d = d < 0 ? 0 : d;
+    inputs[i] = Tensor::allocate(spec.dtype, shape);
+    if (inputs[i].byteSize())
+      std::memset(inputs[i].data(), 0, inputs[i].byteSize());
+  }
   if (impl_->cuda) {
     RunFn entry = impl_->run;
     return impl_->cuda->run(

@@ -357,7 +357,9 @@ void addCastRules(RewritePatternSet &p) {
       r.replaceOp(op, inner.getInput());
       return success();
     }
-    r.replaceOpWithNewOp<CastOp>(op, inner.getInput(), op.getTo());
+    auto merged = r.replaceOpWithNewOp<CastOp>(op, inner.getInput(), op.getTo());
+    // The inner cast was exact, so the outer one's rounding still applies.
+    merged.setTruncateBf16(op.getTruncateBf16());
     return success();
   });
 }

@@ -500,6 +500,116 @@ def Identity_Where_21_uint16():
                  {"y": np.where(c, a, b)})
 
 
+# --- DFT 20: the axis became input 2 (default -2, negatives allowed) ---
+
+def complex_last(c):
+    """numpy complex -> ONNX's trailing [real, imaginary] dimension."""
+    return np.stack((c.real, c.imag), axis=-1).astype(np.float32)
+
+
+@case
+def DFT_20_axis_input_onesided_padded():
+    x = randn(2, 8, 3, 1)
+    want = complex_last(np.fft.rfft(x[..., 0].astype(np.float64), n=10, axis=1))
+    node = helper.make_node("DFT", ["x", "n", "axis"], ["y"], onesided=1)
+    return model(20, [node], {"x": x}, {"y": want},
+                 {"n": np.array(10, np.int64), "axis": np.array(-3, np.int64)})
+
+
+@case
+def DFT_20_inverse_default_axis_truncated():
+    x = randn(3, 12, 2)
+    c = x[..., 0].astype(np.float64) + 1j * x[..., 1]
+    want = complex_last(np.fft.ifft(c[:, :8], axis=1))
+    node = helper.make_node("DFT", ["x", "n"], ["y"], inverse=1)
+    return model(20, [node], {"x": x}, {"y": want},
+                 {"n": np.array(8, np.int64)})
+
+
+# --- RoiAlign 16: coordinate_transformation_mode ---
+
+def roi_align_ref(x, rois, batch, out_h, out_w, ratio, scale, mode, half_pixel):
+    """RoiAlign as the ONNX specification describes it, with plain loops."""
+    _, channels, height, width = x.shape
+    y = np.zeros((len(rois), channels, out_h, out_w))
+    offset = 0.5 if half_pixel else 0.0
+
+    def bilinear(img, yy, xx):
+        # Returns the four (weight, value) taps of one sample point.
+        if yy < -1.0 or yy > height or xx < -1.0 or xx > width:
+            return [(0.0, 0.0)] * 4
+        yy, xx = max(yy, 0.0), max(xx, 0.0)
+        y0, x0 = int(math.floor(yy)), int(math.floor(xx))
+        if y0 >= height - 1:
+            y0 = y1 = height - 1
+            yy = float(y0)
+        else:
+            y1 = y0 + 1
+        if x0 >= width - 1:
+            x0 = x1 = width - 1
+            xx = float(x0)
+        else:
+            x1 = x0 + 1
+        ly, lx = yy - y0, xx - x0
+        return [((1 - ly) * (1 - lx), img[y0, x0]), ((1 - ly) * lx, img[y0, x1]),
+                (ly * (1 - lx), img[y1, x0]), (ly * lx, img[y1, x1])]
+
+    for r, (x1, y1, x2, y2) in enumerate(rois.astype(np.float64)):
+        sx, sy = x1 * scale - offset, y1 * scale - offset
+        rw, rh = x2 * scale - offset - sx, y2 * scale - offset - sy
+        if not half_pixel:
+            rw, rh = max(rw, 1.0), max(rh, 1.0)
+        bh, bw = rh / out_h, rw / out_w
+        gh = ratio if ratio > 0 else int(math.ceil(rh / out_h))
+        gw = ratio if ratio > 0 else int(math.ceil(rw / out_w))
+        for c in range(channels):
+            img = x[batch[r], c].astype(np.float64)
+            for ph in range(out_h):
+                for pw in range(out_w):
+                    vals = []
+                    for iy in range(gh):
+                        yy = sy + ph * bh + (iy + 0.5) * bh / gh
+                        for ix in range(gw):
+                            xx = sx + pw * bw + (ix + 0.5) * bw / gw
+                            taps = bilinear(img, yy, xx)
+                            if mode == "avg":
+                                vals.append(sum(w * v for w, v in taps))
+                            else:
+                                vals.append(max(w * v for w, v in taps))
+                    if mode == "avg":
+                        y[r, c, ph, pw] = sum(vals) / max(gh * gw, 1)
+                    else:
+                        y[r, c, ph, pw] = max(vals)
+    return y.astype(np.float32)
+
+
+ROIS = np.array([[0.5, 1.0, 12.0, 9.5], [3.0, 2.0, 7.5, 14.0],
+                 [-2.0, -1.0, 20.0, 18.0], [5.0, 5.0, 5.5, 5.2]], np.float32)
+
+
+@case
+def RoiAlign_16_avg_adaptive_half_pixel():
+    x = randn(2, 3, 8, 9)
+    batch = np.array([0, 1, 1, 0], np.int64)
+    want = roi_align_ref(x, ROIS, batch, 3, 2, 0, 0.5, "avg", True)
+    node = helper.make_node("RoiAlign", ["x", "rois", "b"], ["y"],
+                            output_height=3, output_width=2, sampling_ratio=0,
+                            spatial_scale=0.5,
+                            coordinate_transformation_mode="half_pixel")
+    return model(16, [node], {"x": x, "rois": ROIS, "b": batch}, {"y": want})
+
+
+@case
+def RoiAlign_16_max_output_half_pixel():
+    x = randn(1, 2, 10, 10)
+    batch = np.zeros(4, np.int64)
+    want = roi_align_ref(x, ROIS, batch, 2, 3, 2, 1.0, "max", False)
+    node = helper.make_node("RoiAlign", ["x", "rois", "b"], ["y"], mode="max",
+                            output_height=2, output_width=3, sampling_ratio=2,
+                            coordinate_transformation_mode="output_half_pixel")
+    return model(16, [node], {"x": x, "rois": ROIS, "b": batch}, {"y": want})
+
+
 # --- Errors ---
 
 @error_case("opset 22")
@@ -523,6 +633,23 @@ def GroupNormalization_18_bad_groups():
                             num_groups=4)
     return model(18, [node], {"x": x}, {"y": x},
                  {"s": randn(4), "b": randn(4)})
+
+
+@error_case("axis -1 out of range")
+def DFT_20_axis_on_complex_dimension():
+    x = randn(2, 8, 1)
+    node = helper.make_node("DFT", ["x", "", "axis"], ["y"])
+    return model(20, [node], {"x": x}, {"y": x},
+                 {"axis": np.array(-1, np.int64)})
+
+
+@error_case("coordinate_transformation_mode 'align_corners'")
+def RoiAlign_16_unknown_mode():
+    x = randn(1, 1, 4, 4)
+    node = helper.make_node("RoiAlign", ["x", "rois", "b"], ["y"],
+                            coordinate_transformation_mode="align_corners")
+    return model(16, [node], {"x": x, "rois": ROIS[:1],
+                              "b": np.zeros(1, np.int64)}, {"y": x})
 
 
 def compare(got, want):

@@ -46,6 +46,22 @@ TEST(ArtifactFormat, RoundTrip) {
   EXPECT_FALSE(parsed->arenaBytes); // no arena line, no arena argument
 }
 
+TEST(ArtifactFormat, UnreadInput) {
+  runtime::ArtifactMetadata m;
+  m.inputs.push_back({"x", DType::Float32, {3}, {""}});
+  m.inputs.push_back({"like", DType::BFloat16, {3, 4}, {"", ""}, /*unread=*/true});
+  std::string text = runtime::serializeMetadata(m);
+  EXPECT_NE(text.find("\ninput like bfloat16 2 3 4 unread\n"), std::string::npos)
+      << text;
+  auto parsed = runtime::parseMetadata(text);
+  ASSERT_TRUE(parsed) << parsed.status().message();
+  EXPECT_FALSE(parsed->inputs[0].unread);
+  EXPECT_TRUE(parsed->inputs[1].unread);
+  EXPECT_EQ(parsed->inputs[1].shape, (std::vector<int64_t>{3, 4}));
+  // Only inputs can be unread.
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 1\noutput y float32 1 3 unread\n"));
+}
+
 TEST(ArtifactFormat, ArenaLine) {
   runtime::ArtifactMetadata m;
   m.arenaBytes = 802816;

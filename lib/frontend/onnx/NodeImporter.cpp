@@ -221,7 +221,7 @@ ImportFn lookupOpImporter(StringRef opType) {
                         indexingImporters(), normalizationImporters(),
                         quantizationImporters(), recurrentImporters(),
                         controlFlowImporters(), scanImporters(),
-                        sequenceImporters()})
+                        sequenceImporters(), signalImporters()})
       for (const OpImporter &op : family)
         t[op.opType] = op.import;
     return t;

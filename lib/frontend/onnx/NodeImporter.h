@@ -182,6 +182,7 @@ llvm::ArrayRef<OpImporter> recurrentImporters();
 llvm::ArrayRef<OpImporter> controlFlowImporters();
 llvm::ArrayRef<OpImporter> scanImporters();
 llvm::ArrayRef<OpImporter> sequenceImporters();
+llvm::ArrayRef<OpImporter> signalImporters();
 
 } // namespace kiln::onnx_frontend
 

@@ -231,3 +231,11 @@ func.func @pool_channels_last_type(%x: tensor<1x8x8x3xf32>) {
     : tensor<1x8x8x3xf32> -> tensor<1x3x4x4xf32>
   return
 }
+
+// -----
+
+func.func @truncate_bf16_to_f16(%a: tensor<3xf32>) {
+  // expected-error @+1 {{truncate_bf16 needs a float input and a bf16 result}}
+  %0 = kiln.cast %a {to = f16, truncate_bf16} : tensor<3xf32> -> tensor<3xf16>
+  return
+}

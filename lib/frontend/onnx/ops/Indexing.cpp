@@ -403,6 +403,33 @@ LogicalResult importGridSample(NodeImporter &n) {
                                  boolAttr(n, "align_corners", n.intAttr("align_corners", 0) != 0)}));
 }
 
+/// RoiAlign: opset 10 places sample points without the half-pixel shift
+/// (what opset 16 calls "output_half_pixel"); opset 16 shifts by default.
+LogicalResult importRoiAlign(NodeImporter &n) {
+  auto in = inputs(n, 3);
+  if (failed(in))
+    return failure();
+  std::string ct = n.opset() < 16 ? "output_half_pixel"
+                                  : n.stringAttr("coordinate_transformation_mode",
+                                                 "half_pixel");
+  if (ct != "half_pixel" && ct != "output_half_pixel")
+    return n.error() << "coordinate_transformation_mode '" << ct
+                     << "' is not half_pixel or output_half_pixel";
+  std::string mode = n.stringAttr("mode", "avg");
+  if (mode != "avg" && mode != "max")
+    return n.error() << "mode '" << mode << "' is not avg or max";
+  OpBuilder &b = n.builder();
+  return bindResult(
+      n, n.build<RoiAlignOp>(
+             *in, {n.named("mode", b.getStringAttr(mode)),
+                   i64Attr(n, "output_height", n.intAttr("output_height", 1)),
+                   i64Attr(n, "output_width", n.intAttr("output_width", 1)),
+                   i64Attr(n, "sampling_ratio", n.intAttr("sampling_ratio", 0)),
+                   n.named("spatial_scale",
+                           b.getF32FloatAttr(n.floatAttr("spatial_scale", 1.0f))),
+                   boolAttr(n, "half_pixel", ct == "half_pixel")}));
+}
+
 /// NonMaxSuppression: absent limits mean no boxes (max 0), IoU threshold 0
 /// and no score threshold.
 LogicalResult importNonMaxSuppression(NodeImporter &n) {
@@ -436,6 +463,7 @@ LogicalResult importNonMaxSuppression(NodeImporter &n) {
 
 const OpImporter kImporters[] = {
     {"GridSample", importGridSample},
+    {"RoiAlign", importRoiAlign},
     {"NonMaxSuppression", importNonMaxSuppression},
     {"Expand", importExpand},
     {"Tile", importTile},

@@ -1,0 +1,317 @@
+//===- LowerSignal.cpp - kiln.dft, kiln.stft and kiln.mel_weight_matrix ----===//
+//
+// Each output element of a transform is one sum over the signal, written as
+// an scf.for inside the body of a linalg.generic over the output (whose
+// last dimension picks the real or imaginary part). The sums and twiddles
+// are in f64 whatever the element type: a real signal's imaginary parts
+// that should cancel exactly (np.fft gives ~1e-13) would otherwise be off
+// by the rounding of the whole sum. The twiddle angle uses (k * n) mod L,
+// exact in integers, rather than a product that grows with the signal.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/linalg/F64Arith.h"
+#include "backends/linalg/LoweringUtils.h"
+#include "backends/linalg/Patterns.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+
+Value ci(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Frequencies kept of an `length`-point transform, as an index.
+Value binsOf(OpBuilder &b, Location loc, Value length, bool onesided) {
+  if (!onesided)
+    return length;
+  return arith::AddIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, length, ci(b, loc, 2)),
+      ci(b, loc, 1));
+}
+
+/// The result's dimensions: static where the op's type has them, else the
+/// computed `values`.
+SmallVector<OpFoldResult> resultDims(OpBuilder &b, RankedTensorType type,
+                                     ArrayRef<Value> values) {
+  SmallVector<OpFoldResult> dims;
+  for (auto [d, v] : llvm::enumerate(values))
+    dims.push_back(type.isDynamicDim(d) ? OpFoldResult(v)
+                                        : indexAttr(b, type.getDimSize(d)));
+  return dims;
+}
+
+/// The real and imaginary parts (f64) of a complex-as-last-dimension
+/// tensor at `idx` (whose last entry is replaced): the imaginary part is 0
+/// when that dimension has size 1. `parts` is its size at run time.
+std::pair<Value, Value> readComplex(OpBuilder &b, Location loc, Value x,
+                                    SmallVector<Value> idx, Value parts) {
+  Type t = cast<RankedTensorType>(x.getType()).getElementType();
+  auto toF64 = [&](Value v) {
+    return t.isF64() ? v : (Value)arith::ExtFOp::create(b, loc, b.getF64Type(), v);
+  };
+  idx.back() = ci(b, loc, 0);
+  Value re = toF64(tensor::ExtractOp::create(b, loc, x, idx));
+  idx.back() = arith::SubIOp::create(b, loc, parts, ci(b, loc, 1));
+  Value im = toF64(tensor::ExtractOp::create(b, loc, x, idx));
+  Value complex = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts,
+                                        ci(b, loc, 2));
+  F64Arith f{b, loc};
+  return {re, f.select(complex, im, f.c(0))};
+}
+
+/// Part `part` (0 real, 1 imaginary) of frequency `k` of an `length`-point
+/// DFT of the `count` samples `read(n)` gives (the rest are zeros), scaled
+/// by 1 / length when `inverse`, in `element`.
+Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
+                 Value length, bool inverse, Type element,
+                 function_ref<std::pair<Value, Value>(OpBuilder &, Location,
+                                                      Value)>
+                     read) {
+  F64Arith f{b, loc};
+  Value zero = f.c(0);
+  auto loop = scf::ForOp::create(
+      b, loc, ci(b, loc, 0), count, ci(b, loc, 1), ValueRange{zero, zero},
+      [&](OpBuilder &lb, Location ll, Value n, ValueRange acc) {
+        F64Arith g{lb, ll};
+        auto [xr, xi] = read(lb, ll, n);
+        Value kn = arith::RemUIOp::create(
+            lb, ll, arith::MulIOp::create(lb, ll, k, n), length);
+        Value theta = g.div(g.mul(g.c(kTwoPi), g.fromIndex(kn)),
+                            g.fromIndex(length));
+        Value cos = math::CosOp::create(lb, ll, theta);
+        Value sin = math::SinOp::create(lb, ll, theta);
+        // x * exp(-i theta) forward, x * exp(+i theta) inverse.
+        Value re = inverse ? g.sub(g.mul(xr, cos), g.mul(xi, sin))
+                           : g.add(g.mul(xr, cos), g.mul(xi, sin));
+        Value im = inverse ? g.add(g.mul(xi, cos), g.mul(xr, sin))
+                           : g.sub(g.mul(xi, cos), g.mul(xr, sin));
+        scf::YieldOp::create(
+            lb, ll, ValueRange{g.add(acc[0], re), g.add(acc[1], im)});
+      });
+  Value isReal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, part,
+                                       ci(b, loc, 0));
+  Value v = f.select(isReal, loop.getResult(0), loop.getResult(1));
+  if (inverse)
+    v = f.div(v, f.fromIndex(length));
+  return castScalar(b, loc, v, b.getF64Type(), element);
+}
+
+/// Checks at run time that a complex dimension of dynamic size is 1 or 2.
+void checkParts(OpBuilder &b, Location loc, Operation *op, Value x,
+                Value parts) {
+  if (!cast<RankedTensorType>(x.getType()).isDynamicDim(
+          cast<RankedTensorType>(x.getType()).getRank() - 1))
+    return;
+  Value ok = arith::OrIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, ci(b, loc, 1)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, ci(b, loc, 2)));
+  runtimeCheck(b, loc, op, ok,
+               "the last dimension must be 1 (real) or 2 (complex)");
+}
+
+struct DftLowering : OpConversionPattern<DftOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DftOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput();
+    auto outType = cast<RankedTensorType>(op.getType());
+    Type element = outType.getElementType();
+    int64_t rank = outType.getRank(), axis = op.getAxis();
+    bool inverse = op.getInverse();
+    SmallVector<OpFoldResult> inDims = getDims(b, loc, x);
+    Value n = indexValue(b, loc, inDims[axis]);
+    Value parts = indexValue(b, loc, inDims[rank - 1]);
+    checkParts(b, loc, op, x, parts);
+    Value length = op.getLength() ? ci(b, loc, *op.getLength()) : n;
+    // Samples past the transform length are dropped, missing ones are 0.
+    Value count = arith::MinUIOp::create(b, loc, n, length);
+    SmallVector<Value> outValues;
+    for (int64_t d = 0; d < rank; ++d)
+      outValues.push_back(d == axis       ? binsOf(b, loc, length, op.getOnesided())
+                          : d == rank - 1 ? ci(b, loc, 2)
+                                          : indexValue(b, loc, inDims[d]));
+    Value r = generateTensor(
+        b, loc, resultDims(b, outType, outValues), element,
+        [&](OpBuilder &gb, Location gl, ValueRange i) {
+          return dftElement(
+              gb, gl, i[axis], i[rank - 1], count, length, inverse, element,
+              [&](OpBuilder &lb, Location ll, Value s) {
+                SmallVector<Value> idx(i);
+                idx[axis] = s;
+                return readComplex(lb, ll, x, idx, parts);
+              });
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r, outType));
+    return success();
+  }
+};
+
+struct StftLowering : OpConversionPattern<StftOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StftOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value signal = adaptor.getSignal(), window = adaptor.getWindow();
+    auto outType = cast<RankedTensorType>(op.getType());
+    Type element = outType.getElementType();
+    SmallVector<OpFoldResult> sDims = getDims(b, loc, signal);
+    Value total = indexValue(b, loc, sDims[1]);
+    Value parts = indexValue(b, loc, sDims[2]);
+    Value length = dimValue(b, loc, window, 0);
+    Value step = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), extractScalar(b, loc, adaptor.getFrameStep()));
+    checkParts(b, loc, op, signal, parts);
+    runtimeCheck(b, loc, op,
+                 arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, step,
+                                       ci(b, loc, 0)),
+                 "frame_step must be positive");
+    runtimeCheck(b, loc, op,
+                 arith::AndIOp::create(
+                     b, loc,
+                     arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                           length, ci(b, loc, 0)),
+                     arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                           length, total)),
+                 "the frame length must be in [1, signal length]");
+    Value frames = arith::AddIOp::create(
+        b, loc,
+        arith::DivSIOp::create(b, loc,
+                               arith::SubIOp::create(b, loc, total, length), step),
+        ci(b, loc, 1));
+    SmallVector<Value> outValues = {indexValue(b, loc, sDims[0]), frames,
+                                    binsOf(b, loc, length, op.getOnesided()),
+                                    ci(b, loc, 2)};
+    Value r = generateTensor(
+        b, loc, resultDims(b, outType, outValues), element,
+        [&](OpBuilder &gb, Location gl, ValueRange i) {
+          Value start = arith::MulIOp::create(gb, gl, i[1], step);
+          return dftElement(
+              gb, gl, i[2], i[3], length, length, /*inverse=*/false, element,
+              [&](OpBuilder &lb, Location ll, Value s) {
+                F64Arith g{lb, ll};
+                Value at = arith::AddIOp::create(lb, ll, start, s);
+                auto [re, im] =
+                    readComplex(lb, ll, signal, {i[0], at, Value()}, parts);
+                Value w = castScalar(lb, ll,
+                                     tensor::ExtractOp::create(lb, ll, window, s),
+                                     element, lb.getF64Type());
+                return std::make_pair(g.mul(re, w), g.mul(im, w));
+              });
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r, outType));
+    return success();
+  }
+};
+
+/// ONNX's reference: num_mel_bins + 2 points evenly spaced in mel between
+/// the edges, each turned back into hertz and then into a DFT bin
+/// floor((dft_length + 1) * hz / sample_rate); column i rises linearly from
+/// bin point i (0) to point i + 1 (1) and falls to point i + 2. A column
+/// whose first two points coincide has just a 1 at that bin.
+struct MelWeightMatrixLowering : OpConversionPattern<MelWeightMatrixOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MelWeightMatrixOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    F64Arith f{b, loc};
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto asIndex = [&](Value t) {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                        extractScalar(b, loc, t))
+          .getResult();
+    };
+    auto asF64 = [&](Value kilnOperand, Value t) {
+      return castScalar(b, loc, extractScalar(b, loc, t),
+                        cast<RankedTensorType>(kilnOperand.getType()).getElementType(),
+                        b.getF64Type());
+    };
+    Value mels = asIndex(adaptor.getNumMelBins());
+    Value dftLength = asIndex(adaptor.getDftLength());
+    Value rate = asF64(op.getSampleRate(), adaptor.getSampleRate());
+    Value low = asF64(op.getLowerEdgeHertz(), adaptor.getLowerEdgeHertz());
+    Value high = asF64(op.getUpperEdgeHertz(), adaptor.getUpperEdgeHertz());
+    auto positive = [&](Value v) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, v,
+                                   ci(b, loc, 0));
+    };
+    runtimeCheck(b, loc, op,
+                 arith::AndIOp::create(b, loc, positive(mels), positive(dftLength)),
+                 "num_mel_bins and dft_length must be positive");
+    runtimeCheck(b, loc, op, f.cmp(arith::CmpFPredicate::OGT, rate, f.c(0)),
+                 "sample_rate must be positive");
+    auto toMel = [&](Value hz) {
+      return f.mul(f.c(2595), math::Log10Op::create(
+                                  b, loc, f.add(f.c(1), f.div(hz, f.c(700)))));
+    };
+    Value lowMel = toMel(low);
+    Value melStep = f.div(f.sub(toMel(high), lowMel),
+                          f.fromIndex(arith::AddIOp::create(b, loc, mels, ci(b, loc, 2))));
+    Value scale = f.fromIndex(arith::AddIOp::create(b, loc, dftLength, ci(b, loc, 1)));
+    SmallVector<Value> outValues = {binsOf(b, loc, dftLength, true), mels};
+    Type element = outType.getElementType();
+    Value r = generateTensor(
+        b, loc, resultDims(b, outType, outValues), element,
+        [&](OpBuilder &gb, Location gl, ValueRange i) {
+          F64Arith g{gb, gl};
+          // Bin of point p (an integer-valued f64).
+          auto point = [&](int64_t offset) {
+            Value p = g.fromIndex(arith::AddIOp::create(gb, gl, i[1], ci(gb, gl, offset)));
+            Value mel = g.add(g.mul(p, melStep), lowMel);
+            Value hz = g.mul(g.c(700),
+                             g.sub(math::PowFOp::create(gb, gl, g.c(10),
+                                                        g.div(mel, g.c(2595))),
+                                   g.c(1)));
+            return g.floor(g.div(g.mul(scale, hz), rate));
+          };
+          Value lo = point(0), mid = point(1), hi = point(2);
+          Value j = g.fromIndex(i[0]);
+          using P = arith::CmpFPredicate;
+          auto both = [&](Value p, Value q) {
+            return arith::AndIOp::create(gb, gl, p, q).getResult();
+          };
+          Value zero = g.c(0), one = g.c(1);
+          Value rising = g.select(
+              both(g.cmp(P::OLE, lo, j), g.cmp(P::OLE, j, mid)),
+              g.div(g.sub(j, lo), g.sub(mid, lo)), zero);
+          Value v = g.select(g.cmp(P::OEQ, lo, mid),
+                             g.select(g.cmp(P::OEQ, j, mid), one, zero), rising);
+          Value falling = both(g.cmp(P::OGT, hi, mid),
+                               both(g.cmp(P::OLE, mid, j), g.cmp(P::OLT, j, hi)));
+          v = g.select(falling, g.div(g.sub(hi, j), g.sub(hi, mid)), v);
+          return castScalar(gb, gl, v, gb.getF64Type(), element);
+        });
+    rewriter.replaceOp(op, castTo(b, loc, r, toSignless(outType)));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateSignalLowering(TypeConverter &converter,
+                            RewritePatternSet &patterns) {
+  patterns.add<DftLowering, StftLowering, MelWeightMatrixLowering>(
+      converter, patterns.getContext());
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,97 @@
+// DFT, STFT and mel filters: one generic over the output whose body sums
+// the signal in f64 with an scf.for; twiddles from (k * n) mod L.
+// RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s
+
+// A real signal, 10 points, onesided: 6 bins; the last output dimension
+// picks the real or imaginary sum.
+// CHECK-LABEL: func @dft_real
+// CHECK-DAG: %[[TWO_PI:.*]] = arith.constant 6.2831853071795862 : f64
+// CHECK-DAG: %[[C10:.*]] = arith.constant 10 : index
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x6x10x2xf32>)
+// CHECK: %[[K:.*]] = linalg.index 1 : index
+// CHECK: %[[PART:.*]] = linalg.index 3 : index
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %[[C10]] {{.*}} -> (f64, f64)
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %[[N]], %{{.*}}, %{{.*}}] : tensor<1x10x10x1xf32>
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: %[[KN:.*]] = arith.muli %[[K]], %[[N]] : index
+// CHECK: arith.remui %[[KN]], %[[C10]] : index
+// CHECK: math.cos
+// CHECK: math.sin
+// CHECK: arith.cmpi eq, %[[PART]], %{{.*}} : index
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @dft_real(%x: tensor<1x10x10x1xf32>) -> tensor<1x6x10x2xf32> {
+  %0 = kiln.dft %x {axis = 1 : i64, onesided = true} : tensor<1x10x10x1xf32> -> tensor<1x6x10x2xf32>
+  return %0 : tensor<1x6x10x2xf32>
+}
+
+// -----
+
+// Inverse, zero-padded to 16 points: 8 samples summed, scaled by 1 / 16.
+// CHECK-LABEL: func @dft_inverse_padded
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[L:.*]] = arith.constant 1.600000e+01 : f64
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C8]]
+// CHECK: arith.divf %{{.*}}, %[[L]] : f64
+func.func @dft_inverse_padded(%x: tensor<8x2xf64>) -> tensor<16x2xf64> {
+  %0 = kiln.dft %x {axis = 0 : i64, inverse = true, length = 16 : i64} : tensor<8x2xf64> -> tensor<16x2xf64>
+  return %0 : tensor<16x2xf64>
+}
+
+// -----
+
+// Dynamic sizes: the complex dimension is checked at run time.
+// CHECK-LABEL: func @dft_dynamic
+// CHECK: tensor.dim
+// CHECK: cf.assert %{{.*}}, "{{.*}}the last dimension must be 1 (real) or 2 (complex)"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x2xf32>)
+func.func @dft_dynamic(%x: tensor<?x?x?xf32>) -> tensor<?x?x2xf32> {
+  %0 = kiln.dft %x {axis = 1 : i64} : tensor<?x?x?xf32> -> tensor<?x?x2xf32>
+  return %0 : tensor<?x?x2xf32>
+}
+
+// -----
+
+// A step known only at run time: checked, and the frame count computed
+// (the frame length, static here, needs no check).
+// CHECK-LABEL: func @stft
+// CHECK: %[[STEP:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: cf.assert %{{.*}}, "{{.*}}frame_step must be positive"
+// CHECK: arith.divsi %{{.*}}, %[[STEP]] : index
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x?x9x2xf32>)
+// CHECK: arith.muli %{{.*}}, %[[STEP]] : index
+// CHECK: scf.for
+// The window multiplies each sample.
+// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<16xf32>
+func.func @stft(%s: tensor<1x128x1xf32>, %step: tensor<si64>, %w: tensor<16xf32>) -> tensor<1x?x9x2xf32> {
+  %0 = kiln.stft %s, %step, %w : (tensor<1x128x1xf32>, tensor<si64>, tensor<16xf32>) -> tensor<1x?x9x2xf32>
+  return %0 : tensor<1x?x9x2xf32>
+}
+
+// -----
+
+// Mel points: 2595 * log10(1 + hz / 700) and back with 10^x, bins floored.
+// CHECK-LABEL: func @mel
+// CHECK: cf.assert %{{.*}}, "{{.*}}num_mel_bins and dft_length must be positive"
+// CHECK: cf.assert %{{.*}}, "{{.*}}sample_rate must be positive"
+// CHECK: math.log10
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?xf32>)
+// CHECK: math.powf
+// CHECK: math.floor
+// CHECK: arith.select
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @mel(%m: tensor<si32>, %d: tensor<si32>, %sr: tensor<si32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor<?x?xf32> {
+  %0 = kiln.mel_weight_matrix %m, %d, %sr, %lo, %hi {output_type = f32} : (tensor<si32>, tensor<si32>, tensor<si32>, tensor<f32>, tensor<f32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// A signal of dynamic length: the frame length is checked against it.
+// CHECK-LABEL: func @stft_dynamic_signal
+// CHECK: cf.assert %{{.*}}, "{{.*}}the frame length must be in [1, signal length]"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x16x2xf32>)
+func.func @stft_dynamic_signal(%s: tensor<?x?x2xf32>, %w: tensor<16xf32>) -> tensor<?x?x16x2xf32> {
+  %c4 = kiln.constant dense<4> : tensor<si32>
+  %0 = kiln.stft %s, %c4, %w {onesided = false} : (tensor<?x?x2xf32>, tensor<si32>, tensor<16xf32>) -> tensor<?x?x16x2xf32>
+  return %0 : tensor<?x?x16x2xf32>
+}
