@@ -37,6 +37,17 @@ Value NodeImporter::input(size_t i) {
   return v;
 }
 
+FailureOr<SmallVector<Value>> NodeImporter::inputs(size_t count) {
+  SmallVector<Value> values;
+  for (size_t i = 0; i < count; ++i) {
+    Value v = input(i);
+    if (!v)
+      return failure();
+    values.push_back(v);
+  }
+  return values;
+}
+
 CompositeRef NodeImporter::composite(size_t i) {
   if (!hasInput(i)) {
     error() << "input " << i << " is required";

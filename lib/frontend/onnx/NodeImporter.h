@@ -49,6 +49,9 @@ public:
   /// Input `i`; null with an error if it is missing.
   mlir::Value input(size_t i);
   mlir::Value optionalInput(size_t i) { return hasInput(i) ? input(i) : nullptr; }
+  /// Inputs 0..count-1, all required; failure (with the error) if one is
+  /// missing.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> inputs(size_t count);
   /// Input `i` as a sequence or optional; null with an error if it is
   /// missing or a tensor.
   CompositeRef composite(size_t i);

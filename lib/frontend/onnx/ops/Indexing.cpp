@@ -24,27 +24,15 @@ NamedAttribute boolAttr(NodeImporter &n, StringRef name, bool v) {
   return n.named(name, n.builder().getBoolAttr(v));
 }
 
-/// Inputs 0..count-1, all required.
-FailureOr<SmallVector<Value>> inputs(NodeImporter &n, size_t count) {
-  SmallVector<Value> values;
-  for (size_t i = 0; i < count; ++i) {
-    Value v = n.input(i);
-    if (!v)
-      return failure();
-    values.push_back(v);
-  }
-  return values;
-}
-
 LogicalResult importExpand(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<ExpandOp>(*in));
 }
 
 LogicalResult importTile(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<TileOp>(*in));
@@ -127,14 +115,14 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
 }
 
 LogicalResult importRange(NodeImporter &n) {
-  auto in = inputs(n, 3);
+  auto in = n.inputs(3);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<RangeOp>(*in));
 }
 
 LogicalResult importOneHot(NodeImporter &n) {
-  auto in = inputs(n, 3);
+  auto in = n.inputs(3);
   if (failed(in))
     return failure();
   auto axis = normalizedAxis(n, n.intAttr("axis", -1), rankOf((*in)[0]) + 1);
@@ -177,7 +165,7 @@ LogicalResult importCumSum(NodeImporter &n) {
 
 template <typename OpTy> LogicalResult importWithAxis(NodeImporter &n,
                                                       size_t numInputs) {
-  auto in = inputs(n, numInputs);
+  auto in = n.inputs(numInputs);
   if (failed(in))
     return failure();
   auto axis = normalizedAxis(n, n.intAttr("axis", 0), rankOf((*in)[0]));
@@ -198,7 +186,7 @@ LogicalResult importScatterElements(NodeImporter &n) {
 }
 
 LogicalResult importGatherND(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<GatherNDOp>(
@@ -206,7 +194,7 @@ LogicalResult importGatherND(NodeImporter &n) {
 }
 
 LogicalResult importScatterND(NodeImporter &n) {
-  auto in = inputs(n, 3);
+  auto in = n.inputs(3);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<ScatterNDOp>(
@@ -215,7 +203,7 @@ LogicalResult importScatterND(NodeImporter &n) {
 }
 
 LogicalResult importCompress(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   Value x = (*in)[0];
@@ -238,7 +226,7 @@ LogicalResult importCompress(NodeImporter &n) {
 }
 
 LogicalResult importNonZero(NodeImporter &n) {
-  auto in = inputs(n, 1);
+  auto in = n.inputs(1);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<NonZeroOp>(*in));
@@ -297,7 +285,7 @@ LogicalResult importUnique(NodeImporter &n) {
 }
 
 LogicalResult importReverseSequence(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<ReverseSequenceOp>(
@@ -306,7 +294,7 @@ LogicalResult importReverseSequence(NodeImporter &n) {
 }
 
 LogicalResult importDepthToSpace(NodeImporter &n) {
-  auto in = inputs(n, 1);
+  auto in = n.inputs(1);
   auto bs = n.requiredInt("blocksize");
   if (failed(in) || failed(bs))
     return failure();
@@ -319,7 +307,7 @@ LogicalResult importDepthToSpace(NodeImporter &n) {
 }
 
 LogicalResult importSpaceToDepth(NodeImporter &n) {
-  auto in = inputs(n, 1);
+  auto in = n.inputs(1);
   auto bs = n.requiredInt("blocksize");
   if (failed(in) || failed(bs))
     return failure();
@@ -327,7 +315,7 @@ LogicalResult importSpaceToDepth(NodeImporter &n) {
 }
 
 LogicalResult importEyeLike(NodeImporter &n) {
-  auto in = inputs(n, 1);
+  auto in = n.inputs(1);
   if (failed(in))
     return failure();
   Type dtype = elementOf((*in)[0]);
@@ -376,7 +364,7 @@ template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
 }
 
 LogicalResult importEinsum(NodeImporter &n) {
-  auto in = inputs(n, n.numInputs());
+  auto in = n.inputs(n.numInputs());
   if (failed(in))
     return failure();
   std::string equation = n.stringAttr("equation", "");
@@ -385,14 +373,14 @@ LogicalResult importEinsum(NodeImporter &n) {
 }
 
 LogicalResult importDet(NodeImporter &n) {
-  auto in = inputs(n, 1);
+  auto in = n.inputs(1);
   if (failed(in))
     return failure();
   return bindResult(n, n.build<DetOp>(*in));
 }
 
 LogicalResult importGridSample(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   OpBuilder &b = n.builder();
@@ -406,7 +394,7 @@ LogicalResult importGridSample(NodeImporter &n) {
 /// RoiAlign: opset 10 places sample points without the half-pixel shift
 /// (what opset 16 calls "output_half_pixel"); opset 16 shifts by default.
 LogicalResult importRoiAlign(NodeImporter &n) {
-  auto in = inputs(n, 3);
+  auto in = n.inputs(3);
   if (failed(in))
     return failure();
   std::string ct = n.opset() < 16 ? "output_half_pixel"
@@ -433,7 +421,7 @@ LogicalResult importRoiAlign(NodeImporter &n) {
 /// NonMaxSuppression: absent limits mean no boxes (max 0), IoU threshold 0
 /// and no score threshold.
 LogicalResult importNonMaxSuppression(NodeImporter &n) {
-  auto in = inputs(n, 2);
+  auto in = n.inputs(2);
   if (failed(in))
     return failure();
   Type f = elementOf((*in)[0]);

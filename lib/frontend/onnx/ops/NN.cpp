@@ -217,13 +217,10 @@ LogicalResult importBatchNorm(NodeImporter &n) {
     if (n.wantsOutput(i))
       return n.error() << "BatchNormalization's running statistics outputs "
                           "are training outputs, not supported";
-  SmallVector<Value> operands;
-  for (size_t i = 0; i < 5; ++i) {
-    Value v = n.input(i);
-    if (!v)
-      return failure();
-    operands.push_back(v);
-  }
+  FailureOr<SmallVector<Value>> operandsOr = n.inputs(5);
+  if (failed(operandsOr))
+    return failure();
+  SmallVector<Value> &operands = *operandsOr;
   return bindResult(
       n, n.build<BatchNormOp>(operands,
                               {n.named("epsilon", n.builder().getF32FloatAttr(
@@ -308,13 +305,10 @@ LogicalResult importConvInteger(NodeImporter &n) {
 
 /// QLinearConv: integer convolution, int32 bias, requantized.
 LogicalResult importQLinearConv(NodeImporter &n) {
-  SmallVector<Value> in;
-  for (size_t i = 0; i < 8; ++i) {
-    Value v = n.input(i);
-    if (!v)
-      return failure();
-    in.push_back(v);
-  }
+  FailureOr<SmallVector<Value>> inOr = n.inputs(8);
+  if (failed(inOr))
+    return failure();
+  SmallVector<Value> &in = *inOr;
   auto acc = integerConv(n, in[0], in[2], in[3], in[5]);
   if (failed(acc))
     return failure();

@@ -144,13 +144,10 @@ LogicalResult importMatMulInteger(NodeImporter &n) {
 /// QLinearMatMul: MatMulInteger, then requantized by a_scale * b_scale /
 /// y_scale.
 LogicalResult importQLinearMatMul(NodeImporter &n) {
-  SmallVector<Value> in;
-  for (size_t i = 0; i < 8; ++i) {
-    Value v = n.input(i);
-    if (!v)
-      return failure();
-    in.push_back(v);
-  }
+  FailureOr<SmallVector<Value>> inOr = n.inputs(8);
+  if (failed(inOr))
+    return failure();
+  SmallVector<Value> &in = *inOr;
   Type si32 = IntegerType::get(n.context(), 32, IntegerType::Signed);
   auto cast32 = [&](Value v) {
     return n.build<CastOp>({v}, {n.named("to", TypeAttr::get(si32))});

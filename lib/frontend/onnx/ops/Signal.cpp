@@ -128,13 +128,10 @@ LogicalResult importStft(NodeImporter &n) {
 }
 
 LogicalResult importMelWeightMatrix(NodeImporter &n) {
-  SmallVector<Value> operands;
-  for (size_t i = 0; i < 5; ++i) {
-    Value v = n.input(i);
-    if (!v)
-      return failure();
-    operands.push_back(v);
-  }
+  FailureOr<SmallVector<Value>> operandsOr = n.inputs(5);
+  if (failed(operandsOr))
+    return failure();
+  SmallVector<Value> &operands = *operandsOr;
   int64_t dtype = n.intAttr("output_datatype", 1);
   Type element = elementTypeFromOnnx(n.context(), int(dtype));
   if (!element || !isa<FloatType, IntegerType>(element) ||
