@@ -194,6 +194,23 @@ private:
     blocks(iv, batch, ap, bp);
   }
 
+  /// The loops both packings share: a parallel loop over `count` panels of
+  /// `tile` rows or columns and, inside it, a loop over k (its index in
+  /// iv[k]), the builder left in the latter (the caller's guard restores
+  /// it). Returns the panel and its first row or column.
+  std::pair<Value, Value> openPanelLoops(int64_t count, int64_t tile,
+                                         SmallVector<Value> &iv) {
+    auto par = scf::ParallelOp::create(b_, loc_, ValueRange{idx(0)},
+                                       ValueRange{idx(count)}, ValueRange{idx(1)});
+    b_.setInsertionPoint(par.getBody()->getTerminator());
+    Value panel = par.getInductionVars()[0];
+    Value first = arith::MulIOp::create(b_, loc_, panel, idx(tile));
+    auto kLoop = scf::ForOp::create(b_, loc_, idx(0), idx(K), idx(1));
+    b_.setInsertionPointToStart(kLoop.getBody());
+    iv[p_.k] = kLoop.getInductionVar();
+    return {panel, first};
+  }
+
   /// Bp[n1][k][j] = B[k][n1*nr + j], 0 past the last column.
   void packRight(SmallVector<Value> iv, Value batch, Value bp) {
     auto bType = cast<MemRefType>(p_.b.getType());
@@ -201,15 +218,8 @@ private:
         p_.bMap.getResults().back() == getAffineDimExpr(p_.n, b_.getContext()) &&
         bType.isLastDimUnitStride();
     Value cN = idx(N);
-    auto par = scf::ParallelOp::create(b_, loc_, ValueRange{idx(0)},
-                                       ValueRange{idx(N1)}, ValueRange{idx(1)});
     OpBuilder::InsertionGuard guard(b_);
-    b_.setInsertionPoint(par.getBody()->getTerminator());
-    Value n1 = par.getInductionVars()[0];
-    Value n0 = arith::MulIOp::create(b_, loc_, n1, idx(t_.nr));
-    auto kLoop = scf::ForOp::create(b_, loc_, idx(0), idx(K), idx(1));
-    b_.setInsertionPointToStart(kLoop.getBody());
-    iv[p_.k] = kLoop.getInductionVar();
+    auto [n1, n0] = openPanelLoops(N1, t_.nr, iv);
     if (vectorRows) {
       // Whole vectors of the row, the part past N masked off.
       Value zero = zeros();
@@ -239,15 +249,8 @@ private:
   /// Ap[m1][k][r] = A[m1*mr + r][k], 0 past the last row.
   void packLeft(SmallVector<Value> iv, Value batch, Value ap) {
     Value cM = idx(M);
-    auto par = scf::ParallelOp::create(b_, loc_, ValueRange{idx(0)},
-                                       ValueRange{idx(M1)}, ValueRange{idx(1)});
     OpBuilder::InsertionGuard guard(b_);
-    b_.setInsertionPoint(par.getBody()->getTerminator());
-    Value m1 = par.getInductionVars()[0];
-    Value m0 = arith::MulIOp::create(b_, loc_, m1, idx(t_.mr));
-    auto kLoop = scf::ForOp::create(b_, loc_, idx(0), idx(K), idx(1));
-    b_.setInsertionPointToStart(kLoop.getBody());
-    iv[p_.k] = kLoop.getInductionVar();
+    auto [m1, m0] = openPanelLoops(M1, t_.mr, iv);
     for (int64_t r = 0; r < t_.mr; ++r) {
       Value row = arith::AddIOp::create(b_, loc_, m0, idx(r));
       setRow(iv, clamp(row, M));
