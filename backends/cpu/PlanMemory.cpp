@@ -19,6 +19,7 @@
 #include "backends/cpu/BufferLifetimes.h"
 #include "backends/cpu/MemoryPlan.h"
 #include "backends/cpu/Passes.h"
+#include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/ModelInterface.h"
 #include "dialects/kiln/NodeName.h"
 
@@ -66,42 +67,62 @@ findInPlacePairs(Block &block, const BlockLifetimes &lt) {
   };
   SmallVector<std::pair<size_t, size_t>> pairs;
   DenseSet<size_t> given, taken;
+  // Pairs `out` (first used at `op`) with the first of `ins` that dies
+  // there with the same shape and bytes.
+  auto pair = [&](Operation &op, Value out, ArrayRef<Value> ins) {
+    int64_t at = lt.position.lookup(&op);
+    std::optional<size_t> o = planned(out);
+    if (!o || taken.contains(*o) || lt.buffers[*o].start != at)
+      return;
+    const BufferLifetime &ob = lt.buffers[*o];
+    for (Value in : ins) {
+      std::optional<size_t> i = planned(in);
+      if (!i || *i == *o || given.contains(*i))
+        continue;
+      const BufferLifetime &ib = lt.buffers[*i];
+      // Same shape and same bytes: element k of both is at the same
+      // byte offset.
+      if (ib.end != at || ib.bytes != ob.bytes ||
+          cast<MemRefType>(in.getType()).getShape() !=
+              cast<MemRefType>(out.getType()).getShape())
+        continue;
+      // Any other operand on the same memory could read an element
+      // after it was overwritten.
+      unsigned uses = 0;
+      for (OpOperand &other : op.getOpOperands())
+        uses += ib.aliases.contains(other.get());
+      if (uses != 1)
+        continue;
+      pairs.push_back({*i, *o});
+      given.insert(*i);
+      taken.insert(*o);
+      return;
+    }
+  };
   for (Operation &op : block) {
+    if (auto conv = dyn_cast<lib::Conv2dOp>(op)) {
+      // A residual added first is oneDNN's `sum` post-op: the convolution
+      // accumulates onto its output, so a residual that dies here can be
+      // the output and the runtime copies nothing (Epilogue::sumFirst).
+      ArrayAttr post = conv.getPostOps();
+      if (conv.hasPureBufferSemantics() && !post.empty() &&
+          cast<StringAttr>(post[0]).getValue() == "add" &&
+          !conv.getPostOperands().empty())
+        pair(op, conv.getInit(), {conv.getPostOperands()[0]});
+      continue;
+    }
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
         !linalgOp.isAllParallelLoops())
       continue;
-    int64_t at = lt.position.lookup(&op);
     for (OpOperand &out : linalgOp.getDpsInitsMutable()) {
-      std::optional<size_t> o = planned(out.get());
-      if (!o || taken.contains(*o) || lt.buffers[*o].start != at ||
-          !linalgOp.getMatchingIndexingMap(&out).isIdentity())
+      if (!linalgOp.getMatchingIndexingMap(&out).isIdentity())
         continue;
-      const BufferLifetime &ob = lt.buffers[*o];
-      for (OpOperand *in : linalgOp.getDpsInputOperands()) {
-        std::optional<size_t> i = planned(in->get());
-        if (!i || *i == *o || given.contains(*i))
-          continue;
-        const BufferLifetime &ib = lt.buffers[*i];
-        // Same shape and same bytes: element k of both is at the same
-        // byte offset.
-        if (ib.end != at || ib.bytes != ob.bytes ||
-            cast<MemRefType>(in->get().getType()).getShape() !=
-                cast<MemRefType>(out.get().getType()).getShape() ||
-            !linalgOp.getMatchingIndexingMap(in).isIdentity())
-          continue;
-        // Any other operand on the same memory could read an element
-        // after it was overwritten.
-        bool alone = llvm::all_of(op.getOpOperands(), [&](OpOperand &other) {
-          return &other == in || !ib.aliases.contains(other.get());
-        });
-        if (!alone)
-          continue;
-        pairs.push_back({*i, *o});
-        given.insert(*i);
-        taken.insert(*o);
-        break;
-      }
+      SmallVector<Value> ins;
+      for (OpOperand *in : linalgOp.getDpsInputOperands())
+        if (linalgOp.getMatchingIndexingMap(in).isIdentity())
+          ins.push_back(in->get());
+      pair(op, out.get(), ins);
     }
   }
   return pairs;

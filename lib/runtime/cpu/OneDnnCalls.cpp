@@ -257,10 +257,25 @@ struct Epilogue {
   void run(const dnnl::primitive &primitive,
            std::unordered_map<int, memory> args, const memory::desc &scratch,
            const memory &dst, void *const *operands) const {
+    // The memory plan may give a residual that dies here the output's
+    // memory (in place for the `sum`). Where oneDNN refused the fused form,
+    // the primitive would overwrite it before the add reads it: the add
+    // then reads a copy.
+    void *out = dst.get_data_handle();
+    std::vector<void *> saved;
+    if (!(fused && sumFirst) && binaryCount() > 0 && operands[0] == out) {
+      thread_local std::vector<char> stash;
+      size_t bytes = dst.get_desc().get_size();
+      stash.resize(bytes);
+      parallelCopy(stash.data(), out, bytes);
+      saved.assign(operands, operands + binaryCount());
+      saved[0] = stash.data();
+      operands = saved.data();
+    }
     if (fused)
       addFusedArgs(args, operands);
-    if (fused && sumFirst && operands[0] != dst.get_data_handle())
-      parallelCopy(dst.get_data_handle(), operands[0], dst.get_desc().get_size());
+    if (fused && sumFirst && operands[0] != out)
+      parallelCopy(out, operands[0], dst.get_desc().get_size());
     dnnl::stream s(cpuEngine());
     execute(primitive, s, std::move(args), scratch);
     if (!fused)

@@ -163,3 +163,74 @@ module {
     return
   }
 }
+
+// -----
+
+// oneDNN convolutions: a residual added first dies at the convolution, which
+// then accumulates onto it (the `sum` post-op): the output takes its slot.
+// CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 1024 : i64
+// CHECK-SAME: in_place = 1 : i64
+module {
+  func.func @conv_residual(%x: memref<1x4x8x8xf32>, %w: memref<4x4x3x3xf32>, %b: memref<4xf32>, %y: memref<1x4x8x8xf32>) attributes {kiln.entry} {
+    %r = memref.alloc() : memref<1x4x8x8xf32>
+    linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
+    %o = memref.alloc() : memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
+    return
+  }
+}
+
+// -----
+
+// The residual is read again after the convolution: no sharing.
+// CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 2048 : i64
+// CHECK-SAME: in_place = 0 : i64
+module {
+  func.func @conv_residual_lives_on(%x: memref<1x4x8x8xf32>, %w: memref<4x4x3x3xf32>, %b: memref<4xf32>, %y: memref<1x4x8x8xf32>) attributes {kiln.entry} {
+    %r = memref.alloc() : memref<1x4x8x8xf32>
+    linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
+    %o = memref.alloc() : memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    linalg.copy ins(%r : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
+    linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
+    return
+  }
+}
+
+// -----
+
+// The residual is also the convolution's input, which the convolution reads
+// while it writes: no sharing.
+// CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 2048 : i64
+// CHECK-SAME: in_place = 0 : i64
+module {
+  func.func @conv_of_residual(%x: memref<1x4x8x8xf32>, %w: memref<4x4x3x3xf32>, %b: memref<4xf32>, %y: memref<1x4x8x8xf32>) attributes {kiln.entry} {
+    %r = memref.alloc() : memref<1x4x8x8xf32>
+    linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
+    %o = memref.alloc() : memref<1x4x8x8xf32>
+    kiln_lib.conv2d %r, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
+    return
+  }
+}
+
+// -----
+
+// A broadcast addend (a per-channel bias), and a residual added after
+// another step: neither is a `sum`, no sharing.
+// CHECK-LABEL: module attributes {kiln.memory_plan = {alignment = 64 : i64, arena_bytes = 2112 : i64
+// CHECK-SAME: in_place = 0 : i64
+module {
+  func.func @not_sum(%x: memref<1x4x8x8xf32>, %w: memref<4x4x3x3xf32>, %b: memref<4xf32>, %y: memref<1x4x8x8xf32>) attributes {kiln.entry} {
+    %c = memref.alloc() : memref<1x4x1x1xf32>
+    %cx = memref.subview %x[0, 0, 0, 0] [1, 4, 1, 1] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x1x1xf32, strided<[256, 64, 8, 1]>>
+    memref.copy %cx, %c : memref<1x4x1x1xf32, strided<[256, 64, 8, 1]>> to memref<1x4x1x1xf32>
+    %r = memref.alloc() : memref<1x4x8x8xf32>
+    linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
+    %o = memref.alloc() : memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %c, %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x1x1xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
+    return
+  }
+}
