@@ -20,7 +20,8 @@ static double bytesOf(Type type) {
          std::max<unsigned>(8, t.getElementTypeBitWidth()) / 8;
 }
 
-KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path) const {
+KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path,
+                                      bool winograd) const {
   KernelEstimate e{path};
   e.flops = double(estimateFlops(op));
   for (Value v : op->getOperands())
@@ -32,6 +33,8 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path) const {
                              : packedGemmApplies(op) ? packedGemmGflopsPerThread
                                                      : codegenGflopsPerThread);
   double computeMs = e.flops / (gflops * 1e6);
+  if (library && winograd)
+    computeMs /= winogradSpeedup;
   double memoryMs =
       e.bytes / ((e.bytes <= cacheBytes ? cacheBandwidthGBs : bandwidthGBs) * 1e6);
   e.milliseconds = (library ? libraryCallUs : codegenCallUs) / 1e3 +
@@ -71,6 +74,28 @@ bool packedGemmApplies(Operation *op) {
   else
     depth = lhs.getShape().back();
   return kPackedGemm.applies(rows, cols, depth);
+}
+
+bool CpuCostModel::winogradApplies(Operation *op, bool constantWeights,
+                                   bool binaryEpilogue) const {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!winograd || !conv || !constantWeights || binaryEpilogue ||
+      conv.getGroup() != 1)
+    return false;
+  auto out = dyn_cast<RankedTensorType>(conv.getType());
+  if (!out || !out.hasStaticShape() || out.getRank() != 4 ||
+      out.getNumElements() / out.getDimSize(conv.getChannelsLast() ? 3 : 1) <
+          winogradMinPixels)
+    return false;
+  auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  if (!w || !w.hasStaticShape() || w.getRank() != 4 || w.getDimSize(2) != 3 ||
+      w.getDimSize(3) != 3 || w.getDimSize(0) % 16 != 0 ||
+      w.getDimSize(1) % 16 != 0)
+    return false;
+  auto ones = [](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [](int64_t x) { return x == 1; });
+  };
+  return ones(conv.getStrides()) && ones(conv.getDilations());
 }
 
 const char *pathName(CpuPath path) {

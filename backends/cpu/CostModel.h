@@ -49,10 +49,33 @@ struct CpuCostModel {
   double packedGemmGflopsPerThread = 40;
   double libraryCallUs = 5;
   double codegenCallUs = 0.1;
+  /// oneDNN 2.6's Winograd F(2x2, 3x3) against its direct NHWC kernel on
+  /// ResNet-50's stride-1 3x3 convolutions, reorders to and from its
+  /// blocked layout included: 1.2-1.7x at 2 threads, 1.1-1.4x at 1.
+  double winogradSpeedup = 1.3;
+  /// Winograd is considered at all (kiln-compile --cpu-conv-algorithm).
+  bool winograd = true;
+  /// Below this many output pixels (batch x height x width) the transformed
+  /// filter (16/9 of the direct one) is read for too little work and the
+  /// reorders around the call eat the gain: on ResNet-50 at batch 1 the
+  /// 56x56 convolutions gain 0.35 ms each, the 28x28 ones lose 0.1 and the
+  /// 7x7 ones 0.4 (ONEDNN_VERBOSE, 2 threads).
+  int64_t winogradMinPixels = 1568;
+
+  /// Whether oneDNN runs the kiln.conv `op` as Winograd F(2x2, 3x3): a 3x3
+  /// filter that never changes (`constantWeights`: transformed once),
+  /// stride and dilation 1, one group, input and output channels multiples
+  /// of 16 (oneDNN's blocked layout), an epilogue without binary steps
+  /// (`binaryEpilogue`: an addend would need the blocked layout too), and
+  /// at least winogradMinPixels output pixels.
+  bool winogradApplies(mlir::Operation *op, bool constantWeights,
+                       bool binaryEpilogue) const;
 
   /// The estimate for running `op` (a kiln op, its operands and results the
-  /// data it moves) on `path`.
-  KernelEstimate estimate(mlir::Operation *op, CpuPath path) const;
+  /// data it moves) on `path`; `winograd`: a convolution on the library
+  /// path with the Winograd algorithm.
+  KernelEstimate estimate(mlir::Operation *op, CpuPath path,
+                          bool winograd = false) const;
   /// The faster of the library (when `libraryCanRun`) and codegen.
   KernelEstimate choose(mlir::Operation *op, bool libraryCanRun) const;
 };

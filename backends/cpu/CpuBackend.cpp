@@ -41,6 +41,7 @@ public:
     if (!anchor)
       return "";
     cpu::CpuCostModel model;
+    model.winograd = options.cpuConvAlgorithm == "auto";
     // Attention decomposes into two batched products (oneDNN) around a
     // softmax (generated); the rest is the anchor's own choice.
     bool library = options.cpuKernels != "codegen" &&
@@ -49,6 +50,22 @@ public:
         options.cpuKernels == "onednn" && library
             ? model.estimate(anchor, cpu::CpuPath::Library)
             : model.choose(anchor, library);
+    // The weight as the kernel receives it: a block argument stands for
+    // the kernel's input.
+    Value weight = anchor->getNumOperands() > 1 ? anchor->getOperand(1) : Value();
+    if (auto arg = dyn_cast_or_null<BlockArgument>(weight))
+      if (arg.getOwner() == &kernel.getBody().front())
+        weight = kernel.getInputs()[arg.getArgNumber()];
+    bool constantWeight = weight && weight.getDefiningOp<ConstantOp>();
+    // kiln-cpu-select-library-calls' Winograd choice: the epilogue (the
+    // kernel's other ops) has a binary step where an op takes two values.
+    bool binaryEpilogue = false;
+    for (Operation &op : kernel.getBody().front().without_terminator())
+      binaryEpilogue |= &op != anchor && op.getNumOperands() > 1;
+    bool winograd = e.path == cpu::CpuPath::Library &&
+                    model.winogradApplies(anchor, constantWeight, binaryEpilogue);
+    if (winograd)
+      e = model.estimate(anchor, cpu::CpuPath::Library, /*winograd=*/true);
     milliseconds = e.milliseconds;
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -59,17 +76,11 @@ public:
         os << " 2 batched matmuls + codegen softmax";
       else if (conv)
         os << " conv2d " << (conv.getChannelsLast() ? "nhwc" : "nchw")
-           << " groups=" << conv.getGroup();
+           << " groups=" << conv.getGroup()
+           << (winograd ? " winograd F(2x2,3x3) via nChw16c" : " direct");
       else
         os << " matmul";
-      // The weight as the kernel receives it: a block argument stands for
-      // the kernel's input.
-      Value weight = anchor->getOperand(1);
-      if (auto arg = dyn_cast<BlockArgument>(weight))
-        if (arg.getOwner() == &kernel.getBody().front())
-          weight = kernel.getInputs()[arg.getArgNumber()];
-      os << " weights="
-         << (weight.getDefiningOp<ConstantOp>() ? "repacked-once" : "as-is");
+      os << " weights=" << (constantWeight ? "repacked-once" : "as-is");
     } else if (cpu::packedGemmApplies(anchor)) {
       const cpu::PackedGemmShape &t = cpu::kPackedGemm;
       os << " packed-gemm tile=" << t.mr << "x" << t.nr << " kc=" << t.kc
@@ -88,6 +99,7 @@ public:
     o.optLevel = options.optLevel;
     o.libraries = options.cpuKernels != "codegen";
     o.costModel = options.cpuKernels == "auto";
+    o.winograd = options.cpuConvAlgorithm == "auto";
     o.planMemory = options.memoryPlan;
     return buildCpuPipeline(pm, o);
   }

@@ -17,9 +17,11 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   // C interface; kiln -> linalg; the elementwise ops of each kernel fuse
   // into one loop nest.
   std::string select =
-      !o.libraries ? ""
-      : o.costModel ? "kiln-cpu-select-library-calls,"
-                    : "kiln-cpu-select-library-calls{use-cost-model=false},";
+      !o.libraries
+          ? ""
+          : std::string("kiln-cpu-select-library-calls{use-cost-model=") +
+                (o.costModel ? "true" : "false") +
+                " winograd=" + (o.winograd ? "true" : "false") + "},";
   p += "kiln-inline-kernels," + select + "kiln-decompose-composites," + select +
        "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
        "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,"

@@ -16,6 +16,8 @@ struct CpuPipelineOptions {
   bool libraries = true;
   /// Only where the cost model finds the library faster.
   bool costModel = true;
+  /// Convolutions where the cost model finds it faster run as Winograd.
+  bool winograd = true;
   /// Intermediate buffers into one arena (kiln-cpu-plan-memory).
   bool planMemory = true;
 };

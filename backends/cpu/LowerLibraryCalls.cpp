@@ -158,6 +158,9 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d[abi::kConvChannelsLast] = last;
   d[abi::kConvHasBias] = conv.getBias() != nullptr;
   d[abi::kConvConstantWeights] = conv.getConstantWeights();
+  d[abi::kConvAlgorithm] = conv.getAlgorithm() == "winograd"
+                               ? abi::kConvWinograd
+                               : abi::kConvDirect;
   if (failed(appendEpilogue(conv, conv.getPostOps(), conv.getPostArgs(),
                             conv.getPostOperands(), d)))
     return failure();

@@ -75,6 +75,9 @@ def CpuSelectLibraryCalls : Pass<"kiln-cpu-select-library-calls", "mlir::ModuleO
     abs, exp, sqrt) and binary ones with an operand that broadcasts to the
     result (add, mul, max, min; sub and div with the chain on the left).
     Filters and rhs that are constants are marked `constant_weights`.
+    Convolutions where the cost model expects oneDNN's Winograd F(2x2, 3x3)
+    to be faster (CpuCostModel::winogradApplies) get `algorithm =
+    "winograd"`, unless `winograd=false`.
     Everything else stays for code generation, and so does an op that the
     cost model (backends/cpu/CostModel.h) finds faster as generated code
     (tiny products, where a library call's fixed cost dominates), unless
@@ -82,7 +85,10 @@ def CpuSelectLibraryCalls : Pass<"kiln-cpu-select-library-calls", "mlir::ModuleO
   }];
   let options = [
     Option<"useCostModel", "use-cost-model", "bool", /*default=*/"true",
-           "Leave ops that the cost model finds faster as generated code">
+           "Leave ops that the cost model finds faster as generated code">,
+    Option<"winograd", "winograd", "bool", /*default=*/"true",
+           "Mark convolutions where the cost model finds Winograd faster "
+           "(algorithm = \"winograd\")">
   ];
   let dependentDialects = ["kiln::lib::KilnLibDialect",
                            "mlir::tensor::TensorDialect"];

@@ -221,11 +221,12 @@ bool canRunConv(ConvOp op) {
 /// A rewrite into a library call, taken where the cost model (when there is
 /// one) finds the library faster.
 template <typename OpTy> struct LibraryPattern : OpRewritePattern<OpTy> {
-  LibraryPattern(MLIRContext *ctx, const CpuCostModel *model)
-      : OpRewritePattern<OpTy>(ctx), model(model) {}
-  const CpuCostModel *model; ///< null: every op the library can run
+  LibraryPattern(MLIRContext *ctx, const CpuCostModel &model, bool useModel)
+      : OpRewritePattern<OpTy>(ctx), model(model), useModel(useModel) {}
+  const CpuCostModel &model;
+  bool useModel; ///< false: every op the library can run goes there
   bool chosen(Operation *op) const {
-    return !model || model->choose(op, true).path == CpuPath::Library;
+    return !useModel || model.choose(op, true).path == CpuPath::Library;
   }
 };
 
@@ -238,16 +239,19 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Epilogue e = collectEpilogue(op.getResult());
+    bool winograd = model.winogradApplies(op, isWeight(op.getWeight()),
+                                          !e.operands.empty());
     replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
-      return lib::Conv2dOp::create(
-                 rewriter, op.getLoc(), op.getType(), op.getInput(),
-                 op.getWeight(), op.getBias(), post, init, op.getPadsAttr(),
-                 op.getStridesAttr(), op.getDilationsAttr(),
-                 rewriter.getI64IntegerAttr(op.getGroup()),
-                 unit(rewriter, op.getChannelsLast()),
-                 unit(rewriter, isWeight(op.getWeight())),
-                 strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args))
-          ->getResult(0);
+      auto conv = lib::Conv2dOp::create(
+          rewriter, op.getLoc(), op.getType(), op.getInput(), op.getWeight(),
+          op.getBias(), post, init, op.getPadsAttr(), op.getStridesAttr(),
+          op.getDilationsAttr(), rewriter.getI64IntegerAttr(op.getGroup()),
+          unit(rewriter, op.getChannelsLast()),
+          unit(rewriter, isWeight(op.getWeight())), strings(rewriter, e.ops),
+          rewriter.getDenseF32ArrayAttr(e.args));
+      if (winograd)
+        conv.setAlgorithm("winograd");
+      return conv->getResult(0);
     });
     return success();
   }
@@ -369,8 +373,9 @@ struct SelectLibraryCallsPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     CpuCostModel model;
+    model.winograd = winograd;
     patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(
-        &getContext(), useCostModel ? &model : nullptr);
+        &getContext(), model, useCostModel);
     // Only the listed ops change (no folding of the rest of the graph).
     GreedyRewriteConfig config;
     config.enableFolding(false);

@@ -90,6 +90,9 @@ struct CompileOptions {
   /// faster, "onednn" wherever oneDNN can run them, "codegen" generates
   /// loops for everything.
   std::string cpuKernels = "auto";
+  /// --target=cpu: "auto" runs oneDNN convolutions as Winograd F(2x2, 3x3)
+  /// where the cost model finds it faster, "direct" never.
+  std::string cpuConvAlgorithm = "auto";
   /// Write the weights to `<output>.params` instead of embedding them.
   bool externalParams = false;
   /// The program that links the artifact; empty uses the one found when

@@ -78,6 +78,11 @@ public:
         options_.cpuKernels != "codegen")
       return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
                            "' (expected auto, onednn or codegen)\n");
+    if (options_.cpuConvAlgorithm != "auto" &&
+        options_.cpuConvAlgorithm != "direct")
+      return Status::error("error: unknown convolution algorithm '" +
+                           options_.cpuConvAlgorithm +
+                           "' (expected auto or direct)\n");
     if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
       return Status::error("error: --memory-report needs the backend, which "
                            "--emit=mlir stops before\n");

@@ -20,7 +20,7 @@
 //
 // The metadata is line-based text so that any language can read it:
 //
-//   kiln-artifact 1
+//   kiln-artifact 2
 //   target cpu
 //   params embedded <bytes>            or: params external <bytes> <file>
 //   arena <bytes>                      only when the entry takes an arena
@@ -45,7 +45,8 @@
 
 namespace kiln::runtime {
 
-inline constexpr int kArtifactFormatVersion = 1;
+// 2: inputs marked `unread`; the CPU conv descriptor gained its algorithm.
+inline constexpr int kArtifactFormatVersion = 2;
 inline constexpr const char *kMetadataSymbol = "kiln_artifact_metadata";
 inline constexpr const char *kRunSymbol = "kiln_artifact_run";
 inline constexpr const char *kTrapHandlerSymbol = "kiln_artifact_trap_handler";

@@ -129,6 +129,23 @@ def conv_pool_case(rng, pool, c, h, w, k, ceil_mode):
     return make(nodes, [("x", x)], ref.shape, [("w", wt)]), {"x": x}, ref
 
 
+def winograd_case(rng, n, c, h, w, k, bias):
+    """3x3 conv (+ bias) + ReLU with enough output pixels for oneDNN's
+    Winograd (CpuCostModel::winogradApplies): odd spatial sizes, so the
+    2x2 output tiles do not divide them."""
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, 3, 3)).astype(np.float32)
+    b = rng.standard_normal((k,)).astype(np.float32) if bias else None
+    ref = F.relu(F.conv2d(torch.from_numpy(x), torch.from_numpy(wt),
+                          None if b is None else torch.from_numpy(b),
+                          padding=1)).numpy()
+    nodes = [helper.make_node("Conv", ["x", "w"] + (["b"] if bias else []),
+                              ["p"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["p"], ["y"])]
+    inits = [("w", wt)] + ([("b", b)] if bias else [])
+    return make(nodes, [("x", x)], ref.shape, inits), {"x": x}, ref
+
+
 CASES = {
     "matmul_1x1x1": lambda r: matmul_case(r, 1, 1, 1),
     "matmul_7x13x5": lambda r: matmul_case(r, 7, 13, 5),
@@ -155,6 +172,8 @@ CASES = {
     "conv_64ch": lambda r: conv_case(r, 1, 64, 28, 28, 64, 3, 1, 1, 1),
     "conv_maxpool_ceil_13x11": lambda r: conv_pool_case(r, "MaxPool", 5, 13, 11, 19, 1),
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
+    "conv_winograd_37x45": lambda r: winograd_case(r, 1, 32, 37, 45, 48, True),
+    "conv_winograd_batch2_29x31": lambda r: winograd_case(r, 2, 16, 29, 31, 16, False),
 }
 
 
@@ -201,6 +220,10 @@ def main():
             if "packed" in name and "packed-gemm" not in kernel_report(
                     kiln_compile, path, tmp, "codegen"):
                 print(f"FAIL {name}: codegen does not use the packed GEMM kernel")
+                failed += 1
+            if "winograd" in name and "winograd" not in kernel_report(
+                    kiln_compile, path, tmp, "onednn"):
+                print(f"FAIL {name}: oneDNN does not run it as Winograd")
                 failed += 1
             for kernels in ("onednn", "codegen"):
                 for threads in (1, 2):

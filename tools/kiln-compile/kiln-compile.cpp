@@ -106,6 +106,13 @@ static cl::opt<std::string> cpuKernels(
              "generated loops for everything (codegen)"),
     cl::init("auto"));
 
+static cl::opt<std::string> cpuConvAlgorithm(
+    "cpu-conv-algorithm",
+    cl::desc("--target=cpu: oneDNN convolutions as Winograd F(2x2, 3x3) "
+             "where the cost model finds it faster (auto, the default) or "
+             "always direct (direct)"),
+    cl::init("auto"));
+
 static const char *defaultExtension(kiln::EmitKind kind) {
   switch (kind) {
   case kiln::EmitKind::SharedLibrary: return ".so";
@@ -141,6 +148,7 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
   options.cpuKernels = cpuKernels;
+  options.cpuConvAlgorithm = cpuConvAlgorithm;
   for (const std::string &spec : sequenceLengths) {
     size_t eq = spec.find('=');
     int64_t n;

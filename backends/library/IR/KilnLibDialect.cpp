@@ -154,6 +154,20 @@ LogicalResult Conv2dOp::verify() {
       return emitOpError("output dimension ")
              << s + i << " should be " << size;
   }
+  if (getAlgorithm() != "direct" && getAlgorithm() != "winograd")
+    return emitOpError("algorithm must be \"direct\" or \"winograd\"");
+  // Winograd F(2x2, 3x3) as the runtime runs it: the filter transformed
+  // once (so it must be constant), an epilogue of unary steps only (fused
+  // in the blocked layout, where an addend would need reordering too).
+  if (getAlgorithm() == "winograd") {
+    bool unaryEpilogue = getPostOperands().empty();
+    if (f.getDimSize(2) != 3 || f.getDimSize(3) != 3 || groups != 1 ||
+        getStrides()[0] != 1 || getStrides()[1] != 1 ||
+        getDilations()[0] != 1 || getDilations()[1] != 1 ||
+        !getConstantWeights() || !unaryEpilogue)
+      return emitOpError("winograd needs a constant 3x3 filter, stride and "
+                         "dilation 1, one group and no binary epilogue step");
+  }
   return success();
 }
 

@@ -55,7 +55,9 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
     `init = epilogue(conv(input, filter) + bias)` in NCHW layout, or NHWC
     for input and init with `channels_last`; `filter` is `[K, C/groups, R,
     S]` either way, `bias` `[K]`. `init` is only written. `pads` is
-    [top, left, bottom, right].
+    [top, left, bottom, right]. `algorithm` is "direct" or "winograd"
+    (F(2x2, 3x3): a constant 3x3 filter, stride and dilation 1, one group,
+    unary epilogue steps only).
 
     ```mlir
     %y = kiln_lib.conv2d %x, %w bias %b post %r into %init {
@@ -73,7 +75,8 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        DenseI64ArrayAttr:$dilations, I64Attr:$groups,
                        UnitAttr:$channels_last, UnitAttr:$constant_weights,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
-                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args);
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args,
+                       DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? (`post` $post_operands^)? `into` $init

@@ -80,8 +80,14 @@ enum ConvField : int {
   kConvChannelsLast,
   kConvHasBias,
   kConvConstantWeights, ///< the filter never changes: repack it once
+  kConvAlgorithm,       ///< a ConvAlgorithm
   kConvEpilogue         ///< where the epilogue starts
 };
+
+/// How a convolution is computed. Winograd (F(2x2, 3x3)) takes oneDNN's
+/// blocked layout: the runtime reorders the input into it and the output
+/// back, and falls back to direct where its oneDNN has no such kernel.
+enum ConvAlgorithm : int64_t { kConvDirect = 0, kConvWinograd = 1 };
 
 /// matmul descriptor: out[b] = alpha * op(lhs[b]) op(rhs[b]) over the
 /// output's leading dimensions; lhs/rhs dimensions padded to the output's

@@ -326,7 +326,66 @@ struct ConvPlan {
   bool hasBias = false, constantWeights = false;
   Epilogue epilogue;
   PackedWeights packed;
+  /// Winograd runs in oneDNN's blocked layout: the input is reordered into
+  /// it and the output out of it, through this thread's buffers.
+  bool blocked = false;
+  memory::desc blockedSrc, blockedDst;
+  dnnl::reorder toBlocked, fromBlocked;
+  memory::desc toBlockedScratch, fromBlockedScratch;
 };
+
+/// A buffer of this thread for `slot`, at least `bytes` long, 64-aligned;
+/// it only grows, so steady-state runs allocate nothing.
+void *threadBuffer(int slot, size_t bytes) {
+  thread_local std::unique_ptr<char[]> buffers[2];
+  thread_local size_t capacity[2] = {0, 0};
+  if (bytes > capacity[slot]) {
+    buffers[slot].reset(new char[bytes + 64]);
+    capacity[slot] = bytes;
+  }
+  return reinterpret_cast<void *>(
+      (reinterpret_cast<uintptr_t>(buffers[slot].get()) + 63) & ~uintptr_t(63));
+}
+
+/// Makes `plan` run Winograd F(2x2, 3x3) on oneDNN's blocked layouts with
+/// `attr`'s post-ops; false where this oneDNN has no such kernel for the
+/// shape (the caller then builds the direct convolution).
+bool makeWinograd(ConvPlan &plan, const dnnl::primitive_attr &attr,
+                  const memory::dims &strides, const memory::dims &padsBegin,
+                  const memory::dims &padsEnd) {
+  memory::desc src(plan.src.dims(), dt::f32, tag::any),
+      dst(plan.dst.dims(), dt::f32, tag::any),
+      weights(plan.userWeights.dims(), dt::f32, tag::any);
+  try {
+    auto cd = plan.hasBias
+                  ? dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference,
+                        dnnl::algorithm::convolution_winograd, src, weights,
+                        plan.bias, dst, strides, padsBegin, padsEnd)
+                  : dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference,
+                        dnnl::algorithm::convolution_winograd, src, weights,
+                        dst, strides, padsBegin, padsEnd);
+    dnnl::convolution_forward::primitive_desc pd(cd, attr, cpuEngine());
+    dnnl::reorder::primitive_desc in(cpuEngine(), plan.src, cpuEngine(),
+                                     pd.src_desc(), userScratchpad());
+    dnnl::reorder::primitive_desc out(cpuEngine(), pd.dst_desc(), cpuEngine(),
+                                      plan.dst, userScratchpad());
+    plan.primitive = dnnl::convolution_forward(pd);
+    plan.scratch = pd.scratchpad_desc();
+    plan.weights = pd.weights_desc();
+    plan.blockedSrc = pd.src_desc();
+    plan.blockedDst = pd.dst_desc();
+    plan.toBlocked = dnnl::reorder(in);
+    plan.fromBlocked = dnnl::reorder(out);
+    plan.toBlockedScratch = in.scratchpad_desc();
+    plan.fromBlockedScratch = out.scratchpad_desc();
+    plan.blocked = true;
+    return true;
+  } catch (const dnnl::error &) {
+    return false;
+  }
+}
 
 std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   auto plan = std::make_unique<ConvPlan>();
@@ -374,6 +433,17 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
                 {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
                 {d[abi::kConvPadBottom], d[abi::kConvPadRight]});
   dnnl::primitive_attr attr = userScratchpad();
+  // The compiler asks for Winograd only with a constant filter and unary
+  // epilogue steps (kiln_lib.conv2d's verifier); they are fused.
+  if (d[abi::kConvAlgorithm] == abi::kConvWinograd &&
+      plan->constantWeights && plan->epilogue.binaryCount() == 0) {
+    dnnl::primitive_attr fused = attr;
+    fused.set_post_ops(postOpsOf(plan->epilogue.steps));
+    if (makeWinograd(*plan, fused, {d[abi::kConvStrideH], d[abi::kConvStrideW]},
+                     {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
+                     {d[abi::kConvPadBottom], d[abi::kConvPadRight]}))
+      return plan;
+  }
   plan->epilogue.sumFirst = Epilogue::canSumFirst(plan->epilogue.steps, plan->dst);
   attr.set_post_ops(postOpsOf(plan->epilogue.steps, plan->epilogue.sumFirst));
   dnnl::convolution_forward::primitive_desc pd;
@@ -403,6 +473,22 @@ void runConv(ConvPlan &plan, void **buffers) {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (plan.hasBias)
     args[DNNL_ARG_BIAS] = memory(plan.bias, cpuEngine(), b);
+  if (plan.blocked) {
+    memory blockedSrc(plan.blockedSrc, cpuEngine(),
+                      threadBuffer(0, plan.blockedSrc.get_size()));
+    memory blockedDst(plan.blockedDst, cpuEngine(),
+                      threadBuffer(1, plan.blockedDst.get_size()));
+    dnnl::stream s(cpuEngine());
+    execute(plan.toBlocked, s, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blockedSrc}},
+            plan.toBlockedScratch);
+    args[DNNL_ARG_SRC] = blockedSrc;
+    args[DNNL_ARG_DST] = blockedDst;
+    execute(plan.primitive, s, std::move(args), plan.scratch);
+    execute(plan.fromBlocked, s, {{DNNL_ARG_FROM, blockedDst}, {DNNL_ARG_TO, dst}},
+            plan.fromBlockedScratch);
+    s.wait();
+    return;
+  }
   plan.epilogue.run(plan.primitive, std::move(args), plan.scratch, dst,
                     post);
 }

@@ -13,7 +13,7 @@ np.int = int
 np.bool = bool
 np.object = object
 import onnx  # noqa: E402
-from onnx import TensorProto, helper  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 
 def model(nodes, inputs, outputs, initializers=(), opset=13):
@@ -157,7 +157,18 @@ def if_optional():
                  [opt_info("y", [3])], opset=15)
 
 
+def conv3x3_relu():
+    """A 3x3 convolution + ReLU large enough for oneDNN's Winograd."""
+    w = np.random.default_rng(1).standard_normal((32, 16, 3, 3)).astype(np.float32)
+    return model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv",
+                                   kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+                  helper.make_node("Relu", ["c"], ["y"], name="relu")],
+                 [info("x", [1, 16, 40, 40])], [info("y", [1, 32, 40, 40])],
+                 [numpy_helper.from_array(w, "w")])
+
+
 MODELS = {
+    "conv3x3-relu": conv3x3_relu,
     "seq-insert": seq_insert, "seq-insert-at": seq_insert_at,
     "seq-insert-at-mixed": lambda: seq_insert_at((4,)),
     "seq-map": seq_map, "optional-has": optional_has,

@@ -11,10 +11,11 @@
 // CHECK: llvm.getelementptr %[[T]][0, 1]
 // CHECK: %[[FN:.*]] = llvm.load
 // CHECK: llvm.call %[[FN]](%[[CTX]], %[[DESC]], %[[ARGS]])
-// Descriptor: length 33, N C H W K R S P Q, pads, strides, dilations,
-// groups 1, NCHW, bias, constant weights; epilogue: 2 steps, add (100)
-// with zero constants (as bits) and a [1, 4, 1, 1] operand, relu (1).
-// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[33, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<33xi64>)
+// Descriptor: length 34, N C H W K R S P Q, pads, strides, dilations,
+// groups 1, NCHW, bias, constant weights, direct (0); epilogue: 2 steps,
+// add (100) with zero constants (as bits) and a [1, 4, 1, 1] operand,
+// relu (1).
+// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[34, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<34xi64>)
 // Five buffers (input, filter, bias, post operand, output) on the stack.
 // CHECK-LABEL: func @conv
 // CHECK: %[[N:.*]] = llvm.mlir.constant(5 : i64)
@@ -26,6 +27,17 @@
 // CHECK: llvm.mlir.global external @kiln_artifact_cpu_api() {{.*}} : !llvm.array<4 x ptr>
 func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %r: memref<1x4x1x1xf32>, %y: memref<1x4x8x8xf32>) {
   kiln_lib.conv2d %x, %w bias %b post %r into %y {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32>, memref<1x4x1x1xf32> into memref<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+// Winograd (algorithm 1, after constant weights), channels last; no
+// epilogue.
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[24, 1, 16, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0]> : tensor<24xi64>)
+// CHECK: llvm.call @kiln_cpu_conv2d
+func.func @conv_winograd(%x: memref<1x8x8x16xf32>, %w: memref<16x16x3x3xf32>, %y: memref<1x8x8x16xf32>) {
+  kiln_lib.conv2d %x, %w into %y {algorithm = "winograd", channels_last, constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<1x8x8x16xf32>, memref<16x16x3x3xf32> into memref<1x8x8x16xf32>
   return
 }
 

@@ -118,3 +118,45 @@ func.func @post_operand_rank(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %r: tenso
   %0 = kiln_lib.matmul %a, %b post %r into %i {post_ops = ["add"]} : tensor<3x4xf32>, tensor<4x5xf32>, tensor<5xf32> into tensor<3x5xf32> -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
+
+// -----
+
+func.func @unknown_algorithm(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %i: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  // expected-error @+1 {{algorithm must be "direct" or "winograd"}}
+  %0 = kiln_lib.conv2d %x, %w into %i {algorithm = "fft", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// Winograd transforms the filter once: it must be constant.
+func.func @winograd_filter_not_constant(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %i: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  // expected-error @+1 {{winograd needs a constant 3x3 filter, stride and dilation 1, one group and no binary epilogue step}}
+  %0 = kiln_lib.conv2d %x, %w into %i {algorithm = "winograd", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+func.func @winograd_strided(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %i: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  // expected-error @+1 {{winograd needs a constant 3x3 filter}}
+  %0 = kiln_lib.conv2d %x, %w into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32> into tensor<1x16x4x4xf32> -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// An addend would have to be in oneDNN's blocked layout too.
+func.func @winograd_binary_epilogue(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>, %r: tensor<1x16x8x8xf32>, %i: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  // expected-error @+1 {{winograd needs a constant 3x3 filter}}
+  %0 = kiln_lib.conv2d %x, %w bias %b post %r into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>, tensor<1x16x8x8xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+func.func @winograd_5x5(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x5x5xf32>, %i: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  // expected-error @+1 {{winograd needs a constant 3x3 filter}}
+  %0 = kiln_lib.conv2d %x, %w into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 2, 2, 2, 2>, strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x5x5xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
