@@ -78,6 +78,15 @@ public:
         options_.cpuKernels != "codegen")
       return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
                            "' (expected auto, onednn or codegen)\n");
+    const std::string &precision = options_.precision;
+    if (precision != "fp32" && precision != "tf32" && precision != "fp16" &&
+        precision != "bf16")
+      return Status::error("error: unknown precision '" + precision +
+                           "' (expected fp32, tf32, fp16 or bf16)\n");
+    if (precision != "fp32" && options_.target == "cpu")
+      return Status::error("error: --precision=" + precision +
+                           " is not supported for --target=cpu (it computes "
+                           "in float32 only)\n");
     if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
       return Status::error("error: --memory-report needs the backend, which "
                            "--emit=mlir stops before\n");
