@@ -15,12 +15,16 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // libraries; fp16/bf16 retype the tensors (before the weights leave the
   // code, so that they are converted once, here); weights leave the code;
   // the entry gets its C interface; composite ops decompose; kiln -> linalg.
+  // A weight at half its bytes is still a parameter (a smaller constant
+  // would be copied to the device by a kernel of its own at each use).
+  bool low = o.precision == "fp16" || o.precision == "bf16";
   p += "kiln-inline-kernels,";
   if (libraries)
     p += "kiln-cuda-select-library-calls,";
-  if (o.precision == "fp16" || o.precision == "bf16")
+  if (low)
     p += "kiln-cuda-lower-precision{precision=" + o.precision + "},";
-  p += "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
+  p += "kiln-weights-to-params{min-bytes=" +
+       std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
        "},kiln-cpu-mark-entry,";
   p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
   // Fewer, larger elementwise kernels.

@@ -3,7 +3,8 @@
 // --precision=fp16|bf16 (see Passes.td for the rules). One walk over the
 // entry's top-level ops, in order; three kinds of op:
 //
-//   library calls, data movement   take and return the low type
+//   library calls, data movement,  take and return the low type
+//   max pooling
 //   every other kiln op            computes in f32 from operands cast up
 //                                  per use; its results are rounded down
 //   the rest (return, linalg,      read f32 (cast up per use); results
@@ -46,8 +47,10 @@ bool takesLowType(Operation *op) {
     return false;
   if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
     return isF32Tensor(op->getResult(0).getType());
+  // Max pooling only compares: exact in any float type, and it keeps the
+  // pooling window from reading an f32 copy of its input.
   if (!isa<ReshapeOp, TransposeOp, FlattenOp, SqueezeOp, UnsqueezeOp, ConcatOp,
-           GatherOp, SliceOp, ExpandOp, TileOp>(op))
+           GatherOp, SliceOp, ExpandOp, TileOp, MaxPoolOp>(op))
     return false;
   return isF32Tensor(op->getResult(0).getType());
 }

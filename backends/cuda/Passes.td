@@ -31,7 +31,8 @@ def LowerPrecision : Pass<"kiln-cuda-lower-precision", "mlir::ModuleOp"> {
       type (cuDNN and cuBLAS then run half or bfloat16 data on tensor
       cores, accumulating in float32).
     * Data movement (reshape, transpose, flatten, squeeze, unsqueeze,
-      concat, gather, slice, expand, tile) is retyped: it copies bits.
+      concat, gather, slice, expand, tile) and max pooling are retyped:
+      they copy or compare, exact in any float type.
     * Every other kiln op still computes in f32: its low operands are cast
       up just before it, one cast per use (so that elementwise fusion folds
       the cast into the consumer's kernel), and each f32 result is rounded
