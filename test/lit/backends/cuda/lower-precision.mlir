@@ -84,6 +84,22 @@ func.func @movement(%x: tensor<2x3x4xf32>, %z: tensor<8x5xf32>) -> (tensor<8x5xf
 
 // -----
 
+// Max pooling compares f16 values directly; the ReLU before it computes in
+// f32 and is rounded.
+// CHECK-LABEL: func @pool
+// CHECK: %[[R:.*]] = kiln.relu %{{.*}} : tensor<1x2x4x4xf32>
+// CHECK: %[[RL:.*]] = kiln.cast %[[R]] {to = f16}
+// CHECK: %[[P:.*]] = kiln.max_pool %[[RL]] {{.*}} : tensor<1x2x4x4xf16> -> tensor<1x2x2x2xf16>
+// CHECK: %[[P32:.*]] = kiln.cast %[[P]] {to = f32}
+// CHECK: return %[[P32]]
+func.func @pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> attributes {kiln.entry} {
+  %r = kiln.relu %x : tensor<1x2x4x4xf32>
+  %p = kiln.max_pool %r {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %p : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // Tensors already f16 or f64 in the model are left alone.
 // CHECK-LABEL: func @other_floats
 // CHECK-NEXT: kiln.add %arg0, %arg0 : (tensor<4xf16>, tensor<4xf16>) -> tensor<4xf16>
