@@ -1,8 +1,10 @@
 #!/bin/bash
 # On a GPU machine with CUDA, cuDNN, CMake and PyTorch but no LLVM/MLIR:
 # builds the runtime-only tree and runs what scripts/gpu-prepare.sh compiled
-# into gpu-bundle/: numerics against CPU/PyTorch references, a benchmark
-# table against PyTorch eager, and the bandwidth of a fused elementwise
+# into gpu-bundle/: numerics against CPU/PyTorch references (float32, and
+# --precision=fp16 within 1e-2 of the same references), a benchmark table
+# against PyTorch eager at fp32 and fp16 (with the fp16 outputs' error
+# against fp32), and the bandwidth of a fused elementwise
 # kernel against a device-to-device copy. Each step reports on its own; a
 # failing case does not stop the others. Finishes in a few minutes.
 #   scripts/gpu-check.sh [BUNDLE_DIR]

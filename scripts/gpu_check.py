@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The GPU side of scripts/gpu-check.sh: runs the artifacts that
 gpu-prepare.sh compiled (OUT/manifest.json) with the runtime-only kiln-run,
-checks their numbers, times them against PyTorch eager on the same GPU, and
-measures a fused elementwise kernel's bandwidth against a device-to-device
+checks their numbers, times them against PyTorch eager on the same GPU (at
+float32, and at --precision=fp16 against PyTorch in half precision, with the
+fp16 outputs' error against the float32 artifact's), and measures a fused elementwise kernel's bandwidth against a device-to-device
 copy. Every case is independent: one that fails is reported in the table
 and the rest still run.
 
@@ -210,8 +211,11 @@ def export_models_module():
     return module
 
 
-def torch_model(torch, spec):
+def torch_model(torch, spec, half=False):
+    """PyTorch eager's forward, in float32, or in float16 (weights and float
+    inputs) to compare with --precision=fp16."""
     dev = torch.device("cuda")
+    dtype = torch.float16 if half else torch.float32
     torch.manual_seed(0)
     if spec["model"] == "resnet50":
         try:
@@ -219,12 +223,12 @@ def torch_model(torch, spec):
             model = torchvision.models.resnet50(weights=None)
         except (ImportError, AttributeError, TypeError) as e:
             raise RuntimeError(f"torchvision unavailable ({e})")
-        x = torch.randn(spec["batch"], 3, 224, 224, device=dev)
-        model = model.to(dev).eval()
+        x = torch.randn(spec["batch"], 3, 224, 224, device=dev, dtype=dtype)
+        model = model.to(dev, dtype).eval()
         return lambda: model(x)
     if spec["model"] == "bert":
         em = export_models_module()
-        model = em.Bert(12, 768, 12, 30522).to(dev).eval()
+        model = em.Bert(12, 768, 12, 30522).to(dev, dtype).eval()
         b, s = spec["batch"], spec["seq"]
         ids = torch.randint(0, 30522, (b, s), device=dev)
         mask = torch.ones(b, s, dtype=torch.int64, device=dev)
@@ -241,9 +245,34 @@ def parse_ms(text):
     return float(m.group(1)) if m else None
 
 
+def error_vs(a, case, ref):
+    """max|out - ref out| / max|ref out| of two bench artifacts run on the
+    same seeded random weights and inputs, or why there is none."""
+    import numpy as np
+    outs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for c in (case, ref):
+            d = os.path.join(tmp, c["name"])
+            text, info = run_kiln(a.kiln_run, [os.path.join(
+                a.bundle, c["artifact"]), "--output-dir", d] + c["run_args"],
+                240)
+            if text is None:
+                return None, f"{c['name']}: {info}"
+            outs.append([np.load(os.path.join(d, f)).astype(np.float64)
+                         for f in sorted(os.listdir(d))])
+    worst = 0.0
+    for got, want in zip(*outs):
+        if not np.all(np.isfinite(got)):
+            return None, "outputs not finite"
+        scale = max(float(np.max(np.abs(want))), 1e-30)
+        worst = max(worst, float(np.max(np.abs(got - want))) / scale)
+    return worst, None
+
+
 def bench(a, manifest):
     torch, why = load_torch()
     rows = []
+    names = {c["name"]: c for c in manifest["bench"]}
     for case in manifest["bench"]:
         name = case["name"]
         say(f"--- bench: {name}")
@@ -257,20 +286,34 @@ def bench(a, manifest):
         else:
             say(f"kiln: {kiln_ms:.3f} ms (CUDA events, median of {a.iters}; "
                 f"run took {info})")
+        precision = case.get("precision", "fp32")
         torch_ms, note = None, why
         if torch is not None and left() < 30:
             note = "PyTorch skipped: out of time (--budget)"
         elif torch is not None:
             try:
-                fn = torch_model(torch, case["torch"])
+                fn = torch_model(torch, case["torch"], precision == "fp16")
                 torch_ms = torch_time(torch, fn, a.warmup, a.iters)
-                say(f"torch eager: {torch_ms:.3f} ms")
+                say(f"torch eager ({precision}): {torch_ms:.3f} ms")
                 del fn
                 torch.cuda.empty_cache()
             except Exception as e:  # one model's failure is one row
                 note = f"PyTorch failed: {e}"
                 say(note)
-        rows.append((name, kiln_ms, torch_ms,
+        err = None
+        if kiln_ms is not None and case.get("compare_to") in names:
+            err, why_not = error_vs(a, case, names[case["compare_to"]])
+            if err is None:
+                say(f"error against {case['compare_to']}: {why_not}")
+                note = "; ".join(x for x in (note, why_not) if x)
+            else:
+                ok = err <= case["tol"]
+                say(f"max|{precision} - fp32| / max|fp32| = {err:.2e} "
+                    f"({'within' if ok else 'OVER'} {case['tol']:.0e})")
+                if not ok:
+                    note = "; ".join(x for x in (note, f"error over "
+                                                 f"{case['tol']:.0e}") if x)
+        rows.append((name, precision, kiln_ms, torch_ms, err,
                      info if kiln_ms is None else note))
     return rows
 
@@ -341,17 +384,23 @@ def main():
     say("\n================ summary (artifacts for %s) ================"
         % manifest.get("arch"))
     if num_rows:
-        say("\nnumerics (float32):")
+        say("\nnumerics (.fp16: --precision=fp16, tolerance 1e-2; "
+            "others float32, 1e-4):")
         for name, status, detail in num_rows:
             say(f"  {status:5} {name:22} {detail}")
     if bench_rows:
-        say("\n%-16s %12s %14s %14s  %s" % ("model", "kiln ms", "torch eager ms",
-                                            "kiln/torch", "note"))
-        for name, k, t, note in bench_rows:
+        say("\n(torch eager at the same precision; err: max|fp16 - fp32| / "
+            "max|fp32| of Kiln's outputs, same random weights, target 1e-2)")
+        say("%-21s %5s %10s %14s %10s %9s  %s" % (
+            "model", "prec", "kiln ms", "torch eager ms", "kiln/torch",
+            "err", "note"))
+        for name, prec, k, t, err, note in bench_rows:
             ks = f"{k:.3f}" if k is not None else "-"
             ts = f"{t:.3f}" if t is not None else "-"
             ratio = f"{k / t:.2f}" if k and t else "-"
-            say("%-16s %12s %14s %14s  %s" % (name, ks, ts, ratio, note or ""))
+            es = f"{err:.1e}" if err is not None else "-"
+            say("%-21s %5s %10s %14s %10s %9s  %s" % (name, prec, ks, ts, ratio,
+                                                     es, note or ""))
     if bw_rows:
         say("\n%-32s %10s %10s  %s" % ("bandwidth", "ms", "GB/s", "note"))
         for name, ms, gbs, note in bw_rows:
@@ -363,7 +412,7 @@ def main():
             say(f"fused kernel / copy bandwidth: "
                 f"{bw_rows[0][2] / copy[0][2]:.0%}")
     failed = any(r[1] in ("FAIL", "ERROR") for r in num_rows) or \
-        any(r[1] is None for r in bench_rows)
+        any(r[2] is None for r in bench_rows)
     return 1 if failed else 0
 
 

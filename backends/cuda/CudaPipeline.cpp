@@ -11,13 +11,21 @@ namespace kiln {
 std::string cudaPipelineText(const CudaPipelineOptions &o) {
   bool libraries = o.libraries && !o.emulate;
   std::string p;
-  // The graph's kernels dissolve; weights leave the code; the entry gets
-  // its C interface; convolutions and products go to the libraries;
-  // composite ops decompose; kiln -> linalg.
-  p += "kiln-inline-kernels,kiln-weights-to-params{min-bytes=" +
-       std::to_string(o.minParamBytes) + "},kiln-cpu-mark-entry,";
+  // The graph's kernels dissolve; convolutions and products go to the
+  // libraries; fp16/bf16 retype the tensors (before the weights leave the
+  // code, so that they are converted once, here); weights leave the code;
+  // the entry gets its C interface; composite ops decompose; kiln -> linalg.
+  // A weight at half its bytes is still a parameter (a smaller constant
+  // would be copied to the device by a kernel of its own at each use).
+  bool low = o.precision == "fp16" || o.precision == "bf16";
+  p += "kiln-inline-kernels,";
   if (libraries)
     p += "kiln-cuda-select-library-calls,";
+  if (low)
+    p += "kiln-cuda-lower-precision{precision=" + o.precision + "},";
+  p += "kiln-weights-to-params{min-bytes=" +
+       std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
+       "},kiln-cpu-mark-entry,";
   p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
   // Fewer, larger elementwise kernels.
   if (o.optLevel > 0)
@@ -55,7 +63,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "gpu-module-to-binary{format=isa toolkit=" + o.cudaPath + "},";
   // Host: LLVM with calls into the runtime.
   // (canonicalize drops constants that the memref patterns leave unused.)
-  p += "kiln-cuda-host-to-llvm,reconcile-unrealized-casts,canonicalize";
+  p += std::string("kiln-cuda-host-to-llvm") +
+       (o.precision == "tf32" ? "{allow-tf32=true}" : "") +
+       ",reconcile-unrealized-casts,canonicalize";
   return p;
 }
 

@@ -16,6 +16,10 @@ struct CudaPipelineOptions {
   std::string cudaPath = "/usr/local/cuda";
   /// Convolutions and matrix products through cuDNN and cuBLAS.
   bool libraries = true;
+  /// fp32 (float32 throughout, no TF32), tf32 (float32 library calls may
+  /// use TF32 tensor cores), fp16 or bf16 (tensors stored in that type,
+  /// library calls on tensor cores, kernels computing in float32).
+  std::string precision = "fp32";
   int64_t blockSize = 256;
   int64_t minParamBytes = 256;
   /// Testing: run the kernels as host loops (a CPU artifact), to check the

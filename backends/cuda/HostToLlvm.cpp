@@ -99,7 +99,7 @@ std::optional<int64_t> cudaActivation(ArrayAttr postOps) {
   return std::nullopt;
 }
 
-LogicalResult lowerLibraryCalls(ModuleOp module) {
+LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
     if (isa<lib::Conv2dOp, lib::MatmulOp>(op))
@@ -146,6 +146,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module) {
       d[abi::kConvDilationW] = conv.getDilations()[1];
       d[abi::kConvGroups] = conv.getGroups();
       d[abi::kConvActivation] = *cudaActivation(conv.getPostOps());
+      d[abi::kConvAllowTf32] = allowTf32;
       Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
       Value bias = conv.getBias() ? dataPointer(b, loc, conv.getBias()) : null;
       LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotConv2d),
@@ -175,6 +176,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module) {
       d[abi::kMmStrideB] = bt.getRank() == rank ? k * n : 0;
       d[abi::kMmStrideC] = m * n;
       d[abi::kMmAccumulate] = mm.getAccumulate();
+      d[abi::kMmAllowTf32] = allowTf32;
       double alpha = mm.getAlpha().convertToDouble();
       static_assert(sizeof(double) == sizeof(int64_t));
       std::memcpy(&d[abi::kMmAlphaBits], &alpha, sizeof alpha);
@@ -291,6 +293,7 @@ struct LaunchLowering : ConvertOpToLLVMPattern<gpu::LaunchFuncOp> {
 };
 
 struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
+  using HostToLlvmBase::HostToLlvmBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -318,7 +321,7 @@ struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
     // Declared up front: patterns then only look them up.
     for (int slot = 1; slot < abi::kApiSlots; ++slot)
       declareSlot(module, slot);
-    if (failed(lowerLibraryCalls(module)))
+    if (failed(lowerLibraryCalls(module, allowTf32)))
       return signalPassFailure();
 
     LLVMTypeConverter converter(ctx);

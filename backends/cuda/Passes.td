@@ -21,6 +21,43 @@ def SelectLibraryCalls : Pass<"kiln-cuda-select-library-calls", "mlir::ModuleOp"
                            "mlir::arith::ArithDialect"];
 }
 
+def LowerPrecision : Pass<"kiln-cuda-lower-precision", "mlir::ModuleOp"> {
+  let summary = "Store the entry's float32 tensors in float16 or bfloat16";
+  let description = [{
+    `--precision=fp16|bf16`. Runs after kiln-cuda-select-library-calls and
+    before kiln-weights-to-params, on the entry function's top-level ops:
+
+    * `kiln_lib.conv2d` / `kiln_lib.matmul` on f32 take and return the low
+      type (cuDNN and cuBLAS then run half or bfloat16 data on tensor
+      cores, accumulating in float32).
+    * Data movement (reshape, transpose, flatten, squeeze, unsqueeze,
+      concat, gather, slice, expand, tile) and max pooling are retyped:
+      they copy or compare, exact in any float type.
+    * Every other kiln op still computes in f32: its low operands are cast
+      up just before it, one cast per use (so that elementwise fusion folds
+      the cast into the consumer's kernel), and each f32 result is rounded
+      to the low type right after it, so every activation is stored in the
+      low type whichever kernels the fusion forms: reductions, softmax,
+      normalisation and exp/log run in float32, and the numbers do not
+      depend on the fusion.
+    * Weights that library calls or data movement read are converted at
+      compile time (round to nearest even); weights of contractions left to
+      generated code stay f32 but are rounded to the low type's values, as
+      a library call would see them; other constants (scalars, epsilons,
+      biases of f32 ops) are not touched.
+    * The entry's signature does not change: f32 inputs are cast down where
+      needed and results cast back up, so users keep feeding float32.
+
+    Integer and f64 tensors, and f16/bf16 tensors already in the model,
+    are left alone.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
+           "fp16 or bf16">
+  ];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
   let summary = "Move every memory access of bufferized host code into kernels";
   let description = [{
@@ -83,9 +120,19 @@ def HostToLlvm : Pass<"kiln-cuda-host-to-llvm", "mlir::ModuleOp"> {
     constant descriptor. Defines those functions as thunks through the
     exported table `kiln_artifact_cuda_api` and lists the kernels, by
     index, in the module attribute `kiln_cuda.kernels`. `gpu.binary` is
-    left for the artifact writer.
+    left for the artifact writer. With `allow-tf32` the descriptors of
+    float32 library calls let cuDNN and cuBLAS use TF32 tensor cores
+    (`--precision=tf32`); otherwise float32 stays float32.
   }];
-  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"allowTf32", "allow-tf32", "bool", /*default=*/"false",
+           "Let float32 library calls use TF32 tensor-core math">
+  ];
+  // memref and arith: the library calls' data pointers are computed with
+  // them, also in a module that has no other memref or arith op.
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_BACKENDS_CUDA_PASSES_TD

@@ -85,6 +85,14 @@ struct CompileOptions {
   /// --target=cuda: run convolutions and matrix products through cuDNN and
   /// cuBLAS (otherwise generated code runs everything).
   bool gpuLibraries = true;
+  /// --target=cuda: the arithmetic of the model's float32 tensors. "fp32"
+  /// keeps float32 everywhere (cuDNN and cuBLAS without TF32); "tf32" lets
+  /// their float32 calls use TF32 tensor cores; "fp16" and "bf16" store
+  /// the tensors and weights in that type, run convolutions and products
+  /// on tensor cores (float32 accumulation) and the generated kernels in
+  /// float32, with float32 inputs and outputs. The CPU target takes only
+  /// "fp32".
+  std::string precision = "fp32";
   /// --target=cpu: "auto" runs f32 convolutions and matrix products (and
   /// their fused epilogues) through oneDNN where the cost model finds it
   /// faster, "onednn" wherever oneDNN can run them, "codegen" generates

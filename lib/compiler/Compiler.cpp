@@ -83,6 +83,15 @@ public:
       return Status::error("error: unknown convolution algorithm '" +
                            options_.cpuConvAlgorithm +
                            "' (expected auto or direct)\n");
+    const std::string &precision = options_.precision;
+    if (precision != "fp32" && precision != "tf32" && precision != "fp16" &&
+        precision != "bf16")
+      return Status::error("error: unknown precision '" + precision +
+                           "' (expected fp32, tf32, fp16 or bf16)\n");
+    if (precision != "fp32" && options_.target == "cpu")
+      return Status::error("error: --precision=" + precision +
+                           " is not supported for --target=cpu (it computes "
+                           "in float32 only)\n");
     if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
       return Status::error("error: --memory-report needs the backend, which "
                            "--emit=mlir stops before\n");

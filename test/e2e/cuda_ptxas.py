@@ -7,8 +7,10 @@ are PTX that ptxas accepts for every supported GPU.
 Each MODEL is compiled with --target=cuda --emit=ptx for sm_80 and sm_90
 (FLAGS, comma-separated, are passed along), assembled with `ptxas -v`, and the
 report (registers, spills per kernel) is kept as DIR/<model>.<arch>.ptxas.txt.
-Fails if a compile or ptxas fails, if the PTX targets the wrong GPU, or if
-ptxas did not compile every kernel the PTX defines.
+Fails if a compile or ptxas fails, if the PTX targets the wrong GPU, if
+ptxas did not compile every kernel the PTX defines, or if, with
+--precision=fp16/bf16, no kernel rounds float32 down to that type (the
+activations would not be stored in it).
 """
 import argparse
 import os
@@ -25,6 +27,11 @@ def check(compile_bin, ptxas, out_dir, spec, arch):
     name = os.path.basename(model).rsplit(".", 1)[0]
     if "--gpu-libraries=false" in flags:
         name += ".codegen"
+    low = None
+    for f in flags:
+        if f.startswith("--precision="):
+            name += "." + f.split("=", 1)[1]
+            low = {"fp16": "f16", "bf16": "bf16"}.get(f.split("=", 1)[1])
     ptx = os.path.join(out_dir, f"{name}.{arch}.ptx")
     cmd = [compile_bin, model, "--target=cuda", f"--gpu-arch={arch}",
            "--emit=ptx", "-o", ptx] + flags
@@ -34,6 +41,8 @@ def check(compile_bin, ptxas, out_dir, spec, arch):
     text = open(ptx).read()
     if not re.search(rf"^\.target {arch}\b", text, re.M):
         return f"{name} {arch}: the PTX does not target {arch}"
+    if low and not re.search(rf"\bcvt\.rn\.{low}\.f32\b", text):
+        return f"{name} {arch}: no kernel stores {low} (no cvt.rn.{low}.f32)"
     entries = set(re.findall(r"^\.visible \.entry (\w+)\(", text, re.M))
     if not entries:
         return f"{name} {arch}: no kernels in the PTX"

@@ -5,7 +5,8 @@
 //              [--external-params] [--gpu-arch=sm_80|sm_90] [--cuda-path=DIR]
 //              [--kernel-report[=FILE]] [--memory-report[=FILE]]
 //              [--memory-plan=false]
-//              [--gpu-libraries=false] [MLIR pass-manager options]
+//              [--gpu-libraries=false] [--precision=fp32|tf32|fp16|bf16]
+//              [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Compiler.h"
@@ -98,6 +99,14 @@ static cl::opt<bool> gpuLibraries(
              "(--target=cuda; default on)"),
     cl::init(true));
 
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("--target=cuda: fp32 (the default: float32, no TF32), tf32 "
+             "(float32 library calls may use TF32 tensor cores), fp16 or bf16 "
+             "(tensors and weights in that type, tensor cores, float32 inputs "
+             "and outputs)"),
+    cl::init("fp32"));
+
 static cl::opt<std::string> cpuKernels(
     "cpu-kernels",
     cl::desc("--target=cpu: f32 convolutions and matrix products through "
@@ -149,6 +158,7 @@ int main(int argc, char **argv) {
   options.gpuLibraries = gpuLibraries;
   options.cpuKernels = cpuKernels;
   options.cpuConvAlgorithm = cpuConvAlgorithm;
+  options.precision = precision;
   for (const std::string &spec : sequenceLengths) {
     size_t eq = spec.find('=');
     int64_t n;

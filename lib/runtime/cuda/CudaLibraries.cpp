@@ -9,6 +9,7 @@
 #include "lib/runtime/cuda/CudaLibraries.h"
 #include "lib/runtime/cuda/CudaAbi.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -178,8 +179,14 @@ static Expected<const CublasApi *> loadCublas() {
   std::call_once(once, [] {
     static CublasApi api;
     std::string error, missing;
-    void *lib = openLibrary(
-        {"libcublas.so.13", "libcublas.so.12", "libcublas.so"}, error);
+    // KILN_CUBLAS_LIBRARY names another cuBLAS (the tests' fake one, which
+    // records the types of each call).
+    const char *custom = std::getenv("KILN_CUBLAS_LIBRARY");
+    void *lib = custom && *custom
+                    ? openLibrary({custom}, error)
+                    : openLibrary({"libcublas.so.13", "libcublas.so.12",
+                                   "libcublas.so"},
+                                  error);
     if (!lib) {
       result = Status::error("cuBLAS not found (" + error + ")");
       return;

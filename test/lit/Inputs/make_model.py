@@ -61,6 +61,22 @@ def gather():
                  [info("y", [3, 2])])
 
 
+def mixed_precision():
+    """An embedding table (data movement), a product and a softmax: what
+    --precision=fp16/bf16 stores low, runs on tensor cores, keeps f32."""
+    rng = np.random.default_rng(5)
+    table = helper.make_tensor("table", TensorProto.FLOAT, [256, 64],
+                               rng.uniform(-1, 1, 256 * 64).astype(np.float32))
+    w = helper.make_tensor("w", TensorProto.FLOAT, [64, 64],
+                           rng.uniform(-0.2, 0.2, 64 * 64).astype(np.float32))
+    nodes = [helper.make_node("Gather", ["table", "ids"], ["e"], name="embed"),
+             helper.make_node("MatMul", ["e", "w"], ["h"], name="proj"),
+             helper.make_node("Add", ["h", "x"], ["r"], name="residual"),
+             helper.make_node("Softmax", ["r"], ["y"], name="softmax", axis=-1)]
+    return model(nodes, [info("ids", [8], TensorProto.INT64), info("x", [8, 64])],
+                 [info("y", [8, 64])], [table, w])
+
+
 def dynamic_add():
     return model([helper.make_node("Add", ["a", "b"], ["y"], name="add")],
                  [info("a", ["n", 4]), info("b", ["m", 4])], [info("y", ["n", 4])])
@@ -177,6 +193,7 @@ MODELS = {
     "loop-scan-no-trip": loop_scan_no_trip,
     "relu": relu, "bad-conv": bad_conv, "unsorted": unsorted,
     "external": external, "gather": gather, "dynamic-add": dynamic_add,
+    "mixed-precision": mixed_precision,
 }
 
 if __name__ == "__main__":
