@@ -17,6 +17,7 @@ CudaPipelineOptions pipelineOptions(const CompileOptions &options,
   o.cudaPath = cudaToolkitPath(options);
   o.libraries = options.gpuLibraries;
   o.emulate = emulate;
+  o.allowCpuFallback = options.allowCpuFallback;
   return o;
 }
 

@@ -85,6 +85,12 @@ struct CompileOptions {
   /// --target=cuda: run convolutions and matrix products through cuDNN and
   /// cuBLAS (otherwise generated code runs everything).
   bool gpuLibraries = true;
+  /// --target=cuda: run on the host (with device<->host copies of the
+  /// buffers it touches) the work whose values the host needs, such as a
+  /// size computed from data (NonZero, a shape given as a computed input)
+  /// or a loop's condition; without it such a model is an error naming the
+  /// node.
+  bool allowCpuFallback = false;
   /// --target=cpu: "auto" runs f32 convolutions and matrix products (and
   /// their fused epilogues) through oneDNN where the cost model finds it
   /// faster, "onednn" wherever oneDNN can run them, "codegen" generates

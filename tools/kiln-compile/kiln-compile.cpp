@@ -5,7 +5,8 @@
 //              [--external-params] [--gpu-arch=sm_80|sm_90] [--cuda-path=DIR]
 //              [--kernel-report[=FILE]] [--memory-report[=FILE]]
 //              [--memory-plan=false]
-//              [--gpu-libraries=false] [MLIR pass-manager options]
+//              [--gpu-libraries=false] [--allow-cpu-fallback]
+//              [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Compiler.h"
@@ -97,6 +98,11 @@ static cl::opt<bool> gpuLibraries(
     cl::desc("Run convolutions and matrix products through cuDNN/cuBLAS "
              "(--target=cuda; default on)"),
     cl::init(true));
+static cl::opt<bool> allowCpuFallback(
+    "allow-cpu-fallback",
+    cl::desc("--target=cuda: run on the host, with copies, what needs a "
+             "value only known on the device (data-dependent sizes, loop "
+             "conditions) instead of rejecting the model"));
 
 static cl::opt<std::string> cpuKernels(
     "cpu-kernels",
@@ -140,6 +146,7 @@ int main(int argc, char **argv) {
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
+  options.allowCpuFallback = allowCpuFallback;
   options.cpuKernels = cpuKernels;
   for (const std::string &spec : sequenceLengths) {
     size_t eq = spec.find('=');
