@@ -18,6 +18,7 @@ CudaPipelineOptions pipelineOptions(const CompileOptions &options,
   o.libraries = options.gpuLibraries;
   o.emulate = emulate;
   o.precision = options.precision;
+  o.allowCpuFallback = options.allowCpuFallback;
   return o;
 }
 

@@ -39,6 +39,7 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // Loops, then every memory access into a kernel.
   p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
        "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
+       (o.allowCpuFallback ? " allow-cpu-fallback=true" : "") +
        "},canonicalize,cse,arith-expand,";
   if (o.emulate) {
     // The CPU pipeline's tail, with the launches as loops.
@@ -63,7 +64,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "gpu-module-to-binary{format=isa toolkit=" + o.cudaPath + "},";
   // Host: LLVM with calls into the runtime.
   // (canonicalize drops constants that the memref patterns leave unused.)
-  p += std::string("kiln-cuda-host-to-llvm") +
+  // (Math on the host only comes from the CPU fallback.)
+  p += std::string("math-extend-to-supported-types,convert-math-to-llvm,"
+                   "convert-math-to-libm,kiln-cuda-host-to-llvm") +
        (o.precision == "tf32" ? "{allow-tf32=true}" : "") +
        ",reconcile-unrealized-casts,canonicalize";
   return p;

@@ -25,6 +25,9 @@ struct CudaPipelineOptions {
   /// Testing: run the kernels as host loops (a CPU artifact), to check the
   /// mapping numerically without a GPU. Implies no libraries.
   bool emulate = false;
+  /// Work whose values the host needs (data-dependent sizes, loop
+  /// conditions) runs on the host, with copies, instead of being an error.
+  bool allowCpuFallback = false;
 };
 
 /// The pass pipeline as text (pasteable into kiln-opt).

@@ -11,7 +11,10 @@
 //   scf.for %bz, %by, %bx, %tz, %ty, %tx { body }
 //
 // and each device-check store `kiln_cuda_check_flag[0] = i + 1` back into
-// `cf.assert false, <message i>`.
+// `cf.assert false, <message i>`. The host copies of the CPU fallback
+// (gpu.alloc host_shared, gpu.memcpy, gpu.dealloc) become separate host
+// buffers and real copies, so that a copy the mapping forgot shows as a
+// wrong result.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
@@ -95,7 +98,32 @@ struct EmulateLaunchesPass
                            cast<StringAttr>(checks[*id - 1]).getValue());
       store.erase();
     }
+    lowerHostCopies(module);
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  }
+
+  /// Host buffers and the copies between them and device buffers, as the
+  /// CPU runs them: allocations and copies of memory.
+  static void lowerHostCopies(ModuleOp module) {
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
+        Value m = memref::AllocOp::create(b, op->getLoc(), alloc.getType(),
+                                          alloc.getDynamicSizes());
+        alloc.getMemref().replaceAllUsesWith(m);
+      } else if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
+        memref::CopyOp::create(b, op->getLoc(), copy.getSrc(), copy.getDst());
+      } else {
+        memref::DeallocOp::create(b, op->getLoc(),
+                                  cast<gpu::DeallocOp>(op).getMemref());
+      }
+      op->erase();
+    }
   }
 };
 

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
@@ -56,6 +57,13 @@ LLVM::LLVMFunctionType slotType(MLIRContext *ctx, int slot) {
     return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr, ptr});
   case abi::kSlotMatmul:
     return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr});
+  case abi::kSlotHostAlloc:
+    return LLVM::LLVMFunctionType::get(ptr, {i64});
+  case abi::kSlotHostFree:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr});
+  case abi::kSlotCopyToHost:
+  case abi::kSlotCopyToDevice:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, i64});
   }
   llvm_unreachable("bad slot");
 }
@@ -191,6 +199,53 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
   return success();
 }
 
+/// Whether `v` is a host buffer of the CPU fallback.
+bool isHostBuffer(Value v) {
+  auto alloc = v.getDefiningOp<gpu::AllocOp>();
+  return alloc && alloc.getHostShared();
+}
+
+/// The address of a contiguous buffer (identity layout: offset 0).
+Value bufferPointer(OpBuilder &b, Location loc, Value memref) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), base);
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), i64);
+}
+
+/// The CPU fallback's synchronous gpu.memcpy between a host buffer and a
+/// device buffer (both contiguous, see HostFallback.cpp) ->
+/// kiln_cuda_copy_to_host / kiln_cuda_copy_to_device(dst, src, bytes).
+LogicalResult lowerHostCopies(ModuleOp module) {
+  SmallVector<gpu::MemcpyOp> copies;
+  module.walk([&](gpu::MemcpyOp op) { copies.push_back(op); });
+  DataLayout layout(module);
+  for (gpu::MemcpyOp op : copies) {
+    bool toHost = isHostBuffer(op.getDst()), toDevice = isHostBuffer(op.getSrc());
+    auto type = cast<MemRefType>(op.getSrc().getType());
+    if (toHost == toDevice || op.getAsyncToken() ||
+        !op.getAsyncDependencies().empty() || !type.getLayout().isIdentity())
+      return op.emitOpError("is not a synchronous copy between a host buffer "
+                            "and a contiguous device buffer");
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value bytes = arith::ConstantIndexOp::create(
+        b, loc, int64_t(layout.getTypeSize(type.getElementType())));
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      bytes = b.createOrFold<arith::MulIOp>(
+          loc, bytes, b.createOrFold<memref::DimOp>(loc, op.getSrc(), i));
+    bytes = arith::IndexCastOp::create(b, loc, b.getI64Type(), bytes);
+    LLVM::CallOp::create(
+        b, loc,
+        declareSlot(module, toHost ? abi::kSlotCopyToHost
+                                   : abi::kSlotCopyToDevice),
+        ValueRange{bufferPointer(b, loc, op.getDst()),
+                   bufferPointer(b, loc, op.getSrc()), bytes});
+    op.erase();
+  }
+  return success();
+}
+
 struct AllocLowering : ConvertOpToLLVMPattern<memref::AllocOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
   LogicalResult
@@ -226,6 +281,54 @@ struct DeallocLowering : ConvertOpToLLVMPattern<memref::DeallocOp> {
                     .allocatedPtr(rewriter, op.getLoc());
     LLVM::CallOp::create(rewriter, op.getLoc(),
                          declareSlot(module, abi::kSlotFree), ValueRange{ptr});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// The CPU fallback's host buffers: gpu.alloc host_shared ->
+/// kiln_cuda_host_alloc, gpu.dealloc -> kiln_cuda_host_free (Kiln makes
+/// gpu.alloc only for host buffers).
+struct HostAllocLowering : ConvertOpToLLVMPattern<gpu::AllocOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(gpu::AllocOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MemRefType type = op.getType();
+    if (!op.getHostShared() || op.getAsyncToken() ||
+        !op.getSymbolOperands().empty() ||
+        !isConvertibleAndHasIdentityMaps(type))
+      return rewriter.notifyMatchFailure(op, "not a host buffer");
+    Location loc = op.getLoc();
+    SmallVector<Value> sizes, strides;
+    Value bytes;
+    getMemRefDescriptorSizes(loc, type, adaptor.getDynamicSizes(), rewriter,
+                             sizes, strides, bytes);
+    auto module = op->getParentOfType<ModuleOp>();
+    Value ptr = LLVM::CallOp::create(rewriter, loc,
+                                     declareSlot(module, abi::kSlotHostAlloc),
+                                     ValueRange{bytes})
+                    .getResult();
+    rewriter.replaceOp(op, {createMemRefDescriptor(loc, type, ptr, ptr, sizes,
+                                                   strides, rewriter),
+                            Value()});
+    return success();
+  }
+};
+
+struct HostFreeLowering : ConvertOpToLLVMPattern<gpu::DeallocOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(gpu::DeallocOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getAsyncToken())
+      return rewriter.notifyMatchFailure(op, "async");
+    auto module = op->getParentOfType<ModuleOp>();
+    Value ptr = MemRefDescriptor(adaptor.getMemref())
+                    .allocatedPtr(rewriter, op.getLoc());
+    LLVM::CallOp::create(rewriter, op.getLoc(),
+                         declareSlot(module, abi::kSlotHostFree),
+                         ValueRange{ptr});
     rewriter.eraseOp(op);
     return success();
   }
@@ -321,7 +424,8 @@ struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
     // Declared up front: patterns then only look them up.
     for (int slot = 1; slot < abi::kApiSlots; ++slot)
       declareSlot(module, slot);
-    if (failed(lowerLibraryCalls(module, allowTf32)))
+    if (failed(lowerLibraryCalls(module, allowTf32)) ||
+        failed(lowerHostCopies(module)))
       return signalPassFailure();
 
     LLVMTypeConverter converter(ctx);
@@ -335,13 +439,15 @@ struct HostToLlvmPass : kiln::impl::HostToLlvmBase<HostToLlvmPass> {
     // Ahead of the memref patterns that would call malloc/free.
     patterns.add<AllocLowering, DeallocLowering>(converter, /*benefit=*/10);
     patterns.add<LaunchLowering>(converter, indices);
+    patterns.add<HostAllocLowering, HostFreeLowering>(converter);
 
     LLVMConversionTarget target(*ctx);
     target.addIllegalDialect<func::FuncDialect, memref::MemRefDialect,
                              arith::ArithDialect, cf::ControlFlowDialect,
                              index::IndexDialect, ub::UBDialect,
                              lib::KilnLibDialect>();
-    target.addIllegalOp<gpu::LaunchFuncOp>();
+    target.addIllegalOp<gpu::LaunchFuncOp, gpu::AllocOp, gpu::DeallocOp,
+                        gpu::MemcpyOp>();
     target.addLegalOp<gpu::BinaryOp, gpu::GPUModuleOp>();
     // Device code is lowered separately.
     target.markOpRecursivelyLegal<gpu::GPUModuleOp>();

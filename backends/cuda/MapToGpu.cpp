@@ -26,11 +26,15 @@
 //    entry is copied into a fresh buffer first, so every output is device
 //    memory.
 //
-// A value that a kernel computes and the host needs (a data-dependent size)
-// cannot be read back here; the pass reports the node that needs it.
+// A value that a kernel computes and the host needs (a data-dependent size,
+// a loop condition) cannot be read back: the pass reports the node that
+// needs it. With `allow-cpu-fallback`, such sequential work runs on the host
+// instead, on host copies of the buffers it touches (HostFallback.h); host
+// control flow that allocates buffers stays on the host with its kernels.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
+#include "backends/cuda/HostFallback.h"
 #include "backends/library/IR/KilnLibDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -102,6 +106,16 @@ bool onlyLaunchesWithin(Operation *op) {
   return !direct;
 }
 
+/// True if `op` allocates or frees buffers in its regions: host work that
+/// no kernel can do.
+bool allocatesWithin(Operation *op) {
+  return op->walk([](Operation *nested) {
+           return isa<memref::AllocOp, memref::DeallocOp>(nested)
+                      ? WalkResult::interrupt()
+                      : WalkResult::advance();
+         }).wasInterrupted();
+}
+
 /// A C identifier from a node's name, for kernel names.
 std::string kernelNameFor(Operation *op, unsigned index) {
   std::string node;
@@ -132,8 +146,8 @@ std::string kernelNameFor(Operation *op, unsigned index) {
 
 class Mapper {
 public:
-  Mapper(ModuleOp module, int64_t blockSize)
-      : module_(module), blockSize_(blockSize) {}
+  Mapper(ModuleOp module, int64_t blockSize, bool fallback)
+      : module_(module), blockSize_(blockSize), fallback_(fallback) {}
 
   LogicalResult run(func::FuncOp func) {
     staticReshapesToViews(func);
@@ -300,6 +314,61 @@ private:
     return stale.takeVector();
   }
 
+  /// Whether `def`, a load or arithmetic whose value a kernel computed,
+  /// can be computed again where it is used: a load of the model's
+  /// arguments (inputs and weights, which no kernel writes) or of a global,
+  /// or pure arithmetic (whose operands are then checked the same way).
+  static bool recomputableDef(Operation *def) {
+    if (auto load = dyn_cast<memref::LoadOp>(def)) {
+      Value m = load.getMemRef();
+      auto arg = dyn_cast<BlockArgument>(m);
+      auto func = def->getParentOfType<func::FuncOp>();
+      return (arg && arg.getOwner() == &func.getBody().front()) ||
+             m.getDefiningOp<memref::GetGlobalOp>();
+    }
+    return def->getNumRegions() == 0 && isMemoryEffectFree(def);
+  }
+
+  /// Whether `v` (of the group `inGroup`, or of an earlier kernel) can be
+  /// recomputed by the kernels that use it (see rematerialize).
+  bool recomputable(Value v, const llvm::SmallPtrSetImpl<Operation *> &inGroup) {
+    Operation *def = v.getDefiningOp();
+    if (!def || (!inGroup.contains(def) && !def->getParentOfType<gpu::LaunchOp>()))
+      return true; // a host value
+    return recomputableDef(def) &&
+           llvm::all_of(def->getOperands(),
+                        [&](Value o) { return recomputable(o, inGroup); });
+  }
+
+  /// An op that runs on the host (allocations, library calls; with the
+  /// fallback, control flow that allocates) rather than in a kernel.
+  bool staysOnHost(Operation *op) {
+    if (fallback_ && op->getNumRegions() > 0 && allocatesWithin(op))
+      return true;
+    return !accessesMemoryWithin(op) && !isa<memref::AllocaOp>(op) &&
+           !isMemoryEffectFree(op);
+  }
+
+  /// Whether the host needs `v`, a value of the group, once the group has
+  /// run: a host op, a terminator, or a kernel that cannot recompute it
+  /// uses it (directly or through host arithmetic).
+  bool hostNeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &inGroup) {
+    Block *block = inGroup.empty() ? nullptr : (*inGroup.begin())->getBlock();
+    for (Operation *user : v.getUsers()) {
+      Operation *top = block ? block->findAncestorOpInBlock(*user) : nullptr;
+      if (top && inGroup.contains(top))
+        continue;
+      if (!top || top->hasTrait<OpTrait::IsTerminator>() ||
+          staysOnHost(top) || !recomputable(v, inGroup))
+        return true;
+      if (top->getNumRegions() == 0 && isMemoryEffectFree(top))
+        for (Value r : top->getResults())
+          if (hostNeeds(r, inGroup))
+            return true;
+    }
+    return false;
+  }
+
   /// Computes again the device values `op` needs from earlier kernels (a
   /// scalar input such as TopK's k or Trilu's diagonal, read once by a
   /// check and again where it is used). Only loads of the model's
@@ -314,7 +383,6 @@ private:
     SmallVector<Value> stale = staleValues(op);
     if (stale.empty())
       return true;
-    auto func = op->getParentOfType<func::FuncOp>();
     llvm::SetVector<Operation *> slice; // definitions before uses
     std::function<bool(Value)> collect = [&](Value v) -> bool {
       if (!isStale(v, op))
@@ -322,16 +390,7 @@ private:
       Operation *def = v.getDefiningOp();
       if (slice.contains(def))
         return true;
-      bool ok = false;
-      if (auto load = dyn_cast<memref::LoadOp>(def)) {
-        Value m = load.getMemRef();
-        auto arg = dyn_cast<BlockArgument>(m);
-        ok = (arg && arg.getOwner() == &func.getBody().front()) ||
-             m.getDefiningOp<memref::GetGlobalOp>();
-      } else {
-        ok = def->getNumRegions() == 0 && isMemoryEffectFree(def);
-      }
-      if (!ok) {
+      if (!recomputableDef(def)) {
         culprit = def;
         return false;
       }
@@ -388,7 +447,13 @@ private:
     auto flush = [&](Operation *before) -> LogicalResult {
       if (group.empty())
         return success();
-      LogicalResult r = launchSequential(group, before);
+      // With the fallback, work whose values the host needs runs there.
+      bool onHost = fallback_ && llvm::any_of(group, [&](Operation *op) {
+        return llvm::any_of(op->getResults(),
+                            [&](Value v) { return hostNeeds(v, inGroup); });
+      });
+      LogicalResult r = onHost ? runGroupOnHost(group, before, hostOps_)
+                               : launchSequential(group, before);
       group.clear();
       inGroup.clear();
       return r;
@@ -406,7 +471,7 @@ private:
         continue;
       }
       if (op->hasTrait<OpTrait::IsTerminator>()) {
-        if (usesGroup(op))
+        if (!fallback_ && usesGroup(op))
           return reportHostRead(group, op);
         if (failed(flush(op)))
           return failure();
@@ -422,11 +487,19 @@ private:
         InFlightDiagnostic d = op->emitError(
             "the CUDA target cannot run this: it needs a value that an "
             "earlier kernel computed from data on the device");
+        if (!fallback_)
+          d << kFallbackHint;
         if (culprit)
           d.attachNote(culprit->getLoc()) << "computed here";
         return failure();
       }
       bool dependent = usesGroup(op);
+      if (dependent && fallback_ && staysOnHost(op)) {
+        // The group's values are needed here: it runs on the host.
+        if (failed(flush(op)))
+          return failure();
+        dependent = false;
+      }
       if (!dependent) {
         if (auto par = dyn_cast<scf::ParallelOp>(op);
             par && par.getNumResults() == 0) {
@@ -437,8 +510,11 @@ private:
           continue;
         }
         if (op->getNumRegions() > 0 && !isa<gpu::LaunchOp>(op) &&
-            accessesMemoryWithin(op) && onlyLaunchesWithin(op)) {
-          // Host control flow around kernels: stays here.
+            accessesMemoryWithin(op) &&
+            (onlyLaunchesWithin(op) || (fallback_ && allocatesWithin(op)))) {
+          // Host control flow around kernels: stays here. (With the
+          // fallback, also around sequential work, which then runs in
+          // kernels or on the host, as in any block.)
           if (failed(flush(op)))
             return failure();
           for (Region &region : op->getRegions())
@@ -476,6 +552,8 @@ private:
     InFlightDiagnostic d = user->emitError(
         "the CUDA target cannot run this: the host needs a value that is "
         "only known on the device (a data-dependent size or decision)");
+    if (!fallback_)
+      d << kFallbackHint;
     d.attachNote(producer->getLoc()) << "computed here";
     return failure();
   }
@@ -643,8 +721,10 @@ private:
   /// Nothing but the kernels may access memory.
   LogicalResult verifyHost(func::FuncOp func) {
     WalkResult r = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<gpu::LaunchOp>(op))
+      if (isa<gpu::LaunchOp>(op) || hostOps_.contains(op))
         return WalkResult::skip();
+      if (isa<gpu::MemcpyOp>(op))
+        return WalkResult::advance(); // a host group's copies
       if (accessesMemory(op)) {
         op->emitError("the CUDA target cannot run this op on the device: ")
             << op->getName() << " is left on the host";
@@ -656,8 +736,13 @@ private:
   }
 
   static constexpr llvm::StringLiteral kCheckFlag = "kiln_cuda_check_flag";
+  static constexpr llvm::StringLiteral kFallbackHint =
+      " (pass --allow-cpu-fallback to run it on the host)";
   ModuleOp module_;
   int64_t blockSize_;
+  bool fallback_;
+  /// Ops of groups that run on the host (their accesses are to host copies).
+  llvm::SmallPtrSet<Operation *, 16> hostOps_;
   unsigned kernels_ = 0;
   SmallVector<Attribute> checks_;
 };
@@ -670,7 +755,7 @@ struct MapToGpuPass : kiln::impl::MapToGpuBase<MapToGpuPass> {
       module.emitError("block-size must be a multiple of 32 in [32, 1024]");
       return signalPassFailure();
     }
-    Mapper mapper(module, blockSize);
+    Mapper mapper(module, blockSize, allowCpuFallback);
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;

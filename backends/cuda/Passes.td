@@ -71,11 +71,20 @@ def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
     to its number + 1 (module attribute `kiln_cuda.checks` lists the
     messages). Kernels are named after their node and placed in one module,
     `@kiln_kernels`. Fails, naming the node, where the host would need a
-    value computed on the device.
+    value computed on the device, unless `allow-cpu-fallback` is set: then
+    the sequential work whose values the host needs runs on the host, on
+    host copies of the buffers it touches (`gpu.alloc host_shared`,
+    synchronous `gpu.memcpy` in only where it reads or partly writes a
+    buffer, out only where a later op may read what it wrote,
+    `gpu.dealloc`), and host control flow that allocates buffers (a loop
+    with a device-computed trip count) stays on the host around its kernels.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
-           "Threads per block of parallel loops (multiple of 32)">
+           "Threads per block of parallel loops (multiple of 32)">,
+    Option<"allowCpuFallback", "allow-cpu-fallback", "bool",
+           /*default=*/"false",
+           "Run on the host the work whose values the host needs">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
@@ -100,7 +109,10 @@ def EmulateLaunches : Pass<"kiln-cuda-emulate-launches", "mlir::ModuleOp"> {
     for and run on the CPU and checked against references on machines
     without a GPU. Exact for kernels without barriers or shared memory
     (which `kiln-cuda-map-to-gpu` never creates); device checks are turned
-    back into `cf.assert` with their messages.
+    back into `cf.assert` with their messages. The CPU fallback's host
+    buffers and copies (`gpu.alloc host_shared`, `gpu.memcpy`,
+    `gpu.dealloc`) become `memref.alloc`, `memref.copy` and
+    `memref.dealloc`: separate buffers, so a missing copy gives wrong results.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"];
 }
@@ -117,7 +129,10 @@ def HostToLlvm : Pass<"kiln-cuda-host-to-llvm", "mlir::ModuleOp"> {
     the kernel's parameters laid out as the NVVM lowering expects them
     (memrefs expanded to their descriptor fields), `kiln_lib.conv2d` and
     `kiln_lib.matmul` -> `kiln_cuda_conv2d`/`kiln_cuda_matmul` with a
-    constant descriptor. Defines those functions as thunks through the
+    constant descriptor; the CPU fallback's `gpu.alloc host_shared` /
+    `gpu.dealloc` -> `kiln_cuda_host_alloc`/`kiln_cuda_host_free` and its
+    synchronous `gpu.memcpy` -> `kiln_cuda_copy_to_host` or
+    `kiln_cuda_copy_to_device` (by which side is a host buffer). Defines those functions as thunks through the
     exported table `kiln_artifact_cuda_api` and lists the kernels, by
     index, in the module attribute `kiln_cuda.kernels`. `gpu.binary` is
     left for the artifact writer. With `allow-tf32` the descriptors of

@@ -93,6 +93,12 @@ struct CompileOptions {
   /// float32, with float32 inputs and outputs. The CPU target takes only
   /// "fp32".
   std::string precision = "fp32";
+  /// --target=cuda: run on the host (with device<->host copies of the
+  /// buffers it touches) the work whose values the host needs, such as a
+  /// size computed from data (NonZero, a shape given as a computed input)
+  /// or a loop's condition; without it such a model is an error naming the
+  /// node.
+  bool allowCpuFallback = false;
   /// --target=cpu: "auto" runs f32 convolutions and matrix products (and
   /// their fused epilogues) through oneDNN where the cost model finds it
   /// faster, "onednn" wherever oneDNN can run them, "codegen" generates

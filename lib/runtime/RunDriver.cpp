@@ -26,6 +26,7 @@ const char *kUsage =
     "                [--sequence-length NAME=N]... [--optional-absent NAME]...\n"
     "                [--params FILE] [--random-params] [-O N]\n"
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
+    "                [--allow-cpu-fallback]\n"
     "                [--threads N] [--cpu-kernels=auto|onednn|codegen]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
@@ -51,6 +52,7 @@ struct Options {
   int optLevel = 2;
   bool forceDynamic = false;
   std::string target = "cpu";
+  bool allowCpuFallback = false;
 };
 
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
@@ -150,6 +152,8 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
       o.randomParams = true;
     } else if (a == "--force-dynamic") {
       o.forceDynamic = true;
+    } else if (a == "--allow-cpu-fallback") {
+      o.allowCpuFallback = true;
     } else if (a.rfind("--target=", 0) == 0) {
       o.target = a.substr(9);
     } else if (a.size() == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' &&
@@ -316,7 +320,7 @@ int runDriverMain(const std::vector<std::string> &args,
     Status s =
         compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
                  o.sequenceLengths, o.absentOptionals, o.target,
-                 o.cpuKernels});
+                 o.cpuKernels, o.allowCpuFallback});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

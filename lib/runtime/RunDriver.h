@@ -4,6 +4,7 @@
 //         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
 //         [--seed N] [--params FILE] [--random-params] [-O N]
 //         [--force-dynamic] [--target=cpu|cuda|cuda-emulate]
+//         [--allow-cpu-fallback]
 //
 // Lives in a library so that the tool stays a few lines, and so that the
 // runtime-only build can offer it without the compiler: compiling `.onnx`
@@ -36,6 +37,9 @@ struct ModelCompileRequest {
   std::string target = "cpu";
   /// CPU kernels: "auto", "onednn" or "codegen" (kiln-compile --cpu-kernels).
   std::string cpuKernels = "auto";
+  /// CUDA: host fallback for device-computed sizes (kiln-compile
+  /// --allow-cpu-fallback).
+  bool allowCpuFallback = false;
 };
 
 using CompileHook = std::function<Status(const ModelCompileRequest &)>;

@@ -3,7 +3,9 @@
 # memory, kernels are counted, not run): the run completes, inputs and
 # outputs are copied once, the device arena makes later runs allocation-
 # free, nothing leaks or is freed twice, launches are well-formed, CUDA
-# events time --bench, and a failed device check is reported.
+# events time --bench, a failed device check is reported, device out of
+# memory is a clear error naming the size, and --allow-cpu-fallback copies
+# what the host needs.
 #   cuda_fake_driver.sh KILN_COMPILE KILN_RUN FAKE_DRIVER MODEL WORK_DIR
 set -eu
 compile=$1 run=$2 fake=$3 model=$4 work=$5
@@ -64,3 +66,42 @@ set -e
 [ "$rc" -eq 1 ] || fail "a failed device check gave exit code $rc"
 grep -q "run failed: " "$work/check.err" || fail "no run-failed message"
 echo "ok: $(cat "$work/check.err")"
+
+# Device out of memory: one clear error naming the allocation's size, at
+# load (the weights) and in a run (room for the weights only).
+oom() { # BYTES NAME
+  set +e
+  KILN_CUDA_DRIVER=$fake KILN_FAKE_CUDA_MEMORY=$1 "$run" "$work/model.so" \
+    > "$work/$2.out" 2> "$work/$2.err"
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || { cat "$work/$2.err" >&2; fail "$2: exit code $rc"; }
+}
+oom 1024 oom_load
+grep -q "out of device memory allocating [0-9]* bytes (.* MiB) for the weights" \
+  "$work/oom_load.err" || { cat "$work/oom_load.err" >&2; fail "no clear error when the weights do not fit"; }
+oom $(($(wc -c < "$work/external.so.params") + 1024)) oom_run
+grep -q "out of device memory allocating [0-9]* bytes (.* MiB; .* MiB free of .* MiB)" \
+  "$work/oom_run.err" || { cat "$work/oom_run.err" >&2; fail "no clear error when a run's buffer does not fit"; }
+echo "ok: $(head -1 "$work/oom_load.err")"
+echo "ok: $(head -1 "$work/oom_run.err")"
+
+# --allow-cpu-fallback: NonZero's count is computed on the host from a
+# copy of the input (device memory here is host memory, so the copy
+# carries the real data): the output's shape shows it, and the host copies
+# leak nothing. Random inputs in [-1, 1) are all non-zero: 2x6.
+cat > "$work/nonzero.onnxtxt" <<'MODEL'
+<ir_version: 8, opset_import: ["" : 13]>
+g (float[2, 3] x) => (int64[2, ?] y) {
+    y = NonZero(x)
+}
+MODEL
+"$compile" "$work/nonzero.onnxtxt" --target=cuda --allow-cpu-fallback \
+  -o "$work/nonzero.so"
+bench 1 nonzero "$work/nonzero.so"
+grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero.out" ||
+  fail "the host fallback did not see the input's data"
+[ "$(stat live "$work/nonzero")" = 0 ] || fail "nonzero: device memory leaked"
+[ "$(stat bad_frees "$work/nonzero")" = 0 ] || fail "nonzero: bad cuMemFree"
+[ "$(stat bad_launches "$work/nonzero")" = 0 ] || fail "nonzero: malformed launch"
+echo "ok: CPU fallback, $(stat copies_to_host "$work/nonzero") copies to the host in 2 runs"

@@ -6,7 +6,8 @@ A case passes when kiln-run compiles and runs it and every output matches:
 floats within rtol/atol, integers and booleans exactly.
 
   run_node_tests.py --kiln-run BIN --data DIR [--expected FILE] [--cases ...]
-                    [--jobs N] [--dynamic] [--opt N]
+                    [--jobs N] [--dynamic] [--opt N] [--target T]
+                    [--allow-cpu-fallback]
 
 With --expected, exactly the listed cases run and the script fails when any
 of them fails. Without it every case in DIR runs (to find new passes). The
@@ -216,6 +217,9 @@ def main():
     ap.add_argument("--target", default="cpu",
                     help="kiln-run --target (cuda-emulate: the CUDA kernel "
                     "mapping run on the CPU)")
+    ap.add_argument("--allow-cpu-fallback", action="store_true",
+                    help="kiln-run --allow-cpu-fallback (CUDA: what needs a "
+                    "value only known on the device runs on the host)")
     ap.add_argument("--dynamic", action="store_true",
                     help="compile with every input dimension dynamic")
     args = ap.parse_args()
@@ -239,7 +243,8 @@ def main():
         return 2
 
     extra = [f"-O{args.opt}", f"--target={args.target}"] + \
-        (["--force-dynamic"] if args.dynamic else [])
+        (["--force-dynamic"] if args.dynamic else []) + \
+        (["--allow-cpu-fallback"] if args.allow_cpu_fallback else [])
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(run_case, os.path.join(args.data, n), args.kiln_run,

@@ -6,6 +6,7 @@
 //              [--kernel-report[=FILE]] [--memory-report[=FILE]]
 //              [--memory-plan=false]
 //              [--gpu-libraries=false] [--precision=fp32|tf32|fp16|bf16]
+//              [--allow-cpu-fallback]
 //              [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
@@ -98,6 +99,11 @@ static cl::opt<bool> gpuLibraries(
     cl::desc("Run convolutions and matrix products through cuDNN/cuBLAS "
              "(--target=cuda; default on)"),
     cl::init(true));
+static cl::opt<bool> allowCpuFallback(
+    "allow-cpu-fallback",
+    cl::desc("--target=cuda: run on the host, with copies, what needs a "
+             "value only known on the device (data-dependent sizes, loop "
+             "conditions) instead of rejecting the model"));
 
 static cl::opt<std::string> precision(
     "precision",
@@ -156,6 +162,7 @@ int main(int argc, char **argv) {
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
+  options.allowCpuFallback = allowCpuFallback;
   options.cpuKernels = cpuKernels;
   options.cpuConvAlgorithm = cpuConvAlgorithm;
   options.precision = precision;

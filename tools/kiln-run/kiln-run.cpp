@@ -18,6 +18,7 @@ int main(int argc, char **argv) {
     options.absentOptionals = r.absentOptionals;
     options.target = r.target;
     options.cpuKernels = r.cpuKernels;
+    options.allowCpuFallback = r.allowCpuFallback;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif

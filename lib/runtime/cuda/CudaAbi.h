@@ -62,6 +62,17 @@ enum ApiSlot : int {
                ///<       void *bias /*may be null*/, void *y)
   kSlotMatmul, ///< void (void *ctx, const int64_t *desc, void *a, void *b,
                ///<       void *c)
+  // The CPU fallback (kiln-compile --allow-cpu-fallback): host code that
+  // reads or writes copies of device buffers.
+  kSlotHostAlloc,    ///< void *(void *ctx, int64_t bytes): zeroed host
+                     ///< memory (never null)
+  kSlotHostFree,     ///< void (void *ctx, void *host)
+  kSlotCopyToHost,   ///< void (void *ctx, void *host, void *device,
+                     ///<       int64_t bytes): waits for the stream, so the
+                     ///<       host sees what earlier kernels wrote
+  kSlotCopyToDevice, ///< void (void *ctx, void *device, void *host,
+                     ///<       int64_t bytes): ordered on the stream; the
+                     ///<       host buffer may be reused on return
   kApiSlots
 };
 
@@ -69,7 +80,9 @@ enum ApiSlot : int {
 /// through its slot.
 inline constexpr const char *kSlotNames[kApiSlots] = {
     "", "kiln_cuda_alloc", "kiln_cuda_free", "kiln_cuda_launch",
-    "kiln_cuda_conv2d", "kiln_cuda_matmul"};
+    "kiln_cuda_conv2d", "kiln_cuda_matmul", "kiln_cuda_host_alloc",
+    "kiln_cuda_host_free", "kiln_cuda_copy_to_host",
+    "kiln_cuda_copy_to_device"};
 
 using AllocFn = void *(*)(void *ctx, int64_t bytes);
 using FreeFn = void (*)(void *ctx, void *ptr);
@@ -81,6 +94,9 @@ using Conv2dFn = void (*)(void *ctx, const int64_t *desc, void *x, void *w,
                           void *bias, void *y);
 using MatmulFn = void (*)(void *ctx, const int64_t *desc, void *a, void *b,
                           void *c);
+using HostAllocFn = void *(*)(void *ctx, int64_t bytes);
+using HostFreeFn = void (*)(void *ctx, void *host);
+using CopyFn = void (*)(void *ctx, void *dst, void *src, int64_t bytes);
 
 /// Element types of library calls.
 enum DataType : int64_t { kF32 = 0, kF16 = 1, kBF16 = 2 };

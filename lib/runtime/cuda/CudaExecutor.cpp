@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace kiln::cuda {
 
@@ -68,6 +70,9 @@ struct CudaExecutor::Impl {
   std::unordered_map<CUdeviceptr, uint64_t> offsets; ///< live buffer -> offset
   std::unordered_map<uint64_t, CUdeviceptr> overflow; ///< offset -> own alloc
   std::vector<CUdeviceptr> overflowToFree;
+  /// The CPU fallback's host buffers still held (freed at the latest when
+  /// the run ends, also after a failed run-time check).
+  std::unordered_set<void *> hostBuffers;
 
   /// The run's first failure; later device calls do nothing.
   std::string error;
@@ -102,9 +107,16 @@ struct CudaExecutor::Impl {
                         void *bias, void *y);
   static void apiMatmul(void *ctx, const int64_t *desc, void *a, void *b,
                         void *c);
+  static void *apiHostAlloc(void *ctx, int64_t bytes);
+  static void apiHostFree(void *ctx, void *host);
+  static void apiCopyToHost(void *ctx, void *host, void *device, int64_t bytes);
+  static void apiCopyToDevice(void *ctx, void *device, void *host,
+                              int64_t bytes);
 };
 
 CudaExecutor::Impl::~Impl() {
+  for (void *p : hostBuffers)
+    std::free(p);
   if (!drv)
     return;
   if (context)
@@ -319,6 +331,9 @@ void CudaExecutor::Impl::endRun() {
   for (CUdeviceptr p : overflowToFree)
     drv->cuMemFree(p);
   overflowToFree.clear();
+  for (void *p : hostBuffers)
+    std::free(p);
+  hostBuffers.clear();
   offsets.clear();
   planner.reset();
   uint64_t need = planner.highWater();
@@ -400,6 +415,62 @@ void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
   auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
   if (Status s = self->libraries->matmul(desc, dev(a), dev(b), dev(c)); !s)
     self->fail("matrix product (cuBLAS): " + s.message());
+}
+
+/// Plain (pageable) host memory: only host code touches it, and a copy
+/// from it to the device has taken its data when cuMemcpyHtoDAsync
+/// returns, so it can be freed right after. Zeroed, so that after a failed
+/// device call (which turns later copies into no-ops) the host code reads
+/// zeros (empty sizes, false conditions), not garbage. Never null: the
+/// generated host code uses it at once.
+void *CudaExecutor::Impl::apiHostAlloc(void *ctx, int64_t bytes) {
+  auto *self = static_cast<Impl *>(ctx);
+  size_t n = size_t(std::max<int64_t>(bytes, 1));
+  void *p = std::calloc(n, 1);
+  if (!p) {
+    std::fprintf(stderr, "kiln: out of host memory allocating %zu bytes for "
+                         "a host copy of a device buffer\n", n);
+    std::abort();
+  }
+  self->hostBuffers.insert(p);
+  return p;
+}
+
+void CudaExecutor::Impl::apiHostFree(void *ctx, void *host) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (self->hostBuffers.erase(host))
+    std::free(host);
+  else
+    self->fail("internal error: the artifact freed host memory it did not "
+               "allocate");
+}
+
+void CudaExecutor::Impl::apiCopyToHost(void *ctx, void *host, void *device,
+                                       int64_t bytes) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty() || bytes <= 0)
+    return;
+  const Driver &drv = *self->drv;
+  CUresult r = drv.cuMemcpyDtoHAsync(host, reinterpret_cast<CUdeviceptr>(device),
+                                     size_t(bytes), self->stream);
+  if (r == CUDA_SUCCESS)
+    r = drv.cuStreamSynchronize(self->stream);
+  if (r != CUDA_SUCCESS)
+    self->fail("copying " + std::to_string(bytes) +
+               " bytes to the host for the CPU fallback: " + drv.describe(r));
+}
+
+void CudaExecutor::Impl::apiCopyToDevice(void *ctx, void *device, void *host,
+                                         int64_t bytes) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty() || bytes <= 0)
+    return;
+  CUresult r = self->drv->cuMemcpyHtoDAsync(
+      reinterpret_cast<CUdeviceptr>(device), host, size_t(bytes), self->stream);
+  if (r != CUDA_SUCCESS)
+    self->fail("copying " + std::to_string(bytes) +
+               " bytes to the device after the CPU fallback: " +
+               self->drv->describe(r));
 }
 
 //===----------------------------------------------------------------------===//
@@ -488,6 +559,12 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   m.table[abi::kSlotLaunch] = reinterpret_cast<void *>(&Impl::apiLaunch);
   m.table[abi::kSlotConv2d] = reinterpret_cast<void *>(&Impl::apiConv2d);
   m.table[abi::kSlotMatmul] = reinterpret_cast<void *>(&Impl::apiMatmul);
+  m.table[abi::kSlotHostAlloc] = reinterpret_cast<void *>(&Impl::apiHostAlloc);
+  m.table[abi::kSlotHostFree] = reinterpret_cast<void *>(&Impl::apiHostFree);
+  m.table[abi::kSlotCopyToHost] =
+      reinterpret_cast<void *>(&Impl::apiCopyToHost);
+  m.table[abi::kSlotCopyToDevice] =
+      reinterpret_cast<void *>(&Impl::apiCopyToDevice);
 
   // Every exit drains the stream and releases the run's buffers.
   auto finish = [&](Status s) -> Status {

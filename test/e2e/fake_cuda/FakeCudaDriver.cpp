@@ -7,8 +7,10 @@
 // checks its arguments and is counted). At exit, counts go to the file
 // named by KILN_FAKE_CUDA_STATS (KILN_FAKE_CUDA_CHECK_FLAG=N makes every
 // launch set the device check flag to N, KILN_FAKE_CUDA_CC=80 makes the
-// GPU an sm_80):
+// GPU an sm_80, KILN_FAKE_CUDA_MEMORY=BYTES gives it that much memory, past
+// which cuMemAlloc fails with CUDA_ERROR_OUT_OF_MEMORY):
 //   allocs N  frees N  live N  launches N  bad_launches N  bad_frees N
+//   copies_to_host N  copies_to_device N
 //
 //===----------------------------------------------------------------------===//
 #include <cstdint>
@@ -16,14 +18,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <map>
 
 namespace {
 
 struct Stats {
   std::mutex mutex;
-  std::set<uintptr_t> live;
+  std::map<uintptr_t, size_t> live; ///< pointer -> bytes
+  size_t liveBytes = 0;
   long allocs = 0, frees = 0, launches = 0, badLaunches = 0, badFrees = 0;
+  long toHost = 0, toDevice = 0;
   int32_t checkFlag = 0;
   ~Stats() {
     const char *path = std::getenv("KILN_FAKE_CUDA_STATS");
@@ -32,8 +36,10 @@ struct Stats {
     if (FILE *f = std::fopen(path, "w")) {
       std::fprintf(f,
                    "allocs %ld\nfrees %ld\nlive %zu\nlaunches %ld\n"
-                   "bad_launches %ld\nbad_frees %ld\n",
-                   allocs, frees, live.size(), launches, badLaunches, badFrees);
+                   "bad_launches %ld\nbad_frees %ld\ncopies_to_host %ld\n"
+                   "copies_to_device %ld\n",
+                   allocs, frees, live.size(), launches, badLaunches, badFrees,
+                   toHost, toDevice);
       std::fclose(f);
     }
   }
@@ -108,37 +114,58 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
     stats().checkFlag = std::atoi(flag);
   return 0;
 }
+/// The fake GPU's memory: KILN_FAKE_CUDA_MEMORY bytes, else 2 GiB.
+size_t memoryBytes() {
+  const char *limit = std::getenv("KILN_FAKE_CUDA_MEMORY");
+  return limit ? size_t(std::strtoull(limit, nullptr, 10)) : size_t(1) << 31;
+}
+
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  if (stats().liveBytes + bytes > memoryBytes())
+    return 2; // CUDA_ERROR_OUT_OF_MEMORY
   void *m = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
   if (!m)
-    return 2; // CUDA_ERROR_OUT_OF_MEMORY
-  std::lock_guard<std::mutex> lock(stats().mutex);
+    return 2;
   ++stats().allocs;
-  stats().live.insert(uintptr_t(m));
+  stats().live[uintptr_t(m)] = bytes;
+  stats().liveBytes += bytes;
   *p = CUdeviceptr(uintptr_t(m));
   return 0;
 }
 CUresult cuMemFree_v2(CUdeviceptr p) {
   std::lock_guard<std::mutex> lock(stats().mutex);
-  if (!stats().live.erase(uintptr_t(p))) {
+  auto it = stats().live.find(uintptr_t(p));
+  if (it == stats().live.end()) {
     ++stats().badFrees;
     return 1;
   }
+  stats().liveBytes -= it->second;
+  stats().live.erase(it);
   ++stats().frees;
   std::free(reinterpret_cast<void *>(uintptr_t(p)));
   return 0;
 }
 CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
-  *free = size_t(1) << 30;
-  *total = size_t(1) << 31;
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  *total = memoryBytes();
+  *free = *total > stats().liveBytes ? *total - stats().liveBytes : 0;
   return 0;
 }
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n,
                               void *) {
+  {
+    std::lock_guard<std::mutex> lock(stats().mutex);
+    ++stats().toDevice;
+  }
   std::memcpy(reinterpret_cast<void *>(uintptr_t(dst)), src, n);
   return 0;
 }
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *) {
+  {
+    std::lock_guard<std::mutex> lock(stats().mutex);
+    ++stats().toHost;
+  }
   std::memcpy(dst, reinterpret_cast<void *>(uintptr_t(src)), n);
   return 0;
 }

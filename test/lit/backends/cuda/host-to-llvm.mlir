@@ -40,7 +40,7 @@
 // CHECK-NOT: gpu.launch_func
 // CHECK: llvm.return
 // The table the runtime fills: context, alloc, free, launch, conv2d, matmul.
-// CHECK: llvm.mlir.global external @kiln_artifact_cuda_api() {{.*}} : !llvm.array<6 x ptr>
+// CHECK: llvm.mlir.global external @kiln_artifact_cuda_api() {{.*}} : !llvm.array<10 x ptr>
 module attributes {gpu.container_module} {
   gpu.module @kiln_kernels {
     gpu.func @k0(%arg0: memref<8xf32>, %arg1: f32) kernel {
