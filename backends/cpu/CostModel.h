@@ -61,11 +61,15 @@ struct CpuCostModel {
   /// 56x56 convolutions gain 0.35 ms each, the 28x28 ones lose 0.1 and the
   /// 7x7 ones 0.4 (ONEDNN_VERBOSE, 2 threads).
   int64_t winogradMinPixels = 1568;
+  /// Fewer input or output channels leave the transforms too little work
+  /// per pixel: SqueezeNet's 16 -> 64 expansions gain nothing.
+  int64_t winogradMinChannels = 64;
 
   /// Whether oneDNN runs the kiln.conv `op` as Winograd F(2x2, 3x3): a 3x3
   /// filter that never changes (`constantWeights`: transformed once),
-  /// stride and dilation 1, one group, input and output channels multiples
-  /// of 16 (oneDNN's blocked layout), an epilogue without binary steps
+  /// stride and dilation 1, one group, at least winogradMinChannels input
+  /// and output channels, multiples of 16 (oneDNN's blocked layout), an
+  /// epilogue without binary steps
   /// (`binaryEpilogue`: an addend would need the blocked layout too), and
   /// at least winogradMinPixels output pixels.
   bool winogradApplies(mlir::Operation *op, bool constantWeights,

@@ -172,8 +172,8 @@ CASES = {
     "conv_64ch": lambda r: conv_case(r, 1, 64, 28, 28, 64, 3, 1, 1, 1),
     "conv_maxpool_ceil_13x11": lambda r: conv_pool_case(r, "MaxPool", 5, 13, 11, 19, 1),
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
-    "conv_winograd_37x45": lambda r: winograd_case(r, 1, 32, 37, 45, 48, True),
-    "conv_winograd_batch2_29x31": lambda r: winograd_case(r, 2, 16, 29, 31, 16, False),
+    "conv_winograd_37x45": lambda r: winograd_case(r, 1, 64, 37, 45, 80, True),
+    "conv_winograd_batch2_29x31": lambda r: winograd_case(r, 2, 64, 29, 31, 64, False),
 }
 
 
@@ -225,6 +225,12 @@ def main():
                     kiln_compile, path, tmp, "onednn"):
                 print(f"FAIL {name}: oneDNN does not run it as Winograd")
                 failed += 1
+            # Winograd's rounding error scales with the magnitude of the
+            # sums it transforms, not with each output: its absolute
+            # tolerance is relative to the largest output (as the model
+            # tests measure error).
+            atol = ATOL * max(1.0, float(np.abs(ref).max())) \
+                if "winograd" in name else ATOL
             for kernels in ("onednn", "codegen"):
                 for threads in (1, 2):
                     work = os.path.join(tmp, f"{name}.{kernels}.{threads}")
@@ -236,7 +242,7 @@ def main():
                         print(f"FAIL {label}: {error}")
                         failed += 1
                     elif got.shape != ref.shape or not np.allclose(
-                            got, ref, rtol=RTOL, atol=ATOL):
+                            got, ref, rtol=RTOL, atol=atol):
                         err = np.abs(got - ref).max() if got.shape == ref.shape \
                             else f"shape {got.shape} != {ref.shape}"
                         print(f"FAIL {label}: max abs error {err}")

@@ -175,11 +175,11 @@ def if_optional():
 
 def conv3x3_relu():
     """A 3x3 convolution + ReLU large enough for oneDNN's Winograd."""
-    w = np.random.default_rng(1).standard_normal((32, 16, 3, 3)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((64, 64, 3, 3)).astype(np.float32)
     return model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv",
                                    kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
                   helper.make_node("Relu", ["c"], ["y"], name="relu")],
-                 [info("x", [1, 16, 40, 40])], [info("y", [1, 32, 40, 40])],
+                 [info("x", [1, 64, 40, 40])], [info("y", [1, 64, 40, 40])],
                  [numpy_helper.from_array(w, "w")])
 
 
