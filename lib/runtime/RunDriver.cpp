@@ -28,6 +28,8 @@ const char *kUsage =
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
     "                [--allow-cpu-fallback]\n"
     "                [--threads N] [--cpu-kernels=auto|onednn|codegen]\n"
+    "                [--cpu-conv-algorithm=auto|direct]\n"
+    "                [--precision=fp32|tf32|fp16|bf16]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
     "inputs not given are generated from the seed. --threads (or the\n"
@@ -44,6 +46,8 @@ struct Options {
   uint64_t seed = 0;
   int threads = 0; ///< 0: the runtime's default
   std::string cpuKernels = "auto";
+  std::string cpuConvAlgorithm = "auto";
+  std::string precision = "fp32";
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::map<std::string, int64_t> sequenceLengths;
   std::set<std::string> absentOptionals;
@@ -117,6 +121,11 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
         return "--threads needs a positive number";
     } else if (a.rfind("--cpu-kernels=", 0) == 0) {
       o.cpuKernels = a.substr(std::string("--cpu-kernels=").size());
+    } else if (a.rfind("--cpu-conv-algorithm=", 0) == 0) {
+      o.cpuConvAlgorithm =
+          a.substr(std::string("--cpu-conv-algorithm=").size());
+    } else if (a.rfind("--precision=", 0) == 0) {
+      o.precision = a.substr(std::string("--precision=").size());
     } else if (a == "--seed") {
       int s;
       if (!intValue(s))
@@ -320,7 +329,8 @@ int runDriverMain(const std::vector<std::string> &args,
     Status s =
         compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
                  o.sequenceLengths, o.absentOptionals, o.target,
-                 o.cpuKernels, o.allowCpuFallback});
+                 o.cpuKernels, o.allowCpuFallback, o.cpuConvAlgorithm,
+                 o.precision});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

@@ -4,7 +4,8 @@
 //         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
 //         [--seed N] [--params FILE] [--random-params] [-O N]
 //         [--force-dynamic] [--target=cpu|cuda|cuda-emulate]
-//         [--allow-cpu-fallback]
+//         [--allow-cpu-fallback] [--cpu-kernels=auto|onednn|codegen]
+//         [--cpu-conv-algorithm=auto|direct] [--precision=fp32|tf32|fp16|bf16]
 //
 // Lives in a library so that the tool stays a few lines, and so that the
 // runtime-only build can offer it without the compiler: compiling `.onnx`
@@ -40,6 +41,10 @@ struct ModelCompileRequest {
   /// CUDA: host fallback for device-computed sizes (kiln-compile
   /// --allow-cpu-fallback).
   bool allowCpuFallback = false;
+  /// "auto" or "direct" (kiln-compile --cpu-conv-algorithm).
+  std::string cpuConvAlgorithm = "auto";
+  /// "fp32", "tf32", "fp16" or "bf16" (kiln-compile --precision).
+  std::string precision = "fp32";
 };
 
 using CompileHook = std::function<Status(const ModelCompileRequest &)>;

@@ -19,6 +19,8 @@ int main(int argc, char **argv) {
     options.target = r.target;
     options.cpuKernels = r.cpuKernels;
     options.allowCpuFallback = r.allowCpuFallback;
+    options.cpuConvAlgorithm = r.cpuConvAlgorithm;
+    options.precision = r.precision;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif
