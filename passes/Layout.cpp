@@ -107,13 +107,10 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
 struct ComposeTransposes : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &r) const override {
-    auto inner = op.getInput().getDefiningOp<TransposeOp>();
-    if (!inner)
+    Value composed = simplify::composeTransposes(r, op);
+    if (!composed)
       return failure();
-    SmallVector<int64_t> perm;
-    for (int64_t q : op.getPerm())
-      perm.push_back(inner.getPerm()[q]);
-    r.replaceOp(op, transpose(r, op.getLoc(), inner.getInput(), perm));
+    simplify::replaceKeepingType(r, op, composed);
     return success();
   }
 };

@@ -73,13 +73,10 @@ void populateDataMovementRules(RewritePatternSet &p) {
   addRule<FlattenOp>(p, "flatten-to-reshape", toReshape<FlattenOp>);
   // transpose(transpose(x, p1), p2) -> transpose(x, p1[p2]): composition.
   addRule<TransposeOp>(p, "transpose-transpose", [](TransposeOp op, PatternRewriter &r) {
-    auto inner = op.getInput().getDefiningOp<TransposeOp>();
-    if (!inner)
+    Value composed = composeTransposes(r, op);
+    if (!composed)
       return failure();
-    SmallVector<int64_t> perm;
-    for (int64_t q : op.getPerm())
-      perm.push_back(inner.getPerm()[q]);
-    r.replaceOpWithNewOp<TransposeOp>(op, inner.getInput(), perm);
+    replaceKeepingType(r, op, composed);
     return success();
   });
   // A transpose that keeps the order of the non-unit dimensions moves no

@@ -110,6 +110,18 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
   return ReshapeOp::create(b, loc, v, s, /*allow_zero=*/true);
 }
 
+Value composeTransposes(PatternRewriter &rewriter, TransposeOp op) {
+  auto inner = op.getInput().getDefiningOp<TransposeOp>();
+  if (!inner)
+    return nullptr;
+  SmallVector<int64_t> perm;
+  for (int64_t q : op.getPerm())
+    perm.push_back(inner.getPerm()[q]);
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, int64_t(perm.size()))))
+    return inner.getInput();
+  return TransposeOp::create(rewriter, op.getLoc(), inner.getInput(), perm);
+}
+
 std::optional<int64_t> perAxisLength(Value c, int64_t rank, int64_t axis) {
   auto type = cast<RankedTensorType>(c.getType());
   if (!getConstantValue(c) || type.getRank() > rank)

@@ -46,6 +46,11 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 
 /// If `c` (a constant broadcast against a rank-`rank` tensor) varies at
 /// most along dimension `axis`, the length along it (1 for a splat).
+/// transpose(transpose(x, p), q) as one transpose of x by p[q], or x
+/// itself where that is the identity; null where `op`'s input is not a
+/// transpose. (The simplifier's rule and kiln-layout's both compose.)
+mlir::Value composeTransposes(mlir::PatternRewriter &rewriter, TransposeOp op);
+
 std::optional<int64_t> perAxisLength(mlir::Value c, int64_t rank, int64_t axis);
 
 void populateArithmeticRules(mlir::RewritePatternSet &patterns,
