@@ -49,22 +49,36 @@ dnnl::primitive_attr userScratchpad() {
   return attr;
 }
 
+/// What a run keeps in its thread's buffers (threadBuffer), each its own.
+enum ThreadBufferSlot : int {
+  kScratchpad,    ///< a primitive's scratch memory
+  kBlockedSrc,    ///< Winograd's input in oneDNN's blocked layout
+  kBlockedDst,    ///< Winograd's output in oneDNN's blocked layout
+  kAliasedAddend, ///< an addend that shares the output's memory
+  kThreadBufferSlots
+};
+
+/// A buffer of this thread for `slot`, at least `bytes` long, 64-aligned;
+/// it only grows, so steady-state runs allocate nothing.
+void *threadBuffer(ThreadBufferSlot slot, size_t bytes) {
+  thread_local std::unique_ptr<char[]> buffers[kThreadBufferSlots];
+  thread_local size_t capacity[kThreadBufferSlots] = {};
+  if (bytes > capacity[slot]) {
+    buffers[slot].reset(new char[bytes + 64]);
+    capacity[slot] = bytes;
+  }
+  return reinterpret_cast<void *>(
+      (reinterpret_cast<uintptr_t>(buffers[slot].get()) + 63) & ~uintptr_t(63));
+}
+
 /// Executes `p` with `args` and this thread's scratch buffer for `scratch`.
 void execute(const dnnl::primitive &p, dnnl::stream &s,
              std::unordered_map<int, memory> args,
              const memory::desc &scratch) {
-  thread_local std::unique_ptr<char[]> buffer;
-  thread_local size_t capacity = 0;
   size_t bytes = scratch.get_size();
-  if (bytes > 0) {
-    if (bytes > capacity) {
-      buffer.reset(new char[bytes + 64]);
-      capacity = bytes;
-    }
-    void *aligned = reinterpret_cast<void *>(
-        (reinterpret_cast<uintptr_t>(buffer.get()) + 63) & ~uintptr_t(63));
-    args[DNNL_ARG_SCRATCHPAD] = memory(scratch, cpuEngine(), aligned);
-  }
+  if (bytes > 0)
+    args[DNNL_ARG_SCRATCHPAD] =
+        memory(scratch, cpuEngine(), threadBuffer(kScratchpad, bytes));
   p.execute(s, args);
 }
 
@@ -264,12 +278,11 @@ struct Epilogue {
     void *out = dst.get_data_handle();
     std::vector<void *> saved;
     if (!(fused && sumFirst) && binaryCount() > 0 && operands[0] == out) {
-      thread_local std::vector<char> stash;
       size_t bytes = dst.get_desc().get_size();
-      stash.resize(bytes);
-      parallelCopy(stash.data(), out, bytes);
+      void *copy = threadBuffer(kAliasedAddend, bytes);
+      parallelCopy(copy, out, bytes);
       saved.assign(operands, operands + binaryCount());
-      saved[0] = stash.data();
+      saved[0] = copy;
       operands = saved.data();
     }
     if (fused)
@@ -324,6 +337,7 @@ struct ConvPlan {
   memory::desc scratch;
   memory::desc src, userWeights, weights, bias, dst;
   bool hasBias = false, constantWeights = false;
+  memory::dims strides, dilations, padsBegin, padsEnd; ///< as oneDNN counts
   Epilogue epilogue;
   PackedWeights packed;
   /// Winograd runs in oneDNN's blocked layout: the input is reordered into
@@ -334,39 +348,35 @@ struct ConvPlan {
   memory::desc toBlockedScratch, fromBlockedScratch;
 };
 
-/// A buffer of this thread for `slot`, at least `bytes` long, 64-aligned;
-/// it only grows, so steady-state runs allocate nothing.
-void *threadBuffer(int slot, size_t bytes) {
-  thread_local std::unique_ptr<char[]> buffers[2];
-  thread_local size_t capacity[2] = {0, 0};
-  if (bytes > capacity[slot]) {
-    buffers[slot].reset(new char[bytes + 64]);
-    capacity[slot] = bytes;
-  }
-  return reinterpret_cast<void *>(
-      (reinterpret_cast<uintptr_t>(buffers[slot].get()) + 63) & ~uintptr_t(63));
+/// `plan`'s convolution computed by `algorithm` on `src`, `weights` and
+/// `dst` (the plan's own layouts, or `any` for oneDNN to choose).
+dnnl::convolution_forward::desc convDesc(const ConvPlan &plan,
+                                         dnnl::algorithm algorithm,
+                                         const memory::desc &src,
+                                         const memory::desc &weights,
+                                         const memory::desc &dst) {
+  auto kind = dnnl::prop_kind::forward_inference;
+  return plan.hasBias
+             ? dnnl::convolution_forward::desc(
+                   kind, algorithm, src, weights, plan.bias, dst, plan.strides,
+                   plan.dilations, plan.padsBegin, plan.padsEnd)
+             : dnnl::convolution_forward::desc(
+                   kind, algorithm, src, weights, dst, plan.strides,
+                   plan.dilations, plan.padsBegin, plan.padsEnd);
 }
 
 /// Makes `plan` run Winograd F(2x2, 3x3) on oneDNN's blocked layouts with
 /// `attr`'s post-ops; false where this oneDNN has no such kernel for the
 /// shape (the caller then builds the direct convolution).
-bool makeWinograd(ConvPlan &plan, const dnnl::primitive_attr &attr,
-                  const memory::dims &strides, const memory::dims &padsBegin,
-                  const memory::dims &padsEnd) {
+bool makeWinograd(ConvPlan &plan, const dnnl::primitive_attr &attr) {
   memory::desc src(plan.src.dims(), dt::f32, tag::any),
       dst(plan.dst.dims(), dt::f32, tag::any),
       weights(plan.userWeights.dims(), dt::f32, tag::any);
   try {
-    auto cd = plan.hasBias
-                  ? dnnl::convolution_forward::desc(
-                        dnnl::prop_kind::forward_inference,
-                        dnnl::algorithm::convolution_winograd, src, weights,
-                        plan.bias, dst, strides, padsBegin, padsEnd)
-                  : dnnl::convolution_forward::desc(
-                        dnnl::prop_kind::forward_inference,
-                        dnnl::algorithm::convolution_winograd, src, weights,
-                        dst, strides, padsBegin, padsEnd);
-    dnnl::convolution_forward::primitive_desc pd(cd, attr, cpuEngine());
+    dnnl::convolution_forward::primitive_desc pd(
+        convDesc(plan, dnnl::algorithm::convolution_winograd, src, weights,
+                 dst),
+        attr, cpuEngine());
     dnnl::reorder::primitive_desc in(cpuEngine(), plan.src, cpuEngine(),
                                      pd.src_desc(), userScratchpad());
     dnnl::reorder::primitive_desc out(cpuEngine(), pd.dst_desc(), cpuEngine(),
@@ -403,6 +413,10 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   plan->hasBias = d[abi::kConvHasBias];
   plan->constantWeights = d[abi::kConvConstantWeights];
   plan->bias = memory::desc({k}, dt::f32, tag::x);
+  plan->strides = {d[abi::kConvStrideH], d[abi::kConvStrideW]};
+  plan->dilations = {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1};
+  plan->padsBegin = {d[abi::kConvPadTop], d[abi::kConvPadLeft]};
+  plan->padsEnd = {d[abi::kConvPadBottom], d[abi::kConvPadRight]};
   plan->epilogue.steps = readEpilogue(
       d, abi::kConvEpilogue, 4, [&](memory::dims stored) {
         // Stored in the output's layout; oneDNN wants NCHW dimensions.
@@ -416,22 +430,8 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   const memory::desc &weights =
       plan->constantWeights ? weightsAny : plan->userWeights;
   dnnl::convolution_forward::desc cd =
-      plan->hasBias
-          ? dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference,
-                dnnl::algorithm::convolution_direct, plan->src, weights,
-                plan->bias, plan->dst,
-                {d[abi::kConvStrideH], d[abi::kConvStrideW]},
-                {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1},
-                {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
-                {d[abi::kConvPadBottom], d[abi::kConvPadRight]})
-          : dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference,
-                dnnl::algorithm::convolution_direct, plan->src, weights,
-                plan->dst, {d[abi::kConvStrideH], d[abi::kConvStrideW]},
-                {d[abi::kConvDilationH] - 1, d[abi::kConvDilationW] - 1},
-                {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
-                {d[abi::kConvPadBottom], d[abi::kConvPadRight]});
+      convDesc(*plan, dnnl::algorithm::convolution_direct, plan->src, weights,
+               plan->dst);
   dnnl::primitive_attr attr = userScratchpad();
   // The compiler asks for Winograd only with a constant filter and unary
   // epilogue steps (kiln_lib.conv2d's verifier); they are fused.
@@ -439,9 +439,7 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
       plan->constantWeights && plan->epilogue.binaryCount() == 0) {
     dnnl::primitive_attr fused = attr;
     fused.set_post_ops(postOpsOf(plan->epilogue.steps));
-    if (makeWinograd(*plan, fused, {d[abi::kConvStrideH], d[abi::kConvStrideW]},
-                     {d[abi::kConvPadTop], d[abi::kConvPadLeft]},
-                     {d[abi::kConvPadBottom], d[abi::kConvPadRight]}))
+    if (makeWinograd(*plan, fused))
       return plan;
   }
   plan->epilogue.sumFirst = Epilogue::canSumFirst(plan->epilogue.steps, plan->dst);
@@ -475,9 +473,9 @@ void runConv(ConvPlan &plan, void **buffers) {
     args[DNNL_ARG_BIAS] = memory(plan.bias, cpuEngine(), b);
   if (plan.blocked) {
     memory blockedSrc(plan.blockedSrc, cpuEngine(),
-                      threadBuffer(0, plan.blockedSrc.get_size()));
+                      threadBuffer(kBlockedSrc, plan.blockedSrc.get_size()));
     memory blockedDst(plan.blockedDst, cpuEngine(),
-                      threadBuffer(1, plan.blockedDst.get_size()));
+                      threadBuffer(kBlockedDst, plan.blockedDst.get_size()));
     dnnl::stream s(cpuEngine());
     execute(plan.toBlocked, s, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blockedSrc}},
             plan.toBlockedScratch);
