@@ -246,27 +246,51 @@ LogicalResult lowerHostCopies(ModuleOp module) {
   return success();
 }
 
-struct AllocLowering : ConvertOpToLLVMPattern<memref::AllocOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+/// Lowerings of allocations whose memory comes from a runtime slot.
+template <typename OpTy>
+struct SlotAllocLowering : ConvertOpToLLVMPattern<OpTy> {
+  using ConvertOpToLLVMPattern<OpTy>::ConvertOpToLLVMPattern;
+
+protected:
+  /// The descriptor of an identity-layout `type` (with `dynamicSizes`) on
+  /// memory from `slot`.
+  Value allocate(Operation *op, MemRefType type, ValueRange dynamicSizes,
+                 int slot, ConversionPatternRewriter &rewriter) const {
+    Location loc = op->getLoc();
+    SmallVector<Value> sizes, strides;
+    Value bytes;
+    this->getMemRefDescriptorSizes(loc, type, dynamicSizes, rewriter, sizes,
+                                   strides, bytes);
+    auto module = op->template getParentOfType<ModuleOp>();
+    Value ptr = LLVM::CallOp::create(rewriter, loc, declareSlot(module, slot),
+                                     ValueRange{bytes})
+                    .getResult();
+    return this->createMemRefDescriptor(loc, type, ptr, ptr, sizes, strides,
+                                        rewriter);
+  }
+};
+
+/// Gives the memory of the converted memref `descriptor` back through
+/// `slot`, in place of `op`.
+void freeThroughSlot(Operation *op, Value descriptor, int slot,
+                     ConversionPatternRewriter &rewriter) {
+  auto module = op->getParentOfType<ModuleOp>();
+  Value ptr = MemRefDescriptor(descriptor).allocatedPtr(rewriter, op->getLoc());
+  LLVM::CallOp::create(rewriter, op->getLoc(), declareSlot(module, slot),
+                       ValueRange{ptr});
+  rewriter.eraseOp(op);
+}
+
+struct AllocLowering : SlotAllocLowering<memref::AllocOp> {
+  using SlotAllocLowering::SlotAllocLowering;
   LogicalResult
   matchAndRewrite(memref::AllocOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     MemRefType type = op.getType();
     if (!isConvertibleAndHasIdentityMaps(type))
       return rewriter.notifyMatchFailure(op, "not an identity layout");
-    Location loc = op.getLoc();
-    SmallVector<Value> sizes, strides;
-    Value bytes;
-    getMemRefDescriptorSizes(loc, type, adaptor.getDynamicSizes(), rewriter,
-                             sizes, strides, bytes);
-    auto module = op->getParentOfType<ModuleOp>();
-    Value ptr = LLVM::CallOp::create(rewriter, loc,
-                                     declareSlot(module, abi::kSlotAlloc),
-                                     ValueRange{bytes})
-                    .getResult();
-    Value descriptor = createMemRefDescriptor(loc, type, ptr, ptr, sizes,
-                                              strides, rewriter);
-    rewriter.replaceOp(op, descriptor);
+    rewriter.replaceOp(op, allocate(op, type, adaptor.getDynamicSizes(),
+                                    abi::kSlotAlloc, rewriter));
     return success();
   }
 };
@@ -276,12 +300,7 @@ struct DeallocLowering : ConvertOpToLLVMPattern<memref::DeallocOp> {
   LogicalResult
   matchAndRewrite(memref::DeallocOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto module = op->getParentOfType<ModuleOp>();
-    Value ptr = MemRefDescriptor(adaptor.getMemref())
-                    .allocatedPtr(rewriter, op.getLoc());
-    LLVM::CallOp::create(rewriter, op.getLoc(),
-                         declareSlot(module, abi::kSlotFree), ValueRange{ptr});
-    rewriter.eraseOp(op);
+    freeThroughSlot(op, adaptor.getMemref(), abi::kSlotFree, rewriter);
     return success();
   }
 };
@@ -289,8 +308,8 @@ struct DeallocLowering : ConvertOpToLLVMPattern<memref::DeallocOp> {
 /// The CPU fallback's host buffers: gpu.alloc host_shared ->
 /// kiln_cuda_host_alloc, gpu.dealloc -> kiln_cuda_host_free (Kiln makes
 /// gpu.alloc only for host buffers).
-struct HostAllocLowering : ConvertOpToLLVMPattern<gpu::AllocOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+struct HostAllocLowering : SlotAllocLowering<gpu::AllocOp> {
+  using SlotAllocLowering::SlotAllocLowering;
   LogicalResult
   matchAndRewrite(gpu::AllocOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -299,18 +318,8 @@ struct HostAllocLowering : ConvertOpToLLVMPattern<gpu::AllocOp> {
         !op.getSymbolOperands().empty() ||
         !isConvertibleAndHasIdentityMaps(type))
       return rewriter.notifyMatchFailure(op, "not a host buffer");
-    Location loc = op.getLoc();
-    SmallVector<Value> sizes, strides;
-    Value bytes;
-    getMemRefDescriptorSizes(loc, type, adaptor.getDynamicSizes(), rewriter,
-                             sizes, strides, bytes);
-    auto module = op->getParentOfType<ModuleOp>();
-    Value ptr = LLVM::CallOp::create(rewriter, loc,
-                                     declareSlot(module, abi::kSlotHostAlloc),
-                                     ValueRange{bytes})
-                    .getResult();
-    rewriter.replaceOp(op, {createMemRefDescriptor(loc, type, ptr, ptr, sizes,
-                                                   strides, rewriter),
+    rewriter.replaceOp(op, {allocate(op, type, adaptor.getDynamicSizes(),
+                                     abi::kSlotHostAlloc, rewriter),
                             Value()});
     return success();
   }
@@ -323,13 +332,7 @@ struct HostFreeLowering : ConvertOpToLLVMPattern<gpu::DeallocOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (op.getAsyncToken())
       return rewriter.notifyMatchFailure(op, "async");
-    auto module = op->getParentOfType<ModuleOp>();
-    Value ptr = MemRefDescriptor(adaptor.getMemref())
-                    .allocatedPtr(rewriter, op.getLoc());
-    LLVM::CallOp::create(rewriter, op.getLoc(),
-                         declareSlot(module, abi::kSlotHostFree),
-                         ValueRange{ptr});
-    rewriter.eraseOp(op);
+    freeThroughSlot(op, adaptor.getMemref(), abi::kSlotHostFree, rewriter);
     return success();
   }
 };
