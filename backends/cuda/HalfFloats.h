@@ -29,24 +29,25 @@ inline float bitsFloat(uint32_t x) {
 }
 
 /// IEEE binary16, round to nearest even; overflow gives infinity,
-/// subnormals are kept, NaN stays a (quiet) NaN. The float arithmetic does
-/// the rounding: scaling by 2^112 then 2^-110 moves the value where the
-/// float's own rounding of the added bias drops exactly the 13 bits that
-/// binary16 lacks (M. Maratyszcza's FP16 library, MIT).
+/// subnormals are kept, NaN stays a (quiet) NaN. Normal results round the
+/// 13 mantissa bits binary16 lacks (adding just under half an ulp, plus the
+/// kept bit's parity, carries exactly when rounding goes up, into the
+/// exponent too) and rebias the exponent (127 - 15 = 112); below 2^-14 the
+/// result is the subnormal count of 2^-24, which scaling by 2^24 gives
+/// exactly and nearbyint rounds to even.
 inline uint16_t floatToHalfBits(float f) {
-  float base = (std::fabs(f) * 0x1.0p+112f) * 0x1.0p-110f;
-  uint32_t w = floatBits(f);
-  uint32_t shl1 = w + w;
-  uint32_t sign = w & 0x80000000u;
-  uint32_t bias = shl1 & 0xFF000000u;
-  if (bias < 0x71000000u)
-    bias = 0x71000000u;
-  base = bitsFloat((bias >> 1) + 0x07800000u) + base;
-  uint32_t bits = floatBits(base);
-  uint32_t exponent = (bits >> 13) & 0x00007C00u;
-  uint32_t mantissa = bits & 0x00000FFFu;
-  uint32_t nonsign = exponent + mantissa;
-  return uint16_t((sign >> 16) | (shl1 > 0xFF000000u ? 0x7E00u : nonsign));
+  uint32_t x = floatBits(f);
+  uint16_t sign = uint16_t((x >> 16) & 0x8000u);
+  uint32_t magnitude = x & 0x7FFFFFFFu;
+  if (magnitude > 0x7F800000u) // NaN
+    return uint16_t(sign | 0x7E00u);
+  if (magnitude >= 0x477FF000u) // 65520 and up round to infinity
+    return uint16_t(sign | 0x7C00u);
+  if (magnitude < 0x38800000u) // below 2^-14: subnormal or zero
+    return uint16_t(
+        sign | uint16_t(std::nearbyint(bitsFloat(magnitude) * 0x1.0p24f)));
+  uint32_t rounded = magnitude + 0x0FFFu + ((magnitude >> 13) & 1u);
+  return uint16_t(sign | ((rounded - 0x38000000u) >> 13));
 }
 
 /// bfloat16 (the high half of a float), round to nearest even; NaN stays a
