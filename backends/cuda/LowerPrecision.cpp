@@ -17,7 +17,7 @@
 // a library or in generated code.
 //
 //===----------------------------------------------------------------------===//
-#include "backends/cuda/HalfFloats.h"
+#include "lib/runtime/HalfFloats.h"
 #include "backends/cuda/Passes.h"
 #include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/FloatEvaluator.h"

@@ -1,5 +1,6 @@
 //===- ParamStore.cpp - where an artifact's weights live at run time ------===//
 #include "lib/runtime/ParamStore.h"
+#include "lib/runtime/HalfFloats.h"
 
 #include <cerrno>
 #include <cmath>
@@ -27,19 +28,6 @@ uint64_t splitMix(uint64_t &state) {
   return z ^ (z >> 31);
 }
 
-uint16_t toHalf(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  uint32_t sign = (x >> 16) & 0x8000;
-  int32_t exp = int32_t((x >> 23) & 0xff) - 127 + 15;
-  uint32_t mant = (x >> 13) & 0x3ff;
-  if (exp <= 0)
-    return uint16_t(sign); // small values flush to zero: fine for weights
-  if (exp >= 31)
-    return uint16_t(sign | 0x7c00);
-  return uint16_t(sign | (uint32_t(exp) << 10) | mant);
-}
-
 /// Small random weights (uniform in [-0.1, 0.1)); integers are zero, which
 /// is always a valid index or shape entry.
 void fillRandom(char *base, const ArtifactMetadata &m, uint64_t seed) {
@@ -61,14 +49,12 @@ void fillRandom(char *base, const ArtifactMetadata &m, uint64_t seed) {
         break;
       }
       case DType::Float16: {
-        uint16_t h = toHalf(v);
+        uint16_t h = floatToHalfBits(v);
         std::memcpy(at + 2 * i, &h, 2);
         break;
       }
       case DType::BFloat16: {
-        uint32_t x;
-        std::memcpy(&x, &v, 4);
-        uint16_t h = uint16_t(x >> 16);
+        uint16_t h = floatToBf16Bits(v);
         std::memcpy(at + 2 * i, &h, 2);
         break;
       }

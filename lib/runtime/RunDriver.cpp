@@ -1,6 +1,7 @@
 //===- RunDriver.cpp - the logic of kiln-run ------------------------------===//
 #include "lib/runtime/RunDriver.h"
 #include "kiln/Runtime.h"
+#include "lib/runtime/HalfFloats.h"
 #include "lib/runtime/TensorFiles.h"
 
 #include <algorithm>
@@ -202,17 +203,8 @@ void fillRandom(Tensor &t, std::mt19937_64 &rng) {
     case DType::BFloat16: {
       // Exactly representable in both: k/8 for k in [-8, 8).
       float f = float(small(rng) - 5) / 8.0f;
-      uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      uint16_t h;
-      if (t.dtype() == DType::BFloat16) {
-        h = uint16_t(bits >> 16);
-      } else {
-        uint32_t sign = (bits >> 16) & 0x8000;
-        int32_t e = int32_t((bits >> 23) & 0xff) - 127 + 15;
-        h = f == 0 ? uint16_t(sign)
-                   : uint16_t(sign | (uint32_t(e) << 10) | ((bits >> 13) & 0x3ff));
-      }
+      uint16_t h = t.dtype() == DType::BFloat16 ? floatToBf16Bits(f)
+                                                : floatToHalfBits(f);
       t.data<uint16_t>()[i] = h;
       break;
     }
@@ -242,23 +234,8 @@ double elementAsDouble(const Tensor &t, int64_t i) {
   case DType::Int64: return load(int64_t());
   case DType::UInt64: return load(uint64_t());
   case DType::Bool: return load(uint8_t());
-  case DType::Float16: {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    double v = e == 0 ? std::ldexp(m, -24)
-               : e == 31 ? (m ? NAN : INFINITY)
-                         : std::ldexp(m + 1024, e - 25);
-    return (h & 0x8000) ? -v : v;
-  }
-  case DType::BFloat16: {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    uint32_t bits = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
+  case DType::Float16: return halfBitsToFloat(uint16_t(load(uint16_t())));
+  case DType::BFloat16: return bf16BitsToFloat(uint16_t(load(uint16_t())));
   }
   return 0;
 }

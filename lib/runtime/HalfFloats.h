@@ -1,20 +1,22 @@
 //===- HalfFloats.h - float32 to float16 / bfloat16 bits --------*- C++ -*-===//
 //
-// Weights converted at compile time (kiln-cuda-lower-precision) round to
-// nearest even, as the device's cvt.rn does for activations, so that a
-// weight and an activation of the same value get the same bits. Bit
+// The one conversion between float32 and the 16-bit floats, for the
+// compiler (weights rounded at compile time by kiln-cuda-lower-precision)
+// and the runtime (random fp16 weights and inputs, printing fp16 outputs).
+// Round to nearest even, as the device's cvt.rn does for activations, so
+// that a weight and an activation of the same value get the same bits. Bit
 // manipulation rather than APFloat: ResNet-50 and BERT have tens of
 // millions of weights.
 //
 //===----------------------------------------------------------------------===//
-#ifndef KILN_BACKENDS_CUDA_HALFFLOATS_H
-#define KILN_BACKENDS_CUDA_HALFFLOATS_H
+#ifndef KILN_LIB_RUNTIME_HALFFLOATS_H
+#define KILN_LIB_RUNTIME_HALFFLOATS_H
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-namespace kiln::cuda {
+namespace kiln {
 
 inline uint32_t floatBits(float f) {
   uint32_t x;
@@ -73,6 +75,6 @@ inline float halfBitsToFloat(uint16_t h) {
 
 inline float bf16BitsToFloat(uint16_t b) { return bitsFloat(uint32_t(b) << 16); }
 
-} // namespace kiln::cuda
+} // namespace kiln
 
-#endif // KILN_BACKENDS_CUDA_HALFFLOATS_H
+#endif // KILN_LIB_RUNTIME_HALFFLOATS_H
