@@ -343,6 +343,60 @@ bool isMatrixTranspose(Value v) {
   return t && t.getPerm().size() == 2 && t.getPerm()[0] == 1;
 }
 
+void addConcatRules(RewritePatternSet &p) {
+  // conv(concat(x_1..x_n) along channels, w, b)
+  //   -> conv(x_1, w_1, b) + conv(x_2, w_2) + ... + conv(x_n, w_n),
+  // w_i the slice of w's input channels that x_i fills. The concat was a
+  // copy of every x_i; the sum's partial results are the output's size,
+  // and the backends fuse each addition into the convolution after it
+  // (oneDNN's `sum`, in place). So only where the output has no more
+  // channels than the input, as after Fire and DenseNet concats. A
+  // convolution's sum over channels has no defined order: summing it in
+  // parts is one of the orders any implementation may take.
+  addRule<ConvOp>(p, "conv-split-concat-input", [](ConvOp op, PatternRewriter &r) {
+    auto concat = op.getInput().getDefiningOp<ConcatOp>();
+    if (!concat || !op.getInput().hasOneUse() || op.getGroup() != 1 ||
+        concat.getInputs().size() < 2)
+      return failure();
+    auto in = typeOf(op.getInput()), wType = typeOf(op.getWeight());
+    int64_t rank = in.getRank();
+    int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + rank : concat.getAxis();
+    if (rank < 3 || !in.hasStaticShape() || !wType.hasStaticShape() ||
+        axis != (op.getChannelsLast() ? rank - 1 : 1))
+      return failure();
+    int64_t cin = in.getDimSize(axis), cout = wType.getDimSize(0);
+    if (cout > cin || wType.getDimSize(1) != cin)
+      return failure();
+    auto w = readFloats(op.getWeight());
+    if (!w)
+      return failure();
+    int64_t window = wType.getNumElements() / (cout * cin);
+    Value sum;
+    int64_t first = 0;
+    for (Value x : concat.getInputs()) {
+      int64_t c = typeOf(x).getDimSize(axis);
+      SmallVector<int64_t> shape(wType.getShape());
+      shape[1] = c;
+      std::vector<double> part;
+      part.reserve(cout * c * window);
+      for (int64_t m = 0; m < cout; ++m) {
+        auto from = w->begin() + (m * cin + first) * window;
+        part.insert(part.end(), from, from + c * window);
+      }
+      first += c;
+      Value wi = floatConstant(r, op.getLoc(),
+                               RankedTensorType::get(shape, wType.getElementType()), part);
+      Value conv = ConvOp::create(r, op.getLoc(), x, wi, sum ? Value() : op.getBias(),
+                                  op.getPadsAttr(), op.getStridesAttr(),
+                                  op.getDilationsAttr(), op.getGroupAttr(),
+                                  op.getAutoPadAttr(), op.getChannelsLastAttr());
+      sum = sum ? AddOp::create(r, op.getLoc(), sum, conv).getResult() : conv;
+    }
+    replaceKeepingType(r, op, sum);
+    return success();
+  });
+}
+
 void addTransposeRules(RewritePatternSet &p) {
   // gemm(transpose(a), b) -> gemm(a, b, trans_a = !trans_a); same for b.
   addRule<GemmOp>(p, "gemm-absorb-transpose", [](GemmOp op, PatternRewriter &r) {
@@ -380,6 +434,7 @@ void addTransposeRules(RewritePatternSet &p) {
 void populateContractionRules(RewritePatternSet &patterns) {
   addBatchNormRules(patterns);
   addEpilogueRules(patterns);
+  addConcatRules(patterns);
   addTransposeRules(patterns);
 }
 

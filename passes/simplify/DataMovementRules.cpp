@@ -9,6 +9,7 @@
 #include "dialects/kiln/ShapeUtils.h"
 #include "passes/simplify/Rule.h"
 #include "passes/simplify/RuleUtils.h"
+#include "passes/TypeRefinement.h"
 
 using namespace mlir;
 
@@ -36,6 +37,37 @@ LogicalResult toReshape(OpTy op, PatternRewriter &r) {
   if (!type.hasStaticShape())
     return failure();
   r.replaceOp(op, reshapeTo(r, op.getLoc(), op->getOperand(0), type.getShape()));
+  return success();
+}
+
+/// pool(concat(x_1..x_n) along channels) -> concat(pool(x_1)..pool(x_n)):
+/// pooling never mixes channels, so each part pools alone, and the concat
+/// moves the (smaller) pooled parts; a convolution reading the concat can
+/// then take it apart too (conv-split-concat-input).
+template <typename PoolOp>
+LogicalResult poolThroughConcat(PoolOp op, PatternRewriter &r) {
+  auto concat = op.getInput().template getDefiningOp<ConcatOp>();
+  if (!concat || !op.getInput().hasOneUse())
+    return failure();
+  int64_t rank = typeOf(op.getInput()).getRank();
+  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + rank : concat.getAxis();
+  if (rank < 3 || axis != (op.getChannelsLast() ? rank - 1 : 1))
+    return failure();
+  SmallVector<Value> pooled;
+  for (Value x : concat.getInputs()) {
+    Operation *part = r.clone(*op);
+    part->setOperand(0, x);
+    SmallVector<Type> types;
+    if (failed(inferResultTypes(part, types))) {
+      r.eraseOp(part);
+      for (Value v : pooled)
+        r.eraseOp(v.getDefiningOp());
+      return failure();
+    }
+    part->getResult(0).setType(types[0]);
+    pooled.push_back(part->getResult(0));
+  }
+  replaceKeepingType(r, op, ConcatOp::create(r, op.getLoc(), pooled, axis));
   return success();
 }
 
@@ -123,6 +155,9 @@ void populateDataMovementRules(RewritePatternSet &p) {
       return failure();
     return replaceIfSameType(r, op, op.getInput());
   });
+  addRule<MaxPoolOp>(p, "max-pool-through-concat", poolThroughConcat<MaxPoolOp>);
+  addRule<AveragePoolOp>(p, "average-pool-through-concat",
+                         poolThroughConcat<AveragePoolOp>);
   // concat of one tensor -> the tensor.
   addRule<ConcatOp>(p, "concat-single", [](ConcatOp op, PatternRewriter &r) {
     if (op.getInputs().size() != 1)
