@@ -367,6 +367,9 @@ void addConcatRules(RewritePatternSet &p) {
     int64_t cin = in.getDimSize(axis), cout = wType.getDimSize(0);
     if (cout > cin || wType.getDimSize(1) != cin)
       return failure();
+    for (Value x : concat.getInputs())
+      if (typeOf(x).isDynamicDim(axis))
+        return failure();
     auto w = readFloats(op.getWeight());
     if (!w)
       return failure();

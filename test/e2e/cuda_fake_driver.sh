@@ -105,3 +105,25 @@ grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero.out" ||
 [ "$(stat bad_frees "$work/nonzero")" = 0 ] || fail "nonzero: bad cuMemFree"
 [ "$(stat bad_launches "$work/nonzero")" = 0 ] || fail "nonzero: malformed launch"
 echo "ok: CPU fallback, $(stat copies_to_host "$work/nonzero") copies to the host in 2 runs"
+
+# Host out of memory during the fallback (the fake driver, preloaded,
+# fails host callocs of 64 MiB and more): the 96 MiB input's host copy
+# ends the run with one clear error, not an abort.
+cat > "$work/nonzero_big.onnxtxt" <<'MODEL'
+<ir_version: 8, opset_import: ["" : 13]>
+g (float[6144, 4096] x) => (int64[2, ?] y) {
+    y = NonZero(x)
+}
+MODEL
+"$compile" "$work/nonzero_big.onnxtxt" --target=cuda --allow-cpu-fallback \
+  -o "$work/nonzero_big.so"
+set +e
+LD_PRELOAD=$fake KILN_FAKE_HOST_CALLOC_LIMIT=$((64 << 20)) \
+  KILN_CUDA_DRIVER=$fake "$run" "$work/nonzero_big.so" \
+  > "$work/host_oom.out" 2> "$work/host_oom.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || { cat "$work/host_oom.err" >&2; fail "host out of memory: exit code $rc"; }
+grep -q "out of host memory allocating 100663296 bytes (96.0 MiB) for a host copy" \
+  "$work/host_oom.err" || { cat "$work/host_oom.err" >&2; fail "no clear error when a host copy does not fit"; }
+echo "ok: $(head -1 "$work/host_oom.err")"

@@ -1,6 +1,7 @@
 //===- CudaExecutor.cpp - one loaded CUDA artifact ------------------------===//
 #include "lib/runtime/cuda/CudaExecutor.h"
 #include "lib/runtime/Descriptors.h"
+#include "lib/runtime/cpu/CpuLibraries.h"
 #include "lib/runtime/cuda/CudaAbi.h"
 #include "lib/runtime/cuda/CudaDriver.h"
 #include "lib/runtime/cuda/CudaLibraries.h"
@@ -422,15 +423,18 @@ void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
 /// returns, so it can be freed right after. Zeroed, so that after a failed
 /// device call (which turns later copies into no-ops) the host code reads
 /// zeros (empty sizes, false conditions), not garbage. Never null: the
-/// generated host code uses it at once.
+/// generated host code uses it at once, so without memory the run ends
+/// here (the session's trap; the run's other buffers go in endRun).
 void *CudaExecutor::Impl::apiHostAlloc(void *ctx, int64_t bytes) {
   auto *self = static_cast<Impl *>(ctx);
   size_t n = size_t(std::max<int64_t>(bytes, 1));
   void *p = std::calloc(n, 1);
   if (!p) {
-    std::fprintf(stderr, "kiln: out of host memory allocating %zu bytes for "
-                         "a host copy of a device buffer\n", n);
-    std::abort();
+    // Outlives the jump out of this frame, which skips destructors.
+    static thread_local std::string message;
+    message = "out of host memory allocating " + std::to_string(n) + " bytes (" +
+              mib(n) + ") for a host copy of a device buffer (CPU fallback)";
+    cpu::failRun(message.c_str());
   }
   self->hostBuffers.insert(p);
   return p;

@@ -8,7 +8,9 @@
 // named by KILN_FAKE_CUDA_STATS (KILN_FAKE_CUDA_CHECK_FLAG=N makes every
 // launch set the device check flag to N, KILN_FAKE_CUDA_CC=80 makes the
 // GPU an sm_80, KILN_FAKE_CUDA_MEMORY=BYTES gives it that much memory, past
-// which cuMemAlloc fails with CUDA_ERROR_OUT_OF_MEMORY):
+// which cuMemAlloc fails with CUDA_ERROR_OUT_OF_MEMORY; preloaded as well
+// (LD_PRELOAD), KILN_FAKE_HOST_CALLOC_LIMIT=BYTES makes every calloc of
+// that size or more fail, as a host out of memory would):
 //   allocs N  frees N  live N  launches N  bad_launches N  bad_frees N
 //   copies_to_host N  copies_to_device N
 //
@@ -19,6 +21,17 @@
 #include <cstring>
 #include <mutex>
 #include <map>
+
+extern "C" void *__libc_calloc(size_t, size_t);
+
+/// calloc, failing from KILN_FAKE_HOST_CALLOC_LIMIT bytes up when set.
+/// (getenv allocates nothing, so the loader's own callocs are safe.)
+extern "C" void *calloc(size_t count, size_t size) {
+  if (const char *limit = std::getenv("KILN_FAKE_HOST_CALLOC_LIMIT"))
+    if (size && count >= std::strtoull(limit, nullptr, 10) / size)
+      return nullptr;
+  return __libc_calloc(count, size);
+}
 
 namespace {
 
