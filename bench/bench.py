@@ -306,7 +306,7 @@ def iterations(ms_per_iter, seconds):
 def alternate(sides, rounds, label):
     """sides: [(name, fn)] where fn() times one round and returns its
     median ms. Even rounds run them in order, odd rounds reversed.
-    Returns {name: median of round medians}."""
+    Returns {name: median of round medians} and {name: [round medians]}."""
     times = {name: [] for name, _ in sides}
     for r in range(rounds):
         order = sides if r % 2 == 0 else list(reversed(sides))
@@ -314,7 +314,15 @@ def alternate(sides, rounds, label):
             times[name].append(fn())
         log(f"  {label} round {r + 1}/{rounds}: " +
             "  ".join(f"{n} {ms(times[n][-1])} ms" for n, _ in sides))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return {name: statistics.median(t) for name, t in times.items()}, times
+
+
+def paired_ratio(num, den):
+    """The median over rounds of num[r] / den[r]: the two sides of a round
+    run seconds apart, so this ratio cancels the machine's slower and
+    faster spells (a shared VM's speed moves by a third between minutes),
+    which the ratio of the two medians does not."""
+    return statistics.median(n / d for n, d in zip(num, den))
 
 
 def compile_kiln(setup, name, model, extra=(), opt="-O2"):
@@ -410,8 +418,9 @@ def bench_case(setup, name, spec, rounds, seconds):
              ("ort", lambda: parse_bench(checked(
                  ort_cmd(setup, model, inputs, o_iters, warm(o_iters)), env=setup.env),
                  "ort_bench"))]
-    med = alternate(sides, rounds, name)
-    row.update(kiln_ms=med["kiln"], ort_ms=med["ort"], ratio=med["kiln"] / med["ort"])
+    med, times = alternate(sides, rounds, name)
+    row.update(kiln_ms=med["kiln"], ort_ms=med["ort"], ratio=med["kiln"] / med["ort"],
+               paired=paired_ratio(times["kiln"], times["ort"]))
     if "ops" in spec:
         row["kiln_us_per_op"] = med["kiln"] * 1000 / spec["ops"]
         row["ort_us_per_op"] = med["ort"] * 1000 / spec["ops"]
@@ -442,7 +451,8 @@ def bench_gemm(setup, name, n, rounds, seconds):
              ("onednn", lambda: parse_bench(checked(
                  [setup.sgemm, str(n), "--iters", str(d_iters), "--warmup", "2"],
                  env=setup.env), "dnnl_sgemm"))]
-    med = alternate(sides, rounds, name)
+    med, times = alternate(sides, rounds, name)
+    row["paired"] = paired_ratio(times["onednn"], times["kiln"])
     flop = 2.0 * n ** 3
     row.update(kiln_ms=med["kiln"], onednn_ms=med["onednn"],
                kiln_gflops=flop / (med["kiln"] * 1e6),
@@ -476,12 +486,13 @@ def tables(results):
     rows = [r for r in results if "n" not in r]
     if rows:
         lines.append(f"{'model':<18}{'batch':>5}{'kiln_ms':>11}{'ort_ms':>11}"
-                     f"{'kiln/ort':>10}{'max_abs_err':>13}{'max_rel_err':>13}  check")
+                     f"{'kiln/ort':>10}{'paired':>8}{'max_abs_err':>13}{'max_rel_err':>13}  check")
         for r in rows:
             check = r.get("error") or ("ok" if r.get("agree") else
                                        f"MISMATCH {r.get('note', '')}".strip())
             lines.append(f"{r['model']:<18}{r['batch']:>5}{fmt_ms(r.get('kiln_ms'))}"
                          f"{fmt_ms(r.get('ort_ms'))}{fmt(r.get('ratio'), '10.2f')}"
+                         f"{fmt(r.get('paired'), '8.2f')}"
                          f"{fmt(r.get('max_abs_err'), '13.2e')}"
                          f"{fmt(r.get('max_rel_err'), '13.2e')}  {check}")
         for r in rows:
@@ -493,12 +504,12 @@ def tables(results):
     if gemms:
         lines.append("")
         lines.append(f"{'gemm n':<8}{'kiln_codegen_gflops':>21}{'onednn_sgemm_gflops':>21}"
-                     f"{'kiln/onednn':>13}  check")
+                     f"{'kiln/onednn':>13}{'paired':>8}  check")
         for r in gemms:
             check = r.get("error") or ("ok" if r.get("agree") else "MISMATCH")
             lines.append(f"{r['n']:<8}{fmt(r.get('kiln_gflops'), '21.1f')}"
                          f"{fmt(r.get('onednn_gflops'), '21.1f')}"
-                         f"{fmt(r.get('ratio'), '13.2f')}  {check}")
+                         f"{fmt(r.get('ratio'), '13.2f')}{fmt(r.get('paired'), '8.2f')}  {check}")
     comps = [(r.get("model") or f"gemm{r['n']}", r["compile"])
              for r in results if "compile" in r]
     if comps:
@@ -548,7 +559,7 @@ def self_check():
                 print(f"npy round trip changed {a!r} into {b!r}")
                 return 1
     comp = dict(seconds=1.0, peak_rss_mb=300.0, model_mb=100.0, kernels=3, flags="-O2")
-    text = tables([dict(model="resnet50", batch=1, kiln_ms=2.0, ort_ms=1.0, ratio=2.0,
+    text = tables([dict(model="resnet50", batch=1, kiln_ms=2.0, ort_ms=1.0, ratio=2.0, paired=1.75,
                         agree=True, max_abs_err=1e-5, max_rel_err=1e-6, compile=comp),
                    dict(model="tiny_ops", batch=1, agree=False, note="output 0 differs",
                         kiln_ms=0.1, ort_ms=0.2, ratio=0.5, kiln_us_per_op=1.0,
@@ -556,10 +567,13 @@ def self_check():
                    dict(n=512, agree=True, kiln_gflops=10.0, onednn_gflops=20.0,
                         ratio=0.5, compile=comp)])
     for needle in ("resnet50", "MISMATCH output 0 differs", "per op 1.00 us",
-                   "<=30s ok", "<=3x ok", "0.50"):
+                   "<=30s ok", "<=3x ok", "0.50", "1.75"):
         if needle not in text:
             print(f"table lacks {needle!r}:\n{text}")
             return 1
+    if paired_ratio([2.0, 6.0, 3.0], [1.0, 4.0, 3.0]) != 1.5:
+        print("paired_ratio is not the median of the rounds' ratios")
+        return 1
     print("self-check ok")
     return 0
 
