@@ -347,10 +347,12 @@ void addConcatRules(RewritePatternSet &p) {
   // conv(concat(x_1..x_n) along channels, w, b)
   //   -> conv(x_1, w_1, b) + conv(x_2, w_2) + ... + conv(x_n, w_n),
   // w_i the slice of w's input channels that x_i fills. The concat was a
-  // copy of every x_i; the sum's partial results are the output's size,
-  // and the backends fuse each addition into the convolution after it
-  // (oneDNN's `sum`, in place). So only where the output has no more
-  // channels than the input, as after Fire and DenseNet concats. A
+  // copy of every x_i (its bytes read and written); each part after the
+  // first costs a call and a pass over the output (oneDNN's `sum` reads
+  // what the convolution before it wrote, in place). So only where
+  //   (parts - 1) * (2 * output bytes + kCallBytes) < 2 * input bytes,
+  // as after SqueezeNet's Fire modules (two parts, 8x fewer outputs than
+  // inputs); not where the output is wider, nor for many thin parts. A
   // convolution's sum over channels has no defined order: summing it in
   // parts is one of the orders any implementation may take.
   addRule<ConvOp>(p, "conv-split-concat-input", [](ConvOp op, PatternRewriter &r) {
@@ -365,7 +367,14 @@ void addConcatRules(RewritePatternSet &p) {
         axis != (op.getChannelsLast() ? rank - 1 : 1))
       return failure();
     int64_t cin = in.getDimSize(axis), cout = wType.getDimSize(0);
-    if (cout > cin || wType.getDimSize(1) != cin)
+    auto out = typeOf(op.getResult());
+    // A call's fixed cost as bytes moved (about 5 us at 13 GB/s).
+    constexpr int64_t kCallBytes = 64 << 10;
+    int64_t parts = concat.getInputs().size();
+    int64_t bytes = elementStorageBytes(in.getElementType());
+    if (wType.getDimSize(1) != cin || !out.hasStaticShape() ||
+        (parts - 1) * (2 * out.getNumElements() * bytes + kCallBytes) >=
+            2 * in.getNumElements() * bytes)
       return failure();
     for (Value x : concat.getInputs())
       if (typeOf(x).isDynamicDim(axis))

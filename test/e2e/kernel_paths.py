@@ -208,7 +208,7 @@ CASES = {
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
     "conv_winograd_37x45": lambda r: winograd_case(r, 1, 64, 37, 45, 80, True),
     "conv_winograd_batch2_29x31": lambda r: winograd_case(r, 2, 64, 29, 31, 64, False),
-    "fire_concat_split_15x13": lambda r: fire_case(r, 24, 15, 13, 8, 19, 21),
+    "fire_concat_split_53x47": lambda r: fire_case(r, 24, 53, 47, 8, 19, 21),
 }
 
 
