@@ -60,20 +60,25 @@ struct Options {
   bool allowCpuFallback = false;
 };
 
+/// "1x3x224x224" -> {1, 3, 224, 224}; "" is a scalar's shape. Every part
+/// must be a number: "2x", "x2" and "2xx3" are errors.
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
   dims.clear();
-  std::stringstream ss(text);
-  std::string part;
-  while (std::getline(ss, part, 'x')) {
-    if (part.empty())
-      return false;
+  if (text.empty())
+    return true;
+  size_t start = 0;
+  while (true) {
+    size_t x = text.find('x', start);
+    std::string part = text.substr(start, x == std::string::npos ? x : x - start);
     char *end = nullptr;
     long long v = std::strtoll(part.c_str(), &end, 10);
-    if (*end || v < 0)
+    if (part.empty() || *end || v < 0)
       return false;
     dims.push_back(v);
+    if (x == std::string::npos)
+      return true;
+    start = x + 1;
   }
-  return !dims.empty() || text.empty();
 }
 
 /// Parses the command line; an error message on failure.
