@@ -49,7 +49,12 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
   // Loops (parallel dimensions as scf.parallel, the outermost of which run
   // on the runtime's threads when they are large enough), then control flow
   // (run-time checks need a CFG).
-  p += "func.func(convert-linalg-to-parallel-loops),kiln-cpu-parallelize-loops,"
+  p += "func.func(convert-linalg-to-parallel-loops),";
+  // Reduction accumulators in registers, so LLVM vectorises them (-O0
+  // keeps the scalar order as the reference).
+  if (o.optLevel >= 1)
+    p += "kiln-cpu-promote-reductions,";
+  p += "kiln-cpu-parallelize-loops,"
        "lower-affine,convert-scf-to-cf,kiln-lower-runtime-checks,";
   // Everything to the LLVM dialect. f16/bf16 math goes through f32; f32
   // exp, tanh, erf and log become polynomials (vectorisable); other math

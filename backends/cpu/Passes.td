@@ -109,6 +109,22 @@ def CpuLowerLibraryCalls : Pass<"kiln-cpu-lower-library-calls", "mlir::ModuleOp"
                            "mlir::memref::MemRefDialect"];
 }
 
+def CpuPromoteReductions : Pass<"kiln-cpu-promote-reductions", "mlir::ModuleOp"> {
+  let summary = "Reduction accumulators into loop-carried values, sums re-associable";
+  let description = [{
+    For each `scf.for` whose body loads and stores one buffer element at
+    an address that does not change in the loop (a reduction's
+    accumulator), with no other access to that buffer and no other memory
+    write in the loop: loads it before the loop, carries it as an
+    iter_arg, stores it after, and marks `arith.addf`/`arith.mulf` that
+    combine it `reassoc`, so that LLVM vectorises the reduction.
+    Innermost loops first, so nested reductions promote level by level.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
   let summary = "Run outermost parallel loops on the runtime's threads";
   let description = [{

@@ -1,0 +1,118 @@
+// Reduction accumulators become loop-carried values, their float sums
+// re-associable (backends/cpu/PromoteReductions.cpp).
+// RUN: kiln-opt %s --kiln-cpu-promote-reductions -split-input-file | FileCheck %s
+
+// A sum and a max along the contiguous dimension: each accumulator is
+// loaded once before its loop and stored once after; the addition may
+// re-associate, the maximum needs no flag.
+// CHECK-LABEL: func @sum_and_max
+// CHECK: %[[S0:.*]] = memref.load %arg1[%[[I:.*]]]
+// CHECK: %[[S:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[S0]]) -> (f32)
+// CHECK-NOT: memref.store
+// CHECK: arith.addf %{{.*}}, %[[A]] fastmath<reassoc>
+// CHECK: memref.store %[[S]], %arg1[%[[I]]]
+// CHECK: %[[M0:.*]] = memref.load %arg2
+// CHECK: %[[M:.*]] = scf.for {{.*}} iter_args(%[[B:.*]] = %[[M0]]) -> (f32)
+// CHECK: arith.maximumf %{{.*}}, %[[B]] : f32
+// CHECK: memref.store %[[M]], %arg2
+func.func @sum_and_max(%x: memref<4x128xf32>, %sum: memref<4xf32>, %max: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c128 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<4x128xf32>
+      %a = memref.load %sum[%i] : memref<4xf32>
+      %e = math.exp %v : f32
+      %s = arith.addf %e, %a : f32
+      memref.store %s, %sum[%i] : memref<4xf32>
+    }
+    scf.for %k = %c0 to %c128 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<4x128xf32>
+      %a = memref.load %max[%i] : memref<4xf32>
+      %m = arith.maximumf %v, %a : f32
+      memref.store %m, %max[%i] : memref<4xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Two accumulators in one loop (LayerNorm's sum and sum of squares), and a
+// reduction over two dimensions: the inner loop promotes, then the outer.
+// CHECK-LABEL: func @nested_two_outputs
+// CHECK: memref.load %arg1[%c0]
+// CHECK: memref.load %arg2[%c0]
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK-NOT: memref.store
+// CHECK: scf.yield
+// CHECK: scf.yield
+// CHECK: memref.store {{.*}}, %arg1[%c0]
+// CHECK: memref.store {{.*}}, %arg2[%c0]
+func.func @nested_two_outputs(%x: memref<8x16xf32>, %s: memref<1xf32>, %q: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c16 step %c1 {
+      %v = memref.load %x[%i, %j] : memref<8x16xf32>
+      %a = memref.load %s[%c0] : memref<1xf32>
+      %b = memref.load %q[%c0] : memref<1xf32>
+      %sq = arith.mulf %v, %v : f32
+      %a2 = arith.addf %a, %v : f32
+      %b2 = arith.addf %b, %sq : f32
+      memref.store %a2, %s[%c0] : memref<1xf32>
+      memref.store %b2, %q[%c0] : memref<1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Left alone: the accumulator's address moves with the loop; the loop
+// also writes another buffer; the buffer is read elsewhere in the loop;
+// a call of unknown effects.
+// CHECK-LABEL: func @not_promoted
+// CHECK-NOT: iter_args
+// CHECK-NOT: fastmath
+func.func private @opaque(f32) -> f32
+func.func @not_promoted(%x: memref<128xf32>, %s: memref<128xf32>, %t: memref<128xf32>, %u: memref<2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  scf.for %k = %c0 to %c128 step %c1 {
+    %v = memref.load %x[%k] : memref<128xf32>
+    %a = memref.load %s[%k] : memref<128xf32>
+    %r = arith.addf %a, %v : f32
+    memref.store %r, %s[%k] : memref<128xf32>
+  }
+  scf.for %k = %c0 to %c128 step %c1 {
+    %v = memref.load %x[%k] : memref<128xf32>
+    %a = memref.load %u[%c0] : memref<2xf32>
+    %r = arith.addf %a, %v : f32
+    memref.store %r, %u[%c0] : memref<2xf32>
+    memref.store %r, %t[%k] : memref<128xf32>
+  }
+  scf.for %k = %c0 to %c128 step %c1 {
+    %v = memref.load %u[%c1] : memref<2xf32>
+    %a = memref.load %u[%c0] : memref<2xf32>
+    %r = arith.addf %a, %v : f32
+    memref.store %r, %u[%c0] : memref<2xf32>
+  }
+  scf.for %k = %c0 to %c128 step %c1 {
+    %v = memref.load %x[%k] : memref<128xf32>
+    %a = memref.load %u[%c0] : memref<2xf32>
+    %w = func.call @opaque(%v) : (f32) -> f32
+    %r = arith.addf %a, %w : f32
+    memref.store %r, %u[%c0] : memref<2xf32>
+  }
+  return
+}
