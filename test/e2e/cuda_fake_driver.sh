@@ -57,25 +57,28 @@ grep -q "^device: Fake GPU (sm_80, kernels JIT-compiled from the sm_90 PTX)" \
   "$work/sm80.out" || fail "no PTX fallback on an sm_80 GPU"
 echo "ok: PTX on another GPU"
 
+# A run expected to fail with exit code 1: NAME ARTIFACT [VAR=VALUE]...
+# (environment for the run); its output goes to $work/NAME.out and .err.
+fails() {
+  local name=$1 so=$2
+  shift 2
+  set +e
+  env KILN_CUDA_DRIVER="$fake" "$@" "$run" "$so" \
+    > "$work/$name.out" 2> "$work/$name.err"
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || { cat "$work/$name.err" >&2; fail "$name: exit code $rc"; }
+}
+
 # A device-side check that failed: an error, not a result.
-set +e
-KILN_CUDA_DRIVER=$fake KILN_FAKE_CUDA_CHECK_FLAG=1 "$run" "$work/model.so" \
-  > "$work/check.out" 2> "$work/check.err"
-rc=$?
-set -e
-[ "$rc" -eq 1 ] || fail "a failed device check gave exit code $rc"
+fails check "$work/model.so" KILN_FAKE_CUDA_CHECK_FLAG=1
 grep -q "run failed: " "$work/check.err" || fail "no run-failed message"
 echo "ok: $(cat "$work/check.err")"
 
 # Device out of memory: one clear error naming the allocation's size, at
 # load (the weights) and in a run (room for the weights only).
 oom() { # BYTES NAME
-  set +e
-  KILN_CUDA_DRIVER=$fake KILN_FAKE_CUDA_MEMORY=$1 "$run" "$work/model.so" \
-    > "$work/$2.out" 2> "$work/$2.err"
-  rc=$?
-  set -e
-  [ "$rc" -eq 1 ] || { cat "$work/$2.err" >&2; fail "$2: exit code $rc"; }
+  fails "$2" "$work/model.so" KILN_FAKE_CUDA_MEMORY="$1"
 }
 oom 1024 oom_load
 grep -q "out of device memory allocating [0-9]* bytes (.* MiB) for the weights" \
@@ -90,14 +93,17 @@ echo "ok: $(head -1 "$work/oom_run.err")"
 # copy of the input (device memory here is host memory, so the copy
 # carries the real data): the output's shape shows it, and the host copies
 # leak nothing. Random inputs in [-1, 1) are all non-zero: 2x6.
-cat > "$work/nonzero.onnxtxt" <<'MODEL'
+nonzero_model() { # "ROWS, COLS" NAME: NonZero of a float input, with fallback
+  cat > "$work/$2.onnxtxt" <<MODEL
 <ir_version: 8, opset_import: ["" : 13]>
-g (float[2, 3] x) => (int64[2, ?] y) {
+g (float[$1] x) => (int64[2, ?] y) {
     y = NonZero(x)
 }
 MODEL
-"$compile" "$work/nonzero.onnxtxt" --target=cuda --allow-cpu-fallback \
-  -o "$work/nonzero.so"
+  "$compile" "$work/$2.onnxtxt" --target=cuda --allow-cpu-fallback \
+    -o "$work/$2.so"
+}
+nonzero_model "2, 3" nonzero
 bench 1 nonzero "$work/nonzero.so"
 grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero.out" ||
   fail "the host fallback did not see the input's data"
@@ -109,21 +115,9 @@ echo "ok: CPU fallback, $(stat copies_to_host "$work/nonzero") copies to the hos
 # Host out of memory during the fallback (the fake driver, preloaded,
 # fails host callocs of 64 MiB and more): the 96 MiB input's host copy
 # ends the run with one clear error, not an abort.
-cat > "$work/nonzero_big.onnxtxt" <<'MODEL'
-<ir_version: 8, opset_import: ["" : 13]>
-g (float[6144, 4096] x) => (int64[2, ?] y) {
-    y = NonZero(x)
-}
-MODEL
-"$compile" "$work/nonzero_big.onnxtxt" --target=cuda --allow-cpu-fallback \
-  -o "$work/nonzero_big.so"
-set +e
-LD_PRELOAD=$fake KILN_FAKE_HOST_CALLOC_LIMIT=$((64 << 20)) \
-  KILN_CUDA_DRIVER=$fake "$run" "$work/nonzero_big.so" \
-  > "$work/host_oom.out" 2> "$work/host_oom.err"
-rc=$?
-set -e
-[ "$rc" -eq 1 ] || { cat "$work/host_oom.err" >&2; fail "host out of memory: exit code $rc"; }
+nonzero_model "6144, 4096" nonzero_big
+fails host_oom "$work/nonzero_big.so" LD_PRELOAD="$fake" \
+  KILN_FAKE_HOST_CALLOC_LIMIT=$((64 << 20))
 grep -q "out of host memory allocating 100663296 bytes (96.0 MiB) for a host copy" \
   "$work/host_oom.err" || { cat "$work/host_oom.err" >&2; fail "no clear error when a host copy does not fit"; }
 echo "ok: $(head -1 "$work/host_oom.err")"
