@@ -29,14 +29,25 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path,
   for (Value v : op->getResults())
     e.bytes += bytesOf(v.getType());
   bool library = path == CpuPath::Library;
-  double gflops = threads * (library                  ? libraryGflopsPerThread
-                             : packedGemmApplies(op) ? packedGemmGflopsPerThread
-                                                     : codegenGflopsPerThread);
+  int matvecThreads = library ? 0 : matrixVectorThreads(op, threads);
+  // The share of the machine's bandwidth the kernel's threads draw on.
+  double share = 1;
+  double gflops = threads * libraryGflopsPerThread;
+  if (!library) {
+    if (matvecThreads) {
+      gflops = matvecThreads * matvecGflopsPerThread;
+      share = double(matvecThreads) / threads;
+    } else {
+      gflops = threads * (packedGemmApplies(op) ? packedGemmGflopsPerThread
+                                                : codegenGflopsPerThread);
+    }
+  }
   double computeMs = e.flops / (gflops * 1e6);
   if (library && winograd)
     computeMs /= winogradSpeedup;
   double memoryMs =
-      e.bytes / ((e.bytes <= cacheBytes ? cacheBandwidthGBs : bandwidthGBs) * 1e6);
+      e.bytes / ((e.bytes <= cacheBytes ? cacheBandwidthGBs : bandwidthGBs) *
+                 share * 1e6);
   e.milliseconds = (library ? libraryCallUs : codegenCallUs) / 1e3 +
                    std::max(computeMs, memoryMs);
   return e;
@@ -50,9 +61,20 @@ KernelEstimate CpuCostModel::choose(Operation *op, bool canRun) const {
   return library.milliseconds < codegen.milliseconds ? library : codegen;
 }
 
-bool packedGemmApplies(Operation *op) {
+namespace {
+
+/// A product's shape as its loops see it: rows x cols x depth per batch
+/// index, and whether the right operand is one shared 2-D matrix read along
+/// its depth (Gemm with transB: each output is a dot product over
+/// contiguous memory).
+struct ProductShape {
+  int64_t rows = 0, cols = 0, depth = 0;
+  bool sharedRhs = false, rhsAlongDepth = false;
+};
+
+std::optional<ProductShape> productShape(Operation *op) {
   if (!isa<MatMulOp, GemmOp>(op))
-    return false;
+    return std::nullopt;
   auto lhs = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
   auto rhs = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
   auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
@@ -60,20 +82,45 @@ bool packedGemmApplies(Operation *op) {
       !out.hasStaticShape() || out.getRank() < 2 ||
       !lhs.getElementType().isF32() || !rhs.getElementType().isF32() ||
       !out.getElementType().isF32())
-    return false;
+    return std::nullopt;
+  ProductShape p;
   ArrayRef<int64_t> shape = out.getShape();
-  int64_t cols = shape.back(), rows = shape[shape.size() - 2];
+  p.cols = shape.back();
+  p.rows = shape[shape.size() - 2];
+  p.sharedRhs = rhs.getRank() == 2;
   // A 2-D right operand shares one panel: every leading dimension of the
   // output is a row of the product.
-  if (rhs.getRank() == 2)
+  if (p.sharedRhs)
     for (int64_t d : shape.drop_back(2))
-      rows *= d;
-  int64_t depth = 1;
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    depth = gemm.getTransA() ? lhs.getDimSize(0) : lhs.getDimSize(1);
-  else
-    depth = lhs.getShape().back();
-  return kPackedGemm.applies(rows, cols, depth);
+      p.rows *= d;
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    p.depth = gemm.getTransA() ? lhs.getDimSize(0) : lhs.getDimSize(1);
+    p.rhsAlongDepth = gemm.getTransB();
+  } else {
+    p.depth = lhs.getShape().back();
+  }
+  return p;
+}
+
+} // namespace
+
+bool packedGemmApplies(Operation *op) {
+  std::optional<ProductShape> p = productShape(op);
+  return p && kPackedGemm.applies(p->rows, p->cols, p->depth);
+}
+
+int matrixVectorThreads(Operation *op, int threads) {
+  std::optional<ProductShape> p = productShape(op);
+  if (!p || !p->sharedRhs || p->rows >= kPackedGemm.mr ||
+      kPackedGemm.applies(p->rows, p->cols, p->depth))
+    return 0;
+  // The outermost parallel loop runs over rows; with one row, a product
+  // read along its depth keeps the columns in that loop (dot products),
+  // while the other form has its reduction outside the columns (axpy, see
+  // kiln-order-loops) and runs on one thread.
+  if (p->rows > 1)
+    return int(std::min<int64_t>(threads, p->rows));
+  return p->rhsAlongDepth ? threads : 1;
 }
 
 bool CpuCostModel::winogradApplies(Operation *op, bool constantWeights,

@@ -5,12 +5,13 @@
 // and thread, and the bandwidth of the caches when the data fits in them.
 // The figures are this machine's class (AVX-512, 2 cores), measured with
 // bench/run.sh and kiln-run --bench: oneDNN sgemm reaches 65-100 GFLOP/s
-// per core, Kiln's generated loops 8-14 GFLOP/s on large products but ~2.5
-// on matrix-vector ones, which also stay far from the memory bandwidth
-// (MobileNetV2's 1280x1000 classifier: 2.4 ms), so 2.5 is used; a oneDNN
-// call costs ~5 us of fixed work (plan lookup, memory objects, stream), a
-// generated loop nest almost none (a three-layer 256-wide MLP at batch 1:
-// oneDNN 20 us, loops 155 us).
+// per core; Kiln's generated loops 2.5 on general loop nests. A oneDNN call
+// costs ~5 us of fixed work (plan lookup, memory objects, stream), a
+// generated loop nest almost none. So matrix-vector products, whose
+// generated loops vectorise (dot products with promoted accumulators, or
+// axpys) and run near the bandwidth, are faster generated: 256x256 at
+// batch 1, 3.3-5 us against oneDNN's 9-11; MobileNetV2's 1280x1000
+// classifier, 0.11-0.12 ms against 0.12-0.13.
 //
 // kiln-cpu-select-library-calls asks it which path is faster, and
 // --kernel-report prints its choice and estimate for every kernel. It is
@@ -38,6 +39,10 @@ struct CpuCostModel {
   int threads = 2;
   double libraryGflopsPerThread = 60;
   double codegenGflopsPerThread = 2.5;
+  /// Generated matrix-vector products (fewer rows than the packed kernel's
+  /// tile, one shared right operand): 28-40 GFLOP/s on one thread when the
+  /// operand is in cache.
+  double matvecGflopsPerThread = 25;
   double bandwidthGBs = 12;
   /// Data that fits in the caches moves this much faster.
   double cacheBytes = 2 << 20;
@@ -91,6 +96,11 @@ bool libraryCanRun(mlir::Operation *op);
 /// Whether codegen runs `op` (a kiln.matmul or kiln.gemm) as the packed
 /// GEMM kernel: kiln-cpu-pack-matmul's conditions on its default shape.
 bool packedGemmApplies(mlir::Operation *op);
+
+/// The threads generated loops run the matrix-vector product `op` on (a
+/// kiln.matmul or kiln.gemm with fewer rows than the packed kernel's tile
+/// and one 2-D right operand), at most `threads`; 0 when `op` is not one.
+int matrixVectorThreads(mlir::Operation *op, int threads);
 
 /// "onednn" or "codegen".
 const char *pathName(CpuPath path);

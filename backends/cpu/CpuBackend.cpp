@@ -85,6 +85,9 @@ public:
       const cpu::PackedGemmShape &t = cpu::kPackedGemm;
       os << " packed-gemm tile=" << t.mr << "x" << t.nr << " kc=" << t.kc
          << " (panels packed per run, blocks on threads)";
+    } else if (int t = cpu::matrixVectorThreads(anchor, model.threads)) {
+      os << " matrix-vector loops ("
+         << (t > 1 ? "on threads when large" : "one thread") << ")";
     } else {
       os << " loops (outer parallel loop on threads when large)";
     }

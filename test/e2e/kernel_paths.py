@@ -5,8 +5,8 @@ Convolutions, matrix products and Gemm with fused epilogues, on sizes that
 are primes, 1, and not multiples of the vector width, each compiled with
 --cpu-kernels=onednn (every one a library call with post-ops: checked in
 the kernel report) and =codegen (generated code: the packed GEMM kernel
-for the cases named "packed", also checked in the report, loops for the
-rest), and run with 1 and 2 threads (parallel loops split differently).
+for the cases named "packed", also checked in the report, matrix-vector
+loops for those named "matvec", loops for the rest), and run with 1 and 2 threads (parallel loops split differently).
 The references are computed here, independently of Kiln: numpy for the
 products, torch.nn.functional for the convolutions.
 
@@ -198,6 +198,12 @@ CASES = {
     "gemm_5x3x7": lambda r: gemm_case(r, 5, 3, 7, 0, 1.0),
     "gemm_transb_17x53x29_alpha": lambda r: gemm_case(r, 17, 53, 29, 1, 0.5),
     "gemm_transb_1x256x256": lambda r: gemm_case(r, 1, 256, 256, 1, 1.0),
+    # Matrix-vector products on codegen's own loops: dot products split by
+    # columns over threads (large enough to be split), axpys on one thread,
+    # a few rows split by rows.
+    "gemm_matvec_transb_1x1031x1027": lambda r: gemm_case(r, 1, 1031, 1027, 1, 1.0),
+    "matmul_matvec_1x517x263": lambda r: matmul_case(r, 1, 517, 263),
+    "gemm_matvec_rows_3x300x701": lambda r: gemm_case(r, 3, 300, 701, 0, 0.5),
     "conv_1x1_prime": lambda r: conv_case(r, 1, 7, 5, 11, 13, 1, 1, 0, 1),
     "conv_3x3_stride2": lambda r: conv_case(r, 2, 5, 17, 13, 3, 3, 2, 1, 1),
     "conv_depthwise": lambda r: conv_case(r, 1, 17, 9, 9, 17, 3, 1, 1, 17),
@@ -256,6 +262,10 @@ def main():
             if "packed" in name and "packed-gemm" not in kernel_report(
                     kiln_compile, path, tmp, "codegen"):
                 print(f"FAIL {name}: codegen does not use the packed GEMM kernel")
+                failed += 1
+            if "matvec" in name and "matrix-vector" not in kernel_report(
+                    kiln_compile, path, tmp, "codegen"):
+                print(f"FAIL {name}: codegen does not use matrix-vector loops")
                 failed += 1
             if "concat_split" in name and "concat(" in onednn_report:
                 print(f"FAIL {name}: a concat is left")

@@ -183,8 +183,33 @@ def conv3x3_relu():
                  [numpy_helper.from_array(w, "w")])
 
 
+def product(kind, m, k, n):
+    """A fully-connected layer + ReLU: Gemm with transB (PyTorch's Linear)
+    or MatMul + Add with the weight as [k, n]."""
+    rng = np.random.default_rng(2)
+    bias = rng.standard_normal(n).astype(np.float32)
+    if kind == "gemm":
+        w = rng.standard_normal((n, k)).astype(np.float32)
+        nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["p"], name="fc",
+                                  transB=1)]
+    else:
+        w = rng.standard_normal((k, n)).astype(np.float32)
+        nodes = [helper.make_node("MatMul", ["x", "w"], ["q"], name="fc"),
+                 helper.make_node("Add", ["q", "b"], ["p"], name="bias")]
+    nodes.append(helper.make_node("Relu", ["p"], ["y"], name="relu"))
+    return model(nodes, [info("x", [m, k])], [info("y", [m, n])],
+                 [numpy_helper.from_array(w, "w"),
+                  numpy_helper.from_array(bias, "b")])
+
+
 MODELS = {
     "conv3x3-relu": conv3x3_relu,
+    "gemm-1x256x256": lambda: product("gemm", 1, 256, 256),
+    "gemm-1x1280x1000": lambda: product("gemm", 1, 1280, 1000),
+    "gemm-4x256x256": lambda: product("gemm", 4, 256, 256),
+    "matmul-1x256x256": lambda: product("matmul", 1, 256, 256),
+    "matmul-1x1024x1024": lambda: product("matmul", 1, 1024, 1024),
+    "matmul-64x256x256": lambda: product("matmul", 64, 256, 256),
     "seq-insert": seq_insert, "seq-insert-at": seq_insert_at,
     "seq-insert-at-mixed": lambda: seq_insert_at((4,)),
     "seq-map": seq_map, "optional-has": optional_has,
