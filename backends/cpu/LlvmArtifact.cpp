@@ -15,6 +15,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -51,6 +52,24 @@ std::pair<std::string, std::string> cpuAndFeatures(const std::string &cpu) {
                 std::string(f.second ? "+" : "-") + f.first().str();
   return {llvm::sys::getHostCPUName().str(), features};
 }
+
+} // namespace
+
+bool isKnownHostCpu(const std::string &cpu) {
+  if (cpu == "native")
+    return true;
+  initializeLlvmTargets();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return false;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  return info && info->isCPUStringValid(cpu);
+}
+
+namespace {
 
 /// kiln_artifact_run(void **args, void *results): forwards each argument's
 /// descriptor pointer to the entry's C interface.
@@ -267,6 +286,8 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
     return lowered.emitError() << "cannot target CPU '" << cpu << "'";
   m->setTargetTriple(triple);
   m->setDataLayout(tm->createDataLayout());
+  // The target CPU's own features (the host's, or those of --cpu=NAME).
+  bool avx512 = tm->getMCSubtargetInfo()->checkFeatures("+avx512f");
   for (llvm::Function &f : *m) {
     if (f.isDeclaration())
       continue;
@@ -277,7 +298,7 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
     // spare old Skylake-SP's clock); the host's widest vectors measured
     // faster here (BERT, whose softmax, LayerNorm and GELU are generated
     // loops: 128-143 ms against 142-212 ms, nine of nine alternations).
-    if (features.find("+avx512f") != std::string::npos)
+    if (avx512)
       f.addFnAttr("prefer-vector-width", "512");
   }
   if (llvm::verifyModule(*m, &llvm::errs()))

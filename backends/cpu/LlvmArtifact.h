@@ -18,6 +18,11 @@ mlir::LogicalResult emitLlvmArtifact(mlir::ModuleOp lowered,
                                      const CompileOptions &options,
                                      const std::string &outputPath);
 
+/// Whether `cpu` (a --cpu value) names a CPU of the host's LLVM target:
+/// "native" or an LLVM CPU name such as "sapphirerapids". (LLVM itself
+/// only warns about an unknown name and then may abort.)
+bool isKnownHostCpu(const std::string &cpu);
+
 } // namespace kiln
 
 #endif // KILN_BACKENDS_CPU_LLVMARTIFACT_H

@@ -8,6 +8,7 @@
 
 #include "backends/ArtifactDescription.h"
 #include "backends/Backend.h"
+#include "backends/cpu/LlvmArtifact.h"
 #include "backends/cpu/MemoryPlan.h"
 #include "dialects/kiln/ConstantUtils.h"
 #include "lib/compiler/Diagnostics.h"
@@ -74,6 +75,11 @@ public:
                            "' (available: cpu, cuda)\n");
     if (options_.emit == EmitKind::Ptx && options_.target != "cuda")
       return Status::error("error: --emit=ptx needs --target=cuda\n");
+    // Both targets compile their host code for this CPU.
+    if (!isKnownHostCpu(options_.cpu))
+      return Status::error("error: unknown CPU '" + options_.cpu +
+                           "' (expected native or an LLVM CPU name such as "
+                           "sapphirerapids, skylake-avx512 or x86-64-v3)\n");
     if (options_.cpuKernels != "auto" && options_.cpuKernels != "onednn" &&
         options_.cpuKernels != "codegen")
       return Status::error("error: unknown CPU kernels '" + options_.cpuKernels +
