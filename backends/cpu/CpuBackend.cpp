@@ -2,6 +2,7 @@
 #include "backends/Backend.h"
 #include "backends/cpu/CostModel.h"
 #include "backends/cpu/CpuPipeline.h"
+#include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/PackedGemm.h"
 #include "dialects/kiln/KilnDialect.h"
 
@@ -57,11 +58,10 @@ public:
       if (arg.getOwner() == &kernel.getBody().front())
         weight = kernel.getInputs()[arg.getArgNumber()];
     bool constantWeight = weight && weight.getDefiningOp<ConstantOp>();
-    // kiln-cpu-select-library-calls' Winograd choice: the epilogue (the
-    // kernel's other ops) has a binary step where an op takes two values.
-    bool binaryEpilogue = false;
-    for (Operation &op : kernel.getBody().front().without_terminator())
-      binaryEpilogue |= &op != anchor && op.getNumOperands() > 1;
+    // kiln-cpu-select-library-calls' Winograd choice: whether the
+    // epilogue oneDNN absorbs has a binary step.
+    bool binaryEpilogue =
+        !cpu::collectEpilogue(anchor->getResult(0)).operands.empty();
     bool winograd = e.path == cpu::CpuPath::Library &&
                     model.winogradApplies(anchor, constantWeight, binaryEpilogue);
     if (winograd)

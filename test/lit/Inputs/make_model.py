@@ -183,6 +183,28 @@ def conv3x3_relu():
                  [numpy_helper.from_array(w, "w")])
 
 
+def conv3x3_residual(skip_conv):
+    """conv3x3-relu with a residual Add before the ReLU. The addend is a
+    second input, or (`skip_conv`) a 1x1 convolution of the same input,
+    as in ResNet's downsampling blocks. A second input is NCHW, so the
+    layout pass transposes the convolution's NHWC result before the Add,
+    which is then no post-op: Winograd applies. A convolution's result is
+    NHWC like it, so the Add is a binary post-op and the 3x3 convolution
+    stays direct."""
+    m = conv3x3_relu()
+    m.graph.node[0].output[0] = "c0"
+    m.graph.node.insert(1, helper.make_node("Add", ["c0", "skip"], ["c"],
+                                            name="residual"))
+    if skip_conv:
+        w = np.random.default_rng(3).standard_normal((64, 64, 1, 1)).astype(np.float32)
+        m.graph.node.insert(0, helper.make_node("Conv", ["x", "ws"], ["skip"],
+                                                name="skip", kernel_shape=[1, 1]))
+        m.graph.initializer.append(numpy_helper.from_array(w, "ws"))
+    else:
+        m.graph.input.append(info("skip", [1, 64, 40, 40]))
+    return m
+
+
 def product(kind, m, k, n):
     """A fully-connected layer + ReLU: Gemm with transB (PyTorch's Linear)
     or MatMul + Add with the weight as [k, n]."""
@@ -204,6 +226,8 @@ def product(kind, m, k, n):
 
 MODELS = {
     "conv3x3-relu": conv3x3_relu,
+    "conv3x3-residual-output": lambda: conv3x3_residual(False),
+    "conv3x3-residual": lambda: conv3x3_residual(True),
     "gemm-1x256x256": lambda: product("gemm", 1, 256, 256),
     "gemm-1x1280x1000": lambda: product("gemm", 1, 1280, 1000),
     "gemm-4x256x256": lambda: product("gemm", 4, 256, 256),
