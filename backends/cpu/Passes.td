@@ -118,7 +118,10 @@ def CpuPromoteReductions : Pass<"kiln-cpu-promote-reductions", "mlir::ModuleOp">
     write in the loop: loads it before the loop, carries it as an
     iter_arg, stores it after, and marks `arith.addf`/`arith.mulf` that
     combine it `reassoc`, so that LLVM vectorises the reduction.
-    Innermost loops first, so nested reductions promote level by level.
+    Innermost loops first, so nested reductions promote level by level. A
+    promoted loop of at most 16 constant iterations with no loop inside (a
+    pooling window, see kiln-cpu-order-loops) is unrolled, so that the loop
+    around it vectorises.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect",

@@ -12,7 +12,10 @@
 // it once before the loop, carry it as an iter_arg, store it once after,
 // and mark float additions and multiplications that combine it
 // `reassoc`. Results change only by the order of the sum, which Kiln's
-// default (not --fast-math) allows; -O0 keeps the scalar order.
+// default (not --fast-math) allows; -O0 keeps the scalar order. A short
+// promoted loop (a pooling window, at most 16 constant iterations) is
+// unrolled too, so that the loop around it, over the contiguous dimension,
+// is the innermost one that LLVM vectorises.
 //
 // Valid because bufferization gives a linalg op's output a buffer distinct
 // from its inputs, and the loop writes nothing else: a loop with any other
@@ -24,6 +27,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -36,6 +40,9 @@ using namespace mlir;
 
 namespace kiln {
 namespace {
+
+/// The longest promoted reduction unrolled (a 3x3 or 4x4 window).
+constexpr int64_t kMaxUnroll = 16;
 
 struct Accumulator {
   memref::LoadOp load;
@@ -95,10 +102,12 @@ bool writesOnlyAccumulators(scf::ForOp loop, ArrayRef<Accumulator> accs) {
   return !r.wasInterrupted();
 }
 
-void promote(scf::ForOp loop, IRRewriter &rewriter) {
+/// Promotes `loop`'s accumulators; the new loop, or null when there were
+/// none.
+scf::ForOp promote(scf::ForOp loop, IRRewriter &rewriter) {
   SmallVector<Accumulator> accs = accumulators(loop);
   if (accs.empty() || !writesOnlyAccumulators(loop, accs))
-    return;
+    return nullptr;
   rewriter.setInsertionPoint(loop);
   SmallVector<Value> inits;
   for (Accumulator &a : accs)
@@ -114,7 +123,7 @@ void promote(scf::ForOp loop, IRRewriter &rewriter) {
   FailureOr<LoopLikeOpInterface> replaced = loop.replaceWithAdditionalYields(
       rewriter, inits, /*replaceInitOperandUsesInLoop=*/false, yields);
   if (failed(replaced))
-    return;
+    return nullptr;
   auto newLoop = cast<scf::ForOp>(replaced->getOperation());
   unsigned first = newLoop.getNumRegionIterArgs() - accs.size();
   rewriter.setInsertionPointAfter(newLoop);
@@ -138,6 +147,20 @@ void promote(scf::ForOp loop, IRRewriter &rewriter) {
     rewriter.eraseOp(a.store);
     rewriter.eraseOp(a.load);
   }
+  return newLoop;
+}
+
+/// Whether `loop` is a small window to unroll: a constant trip count of
+/// at most kMaxUnroll and no loop inside.
+bool isSmallWindow(scf::ForOp loop) {
+  std::optional<int64_t> trips = loop.getStaticTripCount()
+                                     ? std::optional<int64_t>(
+                                           loop.getStaticTripCount()->getSExtValue())
+                                     : std::nullopt;
+  bool nested = loop.getBody()
+                    ->walk([](LoopLikeOpInterface) { return WalkResult::interrupt(); })
+                    .wasInterrupted();
+  return trips && *trips <= kMaxUnroll && !nested;
 }
 
 struct PromoteReductionsPass
@@ -149,7 +172,9 @@ struct PromoteReductionsPass
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
     IRRewriter rewriter(&getContext());
     for (scf::ForOp loop : loops)
-      promote(loop, rewriter);
+      if (scf::ForOp promoted = promote(loop, rewriter))
+        if (isSmallWindow(promoted))
+          (void)loopUnrollFull(promoted);
   }
 };
 

@@ -1,8 +1,8 @@
-// Reductions move outside the output's contiguous dimension
-// (backends/cpu/OrderLoops.cpp).
+// Reductions move outside the output's contiguous dimension, small windows
+// inside it (backends/cpu/OrderLoops.cpp).
 // RUN: kiln-opt %s --kiln-cpu-order-loops -split-input-file | FileCheck %s
 
-// A matmul written (m, n | k) becomes (m, k, n): the inner loop walks a row
+// A matmul written (m, n | k) (k more than a window) becomes (m, k, n): the inner loop walks a row
 // of B and a row of C.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
@@ -12,9 +12,9 @@
 #mk = affine_map<(m, n, k) -> (m, k)>
 #kn = affine_map<(m, n, k) -> (k, n)>
 #mn = affine_map<(m, n, k) -> (m, n)>
-func.func @matmul(%a: tensor<3x5xf32>, %b: tensor<5x7xf32>, %c: tensor<3x7xf32>) -> tensor<3x7xf32> {
+func.func @matmul(%a: tensor<3x17xf32>, %b: tensor<17x7xf32>, %c: tensor<3x7xf32>) -> tensor<3x7xf32> {
   %0 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%a, %b : tensor<3x5xf32>, tensor<5x7xf32>) outs(%c : tensor<3x7xf32>) {
+      ins(%a, %b : tensor<3x17xf32>, tensor<17x7xf32>) outs(%c : tensor<3x7xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
@@ -37,7 +37,7 @@ func.func @matmul(%a: tensor<3x5xf32>, %b: tensor<5x7xf32>, %c: tensor<3x7xf32>)
 #in3 = affine_map<(m, k, n) -> (m, k)>
 #w3 = affine_map<(m, k, n) -> (k, n)>
 #o3 = affine_map<(m, k, n) -> (m, n)>
-func.func @unchanged(%x: tensor<4x8xf32>, %r: tensor<4xf32>, %a: tensor<3x5xf32>, %b: tensor<5x7xf32>, %c: tensor<3x7xf32>) -> (tensor<4x8xf32>, tensor<4xf32>, tensor<3x7xf32>) {
+func.func @unchanged(%x: tensor<4x8xf32>, %r: tensor<4xf32>, %a: tensor<3x17xf32>, %b: tensor<17x7xf32>, %c: tensor<3x7xf32>) -> (tensor<4x8xf32>, tensor<4xf32>, tensor<3x7xf32>) {
   %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
       ins(%x : tensor<4x8xf32>) outs(%x : tensor<4x8xf32>) {
   ^bb0(%v: f32, %o: f32):
@@ -51,11 +51,46 @@ func.func @unchanged(%x: tensor<4x8xf32>, %r: tensor<4xf32>, %a: tensor<3x5xf32>
     linalg.yield %s : f32
   } -> tensor<4xf32>
   %2 = linalg.generic {indexing_maps = [#in3, #w3, #o3], iterator_types = ["parallel", "reduction", "parallel"]}
-      ins(%a, %b : tensor<3x5xf32>, tensor<5x7xf32>) outs(%c : tensor<3x7xf32>) {
+      ins(%a, %b : tensor<3x17xf32>, tensor<17x7xf32>) outs(%c : tensor<3x7xf32>) {
   ^bb0(%p: f32, %q: f32, %acc: f32):
     %m = arith.mulf %p, %q : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
   } -> tensor<3x7xf32>
   return %0, %1, %2 : tensor<4x8xf32>, tensor<4xf32>, tensor<3x7xf32>
+}
+
+// -----
+
+// A small window (at most 16 reductions: a 3-tap max here, a 3x3 pool) goes
+// inside the output's contiguous dimension rather than outside it: the
+// window written (j, i | k) becomes (i, j | k), and a matmul of depth 5
+// keeps (m, n | k). kiln-cpu-promote-reductions then unrolls the window.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (d0 + d2, d1)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @small_window
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[WIN]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+#win_in = affine_map<(j, i, k) -> (i + k, j)>
+#win_out = affine_map<(j, i, k) -> (i, j)>
+#win = affine_map<(j, i, k) -> (k)>
+#a5 = affine_map<(m, n, k) -> (m, k)>
+#b5 = affine_map<(m, n, k) -> (k, n)>
+#c5 = affine_map<(m, n, k) -> (m, n)>
+func.func @small_window(%x: tensor<10x64xf32>, %w: tensor<3xf32>, %y: tensor<8x64xf32>, %a: tensor<3x5xf32>, %b: tensor<5x7xf32>, %c: tensor<3x7xf32>) -> (tensor<8x64xf32>, tensor<3x7xf32>) {
+  %0 = linalg.generic {indexing_maps = [#win_in, #win, #win_out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<10x64xf32>, tensor<3xf32>) outs(%y : tensor<8x64xf32>) {
+  ^bb0(%v: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %v, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<8x64xf32>
+  %1 = linalg.generic {indexing_maps = [#a5, #b5, #c5], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<3x5xf32>, tensor<5x7xf32>) outs(%c : tensor<3x7xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<3x7xf32>
+  return %0, %1 : tensor<8x64xf32>, tensor<3x7xf32>
 }

@@ -43,6 +43,7 @@ func.func @sum_and_max(%x: memref<4x128xf32>, %sum: memref<4xf32>, %max: memref<
 
 // Two accumulators in one loop (LayerNorm's sum and sum of squares), and a
 // reduction over two dimensions: the inner loop promotes, then the outer.
+// (32 iterations: more than a window, so neither unrolls.)
 // CHECK-LABEL: func @nested_two_outputs
 // CHECK: memref.load %arg1[%c0]
 // CHECK: memref.load %arg2[%c0]
@@ -55,14 +56,14 @@ func.func @sum_and_max(%x: memref<4x128xf32>, %sum: memref<4xf32>, %max: memref<
 // CHECK: scf.yield
 // CHECK: memref.store {{.*}}, %arg1[%c0]
 // CHECK: memref.store {{.*}}, %arg2[%c0]
-func.func @nested_two_outputs(%x: memref<8x16xf32>, %s: memref<1xf32>, %q: memref<1xf32>) {
+func.func @nested_two_outputs(%x: memref<8x32xf32>, %s: memref<1xf32>, %q: memref<1xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
-  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
   scf.for %i = %c0 to %c8 step %c1 {
-    scf.for %j = %c0 to %c16 step %c1 {
-      %v = memref.load %x[%i, %j] : memref<8x16xf32>
+    scf.for %j = %c0 to %c32 step %c1 {
+      %v = memref.load %x[%i, %j] : memref<8x32xf32>
       %a = memref.load %s[%c0] : memref<1xf32>
       %b = memref.load %q[%c0] : memref<1xf32>
       %sq = arith.mulf %v, %v : f32
@@ -113,6 +114,41 @@ func.func @not_promoted(%x: memref<128xf32>, %s: memref<128xf32>, %t: memref<128
     %w = func.call @opaque(%v) : (f32) -> f32
     %r = arith.addf %a, %w : f32
     memref.store %r, %u[%c0] : memref<2xf32>
+  }
+  return
+}
+
+// -----
+
+// A 3x3 window around a channel loop (a max pool in NHWC order): both
+// window loops promote and, being short, unroll, so the channel loop holds
+// nine loads, eight maxima and one store, which LLVM vectorises.
+// CHECK-LABEL: func @window
+// CHECK: scf.parallel
+// CHECK-NOT: scf.for
+// CHECK-COUNT-9: memref.load %arg0
+// CHECK-NOT: memref.load %arg0
+// CHECK: memref.store
+// CHECK-NOT: memref.store
+// CHECK: scf.reduce
+func.func @window(%x: memref<9x9x64xf32>, %y: memref<7x7x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%h, %w, %c) = (%c0, %c0, %c0) to (%c7, %c7, %c64) step (%c1, %c1, %c1) {
+    scf.for %kh = %c0 to %c3 step %c1 {
+      scf.for %kw = %c0 to %c3 step %c1 {
+        %ih = arith.addi %h, %kh : index
+        %iw = arith.addi %w, %kw : index
+        %v = memref.load %x[%ih, %iw, %c] : memref<9x9x64xf32>
+        %a = memref.load %y[%h, %w, %c] : memref<7x7x64xf32>
+        %m = arith.maximumf %v, %a : f32
+        memref.store %m, %y[%h, %w, %c] : memref<7x7x64xf32>
+      }
+    }
+    scf.reduce
   }
   return
 }
