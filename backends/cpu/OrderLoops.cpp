@@ -37,11 +37,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The most reduction iterations (their trip counts' product) kept inside
-/// the output's contiguous dimension (kiln-cpu-promote-reductions unrolls
-/// as many).
-constexpr int64_t kMaxInnerWindow = 16;
-
 /// The loop order (old dimensions, outermost first) for `op`, or nothing
 /// when the current order is already the one wanted.
 std::optional<SmallVector<unsigned>> wantedOrder(linalg::GenericOp op) {
@@ -71,9 +66,9 @@ std::optional<SmallVector<unsigned>> wantedOrder(linalg::GenericOp op) {
   int64_t window = 1;
   for (unsigned d = 0; d < iters.size(); ++d)
     if (iters[d] == utils::IteratorType::reduction)
-      window = ShapedType::isDynamic(ranges[d]) ? kMaxInnerWindow + 1
+      window = ShapedType::isDynamic(ranges[d]) ? kMaxUnrolledWindow + 1
                                                 : window * ranges[d];
-  bool smallWindow = window <= kMaxInnerWindow;
+  bool smallWindow = window <= kMaxUnrolledWindow;
   SmallVector<unsigned> order;
   for (unsigned d = 0; d < iters.size(); ++d)
     if (d != inner && iters[d] == utils::IteratorType::parallel)

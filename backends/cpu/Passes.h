@@ -22,6 +22,12 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "backends/cpu/Passes.h.inc"
 
+/// The longest reduction window (product of its constant trip counts) that
+/// kiln-order-loops keeps inside the output's contiguous dimension and
+/// kiln-cpu-promote-reductions unrolls once its accumulator is promoted:
+/// one limit, since the loop order pays only if the window unrolls.
+inline constexpr int64_t kMaxUnrolledWindow = 16;
+
 /// The name of the function a failed run-time check calls.
 inline constexpr llvm::StringLiteral kTrapFunction = "kiln_trap";
 

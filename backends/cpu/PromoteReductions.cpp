@@ -41,9 +41,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The longest promoted reduction unrolled (a 3x3 or 4x4 window).
-constexpr int64_t kMaxUnroll = 16;
-
 struct Accumulator {
   memref::LoadOp load;
   memref::StoreOp store;
@@ -151,16 +148,13 @@ scf::ForOp promote(scf::ForOp loop, IRRewriter &rewriter) {
 }
 
 /// Whether `loop` is a small window to unroll: a constant trip count of
-/// at most kMaxUnroll and no loop inside.
+/// at most kMaxUnrolledWindow and no loop inside.
 bool isSmallWindow(scf::ForOp loop) {
-  std::optional<int64_t> trips = loop.getStaticTripCount()
-                                     ? std::optional<int64_t>(
-                                           loop.getStaticTripCount()->getSExtValue())
-                                     : std::nullopt;
+  std::optional<APInt> trips = loop.getStaticTripCount();
   bool nested = loop.getBody()
                     ->walk([](LoopLikeOpInterface) { return WalkResult::interrupt(); })
                     .wasInterrupted();
-  return trips && *trips <= kMaxUnroll && !nested;
+  return trips && trips->getSExtValue() <= kMaxUnrolledWindow && !nested;
 }
 
 struct PromoteReductionsPass

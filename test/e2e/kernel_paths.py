@@ -5,8 +5,9 @@ Convolutions, matrix products and Gemm with fused epilogues, on sizes that
 are primes, 1, and not multiples of the vector width, each compiled with
 --cpu-kernels=onednn (every one a library call with post-ops: checked in
 the kernel report) and =codegen (generated code: the packed GEMM kernel
-for the cases named "packed", also checked in the report, matrix-vector
-loops for those named "matvec", loops for the rest), and run with 1 and 2 threads (parallel loops split differently).
+for the cases named "packed" and matrix-vector loops for those named
+"matvec", both also checked in the report, loops for the rest), and run
+with 1 and 2 threads (parallel loops split differently).
 The references are computed here, independently of Kiln: numpy for the
 products, torch.nn.functional for the convolutions.
 
