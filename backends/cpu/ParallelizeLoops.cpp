@@ -22,6 +22,7 @@
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -64,11 +65,58 @@ int64_t loopWork(scf::ParallelOp p) {
   return w;
 }
 
-/// Operations executed by `region`, loops multiplied out (saturating).
+/// Lanes of a vector loop that LLVM makes of scalar code: the unit the
+/// work is counted in (one scalar op of a loop that vectorises).
+constexpr int64_t kVectorLanes = 16;
+
+/// The innermost loop index around `op`: the induction variable that
+/// changes from one iteration of the loop that directly contains it.
+Value innermostIndex(Operation *op) {
+  Operation *parent = op->getParentOp();
+  if (auto f = dyn_cast_or_null<scf::ForOp>(parent))
+    return f.getInductionVar();
+  if (auto p = dyn_cast_or_null<scf::ParallelOp>(parent))
+    return p.getInductionVars().back();
+  return {};
+}
+
+/// Whether a scalar access walks memory with a stride along its innermost
+/// loop (a transpose's read, say): the loop index is one of its indices but
+/// not the last, so LLVM cannot make vector loads of it and each element
+/// costs a cache line's trip.
+bool stridedAccess(Operation *op, ValueRange indices) {
+  Value iv = innermostIndex(op);
+  if (!iv || indices.empty() || indices.back() == iv)
+    return false;
+  return llvm::is_contained(indices.drop_back(), iv);
+}
+
+/// One op's work in vectorised scalar ops: a vector op counts its lanes
+/// (packing loops are written with vectors already), a strided scalar
+/// access a whole vector's worth, anything else one.
+int64_t opWork(Operation &op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return stridedAccess(&op, load.getIndices()) ? kVectorLanes : 1;
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return stridedAccess(&op, store.getIndices()) ? kVectorLanes : 1;
+  int64_t lanes = 1;
+  auto widen = [&](Type t) {
+    if (auto v = dyn_cast<VectorType>(t))
+      lanes = std::max<int64_t>(lanes, v.getNumElements());
+  };
+  for (Type t : op.getResultTypes())
+    widen(t);
+  for (Type t : op.getOperandTypes())
+    widen(t);
+  return lanes;
+}
+
+/// Operations executed by `region` (opWork's units), loops multiplied out
+/// (saturating).
 int64_t work(Region &region) {
   int64_t total = 0;
   for (Operation &op : region.getOps()) {
-    int64_t w = 1;
+    int64_t w = opWork(op);
     if (auto f = dyn_cast<scf::ForOp>(op)) {
       w = std::min<int64_t>(
           tripCount(f.getLowerBound(), f.getUpperBound(), f.getStep()) *

@@ -139,6 +139,12 @@ def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {
     n)` through the artifact's table instead. Loops with reductions into
     values, run-time checks or calls stay sequential.
 
+    Work is counted in scalar operations of a loop LLVM vectorises: an
+    operation on vectors counts its lanes (the packing loops are written
+    with vectors), and a scalar load or store that strides along its
+    innermost loop (a transpose's read) counts 16, a vector's worth, since
+    it cannot be vectorised and costs a cache line each.
+
     The default `min-work` is about 5 us of vectorised loop on this
     machine's class (~100 operations per ns): an OpenMP fork and join costs
     ~1.3 us here, and a 256x256 matrix-vector product (328K operations,

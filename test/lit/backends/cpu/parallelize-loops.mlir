@@ -108,3 +108,39 @@ func.func @batch_one(%x: memref<1x64x64xf32>, %y: memref<1x64x64xf32>) {
   }
   return
 }
+
+// -----
+
+// Work counts scalar ops of a loop LLVM vectorises. 16x16 elements copied
+// contiguously (768 ops) stay sequential; the same elements read across
+// rows (a transpose: each read strides along the innermost loop, 16 ops'
+// worth) are 4608 and run on the threads, as do 32 rows copied as 16-lane
+// vectors (each vector op counts its lanes: 1056, against 96 counted
+// as ops).
+// CHECK-LABEL: func @weighted
+// CHECK: scf.parallel
+// CHECK-NEXT: memref.load %arg0[%{{.*}}, %{{.*}}]
+// CHECK: llvm.call @kiln_cpu_parallel_for
+// CHECK: llvm.call @kiln_cpu_parallel_for
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @weighted(%x: memref<16x16xf32>, %y: memref<16x16xf32>,
+                    %v: memref<32x16xf32>, %w: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c16) step (%c1, %c1) {
+    %e = memref.load %x[%i, %j] : memref<16x16xf32>
+    memref.store %e, %y[%i, %j] : memref<16x16xf32>
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c16) step (%c1, %c1) {
+    %e = memref.load %x[%j, %i] : memref<16x16xf32>
+    memref.store %e, %y[%i, %j] : memref<16x16xf32>
+  }
+  scf.parallel (%i) = (%c0) to (%c32) step (%c1) {
+    %r = vector.load %v[%i, %c0] : memref<32x16xf32>, vector<16xf32>
+    vector.store %r, %w[%i, %c0] : memref<32x16xf32>, vector<16xf32>
+  }
+  return
+}
