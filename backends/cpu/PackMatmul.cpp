@@ -24,6 +24,10 @@
 //       acc = C tile; for k in block: acc += Ap[m1][k][:] x Bp[n1][k][:]
 //       C tile = acc
 //
+// When a fill of all of C comes just before the product (the zero init
+// of MatMul), the first kc block starts its tiles from the fill's value in
+// registers and the fill goes: C is written once instead of three times.
+//
 // Padding rows and columns of the panels are zero, so edge tiles compute
 // like full ones; only their loads and stores of C are masked. Products
 // with fewer rows than a tile (matrix-vector ones) stay loops: padding
@@ -35,6 +39,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_CPUPACKMATMUL
@@ -60,11 +65,30 @@ struct Product {
   SmallVector<unsigned> m; // row dimensions of C, outermost first
   unsigned n, k;
   SmallVector<int64_t> ranges; // loop ranges by iteration dimension
+  /// The fill that sets all of C just before the product (its init), or
+  /// null: the first kc block then starts from the fill's value in
+  /// registers instead of loading it, and the fill goes.
+  linalg::FillOp fill;
 };
 
 bool staticF32(Value v) {
   auto t = dyn_cast<MemRefType>(v.getType());
   return t && t.hasStaticShape() && t.getElementType().isF32();
+}
+
+/// The linalg.fill of all of `c` that the product `op` reads first: the
+/// closest write before it in its block, with only allocations and ops
+/// without memory effects in between.
+linalg::FillOp initialFill(Operation *op, Value c) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      return fill.getDpsInits()[0] == c && fill.hasPureBufferSemantics()
+                 ? fill
+                 : nullptr;
+    if (!isa<memref::AllocOp>(prev) && !isMemoryEffectFree(prev))
+      return nullptr;
+  }
+  return nullptr;
 }
 
 std::optional<Product> matchProduct(linalg::GenericOp op, int64_t minFlops,
@@ -113,6 +137,9 @@ std::optional<Product> matchProduct(linalg::GenericOp op, int64_t minFlops,
   shape.minFlops = minFlops;
   if (!shape.applies(rows, p.ranges[p.n], p.ranges[p.k]))
     return std::nullopt;
+  // Every element of C is in some tile and K >= 1 (applies() asks for
+  // work), so each is written from the fill's value at the first block.
+  p.fill = initialFill(op, p.c);
   return p;
 }
 
@@ -293,11 +320,20 @@ private:
       rowIn.push_back(arith::CmpIOp::create(b_, loc_, arith::CmpIPredicate::slt,
                                             rows.back(), cM));
     }
-    // The tile of C, rows past M read as zeros (never touched).
+    // The tile of C, rows past M read as zeros (never touched). With the
+    // fill folded in, the first block starts from the fill's value.
+    linalg::FillOp fill = p_.fill;
+    Value init = fill ? fill.getDpsInputs()[0] : Value();
+    Value later;
+    if (init)
+      later = arith::CmpIOp::create(b_, loc_, arith::CmpIPredicate::ne,
+                                    kBegin, idx(0));
     SmallVector<Value> acc;
     for (int64_t r = 0; r < t_.mr; ++r) {
+      Value loadRow =
+          init ? arith::AndIOp::create(b_, loc_, rowIn[r], later) : rowIn[r];
       auto load = scf::IfOp::create(
-          b_, loc_, rowIn[r],
+          b_, loc_, loadRow,
           [&](OpBuilder &tb, Location l) {
             SmallVector<Value> vs;
             for (int64_t v = 0; v < nv; ++v) {
@@ -311,7 +347,10 @@ private:
             scf::YieldOp::create(tb, l, vs);
           },
           [&](OpBuilder &eb, Location l) {
-            SmallVector<Value> vs(nv, zerosAt(eb, l));
+            Value start = init ? vector::BroadcastOp::create(eb, l, vec_, init)
+                                     .getResult()
+                               : zerosAt(eb, l);
+            SmallVector<Value> vs(nv, start);
             scf::YieldOp::create(eb, l, vs);
           });
       acc.append(load.getResults().begin(), load.getResults().end());
@@ -414,7 +453,7 @@ struct PackMatmulPass : impl::CpuPackMatmulBase<PackMatmulPass> {
           << " vector-width=" << int64_t(vectorWidth);
       return signalPassFailure();
     }
-    SmallVector<Product> products;
+    SmallVector<Product, 4> products;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Product> p =
               matchProduct(op, minFlops, {mr, nr, kc, vectorWidth}))
@@ -425,6 +464,8 @@ struct PackMatmulPass : impl::CpuPackMatmulBase<PackMatmulPass> {
       b.setInsertionPoint(p.op);
       KernelBuilder(b, p.op.getLoc(), p, {mr, nr, kc, vectorWidth}).build();
       p.op.erase();
+      if (p.fill)
+        p.fill.erase();
     }
   }
 };

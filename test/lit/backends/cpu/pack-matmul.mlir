@@ -155,6 +155,84 @@ func.func @rows_together(%x: memref<2x3x8xf32>, %y: memref<8x12xf32>, %z: memref
 
 // -----
 
+// The fill that initialises C right before the product (MatMul's zeros,
+// here 1.5; an allocation between is no write) is folded in: the tile is
+// loaded only when the row is inside C and the k block is not the first,
+// and otherwise starts from the fill's value.
+// CHECK-LABEL: func @fill_folded
+// CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[B:.*]]: memref<9x10xf32>, %[[C:.*]]: memref<5x10xf32>)
+// CHECK: %[[INIT:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for %[[KC:.*]] = %{{.*}} to %{{.*}} step %c4 {
+// CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[KC]], %{{.*}} : index
+// CHECK: %[[LOAD:.*]] = arith.andi %{{.*}}, %[[LATER]] : i1
+// CHECK: scf.if %[[LOAD]] -> (vector<4xf32>, vector<4xf32>)
+// CHECK: vector.maskedload %[[C]]
+// CHECK: } else {
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[INIT]] : f32 to vector<4xf32>
+// CHECK: scf.yield %[[SPLAT]], %[[SPLAT]]
+// CHECK-NOT: linalg.fill
+// CHECK: return
+#fa = affine_map<(m, n, k) -> (m, k)>
+#fb = affine_map<(m, n, k) -> (k, n)>
+#fc = affine_map<(m, n, k) -> (m, n)>
+func.func @fill_folded(%x: memref<5x9xf32>, %y: memref<9x10xf32>, %z: memref<5x10xf32>) {
+  %init = arith.constant 1.5 : f32
+  linalg.fill ins(%init : f32) outs(%z : memref<5x10xf32>)
+  %unrelated = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#fa, #fb, #fc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %y : memref<5x9xf32>, memref<9x10xf32>) outs(%z : memref<5x10xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %0 = arith.mulf %p, %q : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %unrelated : memref<4xf32>
+  return
+}
+
+// -----
+
+// A fill that is not the last write before the product stays, and the
+// tile is loaded at every block: another write in between (which could
+// alias C), a fill of another buffer, a fill that a subview of C follows.
+// CHECK-LABEL: func @fill_kept
+// CHECK: linalg.fill ins(%{{.*}}) outs(%arg2
+// CHECK: memref.store
+// CHECK-NOT: arith.andi
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: linalg.fill ins(%{{.*}}) outs(%arg3
+// CHECK-NOT: arith.andi
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>)
+// CHECK: return
+#ka = affine_map<(m, n, k) -> (m, k)>
+#kb = affine_map<(m, n, k) -> (k, n)>
+#kc = affine_map<(m, n, k) -> (m, n)>
+func.func @fill_kept(%x: memref<5x9xf32>, %y: memref<9x10xf32>, %z: memref<5x10xf32>,
+                     %other: memref<5x10xf32>, %i: index) {
+  %init = arith.constant 0.0 : f32
+  linalg.fill ins(%init : f32) outs(%z : memref<5x10xf32>)
+  memref.store %init, %other[%i, %i] : memref<5x10xf32>
+  linalg.generic {indexing_maps = [#ka, #kb, #kc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %y : memref<5x9xf32>, memref<9x10xf32>) outs(%z : memref<5x10xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %0 = arith.mulf %p, %q : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.fill ins(%init : f32) outs(%other : memref<5x10xf32>)
+  linalg.generic {indexing_maps = [#ka, #kb, #kc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %y : memref<5x9xf32>, memref<9x10xf32>) outs(%z : memref<5x10xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %0 = arith.mulf %p, %q : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
 // What stays loops: a product below min-flops, a matrix-vector product
 // (fewer rows than a tile), f64, a body that is not a multiply-add, and C
 // not contiguous along n.
