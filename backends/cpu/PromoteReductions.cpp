@@ -17,6 +17,11 @@
 // unrolled too, so that the loop around it, over the contiguous dimension,
 // is the innermost one that LLVM vectorises.
 //
+// A fill of the output just before the reduction (max pooling's -inf, a
+// sum's zero) then folds into the accumulator's first value when the
+// reduction's outer parallel loop reads each element exactly once: the
+// output is written once rather than filled first.
+//
 // Valid because bufferization gives a linalg op's output a buffer distinct
 // from its inputs, and the loop writes nothing else: a loop with any other
 // memory write (or an op of unknown effects) is left alone.
@@ -28,6 +33,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -157,6 +163,89 @@ bool isSmallWindow(scf::ForOp loop) {
   return trips && trips->getSExtValue() <= kMaxUnrolledWindow && !nested;
 }
 
+/// The memref indices `indices` as positions among `loop`'s induction
+/// variables when they are exactly those variables (each once, any order)
+/// and each runs over the whole of its dimension of `buffer` (from 0 by 1
+/// to the static size): the loop then visits every element of the buffer
+/// once.
+bool coversOnce(scf::ParallelOp loop, Value buffer, ValueRange indices) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || !type.hasStaticShape() ||
+      indices.size() != loop.getNumLoops() ||
+      int64_t(indices.size()) != type.getRank())
+    return false;
+  llvm::SmallDenseSet<unsigned> seen;
+  for (auto [dim, index] : llvm::enumerate(indices)) {
+    auto iv = dyn_cast<BlockArgument>(index);
+    if (!iv || iv.getOwner() != loop.getBody())
+      return false;
+    unsigned i = iv.getArgNumber();
+    if (!seen.insert(i).second)
+      return false;
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()[i]);
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound()[i]);
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep()[i]);
+    if (lb != 0 || step != 1 || ub != type.getDimSize(dim))
+      return false;
+  }
+  return true;
+}
+
+/// A loop nest that only stores one value, defined outside it, into every
+/// element of `buffer` (a lowered linalg.fill); that value, or null.
+Value fillValue(scf::ParallelOp loop, Value buffer) {
+  Block *body = loop.getBody();
+  if (!llvm::hasSingleElement(body->without_terminator()))
+    return {};
+  auto store = dyn_cast<memref::StoreOp>(body->front());
+  if (!store || store.getMemRef() != buffer ||
+      !loop.isDefinedOutsideOfLoop(store.getValueToStore()) ||
+      !coversOnce(loop, buffer, store.getIndices()))
+    return {};
+  return store.getValueToStore();
+}
+
+/// Folds a fill into the reduction that follows it. After promotion, a
+/// reduction nest reads each output element once, into its accumulator,
+/// right in the body of its outer parallel loop. When that loop visits
+/// every element once and the loop just before it (effect-free ops
+/// between) fills the buffer with a value, the read is that value and the
+/// fill goes: the output is written once instead of twice.
+void foldInitialFill(scf::ParallelOp loop, IRRewriter &rewriter) {
+  Block *body = loop.getBody();
+  for (auto load : llvm::make_early_inc_range(body->getOps<memref::LoadOp>())) {
+    Value buffer = load.getMemRef();
+    if (!coversOnce(loop, buffer, load.getIndices()))
+      continue;
+    // One store back to the same element, and no other access inside.
+    unsigned stores = 0;
+    bool otherUse = false;
+    for (Operation *user : buffer.getUsers()) {
+      if (user == load.getOperation() || !loop->isAncestor(user))
+        continue;
+      auto store = dyn_cast<memref::StoreOp>(user);
+      if (store && store->getBlock() == body &&
+          store.getIndices() == load.getIndices() &&
+          load->isBeforeInBlock(store))
+        ++stores;
+      else
+        otherUse = true;
+    }
+    if (otherUse || stores != 1)
+      continue;
+    Operation *prev = loop->getPrevNode();
+    while (prev && isMemoryEffectFree(prev) && !isa<scf::ParallelOp>(prev))
+      prev = prev->getPrevNode();
+    auto fill = dyn_cast_or_null<scf::ParallelOp>(prev);
+    Value value = fill ? fillValue(fill, buffer) : Value();
+    if (!value)
+      continue;
+    rewriter.replaceAllUsesWith(load.getResult(), value);
+    rewriter.eraseOp(load);
+    rewriter.eraseOp(fill);
+  }
+}
+
 struct PromoteReductionsPass
     : impl::CpuPromoteReductionsBase<PromoteReductionsPass> {
   void runOnOperation() override {
@@ -169,6 +258,10 @@ struct PromoteReductionsPass
       if (scf::ForOp promoted = promote(loop, rewriter))
         if (isSmallWindow(promoted))
           (void)loopUnrollFull(promoted);
+    SmallVector<scf::ParallelOp> nests;
+    getOperation().walk([&](scf::ParallelOp loop) { nests.push_back(loop); });
+    for (scf::ParallelOp loop : nests)
+      foldInitialFill(loop, rewriter);
   }
 };
 

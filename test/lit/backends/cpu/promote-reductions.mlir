@@ -152,3 +152,129 @@ func.func @window(%x: memref<9x9x64xf32>, %y: memref<7x7x64xf32>) {
   }
   return
 }
+
+// -----
+
+// The same pool after the fill of its output with -inf: the reduction's
+// parallel loop reads each output element once (its indices are the
+// loop's variables, in another order than the loops, each over its whole
+// dimension), so the first read is the fill's value and the fill goes.
+// CHECK-LABEL: func @fill_folded
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: scf.parallel
+// CHECK-NOT: memref.load %arg1
+// CHECK: memref.load %arg0
+// CHECK-NEXT: arith.maximumf %{{.*}}, %[[NEGINF]]
+// CHECK-COUNT-8: memref.load %arg0
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK-NOT: memref.store
+// CHECK: return
+func.func @fill_folded(%x: memref<9x9x64xf32>, %y: memref<64x7x7xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %c64 = arith.constant 64 : index
+  %neginf = arith.constant 0xFF800000 : f32
+  scf.parallel (%c, %h, %w) = (%c0, %c0, %c0) to (%c64, %c7, %c7) step (%c1, %c1, %c1) {
+    memref.store %neginf, %y[%c, %h, %w] : memref<64x7x7xf32>
+    scf.reduce
+  }
+  scf.parallel (%h, %w, %c) = (%c0, %c0, %c0) to (%c7, %c7, %c64) step (%c1, %c1, %c1) {
+    scf.for %kh = %c0 to %c3 step %c1 {
+      scf.for %kw = %c0 to %c3 step %c1 {
+        %ih = arith.addi %h, %kh : index
+        %iw = arith.addi %w, %kw : index
+        %v = memref.load %x[%ih, %iw, %c] : memref<9x9x64xf32>
+        %a = memref.load %y[%c, %h, %w] : memref<64x7x7xf32>
+        %m = arith.maximumf %v, %a : f32
+        memref.store %m, %y[%c, %h, %w] : memref<64x7x7xf32>
+      }
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Fills that stay: the reduction covers part of the buffer (rows 0..3 of
+// 4..), reads an element twice (the same variable for two dimensions), a
+// write lies between the fill and the reduction, an index is a constant,
+// or the "fill" stores a value computed inside its loop.
+// CHECK-LABEL: func @fill_kept
+// CHECK-COUNT-5: memref.load %arg1
+// CHECK: return
+func.func @fill_kept(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  // Part of the buffer.
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    memref.store %zero, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
+    %s = scf.for %k = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %x[%i, %k] : memref<8x8xf32>
+      %a = memref.load %y[%i, %j] : memref<8x8xf32>
+      %n = arith.addf %v, %a : f32
+      memref.store %n, %y[%i, %j] : memref<8x8xf32>
+      scf.yield %acc : f32
+    }
+    scf.reduce
+  }
+  // The diagonal, read for each of its elements twice over.
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    memref.store %zero, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %a = memref.load %y[%i, %i] : memref<8x8xf32>
+    %v = memref.load %x[%i, %j] : memref<8x8xf32>
+    %n = arith.addf %v, %a : f32
+    memref.store %n, %y[%i, %i] : memref<8x8xf32>
+    scf.reduce
+  }
+  // A write in between.
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    memref.store %zero, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  memref.store %zero, %z[%c0] : memref<8xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %a = memref.load %y[%i, %j] : memref<8x8xf32>
+    %v = memref.load %x[%i, %j] : memref<8x8xf32>
+    %n = arith.addf %v, %a : f32
+    memref.store %n, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  // A constant index: column 0 only.
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    memref.store %zero, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c1) step (%c1, %c1) {
+    %a = memref.load %y[%i, %c0] : memref<8x8xf32>
+    %v = memref.load %x[%i, %j] : memref<8x8xf32>
+    %n = arith.addf %v, %a : f32
+    memref.store %n, %y[%i, %c0] : memref<8x8xf32>
+    scf.reduce
+  }
+  // A value made inside the loop.
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %v = memref.load %x[%j, %i] : memref<8x8xf32>
+    memref.store %v, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %a = memref.load %y[%i, %j] : memref<8x8xf32>
+    %v = memref.load %x[%i, %j] : memref<8x8xf32>
+    %n = arith.addf %v, %a : f32
+    memref.store %n, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  return
+}
