@@ -26,7 +26,8 @@
 //
 // When a fill of all of C comes just before the product (the zero init
 // of MatMul), the first kc block starts its tiles from the fill's value in
-// registers and the fill goes: C is written once instead of three times.
+// registers and the fill goes: no pass over C before the product, and no
+// read of C in the first block.
 //
 // Padding rows and columns of the panels are zero, so edge tiles compute
 // like full ones; only their loads and stores of C are masked. Products

@@ -163,11 +163,10 @@ bool isSmallWindow(scf::ForOp loop) {
   return trips && trips->getSExtValue() <= kMaxUnrolledWindow && !nested;
 }
 
-/// The memref indices `indices` as positions among `loop`'s induction
-/// variables when they are exactly those variables (each once, any order)
-/// and each runs over the whole of its dimension of `buffer` (from 0 by 1
-/// to the static size): the loop then visits every element of the buffer
-/// once.
+/// Whether the memref indices `indices` are exactly `loop`'s induction
+/// variables (each once, in any order), each running over the whole of
+/// its dimension of `buffer` (from 0 by 1 to the static size): the loop
+/// then visits every element of the buffer once.
 bool coversOnce(scf::ParallelOp loop, Value buffer, ValueRange indices) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
   if (!type || !type.hasStaticShape() ||
