@@ -57,11 +57,7 @@ std::optional<SmallVector<unsigned>> wantedOrder(linalg::GenericOp op) {
       if (map.getResult(r).isFunctionOfDim(inner) && r + 1 != map.getNumResults())
         return std::nullopt;
   }
-  // A small window (a 3x3 pool, a depthwise filter, a short product)
-  // goes inside that dimension instead: kiln-cpu-promote-reductions
-  // carries its accumulator in a register and unrolls it, and LLVM
-  // vectorises the loop around it, which then loads and stores each
-  // output once instead of once per window element.
+  // A small window goes inside that dimension instead (see the header).
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t window = 1;
   for (unsigned d = 0; d < iters.size(); ++d)

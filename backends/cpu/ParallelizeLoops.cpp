@@ -116,7 +116,7 @@ int64_t opWork(Operation &op) {
 int64_t work(Region &region) {
   int64_t total = 0;
   for (Operation &op : region.getOps()) {
-    int64_t w = opWork(op);
+    int64_t w;
     if (auto f = dyn_cast<scf::ForOp>(op)) {
       w = std::min<int64_t>(
           tripCount(f.getLowerBound(), f.getUpperBound(), f.getStep()) *
@@ -125,6 +125,7 @@ int64_t work(Region &region) {
     } else if (auto p = dyn_cast<scf::ParallelOp>(op)) {
       w = loopWork(p);
     } else {
+      w = opWork(op);
       for (Region &r : op.getRegions())
         w += work(r);
     }
