@@ -37,8 +37,11 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
        "canonicalize,cse,";
   // Loops, then every memory access into a kernel.
-  p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
-       "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
+  p += "func.func(convert-linalg-to-parallel-loops),canonicalize,";
+  // 16 bytes per thread and access in elementwise kernels.
+  if (o.optLevel > 0)
+    p += "func.func(kiln-cuda-vectorize-loops),canonicalize,";
+  p += "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
        (o.allowCpuFallback ? " allow-cpu-fallback=true" : "") +
        "},canonicalize,cse,arith-expand,";
   if (o.emulate) {
@@ -47,8 +50,8 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
          "convert-scf-to-cf,kiln-lower-runtime-checks,"
          "expand-strided-metadata,lower-affine,math-extend-to-supported-types,"
          "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
-         "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
-         "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
+         "convert-vector-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
+         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
          "reconcile-unrealized-casts";
     return p;
   }
@@ -64,9 +67,10 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "gpu-module-to-binary{format=isa toolkit=" + o.cudaPath + "},";
   // Host: LLVM with calls into the runtime.
   // (canonicalize drops constants that the memref patterns leave unused.)
-  // (Math on the host only comes from the CPU fallback.)
+  // (Math and vectors on the host only come from the CPU fallback.)
   p += std::string("math-extend-to-supported-types,convert-math-to-llvm,"
-                   "convert-math-to-libm,kiln-cuda-host-to-llvm") +
+                   "convert-math-to-libm,convert-vector-to-llvm,"
+                   "kiln-cuda-host-to-llvm") +
        (o.precision == "tf32" ? "{allow-tf32=true}" : "") +
        ",reconcile-unrealized-casts,canonicalize";
   return p;

@@ -58,6 +58,27 @@ def LowerPrecision : Pass<"kiln-cuda-lower-precision", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def VectorizeLoops : Pass<"kiln-cuda-vectorize-loops", "mlir::func::FuncOp"> {
+  let summary = "Give each thread of an elementwise loop 16 contiguous bytes";
+  let description = [{
+    Runs just before kiln-cuda-map-to-gpu. The innermost dimension of a
+    top-level `scf.parallel` steps by V = width-bytes / (the widest element
+    it accesses along that dimension), and its loads and stores along it
+    become aligned `vector.load` / `vector.store` of V elements, with the
+    arithmetic between them on vectors, so that each thread moves 16 bytes
+    per access (ld.global.v4 for float32) instead of 4. Only loops whose
+    innermost variable is a static 0..N by 1 with V dividing N, used only as
+    the last index of accesses to runtime buffers with a static, V-aligned
+    layout, and whose dependent ops are arith/math on scalars, qualify; the
+    others are left as they are. See VectorizeLoops.cpp.
+  }];
+  let options = [
+    Option<"widthBytes", "width-bytes", "int64_t", /*default=*/"16",
+           "bytes each thread loads or stores per access">
+  ];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
 def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
   let summary = "Move every memory access of bufferized host code into kernels";
   let description = [{
