@@ -4,12 +4,14 @@
 # into gpu-bundle/: numerics against CPU/PyTorch references (float32, and
 # --precision=fp16 within 1e-2 of the same references), a benchmark table
 # against PyTorch eager at fp32 and fp16 (with the fp16 outputs' error
-# against fp32), and the bandwidth of a fused elementwise
-# kernel against a device-to-device copy. Each step reports on its own; a
+# against fp32), the bandwidth of a fused elementwise kernel against a
+# device-to-device copy, and, where Nsight Compute (ncu) is installed, the
+# per-kernel GPU time of two benchmark models. Each step reports on its own; a
 # failing case does not stop the others. Finishes in a few minutes.
 #   scripts/gpu-check.sh [BUNDLE_DIR]
-# GPU_CHECK_BUDGET (seconds, default 450) caps the whole check; cases past
-# it are skipped and the summary is still printed.
+# GPU_CHECK_BUDGET (seconds, default 330) caps steps 1-4; cases past it are
+# skipped and the summary is still printed. Step 5 takes at most 2 minutes
+# more, so the whole check stays under 8 minutes.
 set -u
 cd "$(dirname "$0")/.."
 bundle=${1:-gpu-bundle}
@@ -17,7 +19,7 @@ start=$(date +%s)
 step() { echo; echo "=== [$(( $(date +%s) - start ))s] $* ==="; }
 status=0
 
-step "1/4 environment"
+step "1/5 environment"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader \
   || echo "nvidia-smi failed (no driver or GPU?)"
 cmake --version | head -1 || { echo "no cmake"; exit 1; }
@@ -28,7 +30,7 @@ if [ ! -f "$bundle/manifest.json" ]; then
   exit 1
 fi
 
-step "2/4 build the runtime and kiln-run without LLVM/MLIR (KILN_RUNTIME_ONLY)"
+step "2/5 build the runtime and kiln-run without LLVM/MLIR (KILN_RUNTIME_ONLY)"
 mkdir -p build-gpu
 gen=""
 command -v ninja > /dev/null && gen="-G Ninja"
@@ -56,17 +58,33 @@ if ! ldconfig -p | grep -q 'libcudnn.so.9' ||
   fi
 fi
 
-step "3/4 smoke test: the tiny CNN on the GPU"
+step "3/5 smoke test: the tiny CNN on the GPU"
 timeout 60 "$run" "$bundle/tiny_cnn.so" --bench --warmup 2 --iters 5 || {
   echo "SMOKE TEST FAILED (exit $?)"; status=1; }
 
-step "4/4 numerics, benchmarks against PyTorch eager, bandwidth"
+step "4/5 numerics, benchmarks against PyTorch eager, bandwidth"
 # Whatever the build took, the whole check stays under 8 minutes: cases past
 # the budget are skipped and the summary is still printed.
-budget=$(( ${GPU_CHECK_BUDGET:-450} - ($(date +%s) - start) ))
+budget=$(( ${GPU_CHECK_BUDGET:-330} - ($(date +%s) - start) ))
 timeout $(( budget + 20 )) python3 scripts/gpu_check.py --kiln-run "$run" \
   --bundle "$bundle" --budget "$budget" \
   || { rc=$?; echo "gpu_check.py exit code $rc (124: timed out)"; status=1; }
+
+step "5/5 per-kernel GPU time (Nsight Compute), one run each"
+ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+if [ -z "$ncu" ]; then
+  echo "no ncu: skipped"
+else
+  for m in bert_b8_s128 resnet50_b32.fp16; do
+    [ -f "$bundle/$m.so" ] || continue
+    echo "--- $m"
+    timeout 60 "$ncu" --clock-control none --metrics gpu__time_duration.sum \
+      --csv --print-units base "$run" "$bundle/$m.so" --random-params \
+      --seed 7 --bench --warmup 0 --iters 1 > "build-gpu/ncu_$m.csv" 2>&1 ||
+      echo "ncu exit code $? (124: timed out after 60 s)"
+    python3 scripts/gpu_profile.py "build-gpu/ncu_$m.csv"
+  done
+fi
 
 step "done in $(( $(date +%s) - start )) s"
 exit $status
