@@ -41,7 +41,11 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // 16 bytes per thread and access in elementwise kernels.
   if (o.optLevel > 0)
     p += "func.func(kiln-cuda-vectorize-loops),canonicalize,";
+  // Multiprocessors of the arch's largest parts (A100: 108; H100, H200:
+  // 132), for spreading small launches.
+  int64_t sms = o.arch == "sm_80" ? 108 : o.arch == "sm_90" ? 132 : 0;
   p += "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
+       " multiprocessors=" + std::to_string(sms) +
        (o.allowCpuFallback ? " allow-cpu-fallback=true" : "") +
        "},canonicalize,cse,arith-expand,";
   if (o.emulate) {

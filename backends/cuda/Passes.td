@@ -85,7 +85,8 @@ def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Runs after bufferization and convert-linalg-to-parallel-loops. Each
     top-level `scf.parallel` becomes a `gpu.launch` with one thread per
     iteration (linearised, innermost dimension fastest, `block-size` threads
-    per block); other memory accesses at the top level are grouped, in
+    per block, fewer for a static launch too small to give every one of
+    `multiprocessors` a full block); other memory accesses at the top level are grouped, in
     order, into single-thread launches; `memref.copy` becomes a parallel
     copy. Host control flow around parallel loops stays on the host.
     `cf.assert` in kernels sets the device global `kiln_cuda_check_flag`
@@ -103,6 +104,10 @@ def MapToGpu : Pass<"kiln-cuda-map-to-gpu", "mlir::ModuleOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block of parallel loops (multiple of 32)">,
+    Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"0",
+           "The GPU's multiprocessors (0: unknown). A launch of fewer than "
+           "block-size x multiprocessors threads gets smaller blocks (a "
+           "multiple of 32), so that it spreads over every multiprocessor">,
     Option<"allowCpuFallback", "allow-cpu-fallback", "bool",
            /*default=*/"false",
            "Run on the host the work whose values the host needs">
