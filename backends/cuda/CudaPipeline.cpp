@@ -38,6 +38,14 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "canonicalize,cse,";
   // Loops, then every memory access into a kernel.
   p += "func.func(convert-linalg-to-parallel-loops),canonicalize,";
+  // Reduction accumulators in registers, as on the CPU (the pass is the
+  // CPU backend's; nothing in it is CPU-specific): without it each
+  // iteration of a row's reduction loads and stores its accumulator in
+  // global memory, one dependent round trip per element, since the device
+  // compiler cannot prove that the input never aliases it. Also folds the
+  // output's initial fill into the first value (no fill kernel).
+  if (o.optLevel > 0)
+    p += "kiln-cpu-promote-reductions,";
   // 16 bytes per thread and access in elementwise kernels.
   if (o.optLevel > 0)
     p += "func.func(kiln-cuda-vectorize-loops),canonicalize,";
