@@ -44,8 +44,11 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // global memory, one dependent round trip per element, since the device
   // compiler cannot prove that the input never aliases it. Also folds the
   // output's initial fill into the first value (no fill kernel).
+  // Then row reductions with too few rows to fill the GPU run in two
+  // phases through partial results (coalesced, rows x 32 threads).
   if (o.optLevel > 0)
-    p += "kiln-cpu-promote-reductions,";
+    p += "kiln-cpu-promote-reductions,func.func(kiln-cuda-split-reductions),"
+         "canonicalize,";
   // 16 bytes per thread and access in elementwise kernels.
   if (o.optLevel > 0)
     p += "func.func(kiln-cuda-vectorize-loops),canonicalize,";

@@ -58,6 +58,28 @@ def LowerPrecision : Pass<"kiln-cuda-lower-precision", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def SplitReductions : Pass<"kiln-cuda-split-reductions", "mlir::func::FuncOp"> {
+  let summary = "Row reductions in two coalesced phases through partial results";
+  let description = [{
+    Runs after kiln-cpu-promote-reductions. A top-level `scf.parallel` over
+    fewer than `max-rows` rows whose body reduces each row with one
+    `scf.for` (one float iter_arg combined by addf, mulf, maximumf,
+    minimumf, maxnumf or minnumf) becomes two loops: rows x P threads each
+    combining every P-th element from the combiner's identity into a
+    buffer of partials (neighbouring threads read neighbouring elements),
+    then the original loop combining the row's P partials. P is a power of
+    two, at most 32, leaving each partial at least 8 elements; shorter
+    rows are left alone. See SplitReductions.cpp.
+  }];
+  let options = [
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"32768",
+           "Split only reductions with fewer rows than this">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def VectorizeLoops : Pass<"kiln-cuda-vectorize-loops", "mlir::func::FuncOp"> {
   let summary = "Give each thread of an elementwise loop 16 contiguous bytes";
   let description = [{
