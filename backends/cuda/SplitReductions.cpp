@@ -32,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
+#include "backends/cuda/KernelLoops.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -258,13 +259,7 @@ struct SplitReductionsPass
   using SplitReductionsBase::SplitReductionsBase;
 
   void runOnOperation() override {
-    SmallVector<scf::ParallelOp> loops;
-    getOperation().walk([&](scf::ParallelOp loop) {
-      if (loop.getNumResults() == 0 &&
-          !loop->getParentOfType<scf::ParallelOp>())
-        loops.push_back(loop);
-    });
-    for (scf::ParallelOp par : loops) {
+    for (scf::ParallelOp par : kernelLoops(getOperation())) {
       std::optional<Reduction> r = match(par);
       if (!r)
         continue;

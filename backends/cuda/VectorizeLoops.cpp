@@ -30,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cuda/Passes.h"
+#include "backends/cuda/KernelLoops.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -229,13 +230,7 @@ struct VectorizeLoopsPass
   using VectorizeLoopsBase::VectorizeLoopsBase;
 
   void runOnOperation() override {
-    SmallVector<scf::ParallelOp> loops;
-    getOperation().walk([&](scf::ParallelOp loop) {
-      if (loop.getNumResults() == 0 &&
-          !loop->getParentOfType<scf::ParallelOp>())
-        loops.push_back(loop);
-    });
-    for (scf::ParallelOp loop : loops) {
+    for (scf::ParallelOp loop : kernelLoops(getOperation())) {
       LoopVectorizer vectorizer(loop, widthBytes);
       if (int64_t v = vectorizer.analyze())
         vectorizer.rewrite(v);
