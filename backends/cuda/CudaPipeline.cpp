@@ -38,20 +38,18 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        "canonicalize,cse,";
   // Loops, then every memory access into a kernel.
   p += "func.func(convert-linalg-to-parallel-loops),canonicalize,";
-  // Reduction accumulators in registers, as on the CPU (the pass is the
-  // CPU backend's; nothing in it is CPU-specific): without it each
-  // iteration of a row's reduction loads and stores its accumulator in
-  // global memory, one dependent round trip per element, since the device
-  // compiler cannot prove that the input never aliases it. Also folds the
-  // output's initial fill into the first value (no fill kernel).
-  // Then row reductions with too few rows to fill the GPU run in two
-  // phases through partial results (coalesced, rows x 32 threads).
+  // With optimisation on, the loops are reshaped for the GPU:
+  //  * reduction accumulators in registers, as on the CPU (the pass is the
+  //    CPU backend's; nothing in it is CPU-specific): without it each
+  //    iteration of a row's reduction loads and stores its accumulator in
+  //    global memory, one dependent round trip per element, since the
+  //    device compiler cannot prove that the input never aliases it;
+  //  * row reductions with too few rows to fill the GPU run in two phases
+  //    through partial results (coalesced, rows x up to 32 threads);
+  //  * 16 bytes per thread and access in elementwise kernels.
   if (o.optLevel > 0)
     p += "kiln-cpu-promote-reductions,func.func(kiln-cuda-split-reductions),"
-         "canonicalize,";
-  // 16 bytes per thread and access in elementwise kernels.
-  if (o.optLevel > 0)
-    p += "func.func(kiln-cuda-vectorize-loops),canonicalize,";
+         "canonicalize,func.func(kiln-cuda-vectorize-loops),canonicalize,";
   // Multiprocessors of the arch's largest parts (A100: 108; H100, H200:
   // 132), for spreading small launches.
   int64_t sms = o.arch == "sm_80" ? 108 : o.arch == "sm_90" ? 132 : 0;

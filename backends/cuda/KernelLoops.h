@@ -3,6 +3,9 @@
 #define KILN_BACKENDS_CUDA_KERNELLOOPS_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <optional>
 
 namespace kiln::cuda {
 
@@ -18,6 +21,18 @@ kernelLoops(mlir::Operation *root) {
       loops.push_back(loop);
   });
   return loops;
+}
+
+/// The trip count of a loop dimension that runs from 0 by 1 to a static,
+/// positive bound: that bound; nullopt for any other dimension.
+inline std::optional<int64_t> zeroBasedExtent(mlir::Value lb, mlir::Value ub,
+                                              mlir::Value step) {
+  std::optional<int64_t> l = mlir::getConstantIntValue(lb);
+  std::optional<int64_t> u = mlir::getConstantIntValue(ub);
+  std::optional<int64_t> s = mlir::getConstantIntValue(step);
+  if (l != 0 || s != 1 || !u || *u <= 0)
+    return std::nullopt;
+  return u;
 }
 
 } // namespace kiln::cuda

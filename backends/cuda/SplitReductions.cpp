@@ -38,7 +38,6 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include <cmath>
 #include <limits>
 
 namespace kiln {
@@ -70,8 +69,10 @@ TypedAttr identityOf(Operation *op, FloatType type) {
 }
 
 struct Reduction {
+  SmallVector<int64_t> rows; // the parallel loop's extents
   scf::ForOp loop;
   Operation *combine = nullptr;
+  Value element; // combine's operand that is not the accumulator
   int64_t length = 0;
   TypedAttr identity;
   /// The ops of the row's body, before the loop, that the loop reads
@@ -116,14 +117,14 @@ std::optional<SmallVector<Operation *>> sliceFor(scf::ParallelOp par,
 
 /// The row reduction in `par`'s body, if the loop qualifies.
 std::optional<Reduction> match(scf::ParallelOp par) {
-  for (unsigned d = 0; d < par.getNumLoops(); ++d) {
-    auto lb = getConstantIntValue(par.getLowerBound()[d]);
-    auto ub = getConstantIntValue(par.getUpperBound()[d]);
-    auto step = getConstantIntValue(par.getStep()[d]);
-    if (!lb || !ub || !step || *lb != 0 || *step != 1 || *ub <= 0)
-      return std::nullopt;
-  }
   Reduction r;
+  for (unsigned d = 0; d < par.getNumLoops(); ++d) {
+    std::optional<int64_t> extent = zeroBasedExtent(
+        par.getLowerBound()[d], par.getUpperBound()[d], par.getStep()[d]);
+    if (!extent)
+      return std::nullopt;
+    r.rows.push_back(*extent);
+  }
   for (Operation &op : par.getBody()->without_terminator()) {
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
       if (r.loop)
@@ -135,18 +136,19 @@ std::optional<Reduction> match(scf::ParallelOp par) {
   }
   if (!r.loop || r.loop.getNumRegionIterArgs() != 1)
     return std::nullopt;
-  auto lb = getConstantIntValue(r.loop.getLowerBound());
-  auto ub = getConstantIntValue(r.loop.getUpperBound());
-  auto step = getConstantIntValue(r.loop.getStep());
-  if (!lb || !ub || !step || *lb != 0 || *step != 1)
+  std::optional<int64_t> length = zeroBasedExtent(
+      r.loop.getLowerBound(), r.loop.getUpperBound(), r.loop.getStep());
+  if (!length)
     return std::nullopt;
-  r.length = *ub;
+  r.length = *length;
   for (Operation &op : r.loop.getBody()->without_terminator()) {
     if (op.getNumRegions())
       return std::nullopt;
     if (!isMemoryEffectFree(&op) && !isa<memref::LoadOp>(op))
       return std::nullopt;
   }
+  // The accumulator's one use combines it with a value computed from the
+  // element alone (a second use would read it elsewhere).
   Value acc = r.loop.getRegionIterArgs()[0];
   if (!acc.hasOneUse())
     return std::nullopt;
@@ -159,11 +161,8 @@ std::optional<Reduction> match(scf::ParallelOp par) {
   auto yield = cast<scf::YieldOp>(r.loop.getBody()->getTerminator());
   if (!r.identity || yield.getOperand(0) != r.combine->getResult(0))
     return std::nullopt;
-  // The combiner's other operand is computed from the element alone.
-  Value other = r.combine->getOperand(0) == acc ? r.combine->getOperand(1)
-                                                : r.combine->getOperand(0);
-  if (other == acc)
-    return std::nullopt;
+  r.element = r.combine->getOperand(0) == acc ? r.combine->getOperand(1)
+                                               : r.combine->getOperand(0);
   std::optional<SmallVector<Operation *>> slice = sliceFor(par, r.loop);
   if (!slice)
     return std::nullopt;
@@ -180,13 +179,11 @@ int64_t partialsFor(int64_t length) {
   return p >= 2 ? p : 0;
 }
 
-void split(scf::ParallelOp par, Reduction r, int64_t parts) {
+void split(scf::ParallelOp par, Reduction &r, int64_t parts) {
   OpBuilder b(par);
   Location loc = par.getLoc();
   Type elem = r.loop.getResult(0).getType();
-  SmallVector<int64_t> shape;
-  for (Value ub : par.getUpperBound())
-    shape.push_back(*getConstantIntValue(ub));
+  SmallVector<int64_t> shape(r.rows);
   shape.push_back(parts);
   Value partials =
       memref::AllocOp::create(b, loc, MemRefType::get(shape, elem));
@@ -210,20 +207,18 @@ void split(scf::ParallelOp par, Reduction r, int64_t parts) {
     for (Operation *op : r.slice)
       pb.clone(*op, map);
     Value init = arith::ConstantOp::create(pb, loc, r.identity);
+    auto yield = cast<scf::YieldOp>(r.loop.getBody()->getTerminator());
     auto strided = scf::ForOp::create(
         pb, loc, p, map.lookupOrDefault(r.loop.getUpperBound()), partsValue,
-        ValueRange{init});
-    IRMapping inner = map;
-    inner.map(r.loop.getInductionVar(), strided.getInductionVar());
-    inner.map(r.loop.getRegionIterArgs()[0], strided.getRegionIterArgs()[0]);
-    OpBuilder ib = OpBuilder::atBlockBegin(strided.getBody());
-    for (Operation &op : r.loop.getBody()->without_terminator())
-      ib.clone(op, inner);
-    auto yield = cast<scf::YieldOp>(r.loop.getBody()->getTerminator());
-    if (strided.getBody()->mightHaveTerminator())
-      strided.getBody()->getTerminator()->erase();
-    scf::YieldOp::create(ib, loc,
-                         inner.lookup(yield.getOperand(0)));
+        ValueRange{init},
+        [&](OpBuilder &ib, Location l, Value k, ValueRange args) {
+          IRMapping inner = map;
+          inner.map(r.loop.getInductionVar(), k);
+          inner.map(r.loop.getRegionIterArgs()[0], args[0]);
+          for (Operation &op : r.loop.getBody()->without_terminator())
+            ib.clone(op, inner);
+          scf::YieldOp::create(ib, l, inner.lookup(yield.getOperand(0)));
+        });
     SmallVector<Value> at(phase1.getInductionVars());
     memref::StoreOp::create(pb, loc, strided.getResult(0), partials, at);
   }
@@ -231,22 +226,16 @@ void split(scf::ParallelOp par, Reduction r, int64_t parts) {
   // Phase 2: the row's loop now combines its partials.
   {
     OpBuilder lb(r.loop);
-    auto combined = scf::ForOp::create(lb, loc, zero, partsValue, one,
-                                       r.loop.getInitArgs());
-    OpBuilder cb = OpBuilder::atBlockBegin(combined.getBody());
-    SmallVector<Value> at(par.getInductionVars());
-    at.push_back(combined.getInductionVar());
-    Value part = memref::LoadOp::create(cb, loc, partials, at);
-    Value acc = combined.getRegionIterArgs()[0];
-    Value x = r.combine->getOperand(0) == r.loop.getRegionIterArgs()[0]
-                  ? acc
-                  : part;
-    Value y = x == acc ? part : acc;
-    Operation *c = cb.clone(*r.combine);
-    c->setOperands({x, y});
-    if (combined.getBody()->mightHaveTerminator())
-      combined.getBody()->getTerminator()->erase();
-    scf::YieldOp::create(cb, loc, c->getResult(0));
+    auto combined = scf::ForOp::create(
+        lb, loc, zero, partsValue, one, r.loop.getInitArgs(),
+        [&](OpBuilder &cb, Location l, Value q, ValueRange args) {
+          SmallVector<Value> at(par.getInductionVars());
+          at.push_back(q);
+          IRMapping m;
+          m.map(r.loop.getRegionIterArgs()[0], args[0]);
+          m.map(r.element, memref::LoadOp::create(cb, l, partials, at));
+          scf::YieldOp::create(cb, l, cb.clone(*r.combine, m)->getResult(0));
+        });
     r.loop.getResult(0).replaceAllUsesWith(combined.getResult(0));
     r.loop.erase();
   }
@@ -264,8 +253,8 @@ struct SplitReductionsPass
       if (!r)
         continue;
       int64_t rows = 1;
-      for (Value ub : par.getUpperBound())
-        rows *= *getConstantIntValue(ub);
+      for (int64_t extent : r->rows)
+        rows *= extent;
       int64_t parts = partialsFor(r->length);
       if (rows >= maxRows || parts == 0)
         continue;

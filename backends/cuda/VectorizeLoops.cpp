@@ -86,10 +86,9 @@ public:
   /// The vector width for this loop, or 0 if it does not qualify.
   int64_t analyze() {
     unsigned k = loop_.getNumLoops() - 1;
-    std::optional<int64_t> lb = getConstantIntValue(loop_.getLowerBound()[k]);
-    std::optional<int64_t> ub = getConstantIntValue(loop_.getUpperBound()[k]);
-    std::optional<int64_t> step = getConstantIntValue(loop_.getStep()[k]);
-    if (!lb || !ub || !step || *lb != 0 || *step != 1 || *ub <= 0)
+    std::optional<int64_t> ub = zeroBasedExtent(
+        loop_.getLowerBound()[k], loop_.getUpperBound()[k], loop_.getStep()[k]);
+    if (!ub)
       return 0;
     iv_ = loop_.getInductionVars()[k];
     tainted_.insert(iv_);
@@ -117,12 +116,9 @@ public:
         stores = true;
         continue;
       }
-      bool dependent = llvm::any_of(op.getOperands(), [&](Value v) {
-        return tainted_.contains(v);
-      });
       if (op.getNumRegions() || !isMemoryEffectFree(&op))
         return 0;
-      if (!dependent)
+      if (!dependsOnIv(op))
         continue;
       if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
         return 0;
@@ -162,9 +158,7 @@ public:
     };
     SmallVector<Operation *> dead;
     for (Operation &op : loop_.getBody()->without_terminator()) {
-      if (!llvm::any_of(op.getOperands(),
-                        [&](Value x) { return tainted_.contains(x); }) &&
-          !isa<memref::StoreOp>(op))
+      if (!dependsOnIv(op) && !isa<memref::StoreOp>(op))
         continue;
       OpBuilder ob(&op);
       Location loc = op.getLoc();
@@ -198,6 +192,11 @@ public:
   }
 
 private:
+  bool dependsOnIv(Operation &op) const {
+    return llvm::any_of(op.getOperands(),
+                        [&](Value v) { return tainted_.contains(v); });
+  }
+
   static int64_t bytesOf(Type t) {
     return (t.getIntOrFloatBitWidth() + 7) / 8;
   }
