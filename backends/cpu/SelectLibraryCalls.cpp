@@ -138,20 +138,6 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
   }
 };
 
-/// `v`'s input when `v` is a kiln.transpose of its last two dimensions.
-Value transposedFrom(Value v) {
-  auto t = v.getDefiningOp<TransposeOp>();
-  if (!t)
-    return {};
-  ArrayRef<int64_t> perm = t.getPerm();
-  int64_t r = perm.size();
-  for (int64_t i = 0; i + 2 < r; ++i)
-    if (perm[i] != i)
-      return {};
-  return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2 ? t.getInput()
-                                                                  : Value();
-}
-
 /// Whether an operand's leading (batch) dimensions broadcast to the result's.
 bool batchesBroadcast(RankedTensorType operand, RankedTensorType result) {
   int64_t shift = result.getRank() - operand.getRank();
@@ -199,7 +185,7 @@ struct MatMulToLibrary : LibraryPattern<MatMulOp> {
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Value rhs = op.getRhs();
     bool transB = false;
-    if (Value t = transposedFrom(rhs)) {
+    if (Value t = simplify::lastTwoTransposedFrom(rhs)) {
       rhs = t;
       transB = true;
     }

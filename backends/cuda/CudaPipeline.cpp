@@ -11,14 +11,20 @@ namespace kiln {
 std::string cudaPipelineText(const CudaPipelineOptions &o) {
   bool libraries = o.libraries && !o.emulate;
   std::string p;
-  // The graph's kernels dissolve; convolutions and products go to the
-  // libraries; fp16/bf16 retype the tensors (before the weights leave the
-  // code, so that they are converted once, here); weights leave the code;
-  // the entry gets its C interface; composite ops decompose; kiln -> linalg.
+  // The graph's kernels dissolve; attention decomposes; convolutions and
+  // products go to the libraries; fp16/bf16 retype the tensors (before the
+  // weights leave the code, so that they are converted once, here);
+  // weights leave the code; the entry gets its C interface; the other
+  // composite ops decompose; kiln -> linalg.
   // A weight at half its bytes is still a parameter (a smaller constant
   // would be copied to the device by a kernel of its own at each use).
   bool low = o.precision == "fp16" || o.precision == "bf16";
   p += "kiln-inline-kernels,";
+  // Attention decomposes first, so that its two batched products go to
+  // cuBLAS (and, at fp16/bf16, run on tensor cores like any product)
+  // instead of generated loops. The emulation decomposes it at the same
+  // point, so that its numbers round where the GPU's do.
+  p += "kiln-decompose-composites{ops=attention},";
   if (libraries)
     p += "kiln-cuda-select-library-calls,";
   if (low)

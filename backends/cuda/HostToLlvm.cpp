@@ -172,6 +172,14 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       int64_t batch = 1;
       for (int64_t i = 0; i + 2 < rank; ++i)
         batch *= c.getDimSize(i);
+      // A batch of row blocks against one shared right matrix ([b, s, k]
+      // by a [k, n] weight) is one product of b * s rows: the blocks are
+      // contiguous in A and C, and one large GEMM fills the GPU better
+      // than b small ones.
+      if (bt.getRank() == 2 && a.getRank() == rank && !mm.getTransA()) {
+        m *= batch;
+        batch = 1;
+      }
       std::vector<int64_t> d(abi::kMmFields, 0);
       d[abi::kMmDType] = dataTypeOf(c.getElementType());
       d[abi::kMmBatch] = batch;

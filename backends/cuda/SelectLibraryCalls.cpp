@@ -5,6 +5,8 @@
 //
 //   kiln.conv (2-D, symmetric padding) [+ kiln.relu]  -> kiln_lib.conv2d
 //   kiln.matmul (rank >= 2, batch shared or equal)    -> kiln_lib.matmul
+//                     (a right operand transposed in its last two
+//                      dimensions is read transposed, not copied)
 //   kiln.gemm                                         -> kiln_lib.matmul
 //                                  (C, scaled by beta, is the accumulator)
 //
@@ -15,6 +17,7 @@
 #include "backends/library/IR/KilnLibDialect.h"
 #include "backends/cuda/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
+#include "passes/simplify/RuleUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -112,11 +115,19 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
     if (a.getRank() < 2 || b.getRank() < 2 || !batchesFit(a, c) ||
         !batchesFit(b, c))
       return rewriter.notifyMatchFailure(op, "vector or broadcast batches");
+    // A right operand that is a transpose of its last two dimensions (k^T
+    // in attention) is read transposed by cuBLAS instead of copied.
+    Value rhs = op.getRhs();
+    bool transB = false;
+    if (Value t = simplify::lastTwoTransposedFrom(rhs)) {
+      rhs = t;
+      transB = true;
+    }
     Location loc = op.getLoc();
     rewriter.replaceOpWithNewOp<lib::MatmulOp>(
-        op, c, op.getLhs(), op.getRhs(), /*post_operands=*/ValueRange(),
+        op, c, op.getLhs(), rhs, /*post_operands=*/ValueRange(),
         emptyLike(rewriter, loc, c),
-        /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
+        /*trans_a=*/UnitAttr(), unit(rewriter, transB),
         rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
         rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
     return success();

@@ -87,7 +87,10 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
       return TransposeOp::create(r, loc, heads, perm);
     };
     Value q = split(op.getQ(), {0, 2, 1, 3});
-    Value kt = split(op.getK(), {0, 2, 3, 1});
+    // k^T as k's heads, then their last two dimensions swapped: a library
+    // product folds the second transpose into its operand (no copy).
+    Value kt = TransposeOp::create(r, loc, split(op.getK(), {0, 2, 1, 3}),
+                                   ArrayRef<int64_t>{0, 1, 3, 2});
     Value v = split(op.getV(), {0, 2, 1, 3});
     auto element = cast<RankedTensorType>(op.getType()).getElementType();
     Value scores = MatMulOp::create(r, loc, q, kt);
@@ -107,9 +110,26 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
 struct DecomposeCompositesPass
     : impl::DecomposeCompositesBase<DecomposeCompositesPass> {
+  using DecomposeCompositesBase::DecomposeCompositesBase;
+
   void runOnOperation() override {
+    for (const std::string &name : ops)
+      if (name != "layer_norm" && name != "silu" && name != "attention") {
+        getOperation().emitError()
+            << "kiln-decompose-composites: unknown composite '" << name
+            << "' (expected layer_norm, silu or attention)";
+        return signalPassFailure();
+      }
+    auto wanted = [&](StringRef name) {
+      return ops.empty() || llvm::is_contained(ops, name);
+    };
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeLayerNorm, DecomposeSilu, DecomposeAttention>(&getContext());
+    if (wanted("layer_norm"))
+      patterns.add<DecomposeLayerNorm>(&getContext());
+    if (wanted("silu"))
+      patterns.add<DecomposeSilu>(&getContext());
+    if (wanted("attention"))
+      patterns.add<DecomposeAttention>(&getContext());
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true).enableFolding(false);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

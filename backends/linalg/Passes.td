@@ -32,8 +32,18 @@ def DecomposeComposites : Pass<"kiln-decompose-composites", "mlir::ModuleOp"> {
     The reference lowering of the composite ops that pattern recognition
     creates: the primitive kiln ops that define them (for attention: the
     per-head reshapes and transposes, q k^T, scale, mask, softmax, and the
-    product with v). Runs before kiln-convert-to-linalg.
+    product with v). Runs before kiln-convert-to-linalg. The k^T operand is
+    k's per-head transpose followed by a transpose of its last two
+    dimensions, which a library product reads as a transposed operand
+    instead of a copy. `ops` limits the rewrite to some composites (a
+    backend that sends attention's products to a library decomposes
+    attention first, before its library selection).
   }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "composites to decompose: layer_norm, silu, attention "
+               "(default: all)">
+  ];
 }
 
 def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {

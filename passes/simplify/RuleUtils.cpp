@@ -122,6 +122,19 @@ Value composeTransposes(PatternRewriter &rewriter, TransposeOp op) {
   return TransposeOp::create(rewriter, op.getLoc(), inner.getInput(), perm);
 }
 
+Value lastTwoTransposedFrom(Value v) {
+  auto t = v.getDefiningOp<TransposeOp>();
+  if (!t)
+    return {};
+  ArrayRef<int64_t> perm = t.getPerm();
+  int64_t r = perm.size();
+  for (int64_t i = 0; i + 2 < r; ++i)
+    if (perm[i] != i)
+      return {};
+  return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2 ? t.getInput()
+                                                                  : Value();
+}
+
 std::optional<int64_t> perAxisLength(Value c, int64_t rank, int64_t axis) {
   auto type = cast<RankedTensorType>(c.getType());
   if (!getConstantValue(c) || type.getRank() > rank)

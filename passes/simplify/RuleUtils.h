@@ -44,13 +44,18 @@ void replaceKeepingType(mlir::PatternRewriter &rewriter, mlir::Operation *op,
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       llvm::ArrayRef<int64_t> shape);
 
-/// If `c` (a constant broadcast against a rank-`rank` tensor) varies at
-/// most along dimension `axis`, the length along it (1 for a splat).
 /// transpose(transpose(x, p), q) as one transpose of x by p[q], or x
 /// itself where that is the identity; null where `op`'s input is not a
 /// transpose. (The simplifier's rule and kiln-layout's both compose.)
 mlir::Value composeTransposes(mlir::PatternRewriter &rewriter, TransposeOp op);
 
+/// `v`'s input when `v` is a kiln.transpose of only its last two
+/// dimensions (a matrix product's operand that a library reads transposed
+/// in place of the copy); null otherwise.
+mlir::Value lastTwoTransposedFrom(mlir::Value v);
+
+/// If `c` (a constant broadcast against a rank-`rank` tensor) varies at
+/// most along dimension `axis`, the length along it (1 for a splat).
 std::optional<int64_t> perAxisLength(mlir::Value c, int64_t rank, int64_t axis);
 
 void populateArithmeticRules(mlir::RewritePatternSet &patterns,

@@ -32,6 +32,26 @@ func.func @batched(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf
   return %0 : tensor<2x3x5xf32>
 }
 
+// A right operand transposed in its last two dimensions (attention's k^T)
+// is read transposed by cuBLAS; any other transpose stays a copy.
+// CHECK-LABEL: func @transposed_rhs
+// CHECK: kiln_lib.matmul %arg0, %arg1 into %{{.*}} {trans_b} : tensor<2x3x4x8xf32>, tensor<2x3x5x8xf32> into tensor<2x3x4x5xf32>
+func.func @transposed_rhs(%a: tensor<2x3x4x8xf32>, %b: tensor<2x3x5x8xf32>) -> tensor<2x3x4x5xf32> {
+  %t = kiln.transpose %b {perm = array<i64: 0, 1, 3, 2>} : tensor<2x3x5x8xf32> -> tensor<2x3x8x5xf32>
+  %0 = kiln.matmul %a, %t : (tensor<2x3x4x8xf32>, tensor<2x3x8x5xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// CHECK-LABEL: func @batch_transposed_rhs
+// CHECK: %[[T:.*]] = kiln.transpose %arg1
+// CHECK: kiln_lib.matmul %arg0, %[[T]] into
+// CHECK-NOT: trans_b
+func.func @batch_transposed_rhs(%a: tensor<3x2x4x8xf32>, %b: tensor<2x3x8x5xf32>) -> tensor<3x2x4x5xf32> {
+  %t = kiln.transpose %b {perm = array<i64: 1, 0, 2, 3>} : tensor<2x3x8x5xf32> -> tensor<3x2x8x5xf32>
+  %0 = kiln.matmul %a, %t : (tensor<3x2x4x8xf32>, tensor<3x2x8x5xf32>) -> tensor<3x2x4x5xf32>
+  return %0 : tensor<3x2x4x5xf32>
+}
+
 // Gemm's C, scaled by beta and broadcast, is the accumulator.
 // CHECK-LABEL: func @gemm
 // CHECK: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32

@@ -1,5 +1,24 @@
 // The reference lowering of composite ops into primitive kiln ops.
 // RUN: kiln-opt %s --kiln-decompose-composites -split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-decompose-composites=ops=attention -split-input-file | FileCheck %s --check-prefix=ONLY
+// RUN: kiln-opt %s --kiln-decompose-composites=ops=layer_norm,silu -split-input-file | FileCheck %s --check-prefix=REST
+// RUN: not kiln-opt %s --kiln-decompose-composites=ops=gelu -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+
+// `ops` limits the rewrite; an unknown name is an error.
+// ONLY-LABEL: func @layer_norm
+// ONLY: kiln.layer_norm
+// ONLY-LABEL: func @silu
+// ONLY: kiln.silu
+// ONLY-LABEL: func @attention
+// ONLY-NOT: kiln.attention
+// ONLY: kiln.softmax
+// REST-LABEL: func @layer_norm
+// REST-NOT: kiln.layer_norm
+// REST-LABEL: func @silu
+// REST-NOT: kiln.silu
+// REST-LABEL: func @attention
+// REST: kiln.attention
+// BAD: unknown composite 'gelu' (expected layer_norm, silu or attention)
 
 // CHECK-LABEL: func @layer_norm
 // CHECK: %[[M:.*]] = kiln.reduce_mean %arg0 {axes = array<i64: 1, 2>}
@@ -29,9 +48,14 @@ func.func @silu(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // -----
 
+// k^T is k's heads with their last two dimensions swapped (a separate
+// transpose, which a library product reads as a transposed operand).
 // CHECK-LABEL: func @attention
-// CHECK-COUNT-3: kiln.transpose
-// CHECK: %[[S:.*]] = kiln.matmul {{.*}} -> tensor<?x2x?x?xf32>
+// CHECK: %[[Q:.*]] = kiln.transpose {{.*}} {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: %[[K:.*]] = kiln.transpose {{.*}} {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: %[[KT:.*]] = kiln.transpose %[[K]] {perm = array<i64: 0, 1, 3, 2>}
+// CHECK: kiln.transpose {{.*}} {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: %[[S:.*]] = kiln.matmul %[[Q]], %[[KT]] {{.*}} -> tensor<?x2x?x?xf32>
 // CHECK: %[[SC:.*]] = kiln.mul %[[S]]
 // CHECK: %[[SM:.*]] = kiln.add %[[SC]], %arg3
 // CHECK: %[[P:.*]] = kiln.softmax %[[SM]] {axis = 3 : i64}
