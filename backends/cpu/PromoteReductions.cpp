@@ -165,16 +165,18 @@ bool isSmallWindow(scf::ForOp loop) {
 
 /// Whether the memref indices `indices` are exactly `loop`'s induction
 /// variables (each once, in any order), each running over the whole of
-/// its dimension of `buffer` (from 0 by 1 to the static size): the loop
-/// then visits every element of the buffer once.
+/// its dimension of `buffer` (from 0 by 1 to the static size), and the
+/// constant 0 in dimensions of size 1 (a keepdims reduction's [rows, 1]):
+/// the loop then visits every element of the buffer once.
 bool coversOnce(scf::ParallelOp loop, Value buffer, ValueRange indices) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
   if (!type || !type.hasStaticShape() ||
-      indices.size() != loop.getNumLoops() ||
       int64_t(indices.size()) != type.getRank())
     return false;
   llvm::SmallDenseSet<unsigned> seen;
   for (auto [dim, index] : llvm::enumerate(indices)) {
+    if (type.getDimSize(dim) == 1 && isConstantIntValue(index, 0))
+      continue;
     auto iv = dyn_cast<BlockArgument>(index);
     if (!iv || iv.getOwner() != loop.getBody())
       return false;
@@ -187,7 +189,7 @@ bool coversOnce(scf::ParallelOp loop, Value buffer, ValueRange indices) {
     if (lb != 0 || step != 1 || ub != type.getDimSize(dim))
       return false;
   }
-  return true;
+  return seen.size() == loop.getNumLoops();
 }
 
 /// A loop nest that only stores one value, defined outside it, into every

@@ -198,14 +198,52 @@ func.func @fill_folded(%x: memref<9x9x64xf32>, %y: memref<64x7x7xf32>) {
 
 // -----
 
+// A keepdims reduction ([4, 32] -> [4, 1], LayerNorm's mean): the unit
+// dimension's index is the constant 0 in the fill and in the reduction,
+// which still visit each element once; the fill goes.
+// CHECK-LABEL: func @fill_folded_keepdims
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT: memref.store
+// CHECK: scf.parallel
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]])
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK-NOT: memref.store
+// CHECK: return
+func.func @fill_folded_keepdims(%x: memref<4x32xf32>, %y: memref<4x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %zero, %y[%i, %c0] : memref<4x1xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c32 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<4x32xf32>
+      %a = memref.load %y[%i, %c0] : memref<4x1xf32>
+      %n = arith.addf %v, %a : f32
+      memref.store %n, %y[%i, %c0] : memref<4x1xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // Fills that stay: the reduction covers part of the buffer (rows 0..3 of
 // 4..), reads an element twice (the same variable for two dimensions), a
 // write lies between the fill and the reduction, an index is a constant,
-// or the "fill" stores a value computed inside its loop.
+// a loop variable is missing from a keepdims buffer's indices, or the
+// "fill" stores a value computed inside its loop.
 // CHECK-LABEL: func @fill_kept
-// CHECK-COUNT-5: memref.load %arg1
+// CHECK-COUNT-4: memref.load %arg1
+// CHECK: memref.load %arg3
+// CHECK: memref.load %arg1
 // CHECK: return
-func.func @fill_kept(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8xf32>) {
+func.func @fill_kept(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8xf32>, %w: memref<8x1xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -261,6 +299,18 @@ func.func @fill_kept(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8xf32>
     %v = memref.load %x[%i, %j] : memref<8x8xf32>
     %n = arith.addf %v, %a : f32
     memref.store %n, %y[%i, %c0] : memref<8x8xf32>
+    scf.reduce
+  }
+  // A keepdims buffer whose loop has a variable the indices skip.
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %w[%i, %c0] : memref<8x1xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c1) step (%c1, %c1) {
+    %a = memref.load %w[%i, %c0] : memref<8x1xf32>
+    %v = memref.load %x[%i, %j] : memref<8x8xf32>
+    %n = arith.addf %v, %a : f32
+    memref.store %n, %w[%i, %c0] : memref<8x1xf32>
     scf.reduce
   }
   // A value made inside the loop.
