@@ -57,6 +57,11 @@ public:
                                    const std::string &outputPath) const = 0;
 };
 
+/// The op of a kiln.fused kernel that names it (its first op of the
+/// kernel's anchor kind), whose kind decides a backend's plan; null when
+/// there is none.
+mlir::Operation *kernelAnchor(mlir::Operation *fused);
+
 std::unique_ptr<Backend> createCpuBackend();
 std::unique_ptr<Backend> createCudaBackend();
 /// Testing: the CUDA kernels run as host loops in a CPU artifact.

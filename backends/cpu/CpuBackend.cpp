@@ -33,12 +33,7 @@ public:
   std::string planOf(Operation *fused, const CompileOptions &options,
                      double &milliseconds) const override {
     auto kernel = cast<FusedOp>(fused);
-    Operation *anchor = nullptr;
-    for (Operation &op : kernel.getBody().front().without_terminator())
-      if (op.getName().stripDialect() == kernel.getAnchor()) {
-        anchor = &op;
-        break;
-      }
+    Operation *anchor = kernelAnchor(fused);
     if (!anchor)
       return "";
     cpu::CpuCostModel model;

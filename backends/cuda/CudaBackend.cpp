@@ -3,6 +3,7 @@
 #include "backends/cpu/LlvmArtifact.h"
 #include "backends/cuda/CudaArtifact.h"
 #include "backends/cuda/CudaPipeline.h"
+#include "backends/cuda/GpuCostModel.h"
 
 using namespace mlir;
 
@@ -25,6 +26,24 @@ CudaPipelineOptions pipelineOptions(const CompileOptions &options,
 class CudaBackend : public Backend {
 public:
   llvm::StringRef name() const override { return "cuda"; }
+
+  // The kernel's anchor decides the path (cuDNN, cuBLAS, generated); the
+  // time is a roofline bound on the arch's largest part.
+  std::string planOf(Operation *fused, const CompileOptions &options,
+                     double &milliseconds) const override {
+    Operation *anchor = kernelAnchor(fused);
+    if (!anchor) {
+      milliseconds = -1;
+      return "";
+    }
+    cuda::GpuPlanOptions o;
+    o.arch = options.gpuArch;
+    o.precision = options.precision;
+    o.libraries = options.gpuLibraries;
+    cuda::GpuKernelPlan plan = cuda::planGpuKernel(anchor, o);
+    milliseconds = plan.milliseconds;
+    return plan.text;
+  }
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const CompileOptions &options) const override {

@@ -1,5 +1,6 @@
 //===- CudaPipeline.cpp - kiln to host LLVM + device PTX ------------------===//
 #include "backends/cuda/CudaPipeline.h"
+#include "backends/cuda/GpuCostModel.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
@@ -58,7 +59,8 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
          "canonicalize,func.func(kiln-cuda-vectorize-loops),canonicalize,";
   // Multiprocessors of the arch's largest parts (A100: 108; H100, H200:
   // 132), for spreading small launches.
-  int64_t sms = o.arch == "sm_80" ? 108 : o.arch == "sm_90" ? 132 : 0;
+  std::optional<cuda::GpuArchSpec> spec = cuda::gpuArchSpec(o.arch);
+  int64_t sms = spec ? spec->multiprocessors : 0;
   p += "kiln-cuda-map-to-gpu{block-size=" + std::to_string(o.blockSize) +
        " multiprocessors=" + std::to_string(sms) +
        (o.allowCpuFallback ? " allow-cpu-fallback=true" : "") +

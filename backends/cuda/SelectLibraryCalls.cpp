@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/library/IR/KilnLibDialect.h"
+#include "backends/cuda/GpuCostModel.h"
 #include "backends/cuda/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/simplify/RuleUtils.h"
@@ -53,21 +54,27 @@ Value emptyLike(PatternRewriter &rewriter, Location loc, Type type) {
                                  t.getElementType());
 }
 
+/// A static float 2-D convolution, NCHW, with explicit symmetric pads.
+bool canRunConv(ConvOp op) {
+  if (!isLibraryTensor(op.getInput().getType()) ||
+      !isLibraryTensor(op.getWeight().getType()) ||
+      !isLibraryTensor(op.getType()) ||
+      (op.getBias() && !isLibraryTensor(op.getBias().getType())))
+    return false;
+  if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET" ||
+      op.getChannelsLast())
+    return false;
+  ArrayRef<int64_t> pads = op.getPads();
+  return pads.size() == 4 && pads[0] == pads[2] && pads[1] == pads[3];
+}
+
 struct ConvToLibrary : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isLibraryTensor(op.getInput().getType()) ||
-        !isLibraryTensor(op.getWeight().getType()) ||
-        !isLibraryTensor(op.getType()) ||
-        (op.getBias() && !isLibraryTensor(op.getBias().getType())))
-      return rewriter.notifyMatchFailure(op, "not static float tensors");
-    if (op.getType().getRank() != 4 || op.getAutoPad() != "NOTSET" ||
-        op.getChannelsLast())
-      return rewriter.notifyMatchFailure(op, "not 2-D with explicit pads");
-    ArrayRef<int64_t> pads = op.getPads();
-    if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3])
-      return rewriter.notifyMatchFailure(op, "asymmetric padding");
+    if (!canRunConv(op))
+      return rewriter.notifyMatchFailure(
+          op, "not static float, 2-D NCHW with symmetric explicit pads");
     Location loc = op.getLoc();
     // A ReLU that is the convolution's only user runs as its epilogue.
     Operation *replaced = op;
@@ -103,18 +110,33 @@ bool batchesFit(RankedTensorType operand, RankedTensorType result) {
           operand.getShape().drop_back(2) == result.getShape().drop_back(2));
 }
 
+/// Static float matrices (rank >= 2) whose batches are shared or equal.
+bool canRunMatMul(MatMulOp op) {
+  if (!isLibraryTensor(op.getLhs().getType()) ||
+      !isLibraryTensor(op.getRhs().getType()) || !isLibraryTensor(op.getType()))
+    return false;
+  auto a = cast<RankedTensorType>(op.getLhs().getType());
+  auto b = cast<RankedTensorType>(op.getRhs().getType());
+  auto c = op.getType();
+  return a.getRank() >= 2 && b.getRank() >= 2 && batchesFit(a, c) &&
+         batchesFit(b, c);
+}
+
+bool canRunGemm(GemmOp op) {
+  return isLibraryTensor(op.getA().getType()) &&
+         isLibraryTensor(op.getB().getType()) &&
+         isLibraryTensor(op.getType()) &&
+         (!op.getC() || isLibraryTensor(op.getC().getType()));
+}
+
 struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
-    auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
     auto c = op.getType();
-    if (!isLibraryTensor(a) || !isLibraryTensor(b) || !isLibraryTensor(c))
-      return rewriter.notifyMatchFailure(op, "not static float tensors");
-    if (a.getRank() < 2 || b.getRank() < 2 || !batchesFit(a, c) ||
-        !batchesFit(b, c))
-      return rewriter.notifyMatchFailure(op, "vector or broadcast batches");
+    if (!canRunMatMul(op))
+      return rewriter.notifyMatchFailure(
+          op, "not static float matrices with shared or equal batches");
     // A right operand that is a transpose of its last two dimensions (k^T
     // in attention) is read transposed by cuBLAS instead of copied.
     Value rhs = op.getRhs();
@@ -170,9 +192,7 @@ struct GemmToLibrary : OpRewritePattern<GemmOp> {
   LogicalResult matchAndRewrite(GemmOp op,
                                 PatternRewriter &rewriter) const override {
     auto result = op.getType();
-    if (!isLibraryTensor(op.getA().getType()) ||
-        !isLibraryTensor(op.getB().getType()) || !isLibraryTensor(result) ||
-        (op.getC() && !isLibraryTensor(op.getC().getType())))
+    if (!canRunGemm(op))
       return rewriter.notifyMatchFailure(op, "not static float tensors");
     Location loc = op.getLoc();
     double beta = op.getBeta().convertToDouble();
@@ -204,4 +224,15 @@ struct SelectLibraryCallsPass
 };
 
 } // namespace
+
+bool libraryCanRun(Operation *op) {
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return canRunConv(conv);
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return canRunMatMul(mm);
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return canRunGemm(gemm);
+  return false;
+}
+
 } // namespace kiln::cuda
