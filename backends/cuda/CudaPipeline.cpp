@@ -37,7 +37,10 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // Fewer, larger elementwise kernels.
   if (o.optLevel > 0)
     p += "linalg-fuse-elementwise-ops,canonicalize,";
-  // Tensors -> buffers (device memory from here on), as for the CPU.
+  // Tensors -> buffers (device memory from here on), as for the CPU: each
+  // op gets its own init first (CSE shares equal fills, which bufferize
+  // would copy per use, a copy and a fill kernel per softmax reduction).
+  p += "kiln-cpu-unshare-inits,";
   p += "one-shot-bufferize{bufferize-function-boundaries "
        "allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},"
