@@ -37,14 +37,15 @@ def left():
     return DEADLINE[0] - time.time()
 
 
-def run_kiln(kiln_run, args, timeout):
+def run_kiln(kiln_run, args, timeout, env=None):
     t0 = time.time()
     timeout = min(timeout, left() - 5)
     if timeout < 5:
         return None, "skipped: out of time (--budget)"
     try:
         r = subprocess.run([kiln_run] + args, capture_output=True, text=True,
-                           timeout=timeout)
+                           timeout=timeout,
+                           env=dict(os.environ, **env) if env else None)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout} s"
     out = r.stdout + r.stderr
@@ -286,6 +287,14 @@ def bench(a, manifest):
         else:
             say(f"kiln: {kiln_ms:.3f} ms (CUDA events, median of {a.iters}; "
                 f"run took {info})")
+        # The same with the work replayed as one CUDA graph per run.
+        graph_ms = None
+        if kiln_ms is not None:
+            text, ginfo = run_kiln(a.kiln_run, args, 240,
+                                   env={"KILN_CUDA_GRAPH": "1"})
+            graph_ms = parse_ms(text)
+            say(f"kiln, KILN_CUDA_GRAPH=1: " + (f"{graph_ms:.3f} ms"
+                if graph_ms is not None else f"FAILED: {ginfo}"))
         precision = case.get("precision", "fp32")
         torch_ms, note = None, why
         if torch is not None and left() < 30:
@@ -313,7 +322,7 @@ def bench(a, manifest):
                 if not ok:
                     note = "; ".join(x for x in (note, f"error over "
                                                  f"{case['tol']:.0e}") if x)
-        rows.append((name, precision, kiln_ms, torch_ms, err,
+        rows.append((name, precision, kiln_ms, graph_ms, torch_ms, err,
                      info if kiln_ms is None else note))
     return rows
 
@@ -391,16 +400,19 @@ def main():
     if bench_rows:
         say("\n(torch eager at the same precision; err: max|fp16 - fp32| / "
             "max|fp32| of Kiln's outputs, same random weights, target 1e-2)")
-        say("%-21s %5s %10s %14s %10s %9s  %s" % (
-            "model", "prec", "kiln ms", "torch eager ms", "kiln/torch",
-            "err", "note"))
-        for name, prec, k, t, err, note in bench_rows:
+        say("(graph ms: the same artifact with KILN_CUDA_GRAPH=1, each run "
+            "one CUDA graph launch)")
+        say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (
+            "model", "prec", "kiln ms", "graph ms", "torch eager ms",
+            "kiln/torch", "err", "note"))
+        for name, prec, k, g, t, err, note in bench_rows:
             ks = f"{k:.3f}" if k is not None else "-"
+            gs = f"{g:.3f}" if g is not None else "-"
             ts = f"{t:.3f}" if t is not None else "-"
             ratio = f"{k / t:.2f}" if k and t else "-"
             es = f"{err:.1e}" if err is not None else "-"
-            say("%-21s %5s %10s %14s %10s %9s  %s" % (name, prec, ks, ts, ratio,
-                                                     es, note or ""))
+            say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (
+                name, prec, ks, gs, ts, ratio, es, note or ""))
     if bw_rows:
         say("\n%-32s %10s %10s  %s" % ("bandwidth", "ms", "GB/s", "note"))
         for name, ms, gbs, note in bw_rows:

@@ -4,8 +4,8 @@
 # outputs are copied once, the device arena makes later runs allocation-
 # free, nothing leaks or is freed twice, launches are well-formed, CUDA
 # events time --bench, a failed device check is reported, device out of
-# memory is a clear error naming the size, and --allow-cpu-fallback copies
-# what the host needs.
+# memory is a clear error naming the size, --allow-cpu-fallback copies
+# what the host needs, and KILN_CUDA_GRAPH replays captured work.
 #   cuda_fake_driver.sh KILN_COMPILE KILN_RUN FAKE_DRIVER MODEL WORK_DIR
 set -eu
 compile=$1 run=$2 fake=$3 model=$4 work=$5
@@ -46,6 +46,25 @@ l1=$(stat launches "$work/one") l6=$(stat launches "$work/six")
 [ "$l1" -gt 0 ] && [ $((l1 * 7)) -eq $((l6 * 2)) ] ||
   fail "launches per run differ ($l1 for 2 runs, $l6 for 7)"
 echo "ok: $(stat allocs "$work/six") device allocations, $((l1 / 2)) launches per run"
+
+# KILN_CUDA_GRAPH=1: the first run calls the artifact, its work is then
+# captured once (nothing counted), and the 6 later runs each launch the
+# graph: as many kernel launches in all as without it, 1 capture, 6 graph
+# launches, and no graph left when the executor goes.
+KILN_CUDA_GRAPH=1 bench 6 graph
+for k in launches allocs; do
+  [ "$(stat $k "$work/graph")" = "$(stat $k "$work/six")" ] ||
+    fail "graph: $k $(stat $k "$work/graph") against $(stat $k "$work/six") without"
+done
+[ "$(stat captures "$work/graph")" = 1 ] && [ "$(stat graph_launches "$work/graph")" = 6 ] ||
+  fail "graph: $(stat captures "$work/graph") captures, $(stat graph_launches "$work/graph") graph launches (expected 1, 6)"
+[ "$(stat graphs_live "$work/graph")" = 0 ] || fail "graph: a graph leaked"
+[ ! -s "$work/graph.err" ] || fail "graph: $(cat "$work/graph.err")"
+[ "$(stat live "$work/graph")" = 0 ] || fail "graph: device memory leaked"
+[ "$(stat captures "$work/six")" = 0 ] || fail "a graph without KILN_CUDA_GRAPH"
+grep -q "output 0 'probabilities': float32\[1x10\]" "$work/graph.out" ||
+  fail "graph: no 1x10 output"
+echo "ok: KILN_CUDA_GRAPH: 1 capture, 6 graph launches, $(stat launches "$work/graph") kernel launches as without"
 
 # Weights outside the artifact, filled at random for timing.
 bench 2 random "$work/external.so" --random-params
@@ -111,6 +130,14 @@ grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero.out" ||
 [ "$(stat bad_frees "$work/nonzero")" = 0 ] || fail "nonzero: bad cuMemFree"
 [ "$(stat bad_launches "$work/nonzero")" = 0 ] || fail "nonzero: malformed launch"
 echo "ok: CPU fallback, $(stat copies_to_host "$work/nonzero") copies to the host in 2 runs"
+# Work that reads device data on the host is never captured.
+KILN_CUDA_GRAPH=1 bench 3 nonzero_graph "$work/nonzero.so"
+[ "$(stat captures "$work/nonzero_graph")" = 0 ] || fail "the CPU fallback was captured"
+grep -q "KILN_CUDA_GRAPH: no graph (the run reads device data on the host)" \
+  "$work/nonzero_graph.err" || fail "no note saying why there is no graph"
+grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero_graph.out" ||
+  fail "nonzero with KILN_CUDA_GRAPH: wrong output"
+echo "ok: CPU fallback with KILN_CUDA_GRAPH: no capture"
 
 # Host out of memory during the fallback (the fake driver, preloaded,
 # fails host callocs of 64 MiB and more): the 96 MiB input's host copy

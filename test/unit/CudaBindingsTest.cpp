@@ -35,6 +35,8 @@ static_assert(k::CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES ==
               ::CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
 static_assert(k::CU_STREAM_NON_BLOCKING == ::CU_STREAM_NON_BLOCKING);
 static_assert(k::CU_EVENT_DEFAULT == ::CU_EVENT_DEFAULT);
+static_assert(k::CU_STREAM_CAPTURE_MODE_RELAXED ==
+              ::CU_STREAM_CAPTURE_MODE_RELAXED);
 static_assert(sizeof(k::CUdeviceptr) == sizeof(::CUdeviceptr));
 static_assert(sizeof(k::CUdevice) == sizeof(::CUdevice));
 static_assert(sizeof(k::CUresult) == sizeof(::CUresult));
@@ -57,6 +59,10 @@ static_assert(same(KILN_STR(cuStreamDestroy), "cuStreamDestroy_v2"));
 static_assert(same(KILN_STR(cuEventDestroy), "cuEventDestroy_v2"));
 static_assert(same(KILN_STR(cuDevicePrimaryCtxRelease),
                    "cuDevicePrimaryCtxRelease_v2"));
+static_assert(same(KILN_STR(cuStreamBeginCapture), "cuStreamBeginCapture_v2"));
+static_assert(same(KILN_STR(cuStreamEndCapture), "cuStreamEndCapture"));
+static_assert(same(KILN_STR(cuGraphInstantiate), "cuGraphInstantiateWithFlags"));
+static_assert(same(KILN_STR(cuGraphLaunch), "cuGraphLaunch"));
 
 // cuDNN (the runtime's constants are private to CudaLibraries.cpp; their
 // values are repeated here).

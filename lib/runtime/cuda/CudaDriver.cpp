@@ -104,6 +104,12 @@ Expected<const Driver *> load() {
   bind(lib, d.cuMemFreeAsync, {"cuMemFreeAsync"});
   bind(lib, d.cuDeviceGetDefaultMemPool, {"cuDeviceGetDefaultMemPool"});
   bind(lib, d.cuMemPoolSetAttribute, {"cuMemPoolSetAttribute"});
+  bind(lib, d.cuStreamBeginCapture, {"cuStreamBeginCapture_v2"});
+  bind(lib, d.cuStreamEndCapture, {"cuStreamEndCapture"});
+  bind(lib, d.cuGraphInstantiateWithFlags, {"cuGraphInstantiateWithFlags"});
+  bind(lib, d.cuGraphLaunch, {"cuGraphLaunch"});
+  bind(lib, d.cuGraphExecDestroy, {"cuGraphExecDestroy"});
+  bind(lib, d.cuGraphDestroy, {"cuGraphDestroy"});
   if (!ok)
     return Status::error("the CUDA driver is too old (missing " + missing +
                          ")");

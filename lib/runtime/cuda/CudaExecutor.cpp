@@ -75,6 +75,30 @@ struct CudaExecutor::Impl {
   /// the run ends, also after a failed run-time check).
   std::unordered_set<void *> hostBuffers;
 
+  /// KILN_CUDA_GRAPH=1: after the first run, the model's work is captured
+  /// once into a CUDA graph (nothing runs while capturing), and later runs
+  /// whose inputs land at the captured addresses launch the graph instead
+  /// of calling the artifact: one launch instead of one per kernel and
+  /// library call. The artifact's host code always enqueues the same work
+  /// at the same addresses once the arena has its size (the arena planner
+  /// is deterministic), unless it touches host memory (the CPU fallback,
+  /// which synchronises and decides on data): then, or if any capture
+  /// step fails, runs stay as they are.
+  struct Graph {
+    bool wanted = false, failed = false;
+    CUgraphExec exec = nullptr;
+    std::vector<CUdeviceptr> inputs; ///< where the captured run read them
+    std::vector<int64_t> results;    ///< its output descriptors
+  } graph;
+  int64_t runs = 0;
+  /// Set by the host-fallback functions: this run used host memory.
+  bool touchedHost = false;
+  void dropGraph() {
+    if (graph.exec)
+      drv->cuGraphExecDestroy(graph.exec);
+    graph.exec = nullptr;
+  }
+
   /// The run's first failure; later device calls do nothing.
   std::string error;
   std::string device_;
@@ -97,6 +121,8 @@ struct CudaExecutor::Impl {
   CUdeviceptr alloc(uint64_t bytes);
   void release(CUdeviceptr p);
   void endRun();
+  void capture(const std::vector<Tensor> &inputs, size_t words,
+               const CallFn &call);
 
   // The functions behind the artifact's table.
   static void *apiAlloc(void *ctx, int64_t bytes);
@@ -124,6 +150,7 @@ CudaExecutor::Impl::~Impl() {
     drv->cuCtxSetCurrent(context);
   if (stream)
     drv->cuStreamSynchronize(stream);
+  dropGraph();
   libraries.reset();
   for (CUdeviceptr p : overflowToFree)
     drv->cuMemFree(p);
@@ -427,6 +454,7 @@ void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
 /// here (the session's trap; the run's other buffers go in endRun).
 void *CudaExecutor::Impl::apiHostAlloc(void *ctx, int64_t bytes) {
   auto *self = static_cast<Impl *>(ctx);
+  self->touchedHost = true;
   size_t n = size_t(std::max<int64_t>(bytes, 1));
   void *p = std::calloc(n, 1);
   if (!p) {
@@ -452,6 +480,7 @@ void CudaExecutor::Impl::apiHostFree(void *ctx, void *host) {
 void CudaExecutor::Impl::apiCopyToHost(void *ctx, void *host, void *device,
                                        int64_t bytes) {
   auto *self = static_cast<Impl *>(ctx);
+  self->touchedHost = true;
   if (!self->error.empty() || bytes <= 0)
     return;
   const Driver &drv = *self->drv;
@@ -467,6 +496,7 @@ void CudaExecutor::Impl::apiCopyToHost(void *ctx, void *host, void *device,
 void CudaExecutor::Impl::apiCopyToDevice(void *ctx, void *device, void *host,
                                          int64_t bytes) {
   auto *self = static_cast<Impl *>(ctx);
+  self->touchedHost = true;
   if (!self->error.empty() || bytes <= 0)
     return;
   CUresult r = self->drv->cuMemcpyHtoDAsync(
@@ -475,6 +505,80 @@ void CudaExecutor::Impl::apiCopyToDevice(void *ctx, void *device, void *host,
     self->fail("copying " + std::to_string(bytes) +
                " bytes to the device after the CPU fallback: " +
                self->drv->describe(r));
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA graph
+//===----------------------------------------------------------------------===//
+
+/// Records what the artifact enqueues for `inputs` into a graph, without
+/// running it: the inputs' buffers are allocated as a run allocates them
+/// (their data is copied in before each launch of the graph), the
+/// artifact's host code runs with the stream capturing, and the buffers
+/// are released as at the end of a run. Any failure, a buffer outside the
+/// arena, or host memory touched leaves no graph and runs as they are.
+void CudaExecutor::Impl::capture(const std::vector<Tensor> &inputs,
+                                 size_t words, const CallFn &call) {
+  graph.failed = true; // until it has succeeded
+  // The user asked for graphs: say once why there is none.
+  auto giveUp = [](const std::string &why) {
+    std::fprintf(stderr, "kiln: KILN_CUDA_GRAPH: no graph (%s); runs call "
+                         "the artifact\n", why.c_str());
+  };
+  if (!drv->cuStreamBeginCapture || !drv->cuStreamEndCapture ||
+      !drv->cuGraphInstantiateWithFlags || !drv->cuGraphLaunch ||
+      !drv->cuGraphExecDestroy || !drv->cuGraphDestroy)
+    return giveUp("the driver has no graph API");
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<CUdeviceptr> inputAt;
+  for (const Tensor &t : inputs) {
+    inputAt.push_back(alloc(t.byteSize()));
+    descriptors.emplace_back();
+    runtime::appendDescriptor(descriptors.back(), int64_t(inputAt.back()),
+                              t.shape());
+  }
+  std::vector<void *> args;
+  for (auto &d : descriptors)
+    args.push_back(d.data());
+  for (auto &d : paramDescriptors)
+    args.push_back(d.data());
+  std::vector<int64_t> results(words, 0);
+  touchedHost = false;
+  CUgraph captured = nullptr;
+  CUgraphExec exec = nullptr;
+  std::string why;
+  if (!error.empty() || !overflow.empty()) {
+    why = error.empty() ? "a buffer outside the arena" : error;
+  } else if (CUresult r = drv->cuStreamBeginCapture(
+                 stream, CU_STREAM_CAPTURE_MODE_RELAXED)) {
+    why = "cuStreamBeginCapture: " + drv->describe(r);
+  } else {
+    bool called = call(args.data(), results.data());
+    CUresult re = drv->cuStreamEndCapture(stream, &captured);
+    if (!called || !error.empty())
+      why = "capturing the run: " + (error.empty() ? "a host check failed" : error);
+    else if (re != CUDA_SUCCESS || !captured)
+      why = "cuStreamEndCapture: " + drv->describe(re);
+    else if (touchedHost)
+      why = "the run reads device data on the host";
+    else if (!overflow.empty())
+      why = "a buffer outside the arena";
+    else if (CUresult ri = drv->cuGraphInstantiateWithFlags(&exec, captured, 0))
+      why = "cuGraphInstantiate: " + drv->describe(ri);
+  }
+  if (captured)
+    drv->cuGraphDestroy(captured);
+  error.clear();
+  endRun();
+  if (!why.empty()) {
+    if (exec)
+      drv->cuGraphExecDestroy(exec);
+    return giveUp(why);
+  }
+  graph.failed = false;
+  graph.exec = exec;
+  graph.inputs = std::move(inputAt);
+  graph.results = std::move(results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -492,6 +596,8 @@ CudaExecutor::open(void *library, const std::string &path,
                    const runtime::ArtifactMetadata &metadata,
                    const char *params, size_t paramsBytes) {
   auto impl = std::make_unique<Impl>();
+  const char *graphs = std::getenv("KILN_CUDA_GRAPH");
+  impl->graph.wanted = graphs && std::string(graphs) == "1";
   if (Status s = impl->load(library, metadata, params, paramsBytes); !s)
     return Status::error(path + ": cannot run this CUDA artifact: " +
                          s.message());
@@ -580,7 +686,10 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   };
 
   // Inputs in, once.
+  ++m.runs;
+  m.touchedHost = false;
   std::vector<std::vector<int64_t>> descriptors;
+  std::vector<CUdeviceptr> inputAt;
   for (const Tensor &t : inputs) {
     CUdeviceptr p = m.alloc(t.byteSize());
     if (!m.error.empty())
@@ -591,6 +700,7 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
                              "copying an input to the device");
           !s)
         return finish(s);
+    inputAt.push_back(p);
     descriptors.emplace_back();
     runtime::appendDescriptor(descriptors.back(), int64_t(p), t.shape());
   }
@@ -606,10 +716,22 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
     words += 3 + 2 * o.shape.size();
   std::vector<int64_t> results(words, 0);
 
-  // The model: the artifact enqueues everything on the stream.
+  // The model: the artifact enqueues everything on the stream, or the
+  // graph captured from it does.
+  bool replay = m.graph.exec && inputAt == m.graph.inputs &&
+                m.graph.results.size() == words;
+  if (m.graph.exec && !replay)
+    m.dropGraph();
   drv.cuEventRecord(m.start, m.stream);
-  if (!call(args.data(), results.data()))
+  if (replay) {
+    if (Status s = m.check(drv.cuGraphLaunch(m.graph.exec, m.stream),
+                           "launching the model's CUDA graph");
+        !s)
+      return finish(s);
+    results = m.graph.results;
+  } else if (!call(args.data(), results.data())) {
     return finish(Status::error("run failed: " + trapMessage()));
+  }
   drv.cuEventRecord(m.end, m.stream);
   if (!m.error.empty())
     return finish(Status::error("run failed: " + m.error));
@@ -645,6 +767,15 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   }
   if (Status s = finish(Status::ok()); !s)
     return s;
+  if (m.graph.wanted && !replay && !m.graph.exec && !m.graph.failed) {
+    if (m.touchedHost) {
+      m.graph.failed = true;
+      std::fprintf(stderr, "kiln: KILN_CUDA_GRAPH: no graph (the run reads "
+                           "device data on the host); runs call the artifact\n");
+    } else {
+      m.capture(inputs, words, call);
+    }
+  }
   return out;
 }
 

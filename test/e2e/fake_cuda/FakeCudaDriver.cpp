@@ -12,7 +12,11 @@
 // (LD_PRELOAD), KILN_FAKE_HOST_CALLOC_LIMIT=BYTES makes every calloc of
 // that size or more fail, as a host out of memory would):
 //   allocs N  frees N  live N  launches N  bad_launches N  bad_frees N
-//   copies_to_host N  copies_to_device N
+//   copies_to_host N  copies_to_device N  captures N  graph_launches N
+//   graphs_live N
+// Stream capture records launches into a graph instead of counting them
+// (a graph's launch counts them then); synchronising or copying to the
+// host while capturing fails, as on a GPU.
 //
 //===----------------------------------------------------------------------===//
 #include <cstdint>
@@ -41,6 +45,9 @@ struct Stats {
   size_t liveBytes = 0;
   long allocs = 0, frees = 0, launches = 0, badLaunches = 0, badFrees = 0;
   long toHost = 0, toDevice = 0;
+  long captures = 0, graphLaunches = 0, graphsLive = 0;
+  bool capturing = false;
+  long captured = 0; ///< launches recorded by the capture under way
   int32_t checkFlag = 0;
   ~Stats() {
     const char *path = std::getenv("KILN_FAKE_CUDA_STATS");
@@ -50,9 +57,10 @@ struct Stats {
       std::fprintf(f,
                    "allocs %ld\nfrees %ld\nlive %zu\nlaunches %ld\n"
                    "bad_launches %ld\nbad_frees %ld\ncopies_to_host %ld\n"
-                   "copies_to_device %ld\n",
+                   "copies_to_device %ld\ncaptures %ld\ngraph_launches %ld\n"
+                   "graphs_live %ld\n",
                    allocs, frees, live.size(), launches, badLaunches, badFrees,
-                   toHost, toDevice);
+                   toHost, toDevice, captures, graphLaunches, graphsLive);
       std::fclose(f);
     }
   }
@@ -92,7 +100,8 @@ CUresult cuDevicePrimaryCtxRelease_v2(int) { return 0; }
 CUresult cuCtxSetCurrent(void *) { return 0; }
 CUresult cuStreamCreate(void **s, unsigned) { *s = &token; return 0; }
 CUresult cuStreamDestroy_v2(void *) { return 0; }
-CUresult cuStreamSynchronize(void *) { return 0; }
+// CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED while capturing.
+CUresult cuStreamSynchronize(void *) { return stats().capturing ? 900 : 0; }
 CUresult cuModuleLoadData(void **m, const void *image) {
   *m = &token;
   return image ? 0 : 1;
@@ -118,7 +127,7 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
                         unsigned bx, unsigned by, unsigned bz, unsigned,
                         void *, void **params, void **) {
   std::lock_guard<std::mutex> lock(stats().mutex);
-  ++stats().launches;
+  ++(stats().capturing ? stats().captured : stats().launches);
   if (f != &token || !gx || !gy || !gz || !bx || !by || !bz ||
       bx * by * bz > 1024 || !params)
     ++stats().badLaunches;
@@ -177,6 +186,8 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n,
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *) {
   {
     std::lock_guard<std::mutex> lock(stats().mutex);
+    if (stats().capturing)
+      return 900;
     ++stats().toHost;
   }
   std::memcpy(dst, reinterpret_cast<void *>(uintptr_t(src)), n);
@@ -192,6 +203,52 @@ CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t n, void *) {
   auto *p = reinterpret_cast<unsigned *>(uintptr_t(dst));
   for (size_t i = 0; i < n; ++i)
     p[i] = value;
+  return 0;
+}
+struct FakeGraph {
+  long launches;
+};
+CUresult cuStreamBeginCapture_v2(void *, int) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  if (stats().capturing)
+    return 1;
+  stats().capturing = true;
+  stats().captured = 0;
+  return 0;
+}
+CUresult cuStreamEndCapture(void *, void **graph) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  if (!stats().capturing)
+    return 1;
+  stats().capturing = false;
+  ++stats().captures;
+  ++stats().graphsLive;
+  *graph = new FakeGraph{stats().captured};
+  return 0;
+}
+CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+                                     unsigned long long) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  ++stats().graphsLive;
+  *exec = new FakeGraph(*static_cast<FakeGraph *>(graph));
+  return 0;
+}
+CUresult cuGraphLaunch(void *exec, void *) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  ++stats().graphLaunches;
+  stats().launches += static_cast<FakeGraph *>(exec)->launches;
+  return 0;
+}
+CUresult cuGraphExecDestroy(void *exec) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  --stats().graphsLive;
+  delete static_cast<FakeGraph *>(exec);
+  return 0;
+}
+CUresult cuGraphDestroy(void *graph) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  --stats().graphsLive;
+  delete static_cast<FakeGraph *>(graph);
   return 0;
 }
 CUresult cuEventCreate(void **e, unsigned) { *e = &token; return 0; }
