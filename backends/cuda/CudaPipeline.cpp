@@ -34,9 +34,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
        "},kiln-cpu-mark-entry,";
   p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
-  // Fewer, larger elementwise kernels.
+  // Fewer, larger elementwise kernels (transposes fuse too, as generics).
   if (o.optLevel > 0)
-    p += "linalg-fuse-elementwise-ops,canonicalize,";
+    p += "kiln-generalize-transposes,linalg-fuse-elementwise-ops,canonicalize,";
   // Tensors -> buffers (device memory from here on), as for the CPU: each
   // op gets its own init first (CSE shares equal fills, which bufferize
   // would copy per use, a copy and a fill kernel per softmax reduction).

@@ -26,6 +26,17 @@ def FuseKernelElementwise : Pass<"kiln-fuse-kernel-elementwise", "mlir::ModuleOp
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def GeneralizeTransposes : Pass<"kiln-generalize-transposes", "mlir::ModuleOp"> {
+  let summary = "Rewrite linalg.transpose as linalg.generic";
+  let description = [{
+    Elementwise fusion only merges linalg.generic ops. As a generic, a
+    transpose fuses with the elementwise ops around it (attention's bias
+    additions into its per-head transposes): one loop nest, and one
+    kernel on the GPU, instead of two. Other named ops stay named.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def DecomposeComposites : Pass<"kiln-decompose-composites", "mlir::ModuleOp"> {
   let summary = "Rewrite layer_norm, silu and attention into primitive kiln ops";
   let description = [{
