@@ -40,9 +40,10 @@ double bytesOf(Type type, bool half) {
   return double(t.getNumElements()) * std::max(8u, bits) / 8;
 }
 
-/// The path's description; `tensorCores` is set where the library may
-/// use them.
-std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool &library) {
+/// The path's description; `library` is set where cuDNN or cuBLAS runs
+/// the kernel's anchor. `half`: fp16/bf16 storage.
+std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool half,
+                   bool &library) {
   library = false;
   if (!o.libraries)
     return "generated kernels (--gpu-libraries=false)";
@@ -61,12 +62,12 @@ std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool &library) {
     auto a = cast<RankedTensorType>(anchor->getOperand(0).getType());
     auto b = cast<RankedTensorType>(anchor->getOperand(1).getType());
     auto c = cast<RankedTensorType>(anchor->getResult(0).getType());
+    auto gemm = dyn_cast<GemmOp>(anchor);
     int64_t batch = 1;
     for (int64_t i = 0; i + 2 < c.getRank(); ++i)
       batch *= c.getDimSize(i);
-    // kiln-cuda-host-to-llvm folds row blocks against one shared matrix
-    // into one product.
-    if (b.getRank() == 2 && a.getRank() == c.getRank())
+    if (batchFoldsIntoRows(a.getRank(), b.getRank(), c.getRank(),
+                           gemm && gemm.getTransA()))
       batch = 1;
     os << "cublas gemm";
     if (batch > 1)
@@ -74,8 +75,7 @@ std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool &library) {
   } else {
     return "generated kernels";
   }
-  os << (o.precision == "fp16" || o.precision == "bf16"
-             ? " (" + o.precision + " tensor cores)"
+  os << (half ? " (" + o.precision + " tensor cores)"
          : o.precision == "tf32" ? std::string(" (tf32 allowed)")
                                  : std::string(" (float32, no tf32)"));
   return text;
@@ -84,12 +84,12 @@ std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool &library) {
 } // namespace
 
 GpuKernelPlan planGpuKernel(Operation *anchor, const GpuPlanOptions &o) {
+  bool half = o.precision == "fp16" || o.precision == "bf16";
   bool library;
-  GpuKernelPlan plan{pathOf(anchor, o, library), -1};
+  GpuKernelPlan plan{pathOf(anchor, o, half, library), -1};
   std::optional<GpuArchSpec> spec = gpuArchSpec(o.arch);
   if (!spec)
     return plan;
-  bool half = o.precision == "fp16" || o.precision == "bf16";
   double flops = double(estimateFlops(anchor)), bytes = 0;
   for (Value v : anchor->getOperands())
     bytes += bytesOf(v.getType(), half);

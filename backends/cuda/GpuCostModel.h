@@ -54,6 +54,15 @@ GpuKernelPlan planGpuKernel(mlir::Operation *anchor, const GpuPlanOptions &optio
 /// matmul or gemm) to cuDNN or cuBLAS.
 bool libraryCanRun(mlir::Operation *op);
 
+/// Whether a library product's batch runs as one GEMM of all its rows
+/// (kiln-cuda-host-to-llvm): row blocks of an untransposed A against one
+/// shared right matrix ([b, s, k] by [k, n]) are consecutive rows of one
+/// matrix, and so are C's.
+inline bool batchFoldsIntoRows(int64_t lhsRank, int64_t rhsRank,
+                               int64_t resultRank, bool transA) {
+  return rhsRank == 2 && lhsRank == resultRank && !transA;
+}
+
 } // namespace kiln::cuda
 
 #endif // KILN_BACKENDS_CUDA_GPUCOSTMODEL_H

@@ -8,6 +8,7 @@
 // the runtime fills, so the artifact has no undefined CUDA symbols.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cuda/GpuCostModel.h"
 #include "backends/cuda/Passes.h"
 #include "backends/library/RuntimeCalls.h"
 #include "lib/runtime/cuda/CudaAbi.h"
@@ -176,7 +177,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       // by a [k, n] weight) is one product of b * s rows: the blocks are
       // contiguous in A and C, and one large GEMM fills the GPU better
       // than b small ones.
-      if (bt.getRank() == 2 && a.getRank() == rank && !mm.getTransA()) {
+      if (batchFoldsIntoRows(a.getRank(), bt.getRank(), rank, mm.getTransA())) {
         m *= batch;
         batch = 1;
       }
