@@ -90,7 +90,6 @@ struct CudaExecutor::Impl {
     std::vector<CUdeviceptr> inputs; ///< where the captured run read them
     std::vector<int64_t> results;    ///< its output descriptors
   } graph;
-  int64_t runs = 0;
   /// Set by the host-fallback functions: this run used host memory.
   bool touchedHost = false;
   void dropGraph() {
@@ -123,6 +122,17 @@ struct CudaExecutor::Impl {
   void endRun();
   void capture(const std::vector<Tensor> &inputs, size_t words,
                const CallFn &call);
+
+  /// A run's arguments: device buffers for the inputs (allocated in the
+  /// order every run allocates them, so at the same addresses once the
+  /// arena has its size; their data not copied), and the descriptors the
+  /// artifact's entry takes, the parameters' after the inputs'.
+  struct Arguments {
+    std::vector<CUdeviceptr> inputAt;
+    std::vector<std::vector<int64_t>> descriptors;
+    std::vector<void *> pointers;
+  };
+  Arguments placeInputs(const std::vector<Tensor> &inputs);
 
   // The functions behind the artifact's table.
   static void *apiAlloc(void *ctx, int64_t bytes);
@@ -525,25 +535,15 @@ void CudaExecutor::Impl::capture(const std::vector<Tensor> &inputs,
     std::fprintf(stderr, "kiln: KILN_CUDA_GRAPH: no graph (%s); runs call "
                          "the artifact\n", why.c_str());
   };
+  // The last run's host code read device data: it decides on data.
+  if (touchedHost)
+    return giveUp("the run reads device data on the host");
   if (!drv->cuStreamBeginCapture || !drv->cuStreamEndCapture ||
       !drv->cuGraphInstantiateWithFlags || !drv->cuGraphLaunch ||
       !drv->cuGraphExecDestroy || !drv->cuGraphDestroy)
     return giveUp("the driver has no graph API");
-  std::vector<std::vector<int64_t>> descriptors;
-  std::vector<CUdeviceptr> inputAt;
-  for (const Tensor &t : inputs) {
-    inputAt.push_back(alloc(t.byteSize()));
-    descriptors.emplace_back();
-    runtime::appendDescriptor(descriptors.back(), int64_t(inputAt.back()),
-                              t.shape());
-  }
-  std::vector<void *> args;
-  for (auto &d : descriptors)
-    args.push_back(d.data());
-  for (auto &d : paramDescriptors)
-    args.push_back(d.data());
+  Arguments args = placeInputs(inputs);
   std::vector<int64_t> results(words, 0);
-  touchedHost = false;
   CUgraph captured = nullptr;
   CUgraphExec exec = nullptr;
   std::string why;
@@ -553,7 +553,7 @@ void CudaExecutor::Impl::capture(const std::vector<Tensor> &inputs,
                  stream, CU_STREAM_CAPTURE_MODE_RELAXED)) {
     why = "cuStreamBeginCapture: " + drv->describe(r);
   } else {
-    bool called = call(args.data(), results.data());
+    bool called = call(args.pointers.data(), results.data());
     CUresult re = drv->cuStreamEndCapture(stream, &captured);
     if (!called || !error.empty())
       why = "capturing the run: " + (error.empty() ? "a host check failed" : error);
@@ -577,8 +577,24 @@ void CudaExecutor::Impl::capture(const std::vector<Tensor> &inputs,
   }
   graph.failed = false;
   graph.exec = exec;
-  graph.inputs = std::move(inputAt);
+  graph.inputs = std::move(args.inputAt);
   graph.results = std::move(results);
+}
+
+CudaExecutor::Impl::Arguments
+CudaExecutor::Impl::placeInputs(const std::vector<Tensor> &inputs) {
+  Arguments a;
+  for (const Tensor &t : inputs) {
+    a.inputAt.push_back(alloc(t.byteSize()));
+    a.descriptors.emplace_back();
+    runtime::appendDescriptor(a.descriptors.back(), int64_t(a.inputAt.back()),
+                              t.shape());
+  }
+  for (auto &d : a.descriptors)
+    a.pointers.push_back(d.data());
+  for (auto &d : paramDescriptors)
+    a.pointers.push_back(d.data());
+  return a;
 }
 
 //===----------------------------------------------------------------------===//
@@ -686,29 +702,19 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   };
 
   // Inputs in, once.
-  ++m.runs;
   m.touchedHost = false;
-  std::vector<std::vector<int64_t>> descriptors;
-  std::vector<CUdeviceptr> inputAt;
-  for (const Tensor &t : inputs) {
-    CUdeviceptr p = m.alloc(t.byteSize());
-    if (!m.error.empty())
-      return finish(Status::error(m.error));
-    if (t.byteSize())
-      if (Status s = m.check(drv.cuMemcpyHtoDAsync(p, t.data(), t.byteSize(),
+  Impl::Arguments args = m.placeInputs(inputs);
+  if (!m.error.empty())
+    return finish(Status::error(m.error));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].byteSize())
+      if (Status s = m.check(drv.cuMemcpyHtoDAsync(args.inputAt[i],
+                                                   inputs[i].data(),
+                                                   inputs[i].byteSize(),
                                                    m.stream),
                              "copying an input to the device");
           !s)
         return finish(s);
-    inputAt.push_back(p);
-    descriptors.emplace_back();
-    runtime::appendDescriptor(descriptors.back(), int64_t(p), t.shape());
-  }
-  std::vector<void *> args;
-  for (auto &d : descriptors)
-    args.push_back(d.data());
-  for (auto &d : m.paramDescriptors)
-    args.push_back(d.data());
   if (m.checkFlag)
     drv.cuMemsetD32Async(m.checkFlag, 0, 1, m.stream);
   size_t words = 0;
@@ -718,7 +724,7 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
 
   // The model: the artifact enqueues everything on the stream, or the
   // graph captured from it does.
-  bool replay = m.graph.exec && inputAt == m.graph.inputs &&
+  bool replay = m.graph.exec && args.inputAt == m.graph.inputs &&
                 m.graph.results.size() == words;
   if (m.graph.exec && !replay)
     m.dropGraph();
@@ -729,7 +735,7 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
         !s)
       return finish(s);
     results = m.graph.results;
-  } else if (!call(args.data(), results.data())) {
+  } else if (!call(args.pointers.data(), results.data())) {
     return finish(Status::error("run failed: " + trapMessage()));
   }
   drv.cuEventRecord(m.end, m.stream);
@@ -767,15 +773,8 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   }
   if (Status s = finish(Status::ok()); !s)
     return s;
-  if (m.graph.wanted && !replay && !m.graph.exec && !m.graph.failed) {
-    if (m.touchedHost) {
-      m.graph.failed = true;
-      std::fprintf(stderr, "kiln: KILN_CUDA_GRAPH: no graph (the run reads "
-                           "device data on the host); runs call the artifact\n");
-    } else {
-      m.capture(inputs, words, call);
-    }
-  }
+  if (m.graph.wanted && !replay && !m.graph.exec && !m.graph.failed)
+    m.capture(inputs, words, call);
   return out;
 }
 
