@@ -317,6 +317,19 @@ def main():
                 os.path.join(a.out, "tiny_cnn_codegen.in.image.npy"))
     p.numerics_cpu("tiny_cnn_codegen", tiny, ["--gpu-libraries=false"],
                    {"image": "tiny_cnn_codegen.in.image.npy"})
+    # Products with cuBLASLt epilogues (bias, ReLU, tanh GELU; transposed,
+    # folded and strided batches), from the lit tests' model maker.
+    epilogues = os.path.join(p.tmp, "epilogues.onnx")
+    subprocess.run([sys.executable, os.path.join(
+        os.path.dirname(__file__), "..", "test", "lit", "Inputs",
+        "make_model.py"), "epilogues", epilogues], check=True)
+    for suffix, flags in (("", []), (".fp16", ["--precision=fp16"])):
+        x = p.save_input("epilogues" + suffix, "x",
+                         rng.uniform(-1, 1, (6, 40)).astype(np.float32))
+        z = p.save_input("epilogues" + suffix, "z",
+                         rng.uniform(-1, 1, (3, 5, 17)).astype(np.float32))
+        p.numerics_cpu("epilogues" + suffix, epilogues, flags,
+                       {"x": x, "z": z})
     p.numerics_torch("mobilenet_v2", M("mobilenet_v2"), "default", [],
                      "PyTorch (CPU, export time)")
     p.numerics_torch("bert_small_s128", M("bert_small"), "seq128",

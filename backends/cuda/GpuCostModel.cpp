@@ -54,9 +54,10 @@ std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool half,
     os << "cublas 2 batched gemms (k^T read transposed) + generated softmax";
   } else if (auto conv = dyn_cast<ConvOp>(anchor); conv && libraryCanRun(conv)) {
     library = true;
-    bool relu = conv->hasOneUse() && isa<ReluOp>(*conv->user_begin());
+    ConvEpilogue e = convEpilogue(conv);
     os << "cudnn conv2d nchw groups=" << conv.getGroup()
-       << (conv.getBias() ? " +bias" : "") << (relu ? " +relu" : "");
+       << (conv.getBias() ? " +bias" : "") << (e.residual ? " +residual" : "")
+       << (e.relu ? " +relu" : "");
   } else if (isa<MatMulOp, GemmOp>(anchor) && libraryCanRun(anchor)) {
     library = true;
     auto a = cast<RankedTensorType>(anchor->getOperand(0).getType());
@@ -69,9 +70,16 @@ std::string pathOf(Operation *anchor, const GpuPlanOptions &o, bool half,
     if (batchFoldsIntoRows(a.getRank(), b.getRank(), c.getRank(),
                            gemm && gemm.getTransA()))
       batch = 1;
-    os << "cublas gemm";
+    // An epilogue makes it a cuBLASLt call (bias, activation in the GEMM).
+    ProductEpilogue e = productEpilogue(anchor);
+    bool lt = e.bias || !e.activation.empty();
+    os << (lt ? "cublaslt gemm" : "cublas gemm");
     if (batch > 1)
       os << " strided batch=" << batch;
+    if (e.bias)
+      os << " +bias";
+    if (!e.activation.empty())
+      os << " +" << e.activation;
   } else {
     return "generated kernels";
   }
@@ -95,6 +103,10 @@ GpuKernelPlan planGpuKernel(Operation *anchor, const GpuPlanOptions &o) {
     bytes += bytesOf(v.getType(), half);
   for (Value v : anchor->getResults())
     bytes += bytesOf(v.getType(), half);
+  // A residual that cuDNN's fused call reads.
+  if (auto conv = dyn_cast<ConvOp>(anchor); library && conv)
+    if (Value z = convEpilogue(conv).residual)
+      bytes += bytesOf(z.getType(), half);
   double tflops = !library                  ? spec->fp32Tflops
                   : half                    ? spec->halfTflops
                   : o.precision == "tf32"   ? spec->tf32Tflops

@@ -54,6 +54,30 @@ GpuKernelPlan planGpuKernel(mlir::Operation *anchor, const GpuPlanOptions &optio
 /// matmul or gemm) to cuDNN or cuBLAS.
 bool libraryCanRun(mlir::Operation *op);
 
+/// What cuDNN's fused call runs after a library convolution
+/// (y = relu(conv(x) + z + bias)), which kiln-cuda-select-library-calls
+/// absorbs into it: an Add of a residual `z` of the result's type, then a
+/// ReLU. `last` is the last op absorbed, null when none is.
+struct ConvEpilogue {
+  mlir::Value residual;
+  bool relu = false;
+  mlir::Operation *last = nullptr;
+};
+ConvEpilogue convEpilogue(mlir::Operation *conv);
+
+/// What cuBLASLt runs after a library product (a kiln matmul or gemm that
+/// libraryCanRun), which kiln-cuda-select-library-calls absorbs into the
+/// call: a bias per output column, then a ReLU or tanh-form GELU. The
+/// bias is a Gemm's C when C is a vector of N and beta is 1, else an Add
+/// of such a vector; a Gemm whose C is the accumulator absorbs nothing.
+/// `last` is the last op absorbed after the product, null when none is.
+struct ProductEpilogue {
+  mlir::Value bias;
+  llvm::StringRef activation; ///< "", "relu" or "gelu_tanh"
+  mlir::Operation *last = nullptr;
+};
+ProductEpilogue productEpilogue(mlir::Operation *product);
+
 /// Whether a library product's batch runs as one GEMM of all its rows
 /// (kiln-cuda-host-to-llvm): row blocks of an untransposed A against one
 /// shared right matrix ([b, s, k] by [k, n]) are consecutive rows of one

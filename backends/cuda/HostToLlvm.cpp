@@ -58,6 +58,11 @@ LLVM::LLVMFunctionType slotType(MLIRContext *ctx, int slot) {
     return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr, ptr});
   case abi::kSlotMatmul:
     return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr});
+  case abi::kSlotMatmulEpilogue:
+    return LLVM::LLVMFunctionType::get(voidTy, {ptr, ptr, ptr, ptr, ptr});
+  case abi::kSlotConv2dResidual:
+    return LLVM::LLVMFunctionType::get(voidTy,
+                                       {ptr, ptr, ptr, ptr, ptr, ptr});
   case abi::kSlotHostAlloc:
     return LLVM::LLVMFunctionType::get(ptr, {i64});
   case abi::kSlotHostFree:
@@ -99,13 +104,82 @@ bool sameBatches(Value operand, Value init) {
          t.getShape().drop_back(2) == c.getShape().drop_back(2);
 }
 
-/// The activation of an epilogue the CUDA wrappers run: none or ReLU.
-std::optional<int64_t> cudaActivation(ArrayAttr postOps) {
-  if (postOps.empty())
-    return abi::kActNone;
-  if (postOps.size() == 1 && cast<StringAttr>(postOps[0]).getValue() == "relu")
-    return abi::kActRelu;
-  return std::nullopt;
+/// An epilogue the CUDA wrappers run, as post-ops spell it: an optional
+/// "add" of the one post operand (a convolution's residual, a product's
+/// bias), then an optional activation.
+struct CudaEpilogue {
+  Value addend;
+  int64_t activation = abi::kActNone;
+};
+
+std::optional<CudaEpilogue> parseEpilogue(ArrayAttr postOps,
+                                          ValueRange operands,
+                                          bool allowGelu) {
+  CudaEpilogue e;
+  SmallVector<StringRef> ops;
+  for (Attribute a : postOps)
+    ops.push_back(cast<StringAttr>(a).getValue());
+  size_t i = 0;
+  if (i < ops.size() && ops[i] == "add") {
+    if (operands.size() != 1)
+      return std::nullopt;
+    e.addend = operands[0];
+    ++i;
+  } else if (!operands.empty()) {
+    return std::nullopt;
+  }
+  if (i < ops.size() && ops[i] == "relu") {
+    e.activation = abi::kActRelu;
+    ++i;
+  } else if (allowGelu && i < ops.size() && ops[i] == "gelu_tanh") {
+    e.activation = abi::kActGeluTanh;
+    ++i;
+  }
+  if (i != ops.size())
+    return std::nullopt;
+  return e;
+}
+
+/// A convolution's epilogue as cuDNN's fused call runs it: a residual of
+/// the result's shape (contiguous), then ReLU.
+std::optional<CudaEpilogue> convEpilogueOf(lib::Conv2dOp conv) {
+  std::optional<CudaEpilogue> e = parseEpilogue(
+      conv.getPostOps(), conv.getPostOperands(), /*allowGelu=*/false);
+  if (!e || !e->addend)
+    return e;
+  auto z = cast<MemRefType>(e->addend.getType());
+  auto y = cast<MemRefType>(conv.getInit().getType());
+  if (z.getShape() != y.getShape() || z.getElementType() != y.getElementType() ||
+      !z.getLayout().isIdentity())
+    return std::nullopt;
+  return e;
+}
+
+/// A product's epilogue as cuBLASLt runs it: a bias (a vector of N, unit
+/// stride, broadcast over the rest), then ReLU or tanh GELU; none when the
+/// product accumulates.
+std::optional<CudaEpilogue> productEpilogueOf(lib::MatmulOp mm) {
+  std::optional<CudaEpilogue> e = parseEpilogue(
+      mm.getPostOps(), mm.getPostOperands(), /*allowGelu=*/true);
+  if (!e || (!mm.getPostOps().empty() && mm.getAccumulate()))
+    return std::nullopt;
+  if (!e->addend)
+    return e;
+  auto t = cast<MemRefType>(e->addend.getType());
+  auto c = cast<MemRefType>(mm.getInit().getType());
+  if (t.getRank() != c.getRank() || !t.hasStaticShape() ||
+      t.getShape().back() != c.getShape().back() ||
+      t.getElementType() != c.getElementType())
+    return std::nullopt;
+  for (int64_t d = 0; d + 1 < t.getRank(); ++d)
+    if (t.getDimSize(d) != 1)
+      return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(t.getStridesAndOffset(strides, offset)) ||
+      (t.getShape().back() > 1 && strides.back() != 1))
+    return std::nullopt;
+  return e;
 }
 
 LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
@@ -119,16 +193,17 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
     auto conv2d = dyn_cast<lib::Conv2dOp>(op);
     auto matmul = dyn_cast<lib::MatmulOp>(op);
     ArrayRef<int64_t> pads = conv2d ? conv2d.getPads() : ArrayRef<int64_t>();
-    if (!cudaActivation(conv2d ? conv2d.getPostOps() : matmul.getPostOps()) ||
-        (matmul && !matmul.getPostOps().empty()) ||
+    if ((conv2d && !convEpilogueOf(conv2d)) ||
+        (matmul && !productEpilogueOf(matmul)) ||
         (matmul && (!sameBatches(matmul.getLhs(), matmul.getInit()) ||
                     !sameBatches(matmul.getRhs(), matmul.getInit()))) ||
         (conv2d && (conv2d.getChannelsLast() || pads[0] != pads[2] ||
                     pads[1] != pads[3])))
       return op->emitOpError("is not supported by the CUDA library wrappers "
-                             "(NCHW, symmetric padding, at most a ReLU "
-                             "epilogue on convolutions, batches shared or "
-                             "equal)");
+                             "(NCHW, symmetric padding, a residual then "
+                             "ReLU on convolutions, a column bias then "
+                             "ReLU or tanh GELU on products, no epilogue "
+                             "when accumulating, batches shared or equal)");
     OpBuilder b(op);
     Location loc = op->getLoc();
     Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
@@ -154,14 +229,22 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       d[abi::kConvDilationH] = conv.getDilations()[0];
       d[abi::kConvDilationW] = conv.getDilations()[1];
       d[abi::kConvGroups] = conv.getGroups();
-      d[abi::kConvActivation] = *cudaActivation(conv.getPostOps());
+      CudaEpilogue e = *convEpilogueOf(conv);
+      d[abi::kConvActivation] = e.activation;
       d[abi::kConvAllowTf32] = allowTf32;
       Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
       Value bias = conv.getBias() ? dataPointer(b, loc, conv.getBias()) : null;
-      LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotConv2d),
-                           ValueRange{desc, dataPointer(b, loc, conv.getInput()),
-                                      dataPointer(b, loc, conv.getFilter()),
-                                      bias, dataPointer(b, loc, conv.getInit())});
+      // A residual is an argument of its own slot, before y.
+      SmallVector<Value> args = {desc, dataPointer(b, loc, conv.getInput()),
+                                 dataPointer(b, loc, conv.getFilter()), bias};
+      if (e.addend)
+        args.push_back(dataPointer(b, loc, e.addend));
+      args.push_back(dataPointer(b, loc, conv.getInit()));
+      LLVM::CallOp::create(
+          b, loc,
+          declareSlot(module, e.addend ? abi::kSlotConv2dResidual
+                                         : abi::kSlotConv2d),
+          args);
     } else {
       auto mm = cast<lib::MatmulOp>(op);
       auto a = cast<MemRefType>(mm.getLhs().getType());
@@ -197,11 +280,21 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       double alpha = mm.getAlpha().convertToDouble();
       static_assert(sizeof(double) == sizeof(int64_t));
       std::memcpy(&d[abi::kMmAlphaBits], &alpha, sizeof alpha);
+      // A product with an epilogue is a cuBLASLt call of its own slot.
+      CudaEpilogue e = *productEpilogueOf(mm);
+      bool epilogue = !mm.getPostOps().empty();
+      d[abi::kMmActivation] = e.activation;
       Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
-      LLVM::CallOp::create(b, loc, declareSlot(module, abi::kSlotMatmul),
-                           ValueRange{desc, dataPointer(b, loc, mm.getLhs()),
-                                      dataPointer(b, loc, mm.getRhs()),
-                                      dataPointer(b, loc, mm.getInit())});
+      SmallVector<Value> args = {desc, dataPointer(b, loc, mm.getLhs()),
+                                 dataPointer(b, loc, mm.getRhs())};
+      if (epilogue)
+        args.push_back(e.addend ? dataPointer(b, loc, e.addend) : null);
+      args.push_back(dataPointer(b, loc, mm.getInit()));
+      LLVM::CallOp::create(
+          b, loc,
+          declareSlot(module, epilogue ? abi::kSlotMatmulEpilogue
+                                       : abi::kSlotMatmul),
+          args);
     }
     op->erase();
   }

@@ -3,12 +3,17 @@
 // Rewrites the kiln ops that a vendor library runs better than generated
 // code into kiln_cuda ops, before kiln -> linalg:
 //
-//   kiln.conv (2-D, symmetric padding) [+ kiln.relu]  -> kiln_lib.conv2d
+//   kiln.conv (2-D, symmetric padding) [+ residual kiln.add] [+ kiln.relu]
+//                                                     -> kiln_lib.conv2d
 //   kiln.matmul (rank >= 2, batch shared or equal)    -> kiln_lib.matmul
 //                     (a right operand transposed in its last two
 //                      dimensions is read transposed, not copied)
 //   kiln.gemm                                         -> kiln_lib.matmul
 //                                  (C, scaled by beta, is the accumulator)
+//
+// A product's epilogue that cuBLASLt runs in the GEMM is absorbed into it
+// as post-ops: a bias per output column (Gemm's C when it is a vector and
+// beta is 1, or an Add of such a vector), then a ReLU or a tanh-form GELU.
 //
 // Only float ops (f32, f16, bf16) with static shapes qualify; everything
 // else stays for codegen, which handles every case.
@@ -68,6 +73,26 @@ bool canRunConv(ConvOp op) {
   return pads.size() == 4 && pads[0] == pads[2] && pads[1] == pads[3];
 }
 
+/// Replaces `op` and the chain of single users after it up to `last` (its
+/// epilogue; null when there is none) with what `make` builds where the
+/// last op was.
+template <typename Make>
+void replaceThroughEpilogue(PatternRewriter &rewriter, Operation *op,
+                            Operation *last, Make make) {
+  Operation *product = op;
+  if (!last)
+    last = op;
+  // The chain from the product to the op before the last (each the only
+  // user of the one before), collected while the uses still link it.
+  SmallVector<Operation *> chain;
+  for (Operation *o = product; o != last; o = *o->getResult(0).user_begin())
+    chain.push_back(o);
+  rewriter.setInsertionPoint(last);
+  rewriter.replaceOp(last, make());
+  for (Operation *o : llvm::reverse(chain))
+    rewriter.eraseOp(o);
+}
+
 struct ConvToLibrary : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -76,28 +101,29 @@ struct ConvToLibrary : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(
           op, "not static float, 2-D NCHW with symmetric explicit pads");
     Location loc = op.getLoc();
-    // A ReLU that is the convolution's only user runs as its epilogue.
-    Operation *replaced = op;
-    bool relu = false;
-    if (op->hasOneUse())
-      if (auto r = dyn_cast<ReluOp>(*op->user_begin())) {
-        replaced = r;
-        relu = true;
-      }
-    rewriter.setInsertionPoint(replaced);
-    auto conv = lib::Conv2dOp::create(
-        rewriter, loc, op.getType(), op.getInput(), op.getWeight(),
-        op.getBias(), /*post_operands=*/ValueRange(),
-        emptyLike(rewriter, loc, op.getType()), op.getPadsAttr(),
-        op.getStridesAttr(), op.getDilationsAttr(),
-        rewriter.getI64IntegerAttr(op.getGroup()),
-        /*channels_last=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
-        rewriter.getStrArrayAttr(relu ? ArrayRef<StringRef>{"relu"}
-                                      : ArrayRef<StringRef>{}),
-        rewriter.getDenseF32ArrayAttr({}));
-    rewriter.replaceOp(replaced, conv.getResult());
-    if (replaced != op.getOperation())
-      rewriter.eraseOp(op);
+    // A residual added to the result and a ReLU after it run in cuDNN's
+    // fused call: y = relu(conv(x) + z + bias).
+    ConvEpilogue e = convEpilogue(op);
+    SmallVector<StringRef> postOps;
+    SmallVector<Value> post;
+    if (e.residual) {
+      postOps.push_back("add");
+      post.push_back(e.residual);
+    }
+    if (e.relu)
+      postOps.push_back("relu");
+    replaceThroughEpilogue(rewriter, op, e.last, [&] {
+      return lib::Conv2dOp::create(
+                 rewriter, loc, op.getType(), op.getInput(), op.getWeight(),
+                 op.getBias(), post, emptyLike(rewriter, loc, op.getType()),
+                 op.getPadsAttr(), op.getStridesAttr(), op.getDilationsAttr(),
+                 rewriter.getI64IntegerAttr(op.getGroup()),
+                 /*channels_last=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
+                 rewriter.getStrArrayAttr(postOps),
+                 rewriter.getDenseF32ArrayAttr(
+                     SmallVector<float>(2 * postOps.size())))
+          .getResult();
+    });
     return success();
   }
 };
@@ -129,6 +155,122 @@ bool canRunGemm(GemmOp op) {
          (!op.getC() || isLibraryTensor(op.getC().getType()));
 }
 
+/// The only user of `v` if it has one result of v's type (the next step
+/// of an elementwise epilogue), else null.
+Operation *singleUserOfSameType(Value v) {
+  if (!v.hasOneUse())
+    return nullptr;
+  Operation *user = *v.user_begin();
+  return user->getNumResults() == 1 && user->getResult(0).getType() == v.getType()
+             ? user
+             : nullptr;
+}
+
+/// A vector of `n` broadcast along every dimension but the last: a bias
+/// per output column, the form cuBLASLt's bias epilogue takes.
+bool isColumnBias(Value v, RankedTensorType result) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || !t.hasStaticShape() || t.getRank() == 0 ||
+      t.getRank() > result.getRank() ||
+      t.getElementType() != result.getElementType())
+    return false;
+  for (int64_t i = 0; i + 1 < t.getRank(); ++i)
+    if (t.getDimSize(i) != 1)
+      return false;
+  return t.getShape().back() == result.getShape().back();
+}
+
+/// The activation that cuBLASLt applies for `op`, if it has one: ReLU, or
+/// GELU in its tanh form (cuBLASLt's GELU epilogue is that approximation,
+/// so the exact erf GELU stays a generated kernel).
+StringRef epilogueActivation(Operation *op) {
+  if (isa<ReluOp>(op))
+    return "relu";
+  if (auto g = dyn_cast<GeluOp>(op); g && g.getTanhApproximation())
+    return "gelu_tanh";
+  return "";
+}
+
+} // namespace
+
+ConvEpilogue convEpilogue(Operation *conv) {
+  ConvEpilogue e;
+  Value v = conv->getResult(0);
+  Operation *user = singleUserOfSameType(v);
+  if (auto add = dyn_cast_or_null<AddOp>(user)) {
+    Value other = add.getLhs() == v ? add.getRhs() : add.getLhs();
+    if (other != v && other.getType() == v.getType()) {
+      e.residual = other;
+      e.last = add;
+      user = singleUserOfSameType(add.getResult());
+    }
+  }
+  if (isa_and_nonnull<ReluOp>(user)) {
+    e.relu = true;
+    e.last = user;
+  }
+  return e;
+}
+
+ProductEpilogue productEpilogue(Operation *product) {
+  ProductEpilogue e;
+  Value v = product->getResult(0);
+  auto type = cast<RankedTensorType>(v.getType());
+  bool biasTaken = false;
+  if (auto gemm = dyn_cast<GemmOp>(product); gemm && gemm.getC()) {
+    double beta = gemm.getBeta().convertToDouble();
+    if (beta == 1.0 && isColumnBias(gemm.getC(), type))
+      e.bias = gemm.getC();
+    else if (beta != 0.0)
+      return e; // C is the accumulator
+    biasTaken = true;
+  }
+  Operation *user = singleUserOfSameType(v);
+  if (auto add = dyn_cast_or_null<AddOp>(user); add && !biasTaken) {
+    Value other = add.getLhs() == v ? add.getRhs() : add.getLhs();
+    if (other != v && isColumnBias(other, type)) {
+      e.bias = other;
+      e.last = add;
+      user = singleUserOfSameType(add.getResult());
+    }
+  }
+  if (user && !epilogueActivation(user).empty()) {
+    e.activation = epilogueActivation(user);
+    e.last = user;
+  }
+  return e;
+}
+
+namespace {
+
+/// kiln_lib.matmul of `lhs` and `rhs` into `init` with the epilogue `e` as
+/// its post-ops: "add" of the bias reshaped to the product's rank, then
+/// the activation.
+Value libraryProduct(PatternRewriter &rewriter, Location loc,
+                     RankedTensorType type, Value lhs, Value rhs, Value init,
+                     bool transA, bool transB, FloatAttr alpha,
+                     bool accumulate, const ProductEpilogue &e) {
+  SmallVector<Value> post;
+  SmallVector<StringRef> ops;
+  if (e.bias) {
+    auto t = cast<RankedTensorType>(e.bias.getType());
+    SmallVector<int64_t> shape(type.getRank() - t.getRank(), 1);
+    llvm::append_range(shape, t.getShape());
+    post.push_back(t.getRank() == type.getRank()
+                       ? e.bias
+                       : simplify::reshapeTo(rewriter, loc, e.bias, shape));
+    ops.push_back("add");
+  }
+  if (!e.activation.empty())
+    ops.push_back(e.activation);
+  return lib::MatmulOp::create(
+             rewriter, loc, type, lhs, rhs, post, init, unit(rewriter, transA),
+             unit(rewriter, transB), alpha, unit(rewriter, accumulate),
+             /*constant_weights=*/UnitAttr(), rewriter.getStrArrayAttr(ops),
+             rewriter.getDenseF32ArrayAttr(SmallVector<float>(2 * ops.size())))
+      .getResult();
+}
+
 struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
@@ -146,12 +288,13 @@ struct MatMulToLibrary : OpRewritePattern<MatMulOp> {
       transB = true;
     }
     Location loc = op.getLoc();
-    rewriter.replaceOpWithNewOp<lib::MatmulOp>(
-        op, c, op.getLhs(), rhs, /*post_operands=*/ValueRange(),
-        emptyLike(rewriter, loc, c),
-        /*trans_a=*/UnitAttr(), unit(rewriter, transB),
-        rewriter.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(), /*constant_weights=*/UnitAttr(),
-        rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
+    ProductEpilogue e = productEpilogue(op);
+    replaceThroughEpilogue(rewriter, op, e.last, [&] {
+      return libraryProduct(rewriter, loc, c, op.getLhs(), rhs,
+                            emptyLike(rewriter, loc, c), /*transA=*/false,
+                            transB, rewriter.getF32FloatAttr(1.0f),
+                            /*accumulate=*/false, e);
+    });
     return success();
   }
 };
@@ -196,15 +339,17 @@ struct GemmToLibrary : OpRewritePattern<GemmOp> {
       return rewriter.notifyMatchFailure(op, "not static float tensors");
     Location loc = op.getLoc();
     double beta = op.getBeta().convertToDouble();
-    bool accumulate = op.getC() && beta != 0.0;
-    Value init = accumulate
-                     ? scaledAccumulator(rewriter, loc, op.getC(), result, beta)
+    // C is the epilogue's bias or else (beta != 0) cuBLAS's accumulator.
+    ProductEpilogue e = productEpilogue(op);
+    bool accumulate = op.getC() && beta != 0.0 && e.bias != op.getC();
+    replaceThroughEpilogue(rewriter, op, e.last, [&] {
+      Value init =
+          accumulate ? scaledAccumulator(rewriter, loc, op.getC(), result, beta)
                      : emptyLike(rewriter, loc, result);
-    rewriter.replaceOpWithNewOp<lib::MatmulOp>(
-        op, result, op.getA(), op.getB(), /*post_operands=*/ValueRange(), init,
-        unit(rewriter, op.getTransA()), unit(rewriter, op.getTransB()),
-        op.getAlphaAttr(), unit(rewriter, accumulate), /*constant_weights=*/UnitAttr(),
-        rewriter.getStrArrayAttr({}), rewriter.getDenseF32ArrayAttr({}));
+      return libraryProduct(rewriter, loc, result, op.getA(), op.getB(), init,
+                            op.getTransA(), op.getTransB(), op.getAlphaAttr(),
+                            accumulate, e);
+    });
     return success();
   }
 };

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "lib/runtime/cuda/CudaDriver.h"
 
+#include <cublasLt.h>
 #include <cublas_api.h>
 #include <cuda.h>
 #include <cudnn.h>
@@ -86,5 +87,29 @@ static_assert(CUDA_R_32F == 0 && CUDA_R_16F == 2 && CUDA_R_16BF == 14);
 static_assert(CUBLAS_OP_N == 0 && CUBLAS_OP_T == 1);
 static_assert(CUBLAS_COMPUTE_32F == 68 && CUBLAS_COMPUTE_32F_FAST_TF32 == 77);
 static_assert(CUBLAS_GEMM_DEFAULT == -1);
+
+// cuBLASLt.
+static_assert(CUBLASLT_MATMUL_DESC_TRANSA == 3 &&
+              CUBLASLT_MATMUL_DESC_TRANSB == 4 &&
+              CUBLASLT_MATMUL_DESC_EPILOGUE == 7 &&
+              CUBLASLT_MATMUL_DESC_BIAS_POINTER == 8);
+static_assert(CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT == 5 &&
+              CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET == 6);
+static_assert(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES == 1 &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES == 5 &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES == 6 &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES == 7 &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES == 8);
+static_assert(CUBLASLT_EPILOGUE_DEFAULT == 1 && CUBLASLT_EPILOGUE_RELU == 2 &&
+              CUBLASLT_EPILOGUE_BIAS == 4 && CUBLASLT_EPILOGUE_GELU == 32 &&
+              CUBLASLT_EPILOGUE_RELU_BIAS == (2 | 4) &&
+              CUBLASLT_EPILOGUE_GELU_BIAS == (32 | 4));
+static_assert(sizeof(cublasLtMatmulHeuristicResult_t) == 96);
+static_assert(offsetof(cublasLtMatmulHeuristicResult_t, workspaceSize) == 64);
+static_assert(offsetof(cublasLtMatmulHeuristicResult_t, state) == 72);
+static_assert(sizeof(cublasLtMatmulAlgo_t) == 64);
+// The attribute types the runtime passes (sizes checked by cuBLASLt).
+static_assert(sizeof(cublasOperation_t) == sizeof(int32_t));
+static_assert(sizeof(cublasLtEpilogue_t) == sizeof(uint32_t));
 
 TEST(CudaBindings, CheckedAtCompileTime) { SUCCEED(); }

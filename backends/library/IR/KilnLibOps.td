@@ -13,7 +13,9 @@
 // constants from `post_args` (two floats per step, alpha and beta); binary
 // ones ("add", "mul", "sub", "div", "max", "min") take the next operand of
 // `post_operands`, which has init's rank and broadcasts where its size is 1.
-// A backend checks which epilogues its library runs (CUDA: none or relu).
+// A backend checks which epilogues its library runs (CUDA: a ReLU on
+// convolutions; on products a bias per output column, then a ReLU or a
+// tanh GELU, through cuBLASLt).
 //
 // `constant_weights` says that the filter (conv2d) or rhs (matmul) is a
 // weight of the model: the same buffer with the same contents in every run,
@@ -64,7 +66,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
            pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>,
            dilations = array<i64: 1, 1>, groups = 1 : i64,
            post_ops = ["add", "relu"]}
-         : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>,
+         : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> bias tensor<4xf32>,
            tensor<1x4x8x8xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
     ```
   }];
@@ -80,7 +82,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? (`post` $post_operands^)? `into` $init
-    attr-dict `:` type($input) `,` type($filter) (`,` type($bias)^)?
+    attr-dict `:` type($input) `,` type($filter) (`bias` type($bias)^)?
     (`,` type($post_operands)^)? `into` type($init) (`->` type($result)^)?
   }];
 }

@@ -73,6 +73,14 @@ enum ApiSlot : int {
   kSlotCopyToDevice, ///< void (void *ctx, void *device, void *host,
                      ///<       int64_t bytes): ordered on the stream; the
                      ///<       host buffer may be reused on return
+  kSlotMatmulEpilogue, ///< void (void *ctx, const int64_t *desc, void *a,
+                       ///<       void *b, void *bias /*may be null*/,
+                       ///<       void *c): a product with an epilogue
+                       ///<       (cuBLASLt), desc's kMmActivation read
+  kSlotConv2dResidual, ///< void (void *ctx, const int64_t *desc, void *x,
+                       ///<       void *w, void *bias /*may be null*/,
+                       ///<       void *z, void *y): y = act(conv(x) + z +
+                       ///<       bias), z of y's shape and never y
   kApiSlots
 };
 
@@ -82,7 +90,8 @@ inline constexpr const char *kSlotNames[kApiSlots] = {
     "", "kiln_cuda_alloc", "kiln_cuda_free", "kiln_cuda_launch",
     "kiln_cuda_conv2d", "kiln_cuda_matmul", "kiln_cuda_host_alloc",
     "kiln_cuda_host_free", "kiln_cuda_copy_to_host",
-    "kiln_cuda_copy_to_device"};
+    "kiln_cuda_copy_to_device", "kiln_cuda_matmul_epilogue",
+    "kiln_cuda_conv2d_residual"};
 
 using AllocFn = void *(*)(void *ctx, int64_t bytes);
 using FreeFn = void (*)(void *ctx, void *ptr);
@@ -94,14 +103,19 @@ using Conv2dFn = void (*)(void *ctx, const int64_t *desc, void *x, void *w,
                           void *bias, void *y);
 using MatmulFn = void (*)(void *ctx, const int64_t *desc, void *a, void *b,
                           void *c);
+using MatmulEpilogueFn = void (*)(void *ctx, const int64_t *desc, void *a,
+                                  void *b, void *bias, void *c);
+using Conv2dResidualFn = void (*)(void *ctx, const int64_t *desc, void *x,
+                                  void *w, void *bias, void *z, void *y);
 using HostAllocFn = void *(*)(void *ctx, int64_t bytes);
 using HostFreeFn = void (*)(void *ctx, void *host);
 using CopyFn = void (*)(void *ctx, void *dst, void *src, int64_t bytes);
 
 /// Element types of library calls.
 enum DataType : int64_t { kF32 = 0, kF16 = 1, kBF16 = 2 };
-/// Fused activations of convolutions.
-enum Activation : int64_t { kActNone = 0, kActRelu = 1 };
+/// Fused activations: convolutions take none or ReLU, products (with an
+/// epilogue) also GELU in its tanh form.
+enum Activation : int64_t { kActNone = 0, kActRelu = 1, kActGeluTanh = 2 };
 
 /// conv2d descriptor: NCHW input, KCRS filter (C per group), NKPQ output,
 /// symmetric padding. A constant array of int64_t in the artifact.
@@ -122,7 +136,10 @@ enum ConvField : int {
 /// matmul descriptor: for b in [0, batch): C[b] (+)= alpha * op(A[b]) op(B[b])
 /// with row-major C[b] of M x N, op(A) M x K, op(B) K x N; a batch stride of
 /// 0 broadcasts an operand. `accumulate` adds to C's contents instead of
-/// overwriting them. alpha is stored as the bits of a double.
+/// overwriting them. alpha is stored as the bits of a double. Products with
+/// an epilogue (kSlotMatmulEpilogue) add the bias, a vector of N shared by
+/// every row and batch, when its pointer is not null, then apply
+/// kMmActivation; plain products (kSlotMatmul) never read that field.
 enum MatmulField : int {
   kMmDType,
   kMmBatch, kMmM, kMmN, kMmK,
@@ -131,6 +148,7 @@ enum MatmulField : int {
   kMmAccumulate,
   kMmAlphaBits,
   kMmAllowTf32, ///< float32 data may use TF32 tensor cores
+  kMmActivation, ///< an Activation, after the bias
   kMmFields
 };
 

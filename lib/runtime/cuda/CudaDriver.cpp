@@ -7,10 +7,13 @@
 
 namespace kiln::cuda {
 
-void *openLibrary(std::initializer_list<const char *> names,
+void *openLibrary(const char *overrideVariable,
+                  std::initializer_list<const char *> names,
                   std::string &error) {
   error.clear();
-  for (const char *name : names) {
+  const char *custom = std::getenv(overrideVariable);
+  std::initializer_list<const char *> overridden = {custom};
+  for (const char *name : custom && *custom ? overridden : names) {
     if (void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL))
       return handle;
     const char *why = dlerror();
@@ -51,10 +54,8 @@ Expected<const Driver *> load() {
   static Driver d;
   std::string error;
   // KILN_CUDA_DRIVER names another driver library (tests use a missing one).
-  const char *custom = std::getenv("KILN_CUDA_DRIVER");
-  void *lib = custom && *custom ? openLibrary({custom}, error)
-                                : openLibrary({"libcuda.so.1", "libcuda.so"},
-                                              error);
+  void *lib =
+      openLibrary("KILN_CUDA_DRIVER", {"libcuda.so.1", "libcuda.so"}, error);
   if (!lib)
     return Status::error("no CUDA driver/GPU found (cannot load the CUDA "
                          "driver: " + error + ")");

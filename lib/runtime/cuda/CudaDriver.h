@@ -115,8 +115,11 @@ struct Driver {
 Expected<const Driver *> loadDriver();
 
 /// Opens the first of `names` that dlopen finds; null and a message
-/// listing what was tried otherwise.
-void *openLibrary(std::initializer_list<const char *> names,
+/// listing what was tried otherwise. When the environment variable
+/// `overrideVariable` is set (the tests' fake libraries), opens the file it
+/// names instead.
+void *openLibrary(const char *overrideVariable,
+                  std::initializer_list<const char *> names,
                   std::string &error);
 
 /// Looks up the first of `names` that `library` exports.

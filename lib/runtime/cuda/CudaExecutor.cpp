@@ -144,6 +144,10 @@ struct CudaExecutor::Impl {
                         void *bias, void *y);
   static void apiMatmul(void *ctx, const int64_t *desc, void *a, void *b,
                         void *c);
+  static void apiMatmulEpilogue(void *ctx, const int64_t *desc, void *a,
+                                void *b, void *bias, void *c);
+  static void apiConv2dResidual(void *ctx, const int64_t *desc, void *x,
+                                void *w, void *bias, void *z, void *y);
   static void *apiHostAlloc(void *ctx, int64_t bytes);
   static void apiHostFree(void *ctx, void *host);
   static void apiCopyToHost(void *ctx, void *host, void *device, int64_t bytes);
@@ -440,9 +444,22 @@ void CudaExecutor::Impl::apiConv2d(void *ctx, const int64_t *desc, void *x,
     return;
   auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
   if (Status s = self->libraries->conv2d(desc, dev(x), dev(w), dev(bias),
-                                         dev(y));
+                                         /*z=*/0, dev(y));
       !s)
     self->fail("convolution (cuDNN): " + s.message());
+}
+
+void CudaExecutor::Impl::apiConv2dResidual(void *ctx, const int64_t *desc,
+                                           void *x, void *w, void *bias,
+                                           void *z, void *y) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return;
+  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
+  if (Status s = self->libraries->conv2d(desc, dev(x), dev(w), dev(bias),
+                                         dev(z), dev(y));
+      !s)
+    self->fail("convolution with a residual (cuDNN): " + s.message());
 }
 
 void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
@@ -453,6 +470,19 @@ void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
   auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
   if (Status s = self->libraries->matmul(desc, dev(a), dev(b), dev(c)); !s)
     self->fail("matrix product (cuBLAS): " + s.message());
+}
+
+void CudaExecutor::Impl::apiMatmulEpilogue(void *ctx, const int64_t *desc,
+                                           void *a, void *b, void *bias,
+                                           void *c) {
+  auto *self = static_cast<Impl *>(ctx);
+  if (!self->error.empty())
+    return;
+  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
+  if (Status s = self->libraries->matmulEpilogue(desc, dev(a), dev(b),
+                                                 dev(bias), dev(c));
+      !s)
+    self->fail("matrix product with epilogue (cuBLASLt): " + s.message());
 }
 
 /// Plain (pageable) host memory: only host code touches it, and a copy
@@ -691,6 +721,10 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
       reinterpret_cast<void *>(&Impl::apiCopyToHost);
   m.table[abi::kSlotCopyToDevice] =
       reinterpret_cast<void *>(&Impl::apiCopyToDevice);
+  m.table[abi::kSlotMatmulEpilogue] =
+      reinterpret_cast<void *>(&Impl::apiMatmulEpilogue);
+  m.table[abi::kSlotConv2dResidual] =
+      reinterpret_cast<void *>(&Impl::apiConv2dResidual);
 
   // Every exit drains the stream and releases the run's buffers.
   auto finish = [&](Status s) -> Status {

@@ -1,7 +1,8 @@
 //===- CudaLibraries.cpp - cuDNN and cuBLAS behind the library ABI --------===//
 //
 // Declarations are Kiln's own, for the libraries' C ABI (cudnn*.h of cuDNN
-// 9, cublas_api.h of cuBLAS 12/13); test/unit/CudaBindingsTest.cpp checks
+// 9, cublas_api.h and cublasLt.h of cuBLAS 12/13);
+// test/unit/CudaBindingsTest.cpp checks
 // the constants and the perf struct layout against the headers where they
 // are installed.
 //
@@ -97,6 +98,45 @@ struct CublasApi {
       int computeType, int algo);
 };
 
+struct CublasLtHeuristic { // cublasLtMatmulHeuristicResult_t
+  uint64_t algo[8];          // cublasLtMatmulAlgo_t
+  size_t workspaceSize;
+  int state;
+  float wavesCount;
+  int reserved[4];
+};
+static_assert(sizeof(CublasLtHeuristic) == 96,
+              "cublasLtMatmulHeuristicResult_t");
+
+struct CublasLtApi {
+  int (*cublasLtCreate)(void **);
+  int (*cublasLtDestroy)(void *);
+  const char *(*cublasLtGetStatusString)(int); // optional
+  int (*cublasLtMatmulDescCreate)(void **, int computeType, int scaleType);
+  int (*cublasLtMatmulDescDestroy)(void *);
+  int (*cublasLtMatmulDescSetAttribute)(void *, int attr, const void *buf,
+                                        size_t bytes);
+  int (*cublasLtMatrixLayoutCreate)(void **, int type, uint64_t rows,
+                                    uint64_t cols, int64_t ld);
+  int (*cublasLtMatrixLayoutDestroy)(void *);
+  int (*cublasLtMatrixLayoutSetAttribute)(void *, int attr, const void *buf,
+                                          size_t bytes);
+  int (*cublasLtMatmulPreferenceCreate)(void **);
+  int (*cublasLtMatmulPreferenceDestroy)(void *);
+  int (*cublasLtMatmulPreferenceSetAttribute)(void *, int attr,
+                                              const void *buf, size_t bytes);
+  int (*cublasLtMatmulAlgoGetHeuristic)(void *handle, void *op, void *a,
+                                        void *b, void *c, void *d, void *pref,
+                                        int requested,
+                                        CublasLtHeuristic *results,
+                                        int *returned);
+  int (*cublasLtMatmul)(void *handle, void *op, const void *alpha,
+                        const void *a, void *aDesc, const void *b, void *bDesc,
+                        const void *beta, const void *c, void *cDesc, void *d,
+                        void *dDesc, const void *algo, void *workspace,
+                        size_t workspaceBytes, CUstream stream);
+};
+
 // cuDNN constants (cudnn_graph.h, cudnn_ops.h).
 constexpr int kCudnnDataFloat = 0, kCudnnDataHalf = 2, kCudnnDataBFloat16 = 9;
 constexpr int kCudnnTensorNchw = 0;
@@ -111,6 +151,17 @@ constexpr int kCudaR32F = 0, kCudaR16F = 2, kCudaR16BF = 14;
 constexpr int kCublasOpN = 0, kCublasOpT = 1;
 constexpr int kCublasCompute32F = 68, kCublasCompute32FFastTf32 = 77;
 constexpr int kCublasGemmDefault = -1;
+// cuBLASLt constants (cublasLt.h).
+constexpr int kLtDescTransA = 3, kLtDescTransB = 4, kLtDescEpilogue = 7,
+              kLtDescBiasPointer = 8;
+constexpr int kLtLayoutBatchCount = 5, kLtLayoutStridedBatchOffset = 6;
+constexpr int kLtPrefMaxWorkspaceBytes = 1, kLtPrefMinAlignmentA = 5,
+              kLtPrefMinAlignmentB = 6, kLtPrefMinAlignmentC = 7,
+              kLtPrefMinAlignmentD = 8;
+constexpr uint32_t kLtEpilogueDefault = 1, kLtEpilogueRelu = 2,
+                   kLtEpilogueBias = 4, kLtEpilogueGelu = 32;
+/// The workspace cuBLASLt may use (NVIDIA's advice for Hopper: 32 MiB).
+constexpr uint64_t kLtMaxWorkspaceBytes = uint64_t(32) << 20;
 
 template <typename F>
 static bool bind(void *library, F &fn, const char *name) {
@@ -128,7 +179,9 @@ static Expected<const CudnnApi *> loadCudnn() {
   std::call_once(once, [] {
     static CudnnApi api;
     std::string error, missing;
-    void *lib = openLibrary({"libcudnn.so.9", "libcudnn.so"}, error);
+    // KILN_CUDNN_LIBRARY names another cuDNN (the tests' fake one).
+    void *lib = openLibrary("KILN_CUDNN_LIBRARY",
+                            {"libcudnn.so.9", "libcudnn.so"}, error);
     if (!lib) {
       result = Status::error("cuDNN 9 not found (" + error + ")");
       return;
@@ -179,14 +232,10 @@ static Expected<const CublasApi *> loadCublas() {
   std::call_once(once, [] {
     static CublasApi api;
     std::string error, missing;
-    // KILN_CUBLAS_LIBRARY names another cuBLAS (the tests' fake one, which
-    // records the types of each call).
-    const char *custom = std::getenv("KILN_CUBLAS_LIBRARY");
-    void *lib = custom && *custom
-                    ? openLibrary({custom}, error)
-                    : openLibrary({"libcublas.so.13", "libcublas.so.12",
-                                   "libcublas.so"},
-                                  error);
+    // KILN_CUBLAS_LIBRARY names another cuBLAS (the tests' fake one).
+    void *lib = openLibrary(
+        "KILN_CUBLAS_LIBRARY",
+        {"libcublas.so.13", "libcublas.so.12", "libcublas.so"}, error);
     if (!lib) {
       result = Status::error("cuBLAS not found (" + error + ")");
       return;
@@ -204,6 +253,43 @@ static Expected<const CublasApi *> loadCublas() {
       return;
     }
     result = static_cast<const CublasApi *>(&api);
+  });
+  return result;
+}
+
+static Expected<const CublasLtApi *> loadCublasLt() {
+  static std::once_flag once;
+  static Expected<const CublasLtApi *> result = Status::error("");
+  std::call_once(once, [] {
+    static CublasLtApi api;
+    std::string error, missing;
+    // KILN_CUBLASLT_LIBRARY names another cuBLASLt (the tests' fake one).
+    void *lib = openLibrary(
+        "KILN_CUBLASLT_LIBRARY",
+        {"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"}, error);
+    if (!lib) {
+      result = Status::error("cuBLASLt not found (" + error + ")");
+      return;
+    }
+    KILN_BIND(api, lib, cublasLtCreate, missing)
+    KILN_BIND(api, lib, cublasLtDestroy, missing)
+    KILN_BIND(api, lib, cublasLtMatmulDescCreate, missing)
+    KILN_BIND(api, lib, cublasLtMatmulDescDestroy, missing)
+    KILN_BIND(api, lib, cublasLtMatmulDescSetAttribute, missing)
+    KILN_BIND(api, lib, cublasLtMatrixLayoutCreate, missing)
+    KILN_BIND(api, lib, cublasLtMatrixLayoutDestroy, missing)
+    KILN_BIND(api, lib, cublasLtMatrixLayoutSetAttribute, missing)
+    KILN_BIND(api, lib, cublasLtMatmulPreferenceCreate, missing)
+    KILN_BIND(api, lib, cublasLtMatmulPreferenceDestroy, missing)
+    KILN_BIND(api, lib, cublasLtMatmulPreferenceSetAttribute, missing)
+    KILN_BIND(api, lib, cublasLtMatmulAlgoGetHeuristic, missing)
+    KILN_BIND(api, lib, cublasLtMatmul, missing)
+    bind(lib, api.cublasLtGetStatusString, "cublasLtGetStatusString");
+    if (!missing.empty()) {
+      result = Status::error("cuBLASLt lacks " + missing);
+      return;
+    }
+    result = static_cast<const CublasLtApi *>(&api);
   });
   return result;
 }
@@ -246,6 +332,9 @@ LibraryKernels::~LibraryKernels() {
     cudnn_->cudnnDestroy(cudnnHandle_);
   if (cublasHandle_)
     cublas_->cublasDestroy(cublasHandle_);
+  ltPlans_.clear();
+  if (cublasLtHandle_)
+    cublasLt_->cublasLtDestroy(cublasLtHandle_);
   if (workspace_)
     driver_.cuMemFree(workspace_);
 }
@@ -280,6 +369,18 @@ Status LibraryKernels::ensureCublas() {
   return Status::ok();
 }
 
+Status LibraryKernels::ensureCublasLt() {
+  if (cublasLtHandle_)
+    return Status::ok();
+  auto api = loadCublasLt();
+  if (!api)
+    return api.status();
+  cublasLt_ = *api;
+  if (int s = cublasLt_->cublasLtCreate(&cublasLtHandle_))
+    return Status::error("cublasLtCreate: status " + std::to_string(s));
+  return Status::ok();
+}
+
 Status LibraryKernels::ensureWorkspace(size_t bytes) {
   if (bytes <= workspaceBytes_)
     return Status::ok();
@@ -292,7 +393,7 @@ Status LibraryKernels::ensureWorkspace(size_t bytes) {
   if (CUresult r = driver_.cuMemAlloc(&workspace_, bytes))
     return Status::error("out of device memory allocating a " +
                          std::to_string(bytes) +
-                         "-byte convolution workspace: " + driver_.describe(r));
+                         "-byte library workspace: " + driver_.describe(r));
   workspaceBytes_ = bytes;
   return Status::ok();
 }
@@ -427,7 +528,7 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
 }
 
 Status LibraryKernels::conv2d(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
-                              CUdeviceptr bias, CUdeviceptr y) {
+                              CUdeviceptr bias, CUdeviceptr z, CUdeviceptr y) {
   if (Status s = ensureCudnn(); !s)
     return s;
   auto planOr = convPlan(d, x, w, y);
@@ -444,14 +545,16 @@ Status LibraryKernels::conv2d(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
   float one = 1.0f, zero = 0.0f;
   bool relu = d[abi::kConvActivation] == abi::kActRelu;
   if (bias && relu && plan.fused) {
-    // y = relu(conv(x) + 0 * y + bias) in one call.
+    // y = relu(conv(x) + alpha2 * z + bias) in one call; without a residual
+    // z is y, scaled by 0.
     int st = api.cudnnConvolutionBiasActivationForward(
         cudnnHandle_, &one, plan.x, ptr(x), plan.w, ptr(w), plan.conv,
-        plan.algo, ptr(workspace_), plan.workspaceBytes, &zero, plan.y,
-        ptr(y), plan.bias, ptr(bias), plan.activation, plan.y, ptr(y));
+        plan.algo, ptr(workspace_), plan.workspaceBytes, z ? &one : &zero,
+        plan.y, ptr(z ? z : y), plan.bias, ptr(bias), plan.activation, plan.y,
+        ptr(y));
     if (st == 0)
       return Status::ok();
-    plan.fused = false; // not for this algorithm: three calls from now on
+    plan.fused = false; // not for this algorithm: separate calls from now on
   }
   if (int st = api.cudnnConvolutionForward(
           cudnnHandle_, &one, plan.x, ptr(x), plan.w, ptr(w), plan.conv,
@@ -462,6 +565,10 @@ Status LibraryKernels::conv2d(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
     if (int st = api.cudnnAddTensor(cudnnHandle_, &one, plan.bias, ptr(bias),
                                     &one, plan.y, ptr(y)))
       return fail(st, "cudnnAddTensor (bias)");
+  if (z)
+    if (int st = api.cudnnAddTensor(cudnnHandle_, &one, plan.y, ptr(z), &one,
+                                    plan.y, ptr(y)))
+      return fail(st, "cudnnAddTensor (residual)");
   if (relu)
     if (int st = api.cudnnActivationForward(cudnnHandle_, plan.activation,
                                             &one, plan.y, ptr(y), &zero,
@@ -503,6 +610,203 @@ Status LibraryKernels::matmul(const int64_t *d, CUdeviceptr a, CUdeviceptr b,
         std::string("cublasGemmStridedBatchedEx: ") +
         (cublas_->cublasGetStatusString ? cublas_->cublasGetStatusString(st)
                                         : "status " + std::to_string(st)));
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix product with an epilogue (cuBLASLt)
+//===----------------------------------------------------------------------===//
+
+struct LibraryKernels::LtPlan {
+  const CublasLtApi *api = nullptr;
+  void *op = nullptr;                       // matmul descriptor
+  void *a = nullptr, *b = nullptr, *c = nullptr; // in cuBLASLt's terms
+  uint64_t algo[8] = {};
+  size_t workspaceBytes = 0;
+
+  ~LtPlan() {
+    if (!api)
+      return;
+    for (void *l : {a, b, c})
+      if (l)
+        api->cublasLtMatrixLayoutDestroy(l);
+    if (op)
+      api->cublasLtMatmulDescDestroy(op);
+  }
+};
+
+namespace {
+
+/// The alignment of a device address in bytes, capped at the 256 that
+/// cuBLASLt's heuristic assumes by default.
+uint32_t alignmentOf(CUdeviceptr p) {
+  uint64_t a = p ? uint64_t(p) & (~uint64_t(p) + 1) : 256;
+  return uint32_t(a < 256 ? a : 256);
+}
+
+/// The alignment of every matrix of a strided batch: the base's, and the
+/// stride's in bytes.
+uint32_t batchAlignment(CUdeviceptr p, int64_t strideElements,
+                        int64_t elementBytes) {
+  uint32_t a = alignmentOf(p);
+  if (strideElements) {
+    uint32_t s = alignmentOf(CUdeviceptr(strideElements * elementBytes));
+    a = a < s ? a : s;
+  }
+  return a;
+}
+
+} // namespace
+
+/// A cuBLASLt failure as a status naming the call.
+static Status ltFailure(const CublasLtApi &api, int st, const char *what) {
+  return Status::error(std::string(what) + ": " +
+                       (api.cublasLtGetStatusString
+                            ? api.cublasLtGetStatusString(st)
+                            : "status " + std::to_string(st)));
+}
+
+Expected<LibraryKernels::LtPlan *>
+LibraryKernels::ltPlan(const int64_t *d, CUdeviceptr a, CUdeviceptr b,
+                       CUdeviceptr bias, CUdeviceptr c) {
+  const CublasLtApi &api = *cublasLt_;
+  auto fail = [&](int st, const char *what) {
+    return ltFailure(api, st, what);
+  };
+  // Plans are keyed by the descriptor, the bias's presence and the
+  // operands' alignments (the heuristic picks kernels for an alignment).
+  int64_t elementBytes = d[abi::kMmDType] == abi::kF32 ? 4 : 2;
+  uint32_t alignA = batchAlignment(a, d[abi::kMmStrideA], elementBytes),
+           alignB = batchAlignment(b, d[abi::kMmStrideB], elementBytes),
+           alignC = batchAlignment(c, d[abi::kMmStrideC], elementBytes);
+  std::vector<int64_t> key(d, d + abi::kMmFields);
+  key.insert(key.end(), {bias != 0, alignA, alignB, alignC});
+  std::unique_ptr<LtPlan> &slot = ltPlans_[key];
+  if (slot)
+    return slot.get();
+  auto plan = std::make_unique<LtPlan>();
+  plan->api = &api;
+  // As in matmul(): row-major C = op(A) op(B) is column-major
+  // C^T = op(B)^T op(A)^T, so cuBLASLt's A is our B and its B our A. Its
+  // layouts describe each matrix as stored (before op).
+  int64_t m = d[abi::kMmM], n = d[abi::kMmN], k = d[abi::kMmK];
+  bool ta = d[abi::kMmTransA], tb = d[abi::kMmTransB];
+  int type = d[abi::kMmDType] == abi::kF16    ? kCudaR16F
+             : d[abi::kMmDType] == abi::kBF16 ? kCudaR16BF
+                                              : kCudaR32F;
+  int compute = d[abi::kMmDType] == abi::kF32 && d[abi::kMmAllowTf32]
+                    ? kCublasCompute32FFastTf32
+                    : kCublasCompute32F;
+  int32_t batch = int32_t(d[abi::kMmBatch]);
+  auto layout = [&](void *&l, int64_t rows, int64_t cols,
+                    int64_t stride) -> Status {
+    if (int st = api.cublasLtMatrixLayoutCreate(&l, type, uint64_t(rows),
+                                                uint64_t(cols), rows))
+      return fail(st, "cublasLtMatrixLayoutCreate");
+    if (batch == 1)
+      return Status::ok();
+    if (int st = api.cublasLtMatrixLayoutSetAttribute(
+            l, kLtLayoutBatchCount, &batch, sizeof batch))
+      return fail(st, "cublasLtMatrixLayoutSetAttribute (batch count)");
+    if (int st = api.cublasLtMatrixLayoutSetAttribute(
+            l, kLtLayoutStridedBatchOffset, &stride, sizeof stride))
+      return fail(st, "cublasLtMatrixLayoutSetAttribute (batch stride)");
+    return Status::ok();
+  };
+  if (Status s = layout(plan->a, tb ? k : n, tb ? n : k, d[abi::kMmStrideB]);
+      !s)
+    return s;
+  if (Status s = layout(plan->b, ta ? m : k, ta ? k : m, d[abi::kMmStrideA]);
+      !s)
+    return s;
+  if (Status s = layout(plan->c, n, m, d[abi::kMmStrideC]); !s)
+    return s;
+  if (int st = api.cublasLtMatmulDescCreate(&plan->op, compute, kCudaR32F))
+    return fail(st, "cublasLtMatmulDescCreate");
+  int32_t opA = tb ? kCublasOpT : kCublasOpN, opB = ta ? kCublasOpT : kCublasOpN;
+  uint32_t act = d[abi::kMmActivation] == abi::kActRelu       ? kLtEpilogueRelu
+                 : d[abi::kMmActivation] == abi::kActGeluTanh ? kLtEpilogueGelu
+                                                             : 0;
+  uint32_t epilogue = (bias ? kLtEpilogueBias : 0) | act;
+  if (!epilogue)
+    epilogue = kLtEpilogueDefault;
+  void *biasPtr = reinterpret_cast<void *>(bias);
+  for (auto [attr, buf, bytes] :
+       {std::make_tuple(kLtDescTransA, (const void *)&opA, sizeof opA),
+        std::make_tuple(kLtDescTransB, (const void *)&opB, sizeof opB),
+        std::make_tuple(kLtDescEpilogue, (const void *)&epilogue,
+                        sizeof epilogue),
+        std::make_tuple(kLtDescBiasPointer, (const void *)&biasPtr,
+                        sizeof biasPtr)})
+    if (int st = api.cublasLtMatmulDescSetAttribute(plan->op, attr, buf,
+                                                    bytes))
+      return fail(st, "cublasLtMatmulDescSetAttribute");
+  void *pref = nullptr;
+  if (int st = api.cublasLtMatmulPreferenceCreate(&pref))
+    return fail(st, "cublasLtMatmulPreferenceCreate");
+  uint64_t maxWorkspace = kLtMaxWorkspaceBytes;
+  // cuBLASLt's A is our B and its B our A (see above).
+  uint32_t aligned[4] = {alignB, alignA, alignC, alignC};
+  int st = api.cublasLtMatmulPreferenceSetAttribute(
+      pref, kLtPrefMaxWorkspaceBytes, &maxWorkspace, sizeof maxWorkspace);
+  const int alignAttrs[4] = {kLtPrefMinAlignmentA, kLtPrefMinAlignmentB,
+                             kLtPrefMinAlignmentC, kLtPrefMinAlignmentD};
+  for (int i = 0; i < 4 && !st; ++i)
+    st = api.cublasLtMatmulPreferenceSetAttribute(pref, alignAttrs[i],
+                                                  &aligned[i],
+                                                  sizeof aligned[i]);
+  CublasLtHeuristic found{};
+  int returned = 0;
+  if (!st)
+    st = api.cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_, plan->op,
+                                            plan->a, plan->b, plan->c,
+                                            plan->c, pref, 1, &found,
+                                            &returned);
+  api.cublasLtMatmulPreferenceDestroy(pref);
+  if (st)
+    return fail(st, "cublasLtMatmulAlgoGetHeuristic");
+  if (returned < 1 || found.state != 0)
+    return Status::error(
+        "cuBLASLt has no algorithm for a " + std::to_string(m) + "x" +
+        std::to_string(n) + "x" + std::to_string(k) +
+        " product with this epilogue (batch " + std::to_string(batch) + ")");
+  std::memcpy(plan->algo, found.algo, sizeof plan->algo);
+  plan->workspaceBytes = found.workspaceSize;
+  slot = std::move(plan);
+  return slot.get();
+}
+
+Status LibraryKernels::matmulEpilogue(const int64_t *d, CUdeviceptr a,
+                                      CUdeviceptr b, CUdeviceptr bias,
+                                      CUdeviceptr c) {
+  if (Status s = ensureCublasLt(); !s)
+    return s;
+  const CublasLtApi &api = *cublasLt_;
+  auto fail = [&](int st, const char *what) {
+    return ltFailure(api, st, what);
+  };
+  Expected<LtPlan *> found = ltPlan(d, a, b, bias, c);
+  if (!found)
+    return found.status();
+  LtPlan &plan = **found;
+  if (Status s = ensureWorkspace(plan.workspaceBytes); !s)
+    return s;
+  // The bias differs between calls of the same shape: set per call (the
+  // descriptor is read when the call is enqueued).
+  void *biasPtr = reinterpret_cast<void *>(bias);
+  if (int st = api.cublasLtMatmulDescSetAttribute(
+          plan.op, kLtDescBiasPointer, &biasPtr, sizeof biasPtr))
+    return fail(st, "cublasLtMatmulDescSetAttribute (bias)");
+  double alpha64;
+  std::memcpy(&alpha64, &d[abi::kMmAlphaBits], sizeof alpha64);
+  float alpha = float(alpha64), beta = d[abi::kMmAccumulate] ? 1.0f : 0.0f;
+  void *cp = reinterpret_cast<void *>(c);
+  if (int st = api.cublasLtMatmul(
+          cublasLtHandle_, plan.op, &alpha, reinterpret_cast<void *>(b),
+          plan.a, reinterpret_cast<void *>(a), plan.b, &beta, cp, plan.c, cp,
+          plan.c, plan.algo, reinterpret_cast<void *>(workspace_),
+          plan.workspaceBytes, stream_))
+    return fail(st, "cublasLtMatmul");
   return Status::ok();
 }
 

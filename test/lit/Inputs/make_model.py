@@ -77,6 +77,75 @@ def mixed_precision():
                  [info("y", [8, 64])], [table, w])
 
 
+def epilogues():
+    """Products whose epilogues cuBLASLt runs on CUDA (odd sizes): Gemm with
+    a bias C + Relu, MatMul + Add(bias) + tanh Gelu, MatMul + Add(bias as
+    [1, N]), a [3, 5, 17] batch by a shared weight + bias + Relu (one GEMM
+    of 15 rows), and by a batched weight + bias (a strided batch)."""
+    rng = np.random.default_rng(11)
+
+    def const(name, shape):
+        return helper.make_tensor(name, TensorProto.FLOAT, shape,
+                                  rng.uniform(-0.5, 0.5, int(np.prod(shape)))
+                                  .astype(np.float32))
+    # Biases of 64 floats or more are parameters (device buffers from the
+    # start); smaller constants would be materialised by a kernel, which
+    # the fake driver does not run.
+    inits = [const("w1", [72, 40]), const("b1", [72]), const("w2", [72, 67]),
+             const("b2", [67]), const("w3", [67, 65]), const("b3", [1, 65]),
+             const("w4", [17, 66]), const("b4", [66]), const("w5", [3, 17, 69]),
+             const("b5", [69])]
+    nodes = [helper.make_node("Gemm", ["x", "w1", "b1"], ["g1"], name="fc1",
+                              transB=1),
+             helper.make_node("Relu", ["g1"], ["h1"], name="relu1"),
+             helper.make_node("MatMul", ["h1", "w2"], ["m2"], name="fc2"),
+             helper.make_node("Add", ["b2", "m2"], ["a2"], name="bias2"),
+             helper.make_node("Gelu", ["a2"], ["h2"], name="gelu2",
+                              approximate="tanh"),
+             helper.make_node("MatMul", ["h2", "w3"], ["m3"], name="fc3"),
+             helper.make_node("Add", ["m3", "b3"], ["y"], name="bias3"),
+             helper.make_node("MatMul", ["z", "w4"], ["m4"], name="fc4"),
+             helper.make_node("Add", ["m4", "b4"], ["a4"], name="bias4"),
+             helper.make_node("Relu", ["a4"], ["u"], name="relu4"),
+             helper.make_node("MatMul", ["z", "w5"], ["m5"], name="fc5"),
+             helper.make_node("Add", ["m5", "b5"], ["v"], name="bias5")]
+    return model(nodes, [info("x", [6, 40]), info("z", [3, 5, 17])],
+                 [info("y", [6, 65]), info("u", [3, 5, 66]), info("v", [3, 5, 69])],
+                 inits, opset=20)
+
+
+def conv_epilogues():
+    """Convolutions whose epilogues cuDNN's fused call runs on CUDA: bias +
+    ReLU, bias + residual + ReLU, a strided depthwise one + ReLU, and a
+    residual without bias or ReLU (separate calls). 64 channels, so that
+    the biases are parameters (see epilogues())."""
+    rng = np.random.default_rng(13)
+
+    def const(name, shape, scale):
+        return helper.make_tensor(name, TensorProto.FLOAT, shape,
+                                  rng.uniform(-scale, scale,
+                                              int(np.prod(shape)))
+                                  .astype(np.float32))
+    inits = [const("w1", [64, 64, 3, 3], 0.05), const("b1", [64], 0.5),
+             const("w2", [64, 64, 3, 3], 0.05), const("b2", [64], 0.5),
+             const("w3", [64, 1, 3, 3], 0.3), const("b3", [64], 0.5),
+             const("w4", [64, 64, 1, 1], 0.1)]
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1",
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["h1"], name="relu1"),
+             helper.make_node("Conv", ["h1", "w2", "b2"], ["c2"], name="conv2",
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Add", ["h1", "c2"], ["s2"], name="residual2"),
+             helper.make_node("Relu", ["s2"], ["h2"], name="relu2"),
+             helper.make_node("Conv", ["h2", "w3", "b3"], ["c3"], name="dw3",
+                              pads=[1, 1, 1, 1], strides=[2, 2], group=64),
+             helper.make_node("Relu", ["c3"], ["y"], name="relu3"),
+             helper.make_node("Conv", ["h2", "w4"], ["c4"], name="pw4"),
+             helper.make_node("Add", ["c4", "h2"], ["u"], name="residual4")]
+    return model(nodes, [info("x", [2, 64, 6, 6])],
+                 [info("y", [2, 64, 3, 3]), info("u", [2, 64, 6, 6])], inits)
+
+
 def dynamic_add():
     return model([helper.make_node("Add", ["a", "b"], ["y"], name="add")],
                  [info("a", ["n", 4]), info("b", ["m", 4])], [info("y", ["n", 4])])
@@ -243,6 +312,8 @@ MODELS = {
     "relu": relu, "bad-conv": bad_conv, "unsorted": unsorted,
     "external": external, "gather": gather, "dynamic-add": dynamic_add,
     "mixed-precision": mixed_precision,
+    "epilogues": epilogues,
+    "conv-epilogues": conv_epilogues,
 }
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ module {
     %r = memref.alloc() : memref<1x4x8x8xf32>
     linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
     %o = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32> bias memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
     linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
     return
   }
@@ -191,7 +191,7 @@ module {
     %r = memref.alloc() : memref<1x4x8x8xf32>
     linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
     %o = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32> bias memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
     linalg.copy ins(%r : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
     linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
     return
@@ -209,7 +209,7 @@ module {
     %r = memref.alloc() : memref<1x4x8x8xf32>
     linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
     %o = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_lib.conv2d %r, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %r, %w bias %b post %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32> bias memref<4xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
     linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
     return
   }
@@ -229,7 +229,7 @@ module {
     %r = memref.alloc() : memref<1x4x8x8xf32>
     linalg.copy ins(%x : memref<1x4x8x8xf32>) outs(%r : memref<1x4x8x8xf32>)
     %o = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_lib.conv2d %x, %w bias %b post %c, %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32>, memref<4xf32>, memref<1x4x1x1xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %b post %c, %r into %o {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "add"], strides = array<i64: 1, 1>} : memref<1x4x8x8xf32>, memref<4x4x3x3xf32> bias memref<4xf32>, memref<1x4x1x1xf32>, memref<1x4x8x8xf32> into memref<1x4x8x8xf32>
     linalg.copy ins(%o : memref<1x4x8x8xf32>) outs(%y : memref<1x4x8x8xf32>)
     return
   }

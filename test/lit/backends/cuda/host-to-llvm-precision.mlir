@@ -5,11 +5,11 @@
 // RUN: kiln-opt %s --kiln-cuda-host-to-llvm=allow-tf32=true | FileCheck %s --check-prefix=TF32
 
 // STRICT-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[1, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0, 0]> : tensor<19xi64>)
-// STRICT-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[2, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 0]> : tensor<13xi64>)
-// STRICT-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[0, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 0]> : tensor<13xi64>)
+// STRICT-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[2, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 0, 0]> : tensor<14xi64>)
+// STRICT-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[0, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 0, 0]> : tensor<14xi64>)
 // TF32-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[1, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0, 1]> : tensor<19xi64>)
-// TF32-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[2, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 1]> : tensor<13xi64>)
-// TF32-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[0, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 1]> : tensor<13xi64>)
+// TF32-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[2, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 1, 0]> : tensor<14xi64>)
+// TF32-DAG: llvm.mlir.global internal constant @{{.*}}(dense<[0, 1, 4, 5, 8, 0, 0, 32, 40, 20, 0, 4607182418800017408, 1, 0]> : tensor<14xi64>)
 module attributes {gpu.container_module} {
   func.func @f(%x: memref<1x3x8x8xf16>, %w: memref<4x3x3x3xf16>, %y: memref<1x4x8x8xf16>,
                %a: memref<4x8xbf16>, %b: memref<8x5xbf16>, %c: memref<4x5xbf16>,

@@ -11,7 +11,7 @@
 // CHECK-DAG: llvm.mlir.global internal constant @[[CONV:kiln_cuda_desc_[0-9]+]](dense<[0, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 0]> : tensor<19xi64>)
 // The product: f32, batch 1, M N K = 4 5 8, B transposed, batch strides,
 // no accumulation, alpha 1.0 (as the bits of a double), no TF32.
-// CHECK-DAG: llvm.mlir.global internal constant @[[MM:kiln_cuda_desc_[0-9]+]](dense<[0, 1, 4, 5, 8, 0, 1, 32, 40, 20, 0, 4607182418800017408, 0]> : tensor<13xi64>)
+// CHECK-DAG: llvm.mlir.global internal constant @[[MM:kiln_cuda_desc_[0-9]+]](dense<[0, 1, 4, 5, 8, 0, 1, 32, 40, 20, 0, 4607182418800017408, 0, 0]> : tensor<14xi64>)
 // Each runtime function is a thunk: slot 0 (the context) goes first.
 // CHECK-DAG: llvm.func internal @kiln_cuda_alloc(%{{.*}}: i64) -> !llvm.ptr
 // CHECK-DAG: llvm.func internal @kiln_cuda_free(%{{.*}}: !llvm.ptr)
@@ -39,8 +39,8 @@
 // CHECK-NOT: memref.
 // CHECK-NOT: gpu.launch_func
 // CHECK: llvm.return
-// The table the runtime fills: context, alloc, free, launch, conv2d, matmul.
-// CHECK: llvm.mlir.global external @kiln_artifact_cuda_api() {{.*}} : !llvm.array<10 x ptr>
+// The table the runtime fills: one pointer per slot of CudaAbi.h.
+// CHECK: llvm.mlir.global external @kiln_artifact_cuda_api() {{.*}} : !llvm.array<12 x ptr>
 module attributes {gpu.container_module} {
   gpu.module @kiln_kernels {
     gpu.func @k0(%arg0: memref<8xf32>, %arg1: f32) kernel {
@@ -58,7 +58,7 @@ module attributes {gpu.container_module} {
     kiln_lib.matmul %a, %b into %out {trans_b} : memref<4x8xf32>, memref<5x8xf32> into memref<4x5xf32>
     memref.dealloc %t : memref<8xf32>
     %y = memref.alloc() : memref<1x4x8x8xf32>
-    kiln_lib.conv2d %x, %w bias %bias into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32> into memref<1x4x8x8xf32>
+    kiln_lib.conv2d %x, %w bias %bias into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32> bias memref<4xf32> into memref<1x4x8x8xf32>
     return %out, %y : memref<4x5xf32>, memref<1x4x8x8xf32>
   }
 }

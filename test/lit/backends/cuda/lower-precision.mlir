@@ -17,7 +17,7 @@
 // CHECK-DAG: %[[B:.*]] = kiln.constant dense<[9.997550e-02, 1.000000e+00, -2.000000e+00, 0x7C00]> : tensor<4xf16>
 // CHECK-DAG: %[[INIT:.*]] = tensor.empty() : tensor<1x4x8x8xf16>
 // CHECK: %[[Y:.*]] = kiln_lib.conv2d %[[XL]], %[[W]] bias %[[B]] into %[[INIT]]
-// CHECK-SAME: : tensor<1x3x8x8xf16>, tensor<4x3x3x3xf16>, tensor<4xf16> into tensor<1x4x8x8xf16> -> tensor<1x4x8x8xf16>
+// CHECK-SAME: : tensor<1x3x8x8xf16>, tensor<4x3x3x3xf16> bias tensor<4xf16> into tensor<1x4x8x8xf16> -> tensor<1x4x8x8xf16>
 // CHECK: %[[EPS:.*]] = kiln.constant dense<9.99999996E-13> : tensor<f32>
 // CHECK: %[[Y1:.*]] = kiln.cast %[[Y]] {to = f32} : tensor<1x4x8x8xf16> -> tensor<1x4x8x8xf32>
 // CHECK: %[[A:.*]] = kiln.add %[[Y1]], %[[EPS]] : (tensor<1x4x8x8xf32>, tensor<f32>) -> tensor<1x4x8x8xf32>
@@ -35,13 +35,13 @@
 // BF16-LABEL: func @main
 // BF16-DAG: kiln.constant dense<1.000980e-01> : tensor<4x3x3x3xbf16>
 // BF16-DAG: kiln.constant dense<[1.000980e-01, 1.000000e+00, -2.000000e+00, 3.004060e+38]> : tensor<4xbf16>
-// BF16: kiln_lib.conv2d {{.*}} : tensor<1x3x8x8xbf16>, tensor<4x3x3x3xbf16>, tensor<4xbf16> into tensor<1x4x8x8xbf16> -> tensor<1x4x8x8xbf16>
+// BF16: kiln_lib.conv2d {{.*}} : tensor<1x3x8x8xbf16>, tensor<4x3x3x3xbf16> bias tensor<4xbf16> into tensor<1x4x8x8xbf16> -> tensor<1x4x8x8xbf16>
 // BF16: kiln.softmax %{{.*}} : tensor<1x4x8x8xf32>
 func.func @main(%x: tensor<1x3x8x8xf32>, %ids: tensor<2xsi64>) -> (tensor<1x4x8x8xf32>, tensor<2xsi64>) attributes {kiln.entry} {
   %w = kiln.constant dense<0.1> : tensor<4x3x3x3xf32>
   %b = kiln.constant dense_resource<bias> : tensor<4xf32>
   %init = tensor.empty() : tensor<1x4x8x8xf32>
-  %y = kiln_lib.conv2d %x, %w bias %b into %init {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  %y = kiln_lib.conv2d %x, %w bias %b into %init {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> bias tensor<4xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
   %eps = kiln.constant dense<1.0e-12> : tensor<f32>
   %a = kiln.add %y, %eps : (tensor<1x4x8x8xf32>, tensor<f32>) -> tensor<1x4x8x8xf32>
   %s = kiln.softmax %a {axis = 1 : i64} : tensor<1x4x8x8xf32>

@@ -19,7 +19,7 @@ func.func @conv_channels(%x: tensor<1x2x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: t
 
 func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<5xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   // expected-error @+1 {{bias must be [4]}}
-  %0 = kiln_lib.conv2d %x, %w bias %b into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<5xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  %0 = kiln_lib.conv2d %x, %w bias %b into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> bias tensor<5xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
 
@@ -149,7 +149,7 @@ func.func @winograd_strided(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>,
 // An addend would have to be in oneDNN's blocked layout too.
 func.func @winograd_binary_epilogue(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>, %r: tensor<1x16x8x8xf32>, %i: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   // expected-error @+1 {{winograd needs a constant 3x3 filter}}
-  %0 = kiln_lib.conv2d %x, %w bias %b post %r into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>, tensor<1x16x8x8xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  %0 = kiln_lib.conv2d %x, %w bias %b post %r into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add"], strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32> bias tensor<16xf32>, tensor<1x16x8x8xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
 }
 
