@@ -18,6 +18,7 @@ CudaPipelineOptions pipelineOptions(const CompileOptions &options,
   o.cudaPath = cudaToolkitPath(options);
   o.libraries = options.gpuLibraries;
   o.emulate = emulate;
+  o.emulateLibraries = options.emulateLibraryCalls;
   o.precision = options.precision;
   o.allowCpuFallback = options.allowCpuFallback;
   return o;

@@ -10,7 +10,7 @@ using namespace mlir;
 namespace kiln {
 
 std::string cudaPipelineText(const CudaPipelineOptions &o) {
-  bool libraries = o.libraries && !o.emulate;
+  bool libraries = o.libraries && (!o.emulate || o.emulateLibraries);
   std::string p;
   // The graph's kernels dissolve; attention decomposes; convolutions and
   // products go to the libraries; fp16/bf16 retype the tensors (before the
@@ -30,6 +30,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
     p += "kiln-cuda-select-library-calls,";
   if (low)
     p += "kiln-cuda-lower-precision{precision=" + o.precision + "},";
+  // The emulation runs the calls as the kiln ops they stand for.
+  if (o.emulate && libraries)
+    p += "kiln-cuda-emulate-library-calls,";
   p += "kiln-weights-to-params{min-bytes=" +
        std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
        "},kiln-cpu-mark-entry,";

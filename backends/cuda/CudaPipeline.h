@@ -23,8 +23,11 @@ struct CudaPipelineOptions {
   int64_t blockSize = 256;
   int64_t minParamBytes = 256;
   /// Testing: run the kernels as host loops (a CPU artifact), to check the
-  /// mapping numerically without a GPU. Implies no libraries.
+  /// mapping numerically without a GPU. No libraries, unless
+  /// `emulateLibraries`: then the library calls are selected as for the
+  /// GPU and run as generated code of their definition.
   bool emulate = false;
+  bool emulateLibraries = false;
   /// Work whose values the host needs (data-dependent sizes, loop
   /// conditions) runs on the host, with copies, instead of being an error.
   bool allowCpuFallback = false;

@@ -4,16 +4,36 @@
 
 include "mlir/Pass/PassBase.td"
 
+def EmulateLibraryCalls : Pass<"kiln-cuda-emulate-library-calls", "mlir::ModuleOp"> {
+  let summary = "Library calls as the kiln ops they stand for (testing)";
+  let description = [{
+    For `--target=cuda-emulate --emulate-library-calls`: rewrites each
+    `kiln_lib.conv2d` and `kiln_lib.matmul` on tensors back into the kiln
+    ops of its definition (transposes for `trans_a`/`trans_b`, the product
+    or convolution, `alpha`, the accumulator, then the post-ops in order),
+    computing in f32 from f16/bf16 operands and rounding the result to its
+    type once, as cuBLAS and cuDNN do. The emulation then runs them as
+    generated code, so that what kiln-cuda-select-library-calls and
+    kiln-cuda-lower-precision made of the model is checked numerically
+    without a GPU. Post-ops other than add, relu and gelu_tanh are errors.
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
 def SelectLibraryCalls : Pass<"kiln-cuda-select-library-calls", "mlir::ModuleOp"> {
   let summary = "Hand convolutions and matrix products to cuDNN and cuBLAS";
   let description = [{
     Rewrites, before kiln -> linalg, the kiln ops that vendor libraries run
-    into `kiln_lib` ops: `kiln.conv` (2-D, symmetric padding; a `kiln.relu`
-    that is its only user becomes its epilogue) into `kiln_lib.conv2d`,
-    `kiln.matmul` (operands of rank >= 2 whose batches are shared or equal to
-    the result's) and `kiln.gemm` into `kiln_lib.matmul`. Gemm's `C`, scaled
-    by `beta` and broadcast, becomes the accumulator. Only static float
-    (f32, f16, bf16) ops qualify; the rest stays for code generation.
+    into `kiln_lib` ops: `kiln.conv` (2-D, symmetric padding) into
+    `kiln_lib.conv2d`, `kiln.matmul` (operands of rank >= 2 whose batches
+    are shared or equal to the result's) and `kiln.gemm` into
+    `kiln_lib.matmul`. The epilogues the libraries run join the call as
+    post-ops: after a convolution, an Add of a residual of its type then a
+    ReLU (cuDNN's fused call); after a product, a bias per output column
+    (Gemm's `C` as a vector with `beta` 1, or an Add of such a vector) then
+    a ReLU or tanh GELU (cuBLASLt). Any other Gemm `C`, scaled by `beta` and
+    broadcast, becomes the accumulator. Only static float (f32, f16, bf16)
+    ops qualify; the rest stays for code generation.
   }];
   let dependentDialects = ["kiln::lib::KilnLibDialect",
                            "mlir::tensor::TensorDialect",

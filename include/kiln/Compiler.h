@@ -99,6 +99,11 @@ struct CompileOptions {
   /// or a loop's condition; without it such a model is an error naming the
   /// node.
   bool allowCpuFallback = false;
+  /// --target=cuda-emulate (testing): select cuDNN/cuBLAS calls as
+  /// --target=cuda does and run them as generated code of their
+  /// definition, so that the selection is checked numerically without a
+  /// GPU (otherwise the emulation generates every kernel).
+  bool emulateLibraryCalls = false;
   /// --target=cpu: "auto" runs f32 convolutions and matrix products (and
   /// their fused epilogues) through oneDNN where the cost model finds it
   /// faster, "onednn" wherever oneDNN can run them, "codegen" generates

@@ -27,7 +27,7 @@ const char *kUsage =
     "                [--sequence-length NAME=N]... [--optional-absent NAME]...\n"
     "                [--params FILE] [--random-params] [-O N]\n"
     "                [--force-dynamic] [--target=cpu|cuda|cuda-emulate]\n"
-    "                [--allow-cpu-fallback]\n"
+    "                [--allow-cpu-fallback] [--emulate-library-calls]\n"
     "                [--threads N] [--cpu-kernels=auto|onednn|codegen]\n"
     "                [--cpu-conv-algorithm=auto|direct]\n"
     "                [--precision=fp32|tf32|fp16|bf16]\n"
@@ -58,6 +58,7 @@ struct Options {
   bool forceDynamic = false;
   std::string target = "cpu";
   bool allowCpuFallback = false;
+  bool emulateLibraryCalls = false;
 };
 
 /// "1x3x224x224" -> {1, 3, 224, 224}; "" is a scalar's shape. Every part
@@ -169,6 +170,8 @@ std::string parseArgs(const std::vector<std::string> &args, Options &o) {
       o.forceDynamic = true;
     } else if (a == "--allow-cpu-fallback") {
       o.allowCpuFallback = true;
+    } else if (a == "--emulate-library-calls") {
+      o.emulateLibraryCalls = true;
     } else if (a.rfind("--target=", 0) == 0) {
       o.target = a.substr(9);
     } else if (a.size() == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' &&
@@ -312,7 +315,7 @@ int runDriverMain(const std::vector<std::string> &args,
         compile({o.model, artifact, o.optLevel, o.forceDynamic, o.inputShapes,
                  o.sequenceLengths, o.absentOptionals, o.target,
                  o.cpuKernels, o.allowCpuFallback, o.cpuConvAlgorithm,
-                 o.precision});
+                 o.precision, o.emulateLibraryCalls});
     if (!s) {
       std::cerr << s.message();
       if (!s.message().empty() && s.message().back() != '\n')

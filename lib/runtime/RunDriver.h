@@ -4,7 +4,8 @@
 //         [--bench [--warmup N] [--iters N]] [--input-shape NAME=DIMS]...
 //         [--seed N] [--params FILE] [--random-params] [-O N]
 //         [--force-dynamic] [--target=cpu|cuda|cuda-emulate]
-//         [--allow-cpu-fallback] [--cpu-kernels=auto|onednn|codegen]
+//         [--allow-cpu-fallback] [--emulate-library-calls]
+//         [--cpu-kernels=auto|onednn|codegen]
 //         [--cpu-conv-algorithm=auto|direct] [--precision=fp32|tf32|fp16|bf16]
 //
 // Lives in a library so that the tool stays a few lines, and so that the
@@ -45,6 +46,9 @@ struct ModelCompileRequest {
   std::string cpuConvAlgorithm = "auto";
   /// "fp32", "tf32", "fp16" or "bf16" (kiln-compile --precision).
   std::string precision = "fp32";
+  /// cuda-emulate: library calls selected and emulated (kiln-compile
+  /// --emulate-library-calls).
+  bool emulateLibraryCalls = false;
 };
 
 using CompileHook = std::function<Status(const ModelCompileRequest &)>;

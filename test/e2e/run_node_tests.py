@@ -7,16 +7,18 @@ floats within rtol/atol, integers and booleans exactly.
 
   run_node_tests.py --kiln-run BIN --data DIR [--expected FILE] [--cases ...]
                     [--jobs N] [--dynamic] [--opt N] [--target T]
-                    [--allow-cpu-fallback]
+                    [--allow-cpu-fallback] [--emulate-library-calls]
+                    [--match REGEX]
 
-With --expected, exactly the listed cases run and the script fails when any
-of them fails. Without it every case in DIR runs (to find new passes). The
+With --expected, exactly the listed cases run (those whose names match
+--match, if given) and the script fails when any of them fails. Without it every case in DIR runs (to find new passes). The
 last line printed is "N passed, N failed".
 """
 import argparse
 import collections
 import concurrent.futures
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -220,6 +222,11 @@ def main():
     ap.add_argument("--allow-cpu-fallback", action="store_true",
                     help="kiln-run --allow-cpu-fallback (CUDA: what needs a "
                     "value only known on the device runs on the host)")
+    ap.add_argument("--emulate-library-calls", action="store_true",
+                    help="kiln-run --emulate-library-calls (cuda-emulate: "
+                    "cuDNN/cuBLAS calls selected, run as their definition)")
+    ap.add_argument("--match", help="only the cases whose names match this "
+                    "regular expression")
     ap.add_argument("--dynamic", action="store_true",
                     help="compile with every input dimension dynamic")
     args = ap.parse_args()
@@ -237,6 +244,8 @@ def main():
     else:
         names = sorted(d for d in os.listdir(args.data)
                        if os.path.isdir(os.path.join(args.data, d)))
+    if args.match:
+        names = [n for n in names if re.search(args.match, n)]
     missing = [n for n in names if not os.path.isdir(os.path.join(args.data, n))]
     if missing:
         print(f"missing case directories: {missing[:5]}...", file=sys.stderr)
@@ -244,7 +253,8 @@ def main():
 
     extra = [f"-O{args.opt}", f"--target={args.target}"] + \
         (["--force-dynamic"] if args.dynamic else []) + \
-        (["--allow-cpu-fallback"] if args.allow_cpu_fallback else [])
+        (["--allow-cpu-fallback"] if args.allow_cpu_fallback else []) + \
+        (["--emulate-library-calls"] if args.emulate_library_calls else [])
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(run_case, os.path.join(args.data, n), args.kiln_run,

@@ -6,7 +6,7 @@
 //              [--kernel-report[=FILE]] [--memory-report[=FILE]]
 //              [--memory-plan=false]
 //              [--gpu-libraries=false] [--precision=fp32|tf32|fp16|bf16]
-//              [--allow-cpu-fallback]
+//              [--allow-cpu-fallback] [--emulate-library-calls]
 //              [MLIR pass-manager options]
 //
 //===----------------------------------------------------------------------===//
@@ -105,6 +105,12 @@ static cl::opt<bool> allowCpuFallback(
              "value only known on the device (data-dependent sizes, loop "
              "conditions) instead of rejecting the model"));
 
+static cl::opt<bool> emulateLibraryCalls(
+    "emulate-library-calls",
+    cl::desc("--target=cuda-emulate: select cuDNN/cuBLAS calls as "
+             "--target=cuda does and run them as generated code of their "
+             "definition (checks the selection without a GPU)"));
+
 static cl::opt<std::string> precision(
     "precision",
     cl::desc("--target=cuda: fp32 (the default: float32, no TF32), tf32 "
@@ -163,6 +169,7 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.gpuLibraries = gpuLibraries;
   options.allowCpuFallback = allowCpuFallback;
+  options.emulateLibraryCalls = emulateLibraryCalls;
   options.cpuKernels = cpuKernels;
   options.cpuConvAlgorithm = cpuConvAlgorithm;
   options.precision = precision;

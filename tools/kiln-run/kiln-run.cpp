@@ -21,6 +21,7 @@ int main(int argc, char **argv) {
     options.allowCpuFallback = r.allowCpuFallback;
     options.cpuConvAlgorithm = r.cpuConvAlgorithm;
     options.precision = r.precision;
+    options.emulateLibraryCalls = r.emulateLibraryCalls;
     return kiln::compileFile(r.modelPath, r.artifactPath, options);
   };
 #endif
