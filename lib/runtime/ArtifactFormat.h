@@ -46,7 +46,9 @@
 namespace kiln::runtime {
 
 // 2: inputs marked `unread`; the CPU conv descriptor gained its algorithm.
-inline constexpr int kArtifactFormatVersion = 2;
+// 3: the CUDA table gained the epilogue slots (kiln_cuda_matmul_epilogue,
+//    kiln_cuda_conv2d_residual), the matmul descriptor its activation.
+inline constexpr int kArtifactFormatVersion = 3;
 inline constexpr const char *kMetadataSymbol = "kiln_artifact_metadata";
 inline constexpr const char *kRunSymbol = "kiln_artifact_run";
 inline constexpr const char *kTrapHandlerSymbol = "kiln_artifact_trap_handler";

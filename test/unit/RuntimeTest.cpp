@@ -59,7 +59,7 @@ TEST(ArtifactFormat, UnreadInput) {
   EXPECT_TRUE(parsed->inputs[1].unread);
   EXPECT_EQ(parsed->inputs[1].shape, (std::vector<int64_t>{3, 4}));
   // Only inputs can be unread.
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 2\noutput y float32 1 3 unread\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\noutput y float32 1 3 unread\n"));
 }
 
 TEST(ArtifactFormat, ArenaLine) {
@@ -72,11 +72,11 @@ TEST(ArtifactFormat, ArenaLine) {
   ASSERT_TRUE(parsed->arenaBytes);
   EXPECT_EQ(*parsed->arenaBytes, 802816u);
   // An empty arena is still an argument.
-  auto empty = runtime::parseMetadata("kiln-artifact 2\narena 0\n");
+  auto empty = runtime::parseMetadata("kiln-artifact 3\narena 0\n");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->arenaBytes, std::optional<uint64_t>(0));
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 2\narena -5\n"));
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 2\narena\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\narena -5\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\narena\n"));
 }
 
 TEST(ArenaPool, OneArenaPerOverlappingRunAndReuse) {
@@ -116,7 +116,7 @@ TEST(ArtifactFormat, RejectsOtherVersionsAndGarbage) {
   ASSERT_FALSE(v);
   EXPECT_NE(v.status().message().find("version 99"), std::string::npos);
   EXPECT_FALSE(runtime::parseMetadata("hello"));
-  auto bad = runtime::parseMetadata("kiln-artifact 2\ninput x float32 2 3\n");
+  auto bad = runtime::parseMetadata("kiln-artifact 3\ninput x float32 2 3\n");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
 }
