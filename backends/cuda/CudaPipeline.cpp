@@ -33,8 +33,11 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
   // The emulation runs the calls as the kiln ops they stand for.
   if (o.emulate && libraries)
     p += "kiln-cuda-emulate-library-calls,";
+  // (A library reads its operands from device memory: small constants
+  // that it reads are parameters too, not written by a kernel each run.)
   p += "kiln-weights-to-params{min-bytes=" +
        std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
+       (libraries ? " library-operands=true" : "") +
        "},kiln-cpu-mark-entry,";
   p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
   // Fewer, larger elementwise kernels (transposes fuse too, as generics).

@@ -102,11 +102,16 @@ def WeightsToParams : Pass<"kiln-weights-to-params", "mlir::ModuleOp"> {
     ```
 
     Leaves small constants (shapes, scalars) alone: they fold and stay in
-    the code.
+    the code. With `library-operands`, constants that a `kiln_lib` op reads
+    (directly or through reshapes) become parameters at any size: on a GPU
+    a library reads them from device memory, where a constant in the code
+    would be written by a kernel of its own at every run.
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256",
-           "Constants at least this large become parameters">
+           "Constants at least this large become parameters">,
+    Option<"libraryOperands", "library-operands", "bool", /*default=*/"false",
+           "Constants that library calls read become parameters at any size">
   ];
 }
 

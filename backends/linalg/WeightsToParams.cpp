@@ -1,4 +1,5 @@
 //===- WeightsToParams.cpp - large constants become entry parameters ------===//
+#include "backends/library/IR/KilnLibDialect.h"
 #include "backends/linalg/Passes.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ModelInterface.h"
@@ -36,6 +37,19 @@ static std::string paramName(Operation *op, llvm::StringSet<> &used) {
   return name;
 }
 
+/// Whether a kiln_lib op reads `v`'s data, directly or through reshapes (a
+/// bias reshaped to the result's rank; not the reshape's shape operand).
+static bool readByLibrary(Value v) {
+  for (Operation *user : v.getUsers()) {
+    if (isa<lib::KilnLibDialect>(user->getDialect()))
+      return true;
+    if (auto reshape = dyn_cast<ReshapeOp>(user);
+        reshape && reshape.getInput() == v && readByLibrary(reshape))
+      return true;
+  }
+  return false;
+}
+
 struct WeightsToParamsPass : impl::WeightsToParamsBase<WeightsToParamsPass> {
   using WeightsToParamsBase::WeightsToParamsBase;
   void runOnOperation() override {
@@ -46,7 +60,9 @@ struct WeightsToParamsPass : impl::WeightsToParamsBase<WeightsToParamsPass> {
     SmallVector<ConstantOp> weights;
     entry.walk([&](ConstantOp c) {
       auto type = cast<RankedTensorType>(c.getType());
-      if (type.hasStaticShape() && storageBytes(type) >= minBytes)
+      if (type.hasStaticShape() &&
+          (storageBytes(type) >= minBytes ||
+           (libraryOperands && readByLibrary(c.getResult()))))
         weights.push_back(c);
     });
     SmallVector<Attribute> values, names;
