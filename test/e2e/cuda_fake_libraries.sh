@@ -167,3 +167,23 @@ $(cat "$work/conv.0.log")
 expected
 $want"
 echo "ok conv epilogues: bias, residual and ReLU in cuDNN, fused or not, numbers as PyTorch's"
+
+# A model made only of library calls loads no kernel module; the device
+# line still names the GPU. A missing library is one clear error naming
+# the call and the library, and a non-zero exit.
+KILN_CUDA_DRIVER=$fake KILN_CUBLAS_LIBRARY=$cublas \
+  "$run" "$work/epilogues.so" > "$work/lt.out" 2>&1 ||
+  fail "epilogues: $(cat "$work/lt.out")"
+grep -q "device: Fake GPU (sm_90, no generated kernels)" "$work/lt.out" ||
+  fail "epilogues: no device line: $(cat "$work/lt.out")"
+KILN_CUDA_DRIVER=$fake KILN_CUBLASLT_LIBRARY=/nonexistent/libcublasLt.so \
+  "$run" "$work/epilogues.so" > "$work/lt.out" 2>&1 &&
+  fail "epilogues: ran without cuBLASLt"
+grep -q "error: run failed: matrix product with epilogue (cuBLASLt): cuBLASLt not found" "$work/lt.out" ||
+  fail "epilogues without cuBLASLt: $(cat "$work/lt.out")"
+KILN_CUDA_DRIVER=$fake KILN_CUDNN_LIBRARY=/nonexistent/libcudnn.so \
+  "$run" "$work/conv.so" > "$work/dnn.out" 2>&1 &&
+  fail "conv epilogues: ran without cuDNN"
+grep -q "error: run failed: convolution (cuDNN): cuDNN 9 not found" "$work/dnn.out" ||
+  fail "conv epilogues without cuDNN: $(cat "$work/dnn.out")"
+echo "ok missing cuBLASLt / cuDNN: one clear error each"

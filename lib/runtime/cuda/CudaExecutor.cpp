@@ -114,6 +114,8 @@ struct CudaExecutor::Impl {
   }
   Status load(void *library, const runtime::ArtifactMetadata &metadata,
               const char *hostParams, size_t paramsBytes);
+  /// The GPU's name and arch ("sm_90").
+  void describeDevice(std::string &name, std::string &arch) const;
   Status loadModule(const char *arch, const unsigned char *cubin,
                     int64_t cubinSize, const char *ptx);
 
@@ -186,21 +188,28 @@ CudaExecutor::Impl::~Impl() {
     drv->cuDevicePrimaryCtxRelease(device);
 }
 
-Status CudaExecutor::Impl::loadModule(const char *arch,
-                                      const unsigned char *cubin,
-                                      int64_t cubinSize, const char *ptx) {
+void CudaExecutor::Impl::describeDevice(std::string &name,
+                                        std::string &arch) const {
   int major = 0, minor = 0;
   drv->cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
                             device);
   drv->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                             device);
-  char name[256] = "";
-  drv->cuDeviceGetName(name, sizeof name, device);
-  std::string deviceArch = "sm_" + std::to_string(major * 10 + minor);
+  char text[256] = "";
+  drv->cuDeviceGetName(text, sizeof text, device);
+  name = text;
+  arch = "sm_" + std::to_string(major * 10 + minor);
+}
+
+Status CudaExecutor::Impl::loadModule(const char *arch,
+                                      const unsigned char *cubin,
+                                      int64_t cubinSize, const char *ptx) {
+  std::string name, deviceArch;
+  describeDevice(name, deviceArch);
   std::string why;
   // The cubin where it was built for this GPU, else the PTX, compiled by
   // the driver (newer GPUs run older PTX).
-  device_ = std::string(name) + " (" + deviceArch;
+  device_ = name + " (" + deviceArch;
   if (cubin && cubinSize > 0 && arch && deviceArch == arch) {
     CUresult r = drv->cuModuleLoadData(&module, cubin);
     if (r == CUDA_SUCCESS) {
@@ -211,8 +220,8 @@ Status CudaExecutor::Impl::loadModule(const char *arch,
     why = "cubin: " + drv->describe(r) + "; ";
   }
   if (!ptx || !*ptx)
-    return Status::error("the artifact has no PTX to load on " +
-                         std::string(name) + " (" + deviceArch + ")");
+    return Status::error("the artifact has no PTX to load on " + name + " (" +
+                         deviceArch + ")");
   std::vector<char> log(8192, 0);
   int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log.data(), reinterpret_cast<void *>(log.size() - 1)};
@@ -273,7 +282,12 @@ Status CudaExecutor::Impl::load(void *library,
       !s)
     return s;
 
-  if (!kernelNames.empty()) {
+  if (kernelNames.empty()) {
+    // Every op runs in a library: no module to load.
+    std::string name, deviceArch;
+    describeDevice(name, deviceArch);
+    device_ = name + " (" + deviceArch + ", no generated kernels)";
+  } else {
     if (Status s = loadModule(arch, cubin, cubinSize ? *cubinSize : 0, ptx); !s)
       return s;
     for (const std::string &name : kernelNames) {
