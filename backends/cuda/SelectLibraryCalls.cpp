@@ -79,13 +79,12 @@ bool canRunConv(ConvOp op) {
 template <typename Make>
 void replaceThroughEpilogue(PatternRewriter &rewriter, Operation *op,
                             Operation *last, Make make) {
-  Operation *product = op;
   if (!last)
     last = op;
-  // The chain from the product to the op before the last (each the only
-  // user of the one before), collected while the uses still link it.
+  // The chain from `op` to the op before the last (each the only user of
+  // the one before), collected while the uses still link it.
   SmallVector<Operation *> chain;
-  for (Operation *o = product; o != last; o = *o->getResult(0).user_begin())
+  for (Operation *o = op; o != last; o = *o->getResult(0).user_begin())
     chain.push_back(o);
   rewriter.setInsertionPoint(last);
   rewriter.replaceOp(last, make());
@@ -216,17 +215,15 @@ ProductEpilogue productEpilogue(Operation *product) {
   ProductEpilogue e;
   Value v = product->getResult(0);
   auto type = cast<RankedTensorType>(v.getType());
-  bool biasTaken = false;
   if (auto gemm = dyn_cast<GemmOp>(product); gemm && gemm.getC()) {
     double beta = gemm.getBeta().convertToDouble();
     if (beta == 1.0 && isColumnBias(gemm.getC(), type))
       e.bias = gemm.getC();
     else if (beta != 0.0)
       return e; // C is the accumulator
-    biasTaken = true;
   }
   Operation *user = singleUserOfSameType(v);
-  if (auto add = dyn_cast_or_null<AddOp>(user); add && !biasTaken) {
+  if (auto add = dyn_cast_or_null<AddOp>(user); add && !e.bias) {
     Value other = add.getLhs() == v ? add.getRhs() : add.getLhs();
     if (other != v && isColumnBias(other, type)) {
       e.bias = other;

@@ -196,3 +196,15 @@ func.func @gemm_accumulate_relu(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: te
   %1 = kiln.relu %0 : tensor<3x5xf32>
   return %1 : tensor<3x5xf32>
 }
+
+// A Gemm whose C counts for nothing (beta 0) still takes the bias of an
+// Add after it.
+// CHECK-LABEL: func @gemm_beta0_bias
+// CHECK: kiln_lib.matmul %arg0, %arg1 post %{{.*}} into %{{.*}} {{{.*}}post_ops = ["add"]}
+// CHECK-NOT: accumulate
+// CHECK-NOT: kiln.add
+func.func @gemm_beta0_bias(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<3x5xf32>, %bias: tensor<5xf32>) -> tensor<3x5xf32> {
+  %0 = kiln.gemm %a, %b, %c {beta = 0.0 : f32} : (tensor<3x4xf32>, tensor<4x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  %1 = kiln.add %0, %bias : (tensor<3x5xf32>, tensor<5xf32>) -> tensor<3x5xf32>
+  return %1 : tensor<3x5xf32>
+}
