@@ -675,12 +675,15 @@ LibraryKernels::ltPlan(const int64_t *d, CUdeviceptr a, CUdeviceptr b,
   };
   // Plans are keyed by the descriptor, the bias's presence and the
   // operands' alignments (the heuristic picks kernels for an alignment).
+  // The bias pointer itself is set per call (matmulEpilogue).
   int64_t elementBytes = d[abi::kMmDType] == abi::kF32 ? 4 : 2;
   uint32_t alignA = batchAlignment(a, d[abi::kMmStrideA], elementBytes),
            alignB = batchAlignment(b, d[abi::kMmStrideB], elementBytes),
            alignC = batchAlignment(c, d[abi::kMmStrideC], elementBytes);
+  // (The heuristic reads the bias pointer's alignment too.)
   std::vector<int64_t> key(d, d + abi::kMmFields);
-  key.insert(key.end(), {bias != 0, alignA, alignB, alignC});
+  key.insert(key.end(), {bias != 0, alignA, alignB, alignC,
+                         bias ? alignmentOf(bias) : 0});
   std::unique_ptr<LtPlan> &slot = ltPlans_[key];
   if (slot)
     return slot.get();
