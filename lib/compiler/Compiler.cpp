@@ -98,6 +98,10 @@ public:
       return Status::error("error: --precision=" + precision +
                            " is not supported for --target=cpu (it computes "
                            "in float32 only)\n");
+    if (options_.emulateLibraryCalls && options_.target != "cuda-emulate")
+      return Status::error("error: --emulate-library-calls is for "
+                           "--target=cuda-emulate (it runs the library calls "
+                           "that --target=cuda selects as generated code)\n");
     if (options_.emit == EmitKind::Mlir && !options_.memoryReportPath.empty())
       return Status::error("error: --memory-report needs the backend, which "
                            "--emit=mlir stops before\n");
