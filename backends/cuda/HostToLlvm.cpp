@@ -193,8 +193,9 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
     auto conv2d = dyn_cast<lib::Conv2dOp>(op);
     auto matmul = dyn_cast<lib::MatmulOp>(op);
     ArrayRef<int64_t> pads = conv2d ? conv2d.getPads() : ArrayRef<int64_t>();
-    if ((conv2d && !convEpilogueOf(conv2d)) ||
-        (matmul && !productEpilogueOf(matmul)) ||
+    std::optional<CudaEpilogue> epilogue =
+        conv2d ? convEpilogueOf(conv2d) : productEpilogueOf(matmul);
+    if (!epilogue ||
         (matmul && (!sameBatches(matmul.getLhs(), matmul.getInit()) ||
                     !sameBatches(matmul.getRhs(), matmul.getInit()))) ||
         (conv2d && (conv2d.getChannelsLast() || pads[0] != pads[2] ||
@@ -229,7 +230,7 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       d[abi::kConvDilationH] = conv.getDilations()[0];
       d[abi::kConvDilationW] = conv.getDilations()[1];
       d[abi::kConvGroups] = conv.getGroups();
-      CudaEpilogue e = *convEpilogueOf(conv);
+      const CudaEpilogue &e = *epilogue;
       d[abi::kConvActivation] = e.activation;
       d[abi::kConvAllowTf32] = allowTf32;
       Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
@@ -281,18 +282,18 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
       static_assert(sizeof(double) == sizeof(int64_t));
       std::memcpy(&d[abi::kMmAlphaBits], &alpha, sizeof alpha);
       // A product with an epilogue is a cuBLASLt call of its own slot.
-      CudaEpilogue e = *productEpilogueOf(mm);
-      bool epilogue = !mm.getPostOps().empty();
+      const CudaEpilogue &e = *epilogue;
+      bool cublasLt = !mm.getPostOps().empty();
       d[abi::kMmActivation] = e.activation;
       Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cuda_desc_");
       SmallVector<Value> args = {desc, dataPointer(b, loc, mm.getLhs()),
                                  dataPointer(b, loc, mm.getRhs())};
-      if (epilogue)
+      if (cublasLt)
         args.push_back(e.addend ? dataPointer(b, loc, e.addend) : null);
       args.push_back(dataPointer(b, loc, mm.getInit()));
       LLVM::CallOp::create(
           b, loc,
-          declareSlot(module, epilogue ? abi::kSlotMatmulEpilogue
+          declareSlot(module, cublasLt ? abi::kSlotMatmulEpilogue
                                        : abi::kSlotMatmul),
           args);
     }

@@ -451,52 +451,55 @@ void CudaExecutor::Impl::apiLaunch(void *ctx, int32_t kernel, int64_t gx,
     self->fail("launching kernel '" + name + "': " + self->drv->describe(r));
 }
 
-void CudaExecutor::Impl::apiConv2d(void *ctx, const int64_t *desc, void *x,
-                                   void *w, void *bias, void *y) {
-  auto *self = static_cast<Impl *>(ctx);
+namespace {
+
+CUdeviceptr dev(void *p) { return reinterpret_cast<CUdeviceptr>(p); }
+
+} // namespace
+
+/// A library wrapper's call for the artifact, unless the run has already
+/// failed; its failure is the run's, prefixed with `what`.
+template <typename Call>
+static void callLibrary(void *ctx, const char *what, Call call) {
+  auto *self = static_cast<CudaExecutor::Impl *>(ctx);
   if (!self->error.empty())
     return;
-  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
-  if (Status s = self->libraries->conv2d(desc, dev(x), dev(w), dev(bias),
-                                         /*z=*/0, dev(y));
-      !s)
-    self->fail("convolution (cuDNN): " + s.message());
+  if (Status s = call(*self->libraries); !s)
+    self->fail(std::string(what) + ": " + s.message());
+}
+
+void CudaExecutor::Impl::apiConv2d(void *ctx, const int64_t *desc, void *x,
+                                   void *w, void *bias, void *y) {
+  callLibrary(ctx, "convolution (cuDNN)", [&](LibraryKernels &l) {
+    return l.conv2d(desc, dev(x), dev(w), dev(bias), /*z=*/0, dev(y));
+  });
 }
 
 void CudaExecutor::Impl::apiConv2dResidual(void *ctx, const int64_t *desc,
                                            void *x, void *w, void *bias,
                                            void *z, void *y) {
-  auto *self = static_cast<Impl *>(ctx);
-  if (!self->error.empty())
-    return;
-  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
-  if (Status s = self->libraries->conv2d(desc, dev(x), dev(w), dev(bias),
-                                         dev(z), dev(y));
-      !s)
-    self->fail("convolution with a residual (cuDNN): " + s.message());
+  callLibrary(ctx, "convolution with a residual (cuDNN)",
+              [&](LibraryKernels &l) {
+                return l.conv2d(desc, dev(x), dev(w), dev(bias), dev(z),
+                                dev(y));
+              });
 }
 
 void CudaExecutor::Impl::apiMatmul(void *ctx, const int64_t *desc, void *a,
                                    void *b, void *c) {
-  auto *self = static_cast<Impl *>(ctx);
-  if (!self->error.empty())
-    return;
-  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
-  if (Status s = self->libraries->matmul(desc, dev(a), dev(b), dev(c)); !s)
-    self->fail("matrix product (cuBLAS): " + s.message());
+  callLibrary(ctx, "matrix product (cuBLAS)", [&](LibraryKernels &l) {
+    return l.matmul(desc, dev(a), dev(b), dev(c));
+  });
 }
 
 void CudaExecutor::Impl::apiMatmulEpilogue(void *ctx, const int64_t *desc,
                                            void *a, void *b, void *bias,
                                            void *c) {
-  auto *self = static_cast<Impl *>(ctx);
-  if (!self->error.empty())
-    return;
-  auto dev = [](void *p) { return reinterpret_cast<CUdeviceptr>(p); };
-  if (Status s = self->libraries->matmulEpilogue(desc, dev(a), dev(b),
-                                                 dev(bias), dev(c));
-      !s)
-    self->fail("matrix product with epilogue (cuBLASLt): " + s.message());
+  callLibrary(ctx, "matrix product with epilogue (cuBLASLt)",
+              [&](LibraryKernels &l) {
+                return l.matmulEpilogue(desc, dev(a), dev(b), dev(bias),
+                                        dev(c));
+              });
 }
 
 /// Plain (pageable) host memory: only host code touches it, and a copy

@@ -169,132 +169,135 @@ static bool bind(void *library, F &fn, const char *name) {
   return fn != nullptr;
 }
 
-#define KILN_BIND(api, lib, name, missing)                                     \
-  if (!bind(lib, api.name, #name))                                             \
-    missing += std::string(missing.empty() ? "" : ", ") + #name;
+/// Binds `fn` to the library's `name`, or lists the name in `missing`.
+template <typename F>
+static void need(void *library, F &fn, const char *name,
+                 std::string &missing) {
+  if (!bind(library, fn, name))
+    missing += std::string(missing.empty() ? "" : ", ") + name;
+}
 
-static Expected<const CudnnApi *> loadCudnn() {
+#define KILN_NEED(name) need(lib, api.name, #name, missing);
+
+/// Opens a library once per process (the file that `overrideVariable`
+/// names, else the first of `names` found) and binds its functions with
+/// `bindAll(lib, api, missing)`; `check(api)` may still refuse it. `what`
+/// names the library in the errors.
+template <typename Api, typename BindAll, typename Check>
+static Expected<const Api *>
+loadOnce(const char *what, const char *overrideVariable,
+         std::initializer_list<const char *> names, BindAll bindAll,
+         Check check) {
   static std::once_flag once;
-  static Expected<const CudnnApi *> result = Status::error("");
-  std::call_once(once, [] {
-    static CudnnApi api;
+  static Expected<const Api *> result = Status::error("");
+  std::call_once(once, [&] {
+    static Api api;
     std::string error, missing;
-    // KILN_CUDNN_LIBRARY names another cuDNN (the tests' fake one).
-    void *lib = openLibrary("KILN_CUDNN_LIBRARY",
-                            {"libcudnn.so.9", "libcudnn.so"}, error);
+    void *lib = openLibrary(overrideVariable, names, error);
     if (!lib) {
-      result = Status::error("cuDNN 9 not found (" + error + ")");
+      result = Status::error(std::string(what) + " not found (" + error + ")");
       return;
     }
-    KILN_BIND(api, lib, cudnnGetVersion, missing)
-    KILN_BIND(api, lib, cudnnGetErrorString, missing)
-    KILN_BIND(api, lib, cudnnCreate, missing)
-    KILN_BIND(api, lib, cudnnDestroy, missing)
-    KILN_BIND(api, lib, cudnnSetStream, missing)
-    KILN_BIND(api, lib, cudnnCreateTensorDescriptor, missing)
-    KILN_BIND(api, lib, cudnnDestroyTensorDescriptor, missing)
-    KILN_BIND(api, lib, cudnnSetTensor4dDescriptor, missing)
-    KILN_BIND(api, lib, cudnnCreateFilterDescriptor, missing)
-    KILN_BIND(api, lib, cudnnDestroyFilterDescriptor, missing)
-    KILN_BIND(api, lib, cudnnSetFilter4dDescriptor, missing)
-    KILN_BIND(api, lib, cudnnCreateConvolutionDescriptor, missing)
-    KILN_BIND(api, lib, cudnnDestroyConvolutionDescriptor, missing)
-    KILN_BIND(api, lib, cudnnSetConvolution2dDescriptor, missing)
-    KILN_BIND(api, lib, cudnnSetConvolutionGroupCount, missing)
-    KILN_BIND(api, lib, cudnnSetConvolutionMathType, missing)
-    KILN_BIND(api, lib, cudnnGetConvolution2dForwardOutputDim, missing)
-    KILN_BIND(api, lib, cudnnFindConvolutionForwardAlgorithm, missing)
-    KILN_BIND(api, lib, cudnnGetConvolutionForwardWorkspaceSize, missing)
-    KILN_BIND(api, lib, cudnnConvolutionForward, missing)
-    KILN_BIND(api, lib, cudnnConvolutionBiasActivationForward, missing)
-    KILN_BIND(api, lib, cudnnCreateActivationDescriptor, missing)
-    KILN_BIND(api, lib, cudnnDestroyActivationDescriptor, missing)
-    KILN_BIND(api, lib, cudnnSetActivationDescriptor, missing)
-    KILN_BIND(api, lib, cudnnAddTensor, missing)
-    KILN_BIND(api, lib, cudnnActivationForward, missing)
+    bindAll(lib, api, missing);
     if (!missing.empty()) {
-      result = Status::error("cuDNN lacks " + missing);
+      result = Status::error(std::string(what) + " lacks " + missing);
       return;
     }
-    if (api.cudnnGetVersion() / 10000 != 9) {
-      result = Status::error("cuDNN " + std::to_string(api.cudnnGetVersion()) +
-                             " found, Kiln needs cuDNN 9");
+    if (Status s = check(api); !s) {
+      result = s;
       return;
     }
-    result = static_cast<const CudnnApi *>(&api);
+    result = static_cast<const Api *>(&api);
   });
   return result;
+}
+
+/// The same for a library that needs no check beyond its functions.
+template <typename Api, typename BindAll>
+static Expected<const Api *>
+loadOnce(const char *what, const char *overrideVariable,
+         std::initializer_list<const char *> names, BindAll bindAll) {
+  return loadOnce<Api>(what, overrideVariable, names, bindAll,
+                       [](const Api &) { return Status::ok(); });
+}
+
+// KILN_CUDNN_LIBRARY, KILN_CUBLAS_LIBRARY and KILN_CUBLASLT_LIBRARY name
+// other libraries (the tests' fake ones).
+static Expected<const CudnnApi *> loadCudnn() {
+  return loadOnce<CudnnApi>(
+      "cuDNN 9", "KILN_CUDNN_LIBRARY", {"libcudnn.so.9", "libcudnn.so"},
+      [](void *lib, CudnnApi &api, std::string &missing) {
+        KILN_NEED(cudnnGetVersion)
+        KILN_NEED(cudnnGetErrorString)
+        KILN_NEED(cudnnCreate)
+        KILN_NEED(cudnnDestroy)
+        KILN_NEED(cudnnSetStream)
+        KILN_NEED(cudnnCreateTensorDescriptor)
+        KILN_NEED(cudnnDestroyTensorDescriptor)
+        KILN_NEED(cudnnSetTensor4dDescriptor)
+        KILN_NEED(cudnnCreateFilterDescriptor)
+        KILN_NEED(cudnnDestroyFilterDescriptor)
+        KILN_NEED(cudnnSetFilter4dDescriptor)
+        KILN_NEED(cudnnCreateConvolutionDescriptor)
+        KILN_NEED(cudnnDestroyConvolutionDescriptor)
+        KILN_NEED(cudnnSetConvolution2dDescriptor)
+        KILN_NEED(cudnnSetConvolutionGroupCount)
+        KILN_NEED(cudnnSetConvolutionMathType)
+        KILN_NEED(cudnnGetConvolution2dForwardOutputDim)
+        KILN_NEED(cudnnFindConvolutionForwardAlgorithm)
+        KILN_NEED(cudnnGetConvolutionForwardWorkspaceSize)
+        KILN_NEED(cudnnConvolutionForward)
+        KILN_NEED(cudnnConvolutionBiasActivationForward)
+        KILN_NEED(cudnnCreateActivationDescriptor)
+        KILN_NEED(cudnnDestroyActivationDescriptor)
+        KILN_NEED(cudnnSetActivationDescriptor)
+        KILN_NEED(cudnnAddTensor)
+        KILN_NEED(cudnnActivationForward)
+      },
+      [](const CudnnApi &api) {
+        if (api.cudnnGetVersion() / 10000 == 9)
+          return Status::ok();
+        return Status::error("cuDNN " + std::to_string(api.cudnnGetVersion()) +
+                             " found, Kiln needs cuDNN 9");
+      });
 }
 
 static Expected<const CublasApi *> loadCublas() {
-  static std::once_flag once;
-  static Expected<const CublasApi *> result = Status::error("");
-  std::call_once(once, [] {
-    static CublasApi api;
-    std::string error, missing;
-    // KILN_CUBLAS_LIBRARY names another cuBLAS (the tests' fake one).
-    void *lib = openLibrary(
-        "KILN_CUBLAS_LIBRARY",
-        {"libcublas.so.13", "libcublas.so.12", "libcublas.so"}, error);
-    if (!lib) {
-      result = Status::error("cuBLAS not found (" + error + ")");
-      return;
-    }
-    if (!bind(lib, api.cublasCreate, "cublasCreate_v2"))
-      missing += "cublasCreate_v2";
-    if (!bind(lib, api.cublasDestroy, "cublasDestroy_v2"))
-      missing += " cublasDestroy_v2";
-    if (!bind(lib, api.cublasSetStream, "cublasSetStream_v2"))
-      missing += " cublasSetStream_v2";
-    KILN_BIND(api, lib, cublasGemmStridedBatchedEx, missing)
-    bind(lib, api.cublasGetStatusString, "cublasGetStatusString");
-    if (!missing.empty()) {
-      result = Status::error("cuBLAS lacks " + missing);
-      return;
-    }
-    result = static_cast<const CublasApi *>(&api);
-  });
-  return result;
+  return loadOnce<CublasApi>(
+      "cuBLAS", "KILN_CUBLAS_LIBRARY",
+      {"libcublas.so.13", "libcublas.so.12", "libcublas.so"},
+      [](void *lib, CublasApi &api, std::string &missing) {
+        need(lib, api.cublasCreate, "cublasCreate_v2", missing);
+        need(lib, api.cublasDestroy, "cublasDestroy_v2", missing);
+        need(lib, api.cublasSetStream, "cublasSetStream_v2", missing);
+        KILN_NEED(cublasGemmStridedBatchedEx)
+        bind(lib, api.cublasGetStatusString, "cublasGetStatusString");
+      });
 }
 
 static Expected<const CublasLtApi *> loadCublasLt() {
-  static std::once_flag once;
-  static Expected<const CublasLtApi *> result = Status::error("");
-  std::call_once(once, [] {
-    static CublasLtApi api;
-    std::string error, missing;
-    // KILN_CUBLASLT_LIBRARY names another cuBLASLt (the tests' fake one).
-    void *lib = openLibrary(
-        "KILN_CUBLASLT_LIBRARY",
-        {"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"}, error);
-    if (!lib) {
-      result = Status::error("cuBLASLt not found (" + error + ")");
-      return;
-    }
-    KILN_BIND(api, lib, cublasLtCreate, missing)
-    KILN_BIND(api, lib, cublasLtDestroy, missing)
-    KILN_BIND(api, lib, cublasLtMatmulDescCreate, missing)
-    KILN_BIND(api, lib, cublasLtMatmulDescDestroy, missing)
-    KILN_BIND(api, lib, cublasLtMatmulDescSetAttribute, missing)
-    KILN_BIND(api, lib, cublasLtMatrixLayoutCreate, missing)
-    KILN_BIND(api, lib, cublasLtMatrixLayoutDestroy, missing)
-    KILN_BIND(api, lib, cublasLtMatrixLayoutSetAttribute, missing)
-    KILN_BIND(api, lib, cublasLtMatmulPreferenceCreate, missing)
-    KILN_BIND(api, lib, cublasLtMatmulPreferenceDestroy, missing)
-    KILN_BIND(api, lib, cublasLtMatmulPreferenceSetAttribute, missing)
-    KILN_BIND(api, lib, cublasLtMatmulAlgoGetHeuristic, missing)
-    KILN_BIND(api, lib, cublasLtMatmul, missing)
-    bind(lib, api.cublasLtGetStatusString, "cublasLtGetStatusString");
-    if (!missing.empty()) {
-      result = Status::error("cuBLASLt lacks " + missing);
-      return;
-    }
-    result = static_cast<const CublasLtApi *>(&api);
-  });
-  return result;
+  return loadOnce<CublasLtApi>(
+      "cuBLASLt", "KILN_CUBLASLT_LIBRARY",
+      {"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"},
+      [](void *lib, CublasLtApi &api, std::string &missing) {
+        KILN_NEED(cublasLtCreate)
+        KILN_NEED(cublasLtDestroy)
+        KILN_NEED(cublasLtMatmulDescCreate)
+        KILN_NEED(cublasLtMatmulDescDestroy)
+        KILN_NEED(cublasLtMatmulDescSetAttribute)
+        KILN_NEED(cublasLtMatrixLayoutCreate)
+        KILN_NEED(cublasLtMatrixLayoutDestroy)
+        KILN_NEED(cublasLtMatrixLayoutSetAttribute)
+        KILN_NEED(cublasLtMatmulPreferenceCreate)
+        KILN_NEED(cublasLtMatmulPreferenceDestroy)
+        KILN_NEED(cublasLtMatmulPreferenceSetAttribute)
+        KILN_NEED(cublasLtMatmulAlgoGetHeuristic)
+        KILN_NEED(cublasLtMatmul)
+        bind(lib, api.cublasLtGetStatusString, "cublasLtGetStatusString");
+      });
 }
 
-#undef KILN_BIND
+#undef KILN_NEED
 
 //===----------------------------------------------------------------------===//
 // Convolution
