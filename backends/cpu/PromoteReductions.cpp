@@ -153,14 +153,31 @@ scf::ForOp promote(scf::ForOp loop, IRRewriter &rewriter) {
   return newLoop;
 }
 
+/// The most operations one unrolled window may become. Windows nest (a 2-D
+/// pooling window is two loops, the inner one unrolled first), so without
+/// a bound on the whole, a reduction over several small dimensions (a 6-D
+/// loss summed over everything) would unroll into one straight block of
+/// tens of thousands of operations that LLVM's register allocator needs
+/// minutes for. A 7x7 pooling window stays well below it.
+constexpr int64_t kMaxUnrolledOps = 1024;
+
 /// Whether `loop` is a small window to unroll: a constant trip count of
-/// at most kMaxUnrolledWindow and no loop inside.
+/// at most kMaxUnrolledWindow, no loop inside, and at most kMaxUnrolledOps
+/// operations once unrolled.
 bool isSmallWindow(scf::ForOp loop) {
   std::optional<APInt> trips = loop.getStaticTripCount();
+  if (!trips || trips->getSExtValue() > kMaxUnrolledWindow)
+    return false;
+  int64_t ops = 0;
   bool nested = loop.getBody()
-                    ->walk([](LoopLikeOpInterface) { return WalkResult::interrupt(); })
+                    ->walk([&](Operation *op) {
+                      ++ops;
+                      return isa<LoopLikeOpInterface>(op)
+                                 ? WalkResult::interrupt()
+                                 : WalkResult::advance();
+                    })
                     .wasInterrupted();
-  return trips && trips->getSExtValue() <= kMaxUnrolledWindow && !nested;
+  return !nested && trips->getSExtValue() * ops <= kMaxUnrolledOps;
 }
 
 /// Whether the memref indices `indices` are exactly `loop`'s induction

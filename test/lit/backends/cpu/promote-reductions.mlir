@@ -155,6 +155,37 @@ func.func @window(%x: memref<9x9x64xf32>, %y: memref<7x7x64xf32>) {
 
 // -----
 
+// Short loops nested four deep (a loss summed over a [16, 16, 16, 16]
+// block): the innermost unrolls, the next would exceed the bound on an
+// unrolled whole (1024 operations), so it and the outer loops stay loops.
+// Unrolling every level made one block of 65536 additions that LLVM
+// compiled for minutes.
+// CHECK-LABEL: func @bounded_unrolling
+// CHECK-COUNT-3: scf.for
+// CHECK-NOT: scf.for
+// CHECK-COUNT-16: memref.load %arg0
+// CHECK-NOT: memref.load %arg0
+func.func @bounded_unrolling(%x: memref<16x16x16x16xf32>, %y: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.for %a = %c0 to %c16 step %c1 {
+    scf.for %b = %c0 to %c16 step %c1 {
+      scf.for %c = %c0 to %c16 step %c1 {
+        scf.for %d = %c0 to %c16 step %c1 {
+          %v = memref.load %x[%a, %b, %c, %d] : memref<16x16x16x16xf32>
+          %acc = memref.load %y[] : memref<f32>
+          %s = arith.addf %v, %acc : f32
+          memref.store %s, %y[] : memref<f32>
+        }
+      }
+    }
+  }
+  return
+}
+
+// -----
+
 // The same pool after the fill of its output with -inf: the reduction's
 // parallel loop reads each output element once (its indices are the
 // loop's variables, in another order than the loops, each over its whole
