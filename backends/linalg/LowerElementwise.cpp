@@ -61,12 +61,33 @@ struct Scalar {
     return arith::SubIOp::create(b, loc, a[0], a[1]);
   }
   Value compute(MulOp, ValueRange a) { return mulScalars(b, loc, k, a[0], a[1]); }
+  /// Integer division and remainder never trap: x86 raises SIGFPE for a
+  /// zero divisor and for INT_MIN / -1, and the data, not the model, decides
+  /// whether that happens. A zero divisor gives 0 (numpy's answer); -1 is
+  /// computed as a negation (wrapping, as numpy does). Only the divisor
+  /// selects are added, and they vectorise.
+  Value isIntConst(Value v, int64_t value) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v,
+                                 c(v.getType(), double(value)));
+  }
+  /// The divisor with its trapping values replaced by 1.
+  Value safeDivisor(Value d) {
+    Value bad = isIntConst(d, 0);
+    if (!k.isUnsigned)
+      bad = arith::OrIOp::create(b, loc, bad, isIntConst(d, -1));
+    return select(bad, c(d.getType(), 1), d);
+  }
   Value compute(DivOp, ValueRange a) {
     if (k.isFloat)
       return arith::DivFOp::create(b, loc, a[0], a[1]);
-    if (k.isUnsigned)
-      return arith::DivUIOp::create(b, loc, a[0], a[1]);
-    return arith::DivSIOp::create(b, loc, a[0], a[1]);
+    Value zero = c(a[0].getType(), 0);
+    Value d = safeDivisor(a[1]);
+    Value q = k.isUnsigned ? Value(arith::DivUIOp::create(b, loc, a[0], d))
+                           : Value(arith::DivSIOp::create(b, loc, a[0], d));
+    if (!k.isUnsigned)
+      q = select(isIntConst(a[1], -1),
+                 arith::SubIOp::create(b, loc, zero, a[0]), q);
+    return select(isIntConst(a[1], 0), zero, q);
   }
   Value compute(MinOp, ValueRange a) { return minScalars(b, loc, k, a[0], a[1]); }
   Value compute(MaxOp, ValueRange a) { return maxScalars(b, loc, k, a[0], a[1]); }
@@ -223,13 +244,16 @@ struct Scalar {
   Value compute(ModOp op, ValueRange a) {
     if (k.isFloat)
       return arith::RemFOp::create(b, loc, a[0], a[1]);
+    // A zero divisor gives 0, and x % -1 is 0: the safe divisor 1 gives
+    // both without the trap (see safeDivisor).
+    Value zero = c(a[0].getType(), 0);
+    Value safe = safeDivisor(a[1]);
     if (k.isUnsigned)
-      return arith::RemUIOp::create(b, loc, a[0], a[1]);
-    Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+      return arith::RemUIOp::create(b, loc, a[0], safe);
+    Value r = arith::RemSIOp::create(b, loc, a[0], safe);
     if (op.getFmod())
       return r;
     // Python's %: a nonzero remainder takes the divisor's sign.
-    Value zero = c(r.getType(), 0);
     Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r,
                                           zero);
     Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r,

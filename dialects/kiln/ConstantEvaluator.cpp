@@ -449,8 +449,9 @@ evaluateConstantOp(Operation *op, ArrayRef<ElementsAttr> operands,
       .Case([&](DivOp) {
         r = binary(type, in[0], in[1],
                    [](const APInt &a, const APInt &b, bool u) -> std::optional<APInt> {
+                     // As the generated code does: 0 for a zero divisor.
                      if (b.isZero())
-                       return std::nullopt;
+                       return APInt::getZero(a.getBitWidth());
                      return u ? a.udiv(b) : a.sdiv(b);
                    },
                    fdiv);
@@ -461,7 +462,7 @@ evaluateConstantOp(Operation *op, ArrayRef<ElementsAttr> operands,
                    [fmod](const APInt &a, const APInt &b,
                           bool u) -> std::optional<APInt> {
                      if (b.isZero())
-                       return std::nullopt;
+                       return APInt::getZero(a.getBitWidth());
                      if (u)
                        return a.urem(b);
                      APInt rem = a.srem(b);

@@ -97,15 +97,23 @@ func.func @dedup(%x: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
-// Division by zero in integers has no value: left to the run time (which
-// traps). Ops with a run-time operand are left alone.
-// CHECK-LABEL: func @not_foldable
-// CHECK: kiln.div
+// Integer division and remainder by zero fold to 0, the value the generated
+// code computes (it never traps). INT_MIN / -1 wraps. Ops with a run-time
+// operand are left alone.
+// CHECK-LABEL: func @integer_division_edges
+// CHECK-DAG: kiln.constant dense<0> : tensor<si32>
+// CHECK-DAG: kiln.constant dense<-2147483648> : tensor<si32>
+// CHECK-NOT: kiln.div
+// CHECK-NOT: kiln.mod
 // CHECK: kiln.add
-func.func @not_foldable(%x: tensor<si32>) -> (tensor<si32>, tensor<si32>) {
+func.func @integer_division_edges(%x: tensor<si32>) -> (tensor<si32>, tensor<si32>, tensor<si32>, tensor<si32>) {
   %a = kiln.constant dense<1> : tensor<si32>
   %z = kiln.constant dense<0> : tensor<si32>
+  %m = kiln.constant dense<-2147483648> : tensor<si32>
+  %n = kiln.constant dense<-1> : tensor<si32>
   %0 = kiln.div %a, %z : (tensor<si32>, tensor<si32>) -> tensor<si32>
-  %1 = kiln.add %x, %a : (tensor<si32>, tensor<si32>) -> tensor<si32>
-  return %0, %1 : tensor<si32>, tensor<si32>
+  %1 = kiln.mod %a, %z : (tensor<si32>, tensor<si32>) -> tensor<si32>
+  %2 = kiln.div %m, %n : (tensor<si32>, tensor<si32>) -> tensor<si32>
+  %3 = kiln.add %x, %a : (tensor<si32>, tensor<si32>) -> tensor<si32>
+  return %0, %1, %2, %3 : tensor<si32>, tensor<si32>, tensor<si32>, tensor<si32>
 }
