@@ -6,6 +6,8 @@
 #ifndef KILN_TENSOR_H
 #define KILN_TENSOR_H
 
+#include "kiln/Status.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,8 +48,12 @@ class Tensor {
 public:
   Tensor() = default;
 
-  /// Uninitialised storage, 64-byte aligned.
+  /// Uninitialised storage, 64-byte aligned; throws std::bad_alloc when the
+  /// host has no memory for it.
   static Tensor allocate(DType dtype, std::vector<int64_t> shape);
+  /// The same, or an error that names the tensor and its size when the host
+  /// has no memory for it, a dimension is negative, or the size overflows.
+  static Expected<Tensor> tryAllocate(DType dtype, std::vector<int64_t> shape);
   /// A view of `data` kept alive by `owner` (may be null for borrowed data
   /// that outlives the tensor).
   static Tensor wrap(DType dtype, std::vector<int64_t> shape, void *data,

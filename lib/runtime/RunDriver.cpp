@@ -385,7 +385,11 @@ int runDriverMain(const std::vector<std::string> &args,
     for (int64_t &d : shape)
       if (d < 0)
         d = 1;
-    inputs[i] = Tensor::allocate(infos[i].dtype, shape);
+    Expected<Tensor> generated = Tensor::tryAllocate(infos[i].dtype, shape);
+    if (!generated)
+      return fail("input '" + infos[i].name +
+                  "': " + generated.status().message());
+    inputs[i] = std::move(*generated);
     fillRandom(inputs[i], rng);
     std::cout << "input " << i << " '" << infos[i].name
               << "': generated " << inputs[i].describe() << " from seed "

@@ -279,7 +279,10 @@ Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
       owner = shared;
     }
     if (!contiguous || !heap) {
-      Tensor copy = Tensor::allocate(info.dtype, shape);
+      Expected<Tensor> allocated = Tensor::tryAllocate(info.dtype, shape);
+      if (!allocated)
+        return allocated.status();
+      Tensor copy = std::move(*allocated);
       if (contiguous) {
         if (copy.byteSize())
           std::memcpy(copy.data(), data, copy.byteSize());
@@ -330,7 +333,10 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor> &given,
     std::vector<int64_t> shape = spec.shape;
     for (int64_t &d : shape)
       d = d < 0 ? 0 : d;
-    inputs[i] = Tensor::allocate(spec.dtype, shape);
+    Expected<Tensor> stand = Tensor::tryAllocate(spec.dtype, shape);
+    if (!stand)
+      return stand.status();
+    inputs[i] = std::move(*stand);
     if (inputs[i].byteSize())
       std::memset(inputs[i].data(), 0, inputs[i].byteSize());
   }

@@ -1,6 +1,7 @@
 //===- Tensor.cpp - element types and dense tensors -----------------------===//
 #include "kiln/Tensor.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 
@@ -72,6 +73,32 @@ Tensor Tensor::allocate(DType dtype, std::vector<int64_t> shape) {
   t.owner_ = std::shared_ptr<void>(p, std::free);
   t.data_ = p;
   return t;
+}
+
+Expected<Tensor> Tensor::tryAllocate(DType dtype, std::vector<int64_t> shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  // The byte count, checked: a shape read from a file or a model may not fit.
+  uint64_t bytes = dtypeSize(dtype);
+  for (int64_t d : t.shape_) {
+    if (d < 0)
+      return Status::error("cannot allocate " + t.describe() +
+                           ": negative dimension");
+    if (d != 0 && bytes > (uint64_t(1) << 62) / uint64_t(d))
+      return Status::error("cannot allocate " + t.describe() +
+                           ": its size overflows");
+    bytes *= uint64_t(d);
+  }
+  try {
+    return allocate(dtype, t.shape_);
+  } catch (const std::bad_alloc &) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.1f GiB", double(bytes) / (1 << 30));
+    return Status::error("out of host memory allocating " +
+                         std::to_string(bytes) + " bytes (" + size +
+                         ") for " + t.describe());
+  }
 }
 
 Tensor Tensor::wrap(DType dtype, std::vector<int64_t> shape, void *data,

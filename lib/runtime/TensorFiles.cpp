@@ -122,7 +122,10 @@ Expected<Tensor> readNpy(const std::string &path) {
       ++i;
     }
   }
-  Tensor t = Tensor::allocate(*dtype, shape);
+  Expected<Tensor> allocated = Tensor::tryAllocate(*dtype, shape);
+  if (!allocated)
+    return bad(allocated.status().message());
+  Tensor t = std::move(*allocated);
   size_t dataStart = headerStart + headerLen;
   if (s.size() - dataStart < t.byteSize())
     return bad("data is shorter than its shape says");
@@ -338,7 +341,10 @@ Expected<Tensor> readTensorProto(const std::string &path, std::string *name) {
   if (!dtype)
     return bad("unsupported data type " + std::to_string(dataType));
   std::vector<int64_t> shape(dims.begin(), dims.end());
-  Tensor t = Tensor::allocate(*dtype, shape);
+  Expected<Tensor> allocated = Tensor::tryAllocate(*dtype, shape);
+  if (!allocated)
+    return bad(allocated.status().message());
+  Tensor t = std::move(*allocated);
   size_t n = size_t(t.numElements()), elem = dtypeSize(*dtype);
   char *out = t.data<char>();
   auto sizeMismatch = [&](size_t got) {

@@ -672,7 +672,10 @@ namespace {
 /// Copies one output (any strides) from the device into a new tensor.
 Status copyOut(const Driver &drv, CUstream stream, DType dtype,
                const runtime::DescriptorView &v, Tensor &out) {
-  out = Tensor::allocate(dtype, v.shape);
+  Expected<Tensor> allocated = Tensor::tryAllocate(dtype, v.shape);
+  if (!allocated)
+    return allocated.status();
+  out = std::move(*allocated);
   int64_t n = out.numElements();
   if (n == 0)
     return Status::ok();
