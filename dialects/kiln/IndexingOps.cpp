@@ -1,5 +1,6 @@
 //===- IndexingOps.cpp - type rules of indexing and data-dependent ops ----===//
 #include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/InferUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ShapeUtils.h"
 
@@ -9,22 +10,11 @@ using namespace mlir;
 
 namespace kiln {
 
-static RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
 
 static Type si64(MLIRContext *ctx) {
   return IntegerType::get(ctx, 64, IntegerType::Signed);
 }
 
-/// A 1-D shape-like operand's length, which must be static.
-static FailureOr<int64_t> vectorLength(std::optional<Location> loc, Value v,
-                                       StringRef what) {
-  RankedTensorType t = tensorType(v);
-  if (t.getRank() != 1 || t.isDynamicDim(0))
-    return emitOptionalError(loc, what, " must be a 1-D tensor of known length");
-  return t.getDimSize(0);
-}
 
 static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
                                int64_t rank) {
@@ -191,6 +181,24 @@ LogicalResult CumSumOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// GatherElements and ScatterElements address the data at the indices'
+/// positions in every dimension but `axis`, so there the indices may not be
+/// larger than the data (checked where both sizes are known).
+static LogicalResult checkElementsIndices(std::optional<Location> loc,
+                                          RankedTensorType data,
+                                          RankedTensorType indices,
+                                          int64_t axis) {
+  if (axis < 0)
+    axis += data.getRank();
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != axis && !data.isDynamicDim(d) && !indices.isDynamicDim(d) &&
+        indices.getDimSize(d) > data.getDimSize(d))
+      return emitOptionalError(loc, "indices have ", indices.getDimSize(d),
+                               " entries in dimension ", d, ", the data only ",
+                               data.getDimSize(d));
+  return success();
+}
+
 LogicalResult GatherElementsOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
@@ -198,7 +206,8 @@ LogicalResult GatherElementsOp::inferReturnTypes(
   RankedTensorType indices = tensorType(adaptor.getIndices());
   if (indices.getRank() != data.getRank())
     return emitOptionalError(loc, "indices must have the data's rank");
-  if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())))
+  if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())) ||
+      failed(checkElementsIndices(loc, data, indices, adaptor.getAxis())))
     return failure();
   results.push_back(indices.clone(data.getElementType()));
   return success();
@@ -241,7 +250,10 @@ LogicalResult ScatterElementsOp::inferReturnTypes(
     return emitOptionalError(loc, "indices and updates must have the data's "
                                   "rank");
   if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())) ||
-      failed(checkReduction(loc, adaptor.getReduction())))
+      failed(checkReduction(loc, adaptor.getReduction())) ||
+      failed(checkElementsIndices(loc, data,
+                                  tensorType(adaptor.getIndices()),
+                                  adaptor.getAxis())))
     return failure();
   results.push_back(data);
   return success();
@@ -256,6 +268,11 @@ LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
   if (indices.getRank() < 1 || indices.isDynamicDim(indices.getRank() - 1))
     return emitOptionalError(loc, "the last dimension of indices must be "
                                   "known");
+  int64_t last = indices.getDimSize(indices.getRank() - 1);
+  if (last < 1 || last > data.getRank())
+    return emitOptionalError(loc, "index tuples of ", last,
+                             " entries do not fit data of rank ",
+                             data.getRank());
   if (failed(checkReduction(loc, adaptor.getReduction())))
     return failure();
   results.push_back(data);

@@ -1,5 +1,6 @@
 //===- NNOps.cpp - type rules of contractions, convolution and pooling ----===//
 #include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/InferUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ShapeUtils.h"
 
@@ -239,10 +240,25 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
       nm != "floor" && nm != "ceil")
     return emitOptionalError(loc, "unknown nearest_mode '", nm, "'");
   Value given = scales ? scales : sizes;
-  auto gt = cast<RankedTensorType>(given.getType());
-  if (!gt.isDynamicDim(0) && gt.getDimSize(0) != x.getRank())
+  FailureOr<int64_t> entries =
+      vectorLength(loc, given, scales ? "scales" : "sizes");
+  if (failed(entries))
+    return failure();
+  if (*entries != x.getRank())
     return emitOptionalError(loc, "scales or sizes need one entry per "
                                   "dimension");
+  // The roi only counts (and is only read) for tf_crop_and_resize.
+  Value roi = adaptor.getRoi();
+  if (ct == "tf_crop_and_resize") {
+    if (!roi)
+      return emitOptionalError(loc, "coordinate_transformation_mode "
+                                    "'tf_crop_and_resize' needs a roi");
+    FailureOr<int64_t> roiEntries = vectorLength(loc, roi, "roi");
+    if (failed(roiEntries))
+      return failure();
+    if (*roiEntries != 2 * x.getRank())
+      return emitOptionalError(loc, "roi needs two entries per dimension");
+  }
   SmallVector<int64_t> shape(x.getRank(), kDynamic);
   if (sizes) {
     if (auto v = getConstantIntValues(sizes))
@@ -366,8 +382,11 @@ LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   auto x = cast<RankedTensorType>(adaptor.getInput().getType());
-  auto s = cast<RankedTensorType>(adaptor.getOutputShape().getType());
-  if (s.isDynamicDim(0) || s.getDimSize(0) != x.getRank())
+  FailureOr<int64_t> entries =
+      vectorLength(loc, adaptor.getOutputShape(), "output_shape");
+  if (failed(entries))
+    return failure();
+  if (*entries != x.getRank())
     return emitOptionalError(loc, "output_shape must have one entry per "
                                   "dimension");
   SmallVector<int64_t> shape(x.getRank(), kDynamic);

@@ -68,6 +68,23 @@ int64_t staticProduct(ArrayRef<int64_t> dims) {
   return p;
 }
 
+std::optional<std::string> unsupportedShape(ArrayRef<int64_t> dims) {
+  if (int64_t(dims.size()) > kMaxRank)
+    return "rank " + std::to_string(dims.size()) + " is above the " +
+           std::to_string(kMaxRank) + " Kiln supports";
+  constexpr int64_t kMaxElements = int64_t(1) << 56;
+  int64_t elements = 1;
+  for (int64_t d : dims) {
+    if (isDynamic(d) || d == 0)
+      continue;
+    if (d < 0 || elements > kMaxElements / d)
+      return "shape " + shapeToString(dims) +
+             " has more elements than Kiln can address (2^56)";
+    elements *= d;
+  }
+  return std::nullopt;
+}
+
 std::string shapeToString(ArrayRef<int64_t> dims) {
   std::string s;
   raw_string_ostream os(s);

@@ -40,6 +40,16 @@ std::optional<int64_t> windowOutputSize(int64_t in, int64_t kernel,
 /// Product of static dimensions, or kDynamic if any is dynamic.
 int64_t staticProduct(llvm::ArrayRef<int64_t> dims);
 
+/// The largest rank Kiln compiles. ONNX sets none, but types, loops and
+/// descriptors are per dimension: a rank of millions (a malformed shape
+/// tensor) would take the compiler hours instead of failing.
+constexpr int64_t kMaxRank = 64;
+
+/// Why a tensor of `dims` cannot exist, or nullopt when it can: a rank above
+/// kMaxRank, or more elements than byte offsets can address (2^56, so that
+/// any element size up to 128 bits stays far from int64's range).
+std::optional<std::string> unsupportedShape(llvm::ArrayRef<int64_t> dims);
+
 /// "2x3x?" for messages.
 std::string shapeToString(llvm::ArrayRef<int64_t> dims);
 

@@ -1,5 +1,6 @@
 //===- SignalOps.cpp - type rules of the spectral ops ----------------------===//
 #include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/InferUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ShapeUtils.h"
 
@@ -7,9 +8,6 @@ using namespace mlir;
 
 namespace kiln {
 
-static RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
 
 /// The value of a scalar integer operand when it is a constant.
 static std::optional<int64_t> constantScalar(Value v) {

@@ -1,5 +1,6 @@
 //===- TensorOps.cpp - type rules of data-movement ops --------------------===//
 #include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/InferUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/ShapeUtils.h"
 
@@ -10,9 +11,6 @@ using namespace mlir;
 
 namespace kiln {
 
-static RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
 
 //===----------------------------------------------------------------------===//
 // Constant
@@ -44,15 +42,14 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   RankedTensorType in = tensorType(adaptor.getInput());
-  RankedTensorType shapeType = tensorType(adaptor.getShape());
-  if (shapeType.isDynamicDim(0))
-    return emitOptionalError(loc, "the target shape must have a static "
-                                  "length (the result's rank)");
-  int64_t rank = shapeType.getDimSize(0);
+  FailureOr<int64_t> rank =
+      vectorLength(loc, adaptor.getShape(), "the target shape");
+  if (failed(rank))
+    return failure();
   auto values = getConstantIntValues(adaptor.getShape());
   if (!values) {
     results.push_back(RankedTensorType::get(
-        SmallVector<int64_t>(rank, kDynamic), in.getElementType()));
+        SmallVector<int64_t>(*rank, kDynamic), in.getElementType()));
     return success();
   }
   bool allowZero = adaptor.getAllowZero();

@@ -22,10 +22,14 @@
 
 namespace cl = llvm::cl;
 
+// --help lists these; LLVM's and MLIR's own options still work and are
+// listed by --help-hidden.
+static cl::OptionCategory kilnCategory("Kiln options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(kilnCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
-                                       cl::value_desc("file"));
+                                       cl::value_desc("file"), cl::cat(kilnCategory));
 static cl::opt<kiln::EmitKind> emit(
     "emit", cl::desc("What to write"), cl::init(kiln::EmitKind::SharedLibrary),
     cl::values(clEnumValN(kiln::EmitKind::SharedLibrary, "so",
@@ -35,81 +39,81 @@ static cl::opt<kiln::EmitKind> emit(
                           "the kiln dialect after the graph pipeline"),
                clEnumValN(kiln::EmitKind::LlvmIr, "llvm", "the LLVM IR"),
                clEnumValN(kiln::EmitKind::Ptx, "ptx",
-                          "the device code as PTX (--target=cuda)")));
-static cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
-                                   cl::init("cpu"));
+                          "the device code as PTX (--target=cuda)")), cl::cat(kilnCategory));
+static cl::opt<std::string> target("target", cl::desc("Target: cpu (the default), cuda, or cuda-emulate (the CUDA pipeline on the host, for testing without a GPU)"),
+                                   cl::init("cpu"), cl::cat(kilnCategory));
 enum OptLevel { O0, O1, O2, O3 };
 static cl::opt<OptLevel> optLevel(
     cl::desc("Optimisation level"), cl::init(O2),
     cl::values(clEnumVal(O0, "no graph optimisation, plain loops"),
                clEnumVal(O1, "folding and CSE"), clEnumVal(O2, "the default"),
-               clEnumVal(O3, "everything")));
+               clEnumVal(O3, "everything")), cl::cat(kilnCategory));
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("Fix an input's dimensions: NAME=1x3x224x224"),
-    cl::value_desc("name=dims"));
+    cl::value_desc("name=dims"), cl::cat(kilnCategory));
 static cl::opt<std::string> cpu("cpu", cl::desc("CPU to generate code for "
                                                 "(native or an LLVM CPU name)"),
-                                cl::init("native"));
+                                cl::init("native"), cl::cat(kilnCategory));
 static cl::list<std::string> sequenceLengths(
     "sequence-length",
     cl::desc("The length of a sequence input: NAME=N (its elements are the "
              "tensor inputs NAME[0] ... NAME[N-1])"),
-    cl::value_desc("name=n"));
+    cl::value_desc("name=n"), cl::cat(kilnCategory));
 static cl::list<std::string> absentOptionals(
     "optional-absent", cl::desc("An optional input that is empty"),
-    cl::value_desc("name"));
+    cl::value_desc("name"), cl::cat(kilnCategory));
 static cl::opt<bool> forceDynamic(
     "force-dynamic",
-    cl::desc("Make every input dimension dynamic (testing dynamic shapes)"));
+    cl::desc("Make every input dimension dynamic (testing dynamic shapes)"), cl::cat(kilnCategory));
 static cl::opt<bool> fastMath(
     "fast-math",
-    cl::desc("Allow graph rewrites that change floating-point results"));
+    cl::desc("Allow graph rewrites that change floating-point results"), cl::cat(kilnCategory));
 static cl::opt<std::string> layout(
     "layout", cl::desc("Layout of convolution regions at -O2+: nhwc or nchw "
-                       "(default: the target's choice)"));
+                       "(default: the target's choice)"), cl::cat(kilnCategory));
 static cl::opt<bool> passTiming(
     "pass-timing",
     cl::desc("Print the time of each pass, once for the graph pipeline and "
-             "once for the backend (to stderr)"));
+             "once for the backend (to stderr)"), cl::cat(kilnCategory));
 static cl::opt<std::string> kernelReport(
     "kernel-report", cl::ValueOptional, cl::value_desc("file"),
     cl::desc("List each fused kernel and the ops in it (to stdout, or to "
-             "--kernel-report=FILE)"));
+             "--kernel-report=FILE)"), cl::cat(kilnCategory));
 static cl::opt<std::string> memoryReport(
     "memory-report", cl::ValueOptional, cl::value_desc("file"),
     cl::desc("Print the static memory plan: each intermediate buffer's "
              "offset and lifetime, the arena size and its lower bound (to "
-             "stdout, or to --memory-report=FILE)"));
+             "stdout, or to --memory-report=FILE)"), cl::cat(kilnCategory));
 static cl::opt<bool> memoryPlan(
     "memory-plan",
     cl::desc("CPU: intermediate buffers in one arena the runtime allocates "
              "once (default on; =false mallocs each per run)"),
-    cl::init(true));
+    cl::init(true), cl::cat(kilnCategory));
 static cl::opt<bool> externalParams(
     "external-params",
-    cl::desc("Write the weights to <output>.params instead of embedding them"));
+    cl::desc("Write the weights to <output>.params instead of embedding them"), cl::cat(kilnCategory));
 
 static cl::opt<std::string> gpuArch(
     "gpu-arch", cl::desc("GPU architecture for --target=cuda (sm_80, sm_90)"),
-    cl::init("sm_90"));
+    cl::init("sm_90"), cl::cat(kilnCategory));
 static cl::opt<std::string> cudaPath(
-    "cuda-path", cl::desc("CUDA toolkit for --target=cuda (ptxas, libdevice)"));
+    "cuda-path", cl::desc("CUDA toolkit for --target=cuda (ptxas, libdevice)"), cl::cat(kilnCategory));
 static cl::opt<bool> gpuLibraries(
     "gpu-libraries",
     cl::desc("Run convolutions and matrix products through cuDNN/cuBLAS "
              "(--target=cuda; default on)"),
-    cl::init(true));
+    cl::init(true), cl::cat(kilnCategory));
 static cl::opt<bool> allowCpuFallback(
     "allow-cpu-fallback",
     cl::desc("--target=cuda: run on the host, with copies, what needs a "
              "value only known on the device (data-dependent sizes, loop "
-             "conditions) instead of rejecting the model"));
+             "conditions) instead of rejecting the model"), cl::cat(kilnCategory));
 
 static cl::opt<bool> emulateLibraryCalls(
     "emulate-library-calls",
     cl::desc("--target=cuda-emulate: select cuDNN/cuBLAS calls as "
              "--target=cuda does and run them as generated code of their "
-             "definition (checks the selection without a GPU)"));
+             "definition (checks the selection without a GPU)"), cl::cat(kilnCategory));
 
 static cl::opt<std::string> precision(
     "precision",
@@ -117,7 +121,7 @@ static cl::opt<std::string> precision(
              "(float32 library calls may use TF32 tensor cores), fp16 or bf16 "
              "(tensors and weights in that type, tensor cores, float32 inputs "
              "and outputs)"),
-    cl::init("fp32"));
+    cl::init("fp32"), cl::cat(kilnCategory));
 
 static cl::opt<std::string> cpuKernels(
     "cpu-kernels",
@@ -125,14 +129,14 @@ static cl::opt<std::string> cpuKernels(
              "oneDNN with fused post-ops where the cost model finds it faster "
              "(auto, the default), wherever oneDNN can run them (onednn), or "
              "generated loops for everything (codegen)"),
-    cl::init("auto"));
+    cl::init("auto"), cl::cat(kilnCategory));
 
 static cl::opt<std::string> cpuConvAlgorithm(
     "cpu-conv-algorithm",
     cl::desc("--target=cpu: oneDNN convolutions as Winograd F(2x2, 3x3) "
              "where the cost model finds it faster (auto, the default) or "
              "always direct (direct)"),
-    cl::init("auto"));
+    cl::init("auto"), cl::cat(kilnCategory));
 
 static const char *defaultExtension(kiln::EmitKind kind) {
   switch (kind) {
@@ -149,7 +153,13 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
+  cl::HideUnrelatedOptions(kilnCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Kiln model compiler\n\n"
+      "  kiln-compile MODEL.onnx -o MODEL.so [options]\n\n"
+      "LLVM's and MLIR's own options (--mlir-print-ir-after-all, ...) are "
+      "listed by --help-hidden.\n");
 
   kiln::CompileOptions options;
   options.target = target;

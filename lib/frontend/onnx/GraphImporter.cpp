@@ -142,6 +142,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
     SmallVector<int64_t> shape;
     for (int64_t d : fixed->second)
       shape.push_back(d < 0 ? ShapedType::kDynamic : d);
+    if (auto why = unsupportedShape(shape))
+      return emitError(loc) << *why;
     return RankedTensorType::get(shape, element);
   }
   SmallVector<int64_t> shape;
@@ -175,6 +177,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
       shape[i] = dims[i];
     }
   }
+  if (auto why = unsupportedShape(shape))
+    return emitError(loc) << *why;
   dimNames = builder_.getArrayAttr(names);
   return RankedTensorType::get(shape, element);
 }
@@ -595,6 +599,9 @@ LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
                               : out.name());
     }
   }
+  if (results.empty())
+    return emitError(FileLineColLoc::get(context(), modelName_, 0, 0))
+           << "the graph has no outputs: there is nothing to compute";
   for (Value v : results)
     types.push_back(v.getType());
   func::ReturnOp::create(builder_, func.getLoc(), results);

@@ -10,6 +10,7 @@
 #define KILN_LIB_FRONTEND_ONNX_NODEIMPORTER_H
 
 #include "dialects/kiln/KilnDialect.h"
+#include "dialects/kiln/ShapeUtils.h"
 #include "lib/frontend/onnx/Composite.h"
 
 #include "mlir/IR/Builders.h"
@@ -121,8 +122,14 @@ public:
       op->erase();
       return mlir::failure();
     }
-    for (auto [result, type] : llvm::zip(op->getResults(), types))
-      result.setType(type);
+    for (auto [i, type] : llvm::enumerate(types)) {
+      if (auto t = mlir::dyn_cast<mlir::RankedTensorType>(type))
+        if (auto why = unsupportedShape(t.getShape())) {
+          op->erase();
+          return error() << "result " << int64_t(i) << ": " << *why;
+        }
+      op->getResult(i).setType(type);
+    }
     if (mlir::failed(mlir::verify(op))) {
       op->erase();
       return mlir::failure();

@@ -1,5 +1,6 @@
 //===- TensorImport.cpp - ONNX TensorProto -> MLIR attribute --------------===//
 #include "lib/frontend/onnx/TensorImport.h"
+#include "dialects/kiln/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -164,6 +165,8 @@ convertTensor(const onnx::TensorProto &t, std::string *rawData, Location loc,
     if (d < 0)
       return emitError(loc) << "tensor '" << t.name()
                             << "' has a negative dimension";
+  if (auto why = unsupportedShape(shape))
+    return emitError(loc) << "tensor '" << t.name() << "': " << *why;
   auto type = RankedTensorType::get(shape, element);
   int64_t n = type.getNumElements();
   size_t width = storageBytes(t.data_type());

@@ -38,6 +38,30 @@ struct Window {
   std::string autoPad;
 };
 
+/// Window attributes as ONNX allows them: kernel sizes, strides and
+/// dilations of at least 1, pads of at least 0, none so large that the
+/// window arithmetic could overflow. An empty list is not checked.
+LogicalResult checkWindowValues(NodeImporter &n, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations,
+                                ArrayRef<int64_t> pads) {
+  constexpr int64_t kLimit = int64_t(1) << 31;
+  auto check = [&](ArrayRef<int64_t> values, int64_t least,
+                   const char *what) -> LogicalResult {
+    for (int64_t v : values)
+      if (v < least || v > kLimit) {
+        InFlightDiagnostic d = n.error() << what << " [";
+        llvm::interleaveComma(values, d);
+        return d << "]: each must be in [" << least << ", 2^31]";
+      }
+    return success();
+  };
+  return success(succeeded(check(kernel, 1, "kernel sizes")) &&
+                 succeeded(check(strides, 1, "strides")) &&
+                 succeeded(check(dilations, 1, "dilations")) &&
+                 succeeded(check(pads, 0, "pads")));
+}
+
 FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
                              ArrayRef<int64_t> kernel) {
   Window w;
@@ -56,6 +80,8 @@ FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
       int64_t(w.pads.size()) != 2 * k)
     return n.error() << "strides, dilations and pads must have " << k << ", "
                      << k << " and " << 2 * k << " entries";
+  if (failed(checkWindowValues(n, w.kernel, w.strides, w.dilations, w.pads)))
+    return failure();
   if (w.autoPad == "VALID") {
     w.pads.assign(2 * k, 0);
     w.autoPad = "NOTSET";
@@ -162,6 +188,13 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
         n.intsAttr("strides").value_or(SmallVector<int64_t>(k, 1));
     SmallVector<int64_t> pads =
         n.intsAttr("pads").value_or(SmallVector<int64_t>(2 * k, 0));
+    if (xt.getRank() != k + 2 || int64_t(strides.size()) != k ||
+        int64_t(pads.size()) != 2 * k)
+      return n.error() << "for a " << k << "-d kernel the input needs rank "
+                       << k + 2 << ", strides " << k << " and pads " << 2 * k
+                       << " entries";
+    if (failed(checkWindowValues(n, *kernel, strides, {}, pads)))
+      return failure();
     SmallVector<int64_t> dims = {xt.getDimSize(0), xt.getDimSize(1)};
     for (int64_t i = 0; i < k; ++i)
       dims.push_back((xt.getDimSize(2 + i) - 1) * strides[i] + (*kernel)[i] -
@@ -353,6 +386,13 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   if (int64_t(strides.size()) != k || int64_t(dil.size()) != k ||
       int64_t(outPad.size()) != k || int64_t(pads.size()) != 2 * k)
     return n.error() << "window attributes have the wrong length";
+  if (failed(checkWindowValues(n, kernel, strides, dil, pads)))
+    return failure();
+  for (auto [p, s, d] : llvm::zip(outPad, strides, dil))
+    if (p < 0 || (p >= s && p >= d))
+      return n.error() << "output_padding " << shapeToString(outPad)
+                       << " must be non-negative and smaller than the "
+                          "stride or the dilation";
   auto outputShape = n.intsAttr("output_shape");
   if (outputShape && int64_t(outputShape->size()) == k + 2)
     outputShape = SmallVector<int64_t>(outputShape->begin() + 2, outputShape->end());

@@ -45,6 +45,8 @@ FailureOr<Value> reduceValue(NodeImporter &n, Value x) {
         return failure();
       auto given = n.maybeConstantInts(1);
       auto axesType = cast<RankedTensorType>(axesInput.getType());
+      if (axesType.getRank() != 1)
+        return n.error() << "axes must be a 1-D tensor";
       if (!given && !axesType.isDynamicDim(0) && axesType.getDimSize(0) > 0)
         // Axes known only at run time: the lowering decides per dimension.
         return n.build<OpTy>({x, axesInput},
