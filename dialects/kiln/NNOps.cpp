@@ -239,25 +239,30 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   if (nm != "round_prefer_floor" && nm != "round_prefer_ceil" &&
       nm != "floor" && nm != "ceil")
     return emitOptionalError(loc, "unknown nearest_mode '", nm, "'");
-  Value given = scales ? scales : sizes;
-  FailureOr<int64_t> entries =
-      vectorLength(loc, given, scales ? "scales" : "sizes");
-  if (failed(entries))
+  // scales, sizes and roi are vectors; a float one may have a length known
+  // only at run time (--force-dynamic), checked there.
+  auto vectorOf = [&](Value v, int64_t perDim, StringRef what) {
+    int64_t entries = perDim * x.getRank();
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || t.getRank() != 1)
+      return emitOptionalError(loc, what, " must be a 1-D tensor");
+    if (!t.isDynamicDim(0) && t.getDimSize(0) != entries)
+      return emitOptionalError(loc, what, " needs ", entries, " entries (",
+                               perDim, " per dimension), not ",
+                               t.getDimSize(0));
+    return success();
+  };
+  if (failed(vectorOf(scales ? scales : sizes, 1,
+                      scales ? "scales" : "sizes")))
     return failure();
-  if (*entries != x.getRank())
-    return emitOptionalError(loc, "scales or sizes need one entry per "
-                                  "dimension");
   // The roi only counts (and is only read) for tf_crop_and_resize.
   Value roi = adaptor.getRoi();
   if (ct == "tf_crop_and_resize") {
     if (!roi)
       return emitOptionalError(loc, "coordinate_transformation_mode "
                                     "'tf_crop_and_resize' needs a roi");
-    FailureOr<int64_t> roiEntries = vectorLength(loc, roi, "roi");
-    if (failed(roiEntries))
+    if (failed(vectorOf(roi, 2, "roi")))
       return failure();
-    if (*roiEntries != 2 * x.getRank())
-      return emitOptionalError(loc, "roi needs two entries per dimension");
   }
   SmallVector<int64_t> shape(x.getRank(), kDynamic);
   if (sizes) {

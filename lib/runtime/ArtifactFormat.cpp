@@ -88,7 +88,7 @@ size_t parseTensor(const std::vector<std::string_view> &words, size_t at,
   auto dtype = parseDType(words[at + 1]);
   size_t rank = 0;
   if (!name || !dtype || !parseInt(words[at + 2], rank) ||
-      words.size() < at + 3 + rank)
+      rank > words.size() - at - 3)
     return 0;
   t.name = *name;
   t.dtype = *dtype;
@@ -204,6 +204,21 @@ Expected<ArtifactMetadata> parseMetadata(std::string_view text) {
   }
   if (!sawHeader)
     return Status::error("not a Kiln artifact (empty metadata)");
+  // Each parameter lies inside the weights and has its shape's size, so
+  // that a damaged artifact fails here rather than reading out of bounds.
+  for (const ParamSpec &p : m.params) {
+    uint64_t bytes = dtypeSize(p.tensor.dtype);
+    for (int64_t d : p.tensor.shape) {
+      if (d < 0 || (d && bytes > (uint64_t(1) << 62) / uint64_t(d)))
+        return Status::error("artifact metadata: parameter '" + p.tensor.name +
+                             "' has a bad shape");
+      bytes *= uint64_t(d);
+    }
+    if (p.bytes < bytes || p.offset > m.paramsBytes ||
+        p.bytes > m.paramsBytes - p.offset)
+      return Status::error("artifact metadata: parameter '" + p.tensor.name +
+                           "' does not lie inside the weights");
+  }
   return m;
 }
 

@@ -79,6 +79,48 @@ TEST(ArtifactFormat, ArenaLine) {
   EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\narena\n"));
 }
 
+TEST(ArtifactFormat, DamagedMetadataIsAnError) {
+  // A rank so large that its word count wrapped around (it read past the
+  // line before).
+  EXPECT_FALSE(runtime::parseMetadata(
+      "kiln-artifact 3\ninput x float32 18446744073709551615 3\n"));
+  // Parameters must lie inside the weights and hold their shape's bytes.
+  EXPECT_FALSE(runtime::parseMetadata(
+      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 32 64\n"));
+  EXPECT_FALSE(runtime::parseMetadata(
+      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 0 32\n"));
+  EXPECT_FALSE(runtime::parseMetadata(
+      "kiln-artifact 3\nparams embedded 64\n"
+      "param w float32 2 4611686018427387904 4 0 64\n"));
+  EXPECT_TRUE(runtime::parseMetadata(
+      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 0 64\n"));
+  // Every one-byte change of a valid description parses or fails cleanly
+  // (the sanitizer-free check: no crash, and what parses keeps its params
+  // inside the weights).
+  runtime::ArtifactMetadata m;
+  m.inputs.push_back({"x", DType::Float32, {-1, 3}, {"n", ""}});
+  m.outputs.push_back({"y", DType::Int64, {2}, {""}});
+  runtime::ParamSpec p;
+  p.tensor = {"w", DType::Float32, {4, 4}, {"", ""}};
+  p.offset = 0;
+  p.bytes = 64;
+  m.params.push_back(p);
+  m.paramsBytes = 64;
+  m.arenaBytes = 256;
+  std::string text = runtime::serializeMetadata(m);
+  const char replacements[] = {'\0', '\n', ' ', '9', '-', '?', 'x'};
+  for (size_t i = 0; i < text.size(); ++i)
+    for (char c : replacements) {
+      std::string damaged = text;
+      damaged[i] = c;
+      auto parsed = runtime::parseMetadata(damaged);
+      if (!parsed)
+        continue;
+      for (const runtime::ParamSpec &q : parsed->params)
+        EXPECT_LE(q.offset + q.bytes, parsed->paramsBytes) << damaged;
+    }
+}
+
 TEST(ArenaPool, OneArenaPerOverlappingRunAndReuse) {
   runtime::ArenaPool pool(1000);
   ASSERT_TRUE(pool.ok());
