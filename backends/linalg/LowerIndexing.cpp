@@ -478,12 +478,20 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
     OpBuilder &b = rewriter;
     Value x = adaptor.getInput(), lengths = adaptor.getLengths();
     int64_t ba = op.getBatchAxis(), ta = op.getTimeAxis();
+    SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    Value steps = indexValue(b, loc, dims[ta]);
     Value r = generateTensor(
-        b, loc, getDims(b, loc, x), signlessElement(x.getType()),
+        b, loc, dims, signlessElement(x.getType()),
         [&](OpBuilder &gb, Location gl, ValueRange idx) {
           Ix g{gb, gl};
           Value len = g.toIndex(
               tensor::ExtractOp::create(gb, gl, lengths, ValueRange{idx[ba]}));
+          // A length past the time axis would read outside the input.
+          runtimeCheck(gb, gl, op,
+                       arith::AndIOp::create(
+                           gb, gl, g.cmp(arith::CmpIPredicate::sge, len, g.c(0)),
+                           g.cmp(arith::CmpIPredicate::sle, len, steps)),
+                       "sequence length out of range");
           Value t = idx[ta];
           Value inside = g.cmp(arith::CmpIPredicate::slt, t, len);
           SmallVector<Value> at(idx.begin(), idx.end());

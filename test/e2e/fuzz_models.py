@@ -30,8 +30,9 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 # What a crash looks like on stderr even when the exit status was masked.
 CRASH_MARKERS = ("PLEASE submit a bug report", "Stack dump:", "LLVM ERROR",
@@ -78,7 +79,26 @@ def mutate_attribute(m, rng):
     return True
 
 
+def mutate_values(t, rng):
+    """An integer tensor's entry (a shape, axes, pads, indices, a count)
+    replaced by an extreme value; False for other tensors."""
+    if t.data_type not in (TensorProto.INT64, TensorProto.INT32):
+        return False
+    try:
+        a = numpy_helper.to_array(t).copy()
+    except Exception:
+        return False
+    if a.size == 0:
+        return False
+    info = np.iinfo(a.dtype)
+    a.flat[rng.randrange(a.size)] = max(info.min, min(info.max, rng.choice(INTS)))
+    t.CopyFrom(numpy_helper.from_array(a, t.name))
+    return True
+
+
 def mutate_tensor(t, rng):
+    if rng.random() < 0.3 and mutate_values(t, rng):
+        return
     choice = rng.randrange(4)
     if choice == 0 and len(t.dims):
         t.dims[rng.randrange(len(t.dims))] = rng.choice(DIMS + [-1])
@@ -119,9 +139,12 @@ def mutate_value_info(m, rng):
 
 
 def mutate_initializer(m, rng):
-    if not m.graph.initializer:
+    tensors = list(m.graph.initializer) + [
+        a.t for n in m.graph.node for a in n.attribute
+        if a.type == onnx.AttributeProto.TENSOR]
+    if not tensors:
         return False
-    mutate_tensor(rng.choice(m.graph.initializer), rng)
+    mutate_tensor(rng.choice(tensors), rng)
     return True
 
 
