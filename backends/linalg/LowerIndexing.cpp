@@ -67,6 +67,7 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
       target.push_back(extractIndex(b, loc, adaptor.getShape(), i));
     SmallVector<OpFoldResult> outDims = broadcastDimLists(
         b, loc, op, {getDims(b, loc, x), target}, op.getType().getShape());
+    checkSizes(b, loc, op, outDims);
     Value r = broadcastTo(b, loc, x, outDims);
     rewriter.replaceOp(op, castTo(b, loc, r, toSignless(op.getType())));
     return success();
@@ -93,6 +94,7 @@ struct TileLowering : OpConversionPattern<TileOp> {
                    "negative repeat count");
       out.push_back(ix.mul(d, r));
     }
+    checkSizes(b, loc, op, out);
     Value r = generateTensor(b, loc, out, signlessElement(x.getType()),
                              [&](OpBuilder &gb, Location gl, ValueRange idx) {
                                Ix g{gb, gl};
@@ -129,7 +131,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
     Value result;
     if (mode == "constant") {
       // Crop (negative pads) with a slice, then pad with tensor.pad.
-      SmallVector<OpFoldResult> offsets, sizes, strides, low, high;
+      SmallVector<OpFoldResult> offsets, sizes, strides, low, high, padded;
       for (int64_t d = 0; d < rank; ++d) {
         Value dim = indexValue(b, loc, dims[d]);
         Value cropBegin = ix.max(ix.sub(ix.c(0), begin[d]), ix.c(0));
@@ -142,7 +144,10 @@ struct PadLowering : OpConversionPattern<PadOp> {
         strides.push_back(b.getIndexAttr(1));
         low.push_back(ix.max(begin[d], ix.c(0)));
         high.push_back(ix.max(end[d], ix.c(0)));
+        padded.push_back(ix.add(ix.add(size, ix.max(begin[d], ix.c(0))),
+                                ix.max(end[d], ix.c(0))));
       }
+      checkSizes(b, loc, op, padded);
       Value cropped =
           tensor::ExtractSliceOp::create(b, loc, x, offsets, sizes, strides);
       Value value = adaptor.getValue() ? extractScalar(b, loc, adaptor.getValue())
@@ -162,6 +167,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
                        "cannot pad an empty dimension in mode " + mode.str());
         out.push_back(size);
       }
+      checkSizes(b, loc, op, out);
       result = generateTensor(
           b, loc, out, element, [&](OpBuilder &gb, Location gl, ValueRange idx) {
             Ix g{gb, gl};
@@ -202,6 +208,7 @@ struct ConstantOfShapeLowering : OpConversionPattern<ConstantOfShapeOp> {
       dims.push_back(type.isDynamicDim(i)
                          ? OpFoldResult(extractIndex(b, loc, adaptor.getShape(), i))
                          : b.getIndexAttr(type.getDimSize(i)));
+    checkSizes(b, loc, op, dims);
     TypedAttr value = op.getValue();
     Type t = toSignless(value.getType());
     Value scalar;
@@ -242,6 +249,7 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
           ix.toIndex(delta));
     }
     count = ix.max(count, ix.c(0));
+    checkSizes(b, loc, op, {OpFoldResult(count)});
     Value r = generateTensor(
         b, loc, {count}, t, [&](OpBuilder &gb, Location gl, ValueRange idx) {
           Value i = indexToElement(gb, gl, idx[0], t, k);

@@ -330,6 +330,34 @@ void runtimeCheck(OpBuilder &b, Location loc, Operation *op, Value cond,
   cf::AssertOp::create(b, loc, cond, describeNode(op) + ": " + message.str());
 }
 
+void checkSizes(OpBuilder &b, Location loc, Operation *op,
+                ArrayRef<OpFoldResult> dims) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y).getResult();
+  };
+  if (llvm::all_of(dims, [](OpFoldResult d) { return isa<Attribute>(d); }))
+    return;
+  Value limit = c(int64_t(1) << 56), zero = c(0), one = c(1);
+  Value count = one;
+  for (OpFoldResult d : dims) {
+    Value v = indexValue(b, loc, d);
+    if (isa<Value>(d))
+      runtimeCheck(b, loc, op, cmp(arith::CmpIPredicate::sge, v, zero),
+                   "a size computed at run time is negative");
+    // count * v <= limit, as count <= limit / v (v = 0 always fits).
+    Value divisor = arith::MaxSIOp::create(b, loc, v, one);
+    Value fits = arith::OrIOp::create(
+        b, loc, cmp(arith::CmpIPredicate::eq, v, zero),
+        cmp(arith::CmpIPredicate::sle, count,
+            arith::DivSIOp::create(b, loc, limit, divisor)));
+    runtimeCheck(b, loc, op, fits,
+                 "a size computed at run time makes a tensor of more than "
+                 "2^56 elements");
+    count = arith::MulIOp::create(b, loc, count, v);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise with broadcasting
 //===----------------------------------------------------------------------===//
