@@ -487,19 +487,30 @@ struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
     Value x = adaptor.getInput(), lengths = adaptor.getLengths();
     int64_t ba = op.getBatchAxis(), ta = op.getTimeAxis();
     SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+    // A length past the time axis would read outside the input. Checked
+    // once per batch entry, before the copy, which then has no check inside
+    // and can run on threads.
     Value steps = indexValue(b, loc, dims[ta]);
+    Ix ix{b, loc};
+    scf::ForOp::create(
+        b, loc, ix.c(0), indexValue(b, loc, dims[ba]), ix.c(1), ValueRange{},
+        [&](OpBuilder &lb, Location ll, Value i, ValueRange) {
+          Ix g{lb, ll};
+          Value len = g.toIndex(
+              tensor::ExtractOp::create(lb, ll, lengths, ValueRange{i}));
+          runtimeCheck(lb, ll, op,
+                       arith::AndIOp::create(
+                           lb, ll, g.cmp(arith::CmpIPredicate::sge, len, g.c(0)),
+                           g.cmp(arith::CmpIPredicate::sle, len, steps)),
+                       "sequence length out of range");
+          scf::YieldOp::create(lb, ll);
+        });
     Value r = generateTensor(
         b, loc, dims, signlessElement(x.getType()),
         [&](OpBuilder &gb, Location gl, ValueRange idx) {
           Ix g{gb, gl};
           Value len = g.toIndex(
               tensor::ExtractOp::create(gb, gl, lengths, ValueRange{idx[ba]}));
-          // A length past the time axis would read outside the input.
-          runtimeCheck(gb, gl, op,
-                       arith::AndIOp::create(
-                           gb, gl, g.cmp(arith::CmpIPredicate::sge, len, g.c(0)),
-                           g.cmp(arith::CmpIPredicate::sle, len, steps)),
-                       "sequence length out of range");
           Value t = idx[ta];
           Value inside = g.cmp(arith::CmpIPredicate::slt, t, len);
           SmallVector<Value> at(idx.begin(), idx.end());
