@@ -1,6 +1,7 @@
 //===- LoweringUtils.cpp - building blocks of the kiln -> linalg lowering -===//
 #include "backends/linalg/LoweringUtils.h"
 #include "dialects/kiln/NodeName.h"
+#include "dialects/kiln/ShapeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -338,7 +339,7 @@ void checkSizes(OpBuilder &b, Location loc, Operation *op,
   };
   if (llvm::all_of(dims, [](OpFoldResult d) { return isa<Attribute>(d); }))
     return;
-  Value limit = c(int64_t(1) << 56), zero = c(0), one = c(1);
+  Value limit = c(kMaxElements), zero = c(0), one = c(1);
   Value count = one;
   for (OpFoldResult d : dims) {
     Value v = indexValue(b, loc, d);

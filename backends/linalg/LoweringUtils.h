@@ -138,8 +138,8 @@ void runtimeCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
 
 /// Run-time checks that sizes computed from data (a shape input, pads, a
 /// count) describe a tensor that can exist: no size is negative, and there
-/// are at most 2^56 elements (beyond, the byte count overflows and the
-/// buffer would be allocated too small). Static sizes fold away.
+/// are at most kMaxElements (ShapeUtils.h; beyond, the byte count overflows
+/// and the buffer would be allocated too small). Static sizes fold away.
 void checkSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
                 llvm::ArrayRef<mlir::OpFoldResult> dims);
 

@@ -10,11 +10,9 @@ using namespace mlir;
 
 namespace kiln {
 
-
 static Type si64(MLIRContext *ctx) {
   return IntegerType::get(ctx, 64, IntegerType::Signed);
 }
-
 
 static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
                                int64_t rank) {

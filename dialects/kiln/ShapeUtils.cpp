@@ -72,7 +72,6 @@ std::optional<std::string> unsupportedShape(ArrayRef<int64_t> dims) {
   if (int64_t(dims.size()) > kMaxRank)
     return "rank " + std::to_string(dims.size()) + " is above the " +
            std::to_string(kMaxRank) + " Kiln supports";
-  constexpr int64_t kMaxElements = int64_t(1) << 56;
   int64_t elements = 1;
   for (int64_t d : dims) {
     if (isDynamic(d) || d == 0)

@@ -45,9 +45,12 @@ int64_t staticProduct(llvm::ArrayRef<int64_t> dims);
 /// tensor) would take the compiler hours instead of failing.
 constexpr int64_t kMaxRank = 64;
 
+/// The most elements of a tensor Kiln compiles: byte offsets of any element
+/// size up to 128 bits then stay far from int64's range.
+constexpr int64_t kMaxElements = int64_t(1) << 56;
+
 /// Why a tensor of `dims` cannot exist, or nullopt when it can: a rank above
-/// kMaxRank, or more elements than byte offsets can address (2^56, so that
-/// any element size up to 128 bits stays far from int64's range).
+/// kMaxRank, or more than kMaxElements elements.
 std::optional<std::string> unsupportedShape(llvm::ArrayRef<int64_t> dims);
 
 /// "2x3x?" for messages.

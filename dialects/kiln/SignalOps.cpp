@@ -8,7 +8,6 @@ using namespace mlir;
 
 namespace kiln {
 
-
 /// The value of a scalar integer operand when it is a constant.
 static std::optional<int64_t> constantScalar(Value v) {
   auto values = getConstantIntValues(v);

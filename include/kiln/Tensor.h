@@ -37,6 +37,11 @@ enum class DType : int {
 
 /// Bytes per element.
 size_t dtypeSize(DType t);
+/// Bytes of a dense `dtype` tensor of `shape`, or nullopt when a dimension
+/// is negative or the count passes 2^62 (a shape read from a file or an
+/// artifact, which may be damaged).
+std::optional<uint64_t> checkedByteSize(DType dtype,
+                                        const std::vector<int64_t> &shape);
 /// ONNX's lower-case name: "float32", "int64", "bool", ...
 const char *dtypeName(DType t);
 std::optional<DType> parseDType(std::string_view name);

@@ -207,14 +207,12 @@ Expected<ArtifactMetadata> parseMetadata(std::string_view text) {
   // Each parameter lies inside the weights and has its shape's size, so
   // that a damaged artifact fails here rather than reading out of bounds.
   for (const ParamSpec &p : m.params) {
-    uint64_t bytes = dtypeSize(p.tensor.dtype);
-    for (int64_t d : p.tensor.shape) {
-      if (d < 0 || (d && bytes > (uint64_t(1) << 62) / uint64_t(d)))
-        return Status::error("artifact metadata: parameter '" + p.tensor.name +
-                             "' has a bad shape");
-      bytes *= uint64_t(d);
-    }
-    if (p.bytes < bytes || p.offset > m.paramsBytes ||
+    std::optional<uint64_t> bytes =
+        checkedByteSize(p.tensor.dtype, p.tensor.shape);
+    if (!bytes)
+      return Status::error("artifact metadata: parameter '" + p.tensor.name +
+                           "' has a bad shape");
+    if (p.bytes < *bytes || p.offset > m.paramsBytes ||
         p.bytes > m.paramsBytes - p.offset)
       return Status::error("artifact metadata: parameter '" + p.tensor.name +
                            "' does not lie inside the weights");

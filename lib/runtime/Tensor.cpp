@@ -1,6 +1,7 @@
 //===- Tensor.cpp - element types and dense tensors -----------------------===//
 #include "kiln/Tensor.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -75,21 +76,30 @@ Tensor Tensor::allocate(DType dtype, std::vector<int64_t> shape) {
   return t;
 }
 
+std::optional<uint64_t> checkedByteSize(DType dtype,
+                                        const std::vector<int64_t> &shape) {
+  uint64_t bytes = dtypeSize(dtype);
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && bytes > (uint64_t(1) << 62) / uint64_t(d)))
+      return std::nullopt;
+    bytes *= uint64_t(d);
+  }
+  return bytes;
+}
+
 Expected<Tensor> Tensor::tryAllocate(DType dtype, std::vector<int64_t> shape) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
-  // The byte count, checked: a shape read from a file or a model may not fit.
-  uint64_t bytes = dtypeSize(dtype);
-  for (int64_t d : t.shape_) {
-    if (d < 0)
-      return Status::error("cannot allocate " + t.describe() +
-                           ": negative dimension");
-    if (d != 0 && bytes > (uint64_t(1) << 62) / uint64_t(d))
-      return Status::error("cannot allocate " + t.describe() +
-                           ": its size overflows");
-    bytes *= uint64_t(d);
-  }
+  if (std::any_of(t.shape_.begin(), t.shape_.end(),
+                  [](int64_t d) { return d < 0; }))
+    return Status::error("cannot allocate " + t.describe() +
+                         ": negative dimension");
+  std::optional<uint64_t> checked = checkedByteSize(dtype, t.shape_);
+  if (!checked)
+    return Status::error("cannot allocate " + t.describe() +
+                         ": its size overflows");
+  uint64_t bytes = *checked;
   try {
     return allocate(dtype, t.shape_);
   } catch (const std::bad_alloc &) {

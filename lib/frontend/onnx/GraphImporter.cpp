@@ -135,46 +135,43 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, ArrayAttr &dimNames) 
   if (!tt.has_shape() && fixed == options_.inputShapes.end())
     return emitError(loc) << "has no shape (not even a rank); give one in the "
                              "model or with --input-shape";
-  if (!tt.has_shape()) {
-    // The rank and sizes come from --input-shape alone.
-    dimNames = builder_.getArrayAttr(SmallVector<Attribute>(
-        fixed->second.size(), builder_.getStringAttr("")));
-    SmallVector<int64_t> shape;
-    for (int64_t d : fixed->second)
-      shape.push_back(d < 0 ? ShapedType::kDynamic : d);
-    if (auto why = unsupportedShape(shape))
-      return emitError(loc) << *why;
-    return RankedTensorType::get(shape, element);
-  }
   SmallVector<int64_t> shape;
   SmallVector<Attribute> names;
-  // Forced-dynamic mode keeps the length of 1-D integer inputs: ONNX uses
-  // them as shapes, axes and pads, whose length is a result's rank, which
-  // ranked tensors need at compile time.
-  bool shapeLike = tt.shape().dim_size() == 1 && isa<IntegerType>(element) &&
-                   !element.isInteger(1);
-  for (const auto &d : tt.shape().dim()) {
-    bool known = d.has_dim_value() && d.dim_value() >= 0 &&
-                 (!options_.forceDynamic || shapeLike);
-    shape.push_back(known ? d.dim_value() : ShapedType::kDynamic);
-    names.push_back(builder_.getStringAttr(
-        d.has_dim_param() ? d.dim_param() : std::string()));
-  }
-  if (fixed != options_.inputShapes.end()) {
-    const std::vector<int64_t> &dims = fixed->second;
-    if (dims.size() != shape.size())
-      return emitError(loc) << "--input-shape gives " << dims.size()
-                            << " dimensions, the model's input has rank "
-                            << shape.size();
-    for (size_t i = 0; i < dims.size(); ++i) {
-      if (dims[i] < 0)
-        continue;
-      const auto &d = tt.shape().dim(int(i));
-      if (d.has_dim_value() && d.dim_value() != dims[i])
-        return emitError(loc) << "--input-shape sets dimension " << i << " to "
-                              << dims[i] << ", the model fixes it at "
-                              << d.dim_value();
-      shape[i] = dims[i];
+  if (!tt.has_shape()) {
+    // The rank and sizes come from --input-shape alone.
+    for (int64_t d : fixed->second) {
+      shape.push_back(d < 0 ? ShapedType::kDynamic : d);
+      names.push_back(builder_.getStringAttr(""));
+    }
+  } else {
+    // Forced-dynamic mode keeps the length of 1-D integer inputs: ONNX uses
+    // them as shapes, axes and pads, whose length is a result's rank, which
+    // ranked tensors need at compile time.
+    bool shapeLike = tt.shape().dim_size() == 1 && isa<IntegerType>(element) &&
+                     !element.isInteger(1);
+    for (const auto &d : tt.shape().dim()) {
+      bool known = d.has_dim_value() && d.dim_value() >= 0 &&
+                   (!options_.forceDynamic || shapeLike);
+      shape.push_back(known ? d.dim_value() : ShapedType::kDynamic);
+      names.push_back(builder_.getStringAttr(
+          d.has_dim_param() ? d.dim_param() : std::string()));
+    }
+    if (fixed != options_.inputShapes.end()) {
+      const std::vector<int64_t> &dims = fixed->second;
+      if (dims.size() != shape.size())
+        return emitError(loc) << "--input-shape gives " << dims.size()
+                              << " dimensions, the model's input has rank "
+                              << shape.size();
+      for (size_t i = 0; i < dims.size(); ++i) {
+        if (dims[i] < 0)
+          continue;
+        const auto &d = tt.shape().dim(int(i));
+        if (d.has_dim_value() && d.dim_value() != dims[i])
+          return emitError(loc)
+                 << "--input-shape sets dimension " << i << " to " << dims[i]
+                 << ", the model fixes it at " << d.dim_value();
+        shape[i] = dims[i];
+      }
     }
   }
   if (auto why = unsupportedShape(shape))
