@@ -39,7 +39,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
        (libraries ? " library-operands=true" : "") +
        "},kiln-cpu-mark-entry,";
-  p += "kiln-decompose-composites,kiln-convert-to-linalg,canonicalize,cse,";
+  // TopK and Unique by rank: one thread per element, not a sequential sort.
+  p += "kiln-decompose-composites,kiln-convert-to-linalg{sort=rank},"
+       "canonicalize,cse,";
   // Fewer, larger elementwise kernels (transposes fuse too, as generics).
   if (o.optLevel > 0)
     p += "kiln-generalize-transposes,linalg-fuse-elementwise-ops,canonicalize,";

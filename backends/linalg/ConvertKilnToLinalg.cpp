@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALG
 #include "backends/linalg/Passes.h.inc"
@@ -26,8 +28,19 @@ namespace {
 
 struct ConvertKilnToLinalgPass
     : impl::ConvertKilnToLinalgBase<ConvertKilnToLinalgPass> {
+  using ConvertKilnToLinalgBase::ConvertKilnToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    std::optional<lowering::SortAlgorithm> sortAlgorithm =
+        llvm::StringSwitch<std::optional<lowering::SortAlgorithm>>(sort)
+            .Case("merge", lowering::SortAlgorithm::Merge)
+            .Case("rank", lowering::SortAlgorithm::Rank)
+            .Default(std::nullopt);
+    if (!sortAlgorithm) {
+      getOperation().emitError() << "kiln-convert-to-linalg: unknown sort '"
+                                 << sort << "' (merge or rank)";
+      return signalPassFailure();
+    }
     lowering::SignlessTypeConverter converter;
     RewritePatternSet patterns(ctx);
     lowering::populateElementwiseLowering(converter, patterns);
@@ -44,6 +57,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateSignalLowering(converter, patterns);
     lowering::populateRecurrentLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
+    lowering::populateSortingLowering(converter, patterns, *sortAlgorithm);
     lowering::populateControlFlowLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

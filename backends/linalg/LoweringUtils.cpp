@@ -641,4 +641,28 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+Value countWhere(OpBuilder &b, Location loc, Value t,
+                 function_ref<Value(OpBuilder &, Location, Value)> pred) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank();
+  Value init = filledTensor(b, loc, {}, scalarConstant(b, loc, b.getI64Type(), 0));
+  MLIRContext *ctx = b.getContext();
+  Value count =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{t}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, {}, ctx)},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+          [&](OpBuilder &gb, Location gl, ValueRange a) {
+            Value one = arith::ExtUIOp::create(gb, gl, gb.getI64Type(),
+                                               pred(gb, gl, a[0]));
+            linalg::YieldOp::create(gb, gl,
+                                    arith::AddIOp::create(gb, gl, a[1], one).getResult());
+          })
+          .getResult(0);
+  return arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      tensor::ExtractOp::create(b, loc, count, ValueRange{}));
+}
+
 } // namespace kiln::lowering

@@ -188,6 +188,14 @@ generateTensor(mlir::OpBuilder &b, mlir::Location loc,
                                               mlir::ValueRange indices)>
                    body);
 
+/// How many elements of `t` satisfy `pred` (an i1 of the element), as an
+/// index.
+mlir::Value
+countWhere(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+           llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                          mlir::Value)>
+               pred);
+
 /// Element `i` of a 1-D integer tensor, as an index.
 mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value tensor, int64_t i);

@@ -70,9 +70,18 @@ def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {
     ranges, reshape element counts) becomes a `cf.assert` naming the node,
     which the backend turns into a run-time error report.
 
+    TopK and Unique order their elements with `sort`: `merge`, a
+    sequential merge sort per slice cut at k, or for TopK with k <= 64 a
+    scan keeping the best k (O(n log k) comparisons; the CPU's choice), or `rank`, where each element counts the elements before it
+    (O(n^2) comparisons as one parallel loop; a GPU's choice).
+
     Guarantees: no kiln op remains; fails (naming the op) if one cannot be
     lowered.
   }];
+  let options = [
+    Option<"sort", "sort", "std::string", /*default=*/"\"merge\"",
+           "how TopK and Unique order elements: merge or rank">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
     "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",

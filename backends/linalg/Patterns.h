@@ -22,6 +22,15 @@ void populateIndexingLowering(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populateDataDependentLowering(mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+
+/// How TopK and Unique order their elements (LowerSorting.cpp).
+enum class SortAlgorithm {
+  Merge, // sequential per slice: a merge sort, a scan for small k
+  Rank,  // each element counts those before it, O(n^2) in parallel
+};
+void populateSortingLowering(mlir::TypeConverter &converter,
+                             mlir::RewritePatternSet &patterns,
+                             SortAlgorithm algorithm);
 void populateRecurrentLowering(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateResizeLowering(mlir::TypeConverter &converter,

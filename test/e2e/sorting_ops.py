@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""TopK and Unique against a reference written here, on the sizes and data
+that the ONNX node tests leave out: long axes (a vocabulary of 50257), k
+on both sides of the scan / merge-sort switch (64), k = 0, 1 and n, ties,
+NaN, data already in order (the scan's worst case), unsigned and signed
+integers, several slices, Unique with and without an axis.
+
+The reference is plain Python: the order is by value (NaN above every
+number), ties by position; Unique groups equal values (all NaNs are one)
+and reports first occurrences, inverse indices and counts, sorted by value
+or by first occurrence.
+
+  sorting_ops.py --kiln-run BIN [--target cpu|cuda-emulate] [--scale S]
+
+--target=cuda-emulate runs the GPU's lowering (rank counting, O(n^2) on
+the emulating CPU), so --scale shrinks the long cases there.
+"""
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+ONNX_TYPE = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32,
+             np.int64: TensorProto.INT64, np.uint8: TensorProto.UINT8}
+
+
+def order_key(v, i, largest):
+    """Sort key: NaN above every number, ties by position."""
+    nan = isinstance(v, float) and math.isnan(v)
+    rank = (1, 0.0) if nan else (0, v)
+    if largest:
+        rank = (-rank[0], -rank[1])
+    return (rank, i)
+
+
+def ref_top_k(x, k, axis, largest):
+    xm = np.moveaxis(x, axis, -1)
+    flat = xm.reshape(-1, xm.shape[-1])
+    vals = np.empty((flat.shape[0], k), dtype=x.dtype)
+    idxs = np.empty((flat.shape[0], k), dtype=np.int64)
+    for r, row in enumerate(flat):
+        items = row.tolist()
+        order = sorted(range(len(items)),
+                       key=lambda i: order_key(items[i], i, largest))[:k]
+        vals[r] = row[order]
+        idxs[r] = order
+    shape = xm.shape[:-1] + (k,)
+    return (np.moveaxis(vals.reshape(shape), -1, axis),
+            np.moveaxis(idxs.reshape(shape), -1, axis))
+
+
+def ref_unique(x, axis, sorted_):
+    rows = (x.reshape(-1, 1) if axis is None
+            else np.moveaxis(x, axis, 0).reshape(x.shape[axis], -1))
+
+    def key(row):
+        return tuple(("nan",) if isinstance(v, float) and math.isnan(v)
+                     else (0.0 if v == 0 else v,) for v in row.tolist())
+    first, count, of = {}, {}, []
+    for i, row in enumerate(rows):
+        kk = key(row)
+        if kk not in first:
+            first[kk] = i
+            count[kk] = 0
+        count[kk] += 1
+        of.append(kk)
+    groups = list(first)  # first-occurrence order
+    if sorted_:
+        def lex(kk):
+            return tuple(((1, 0.0) if e == ("nan",) else (0, e[0])) for e in kk)
+        groups.sort(key=lex)
+    place = {g: p for p, g in enumerate(groups)}
+    y = rows[[first[g] for g in groups]]
+    if axis is None:
+        y = y.reshape(-1)
+    else:
+        moved = np.moveaxis(x, axis, 0)
+        y = np.moveaxis(y.reshape((len(groups),) + moved.shape[1:]), 0, axis)
+    return (y, np.array([first[g] for g in groups], dtype=np.int64),
+            np.array([place[g] for g in of], dtype=np.int64),
+            np.array([count[g] for g in groups], dtype=np.int64))
+
+
+def top_k_model(path, shape, dtype, axis, largest):
+    x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
+    k = helper.make_tensor_value_info("k", TensorProto.INT64, [1])
+    out_shape = [None if d == axis % len(shape) else s for d, s in enumerate(shape)]
+    v = helper.make_tensor_value_info("values", ONNX_TYPE[dtype], out_shape)
+    i = helper.make_tensor_value_info("indices", TensorProto.INT64, out_shape)
+    node = helper.make_node("TopK", ["x", "k"], ["values", "indices"],
+                            axis=axis, largest=int(largest))
+    graph = helper.make_graph([node], "top_k", [x, k], [v, i])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              path)
+
+
+def unique_model(path, shape, dtype, axis, sorted_):
+    x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
+    outs = [helper.make_tensor_value_info("y", ONNX_TYPE[dtype], None)] + [
+        helper.make_tensor_value_info(n, TensorProto.INT64, [None])
+        for n in ("indices", "inverse", "counts")]
+    attrs = {"sorted": int(sorted_)}
+    if axis is not None:
+        attrs["axis"] = axis
+    node = helper.make_node("Unique", ["x"], ["y", "indices", "inverse", "counts"],
+                            **attrs)
+    graph = helper.make_graph([node], "unique", [x], outs)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              path)
+
+
+def run(args, work, model, inputs, n_out):
+    cmd = [args.kiln_run, model, "--output-dir", work, f"--target={args.target}"]
+    if args.target != "cpu":
+        cmd.append("--allow-cpu-fallback")
+    for name, value in inputs.items():
+        path = os.path.join(work, f"in_{name}.npy")
+        np.save(path, value)
+        cmd += ["--input", f"{name}={path}"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        return None, (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[0]
+    return [np.load(os.path.join(work, f"output_{i}.npy")) for i in range(n_out)], None
+
+
+def same(got, want):
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    if got.dtype.kind == "f":
+        bad = ~((got == want) | (np.isnan(got) & np.isnan(want)))
+    else:
+        bad = got != want
+    if bad.any():
+        at = tuple(int(a[0]) for a in np.nonzero(bad))
+        return f"{int(bad.sum())} values differ, first at {at}: {got[at]} vs {want[at]}"
+    return None
+
+
+def cases(scale):
+    rng = np.random.RandomState(7)
+    vocab = max(int(50257 * scale), 70)
+    f = np.float32
+    logits = rng.randn(1, vocab).astype(f)
+    ties = rng.randint(0, 8, size=(3, 500)).astype(f)
+    nans = rng.randn(2, 300).astype(f)
+    nans[:, ::7] = np.nan
+    ascending = np.arange(max(int(5000 * scale), 130), dtype=f).reshape(1, -1)
+    ints = rng.randint(-50, 50, size=(4, 200)).astype(np.int32)
+    bytes_ = rng.randint(0, 256, size=(2, 300)).astype(np.uint8)
+    cols = rng.randn(700, 3).astype(f)
+    # (name, x, k, axis, largest)
+    for k in (0, 1, 50, 64, 65, 100, vocab):
+        yield ("top_k", f"vocab_k{k}", logits, k, -1, True)
+    yield ("top_k", "ties_k64", ties, 64, 1, True)
+    yield ("top_k", "ties_k300_smallest", ties, 300, 1, False)
+    yield ("top_k", "nan_k20", nans, 20, 1, True)
+    yield ("top_k", "nan_k300_smallest", nans, 300, 1, False)
+    yield ("top_k", "ascending_k64", ascending, 64, 1, True)
+    yield ("top_k", "ascending_k65", ascending, 65, 1, True)
+    yield ("top_k", "descending_smallest_k64", ascending[:, ::-1].copy(), 64, 1, False)
+    yield ("top_k", "int32_k7", ints, 7, 1, True)
+    yield ("top_k", "int32_k200_smallest", ints, 200, 1, False)
+    yield ("top_k", "uint8_k10", bytes_, 10, 1, True)
+    yield ("top_k", "axis0_k5", cols, 5, 0, True)
+    yield ("top_k", "one_element", np.array([[3.0]], dtype=f), 1, 1, True)
+    many = rng.randint(0, max(int(5000 * scale), 50),
+                       size=max(int(20000 * scale), 200)).astype(np.int64)
+    floats = rng.randint(-3, 4, size=(40,)).astype(f) * 0.5
+    floats[[3, 11, 30]] = np.nan
+    floats[5] = -0.0
+    rows = rng.randint(0, 3, size=(60, 2)).astype(np.int32)
+    # (name, x, axis, sorted)
+    yield ("unique", "int64_sorted", many, None, True)
+    yield ("unique", "int64_first_occurrence", many, None, False)
+    yield ("unique", "float_nan_sorted", floats, None, True)
+    yield ("unique", "float_nan_first_occurrence", floats, None, False)
+    yield ("unique", "rows_axis0", rows, 0, True)
+    yield ("unique", "columns_axis1_first_occurrence", rows.T.copy(), 1, False)
+    yield ("unique", "scalar_like", np.array([5], dtype=np.int64), None, True)
+    yield ("unique", "all_equal", np.zeros((3, 4), dtype=f), None, True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--target", default="cpu")
+    ap.add_argument("--scale", type=float, default=1.0)
+    args = ap.parse_args()
+    failed = 0
+    count = 0
+    with tempfile.TemporaryDirectory() as work:
+        model = os.path.join(work, "model.onnx")
+        for case in cases(args.scale):
+            count += 1
+            if case[0] == "top_k":
+                _, name, x, k, axis, largest = case
+                top_k_model(model, x.shape, x.dtype.type, axis, largest)
+                want = ref_top_k(x, k, axis, largest)
+                got, err = run(args, work, model,
+                               {"x": x, "k": np.array([k], dtype=np.int64)}, 2)
+            else:
+                _, name, x, axis, sorted_ = case
+                unique_model(model, x.shape, x.dtype.type, axis, sorted_)
+                want = ref_unique(x, axis, sorted_)
+                got, err = run(args, work, model, {"x": x}, 4)
+            if err is None:
+                for i, (g, w) in enumerate(zip(got, want)):
+                    err = same(g, w)
+                    if err:
+                        err = f"output {i}: {err}"
+                        break
+            status = "FAIL" if err else "PASS"
+            failed += bool(err)
+            print(f"{status} {case[0]} {name}" + (f": {err}" if err else ""))
+    print(f"{count - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
