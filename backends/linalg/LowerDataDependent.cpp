@@ -11,6 +11,7 @@
 #include "backends/linalg/LoopBuilders.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
+#include "backends/linalg/SortLoops.h"
 #include "dialects/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -213,10 +214,13 @@ struct CompressLowering : OpConversionPattern<CompressOp> {
 };
 
 
-/// Greedy NMS. Pass 1, per (batch, class): order the boxes by score (ties
-/// by index), then walk them in that order selecting each one that passes
-/// the score threshold, the output limit and the IoU test against the boxes
-/// already selected. Pass 2 writes the selections in that same order.
+/// Greedy NMS. Pass 1, per (batch, class): the boxes above the score
+/// threshold go into a heap by score (ties by index; SortLoops.h), and are
+/// taken best first, each selected unless its IoU with a box already
+/// selected is above the threshold, until the output limit: O(n) plus
+/// O(log n) and one IoU per selected box for each box taken, where a full
+/// ordering would be O(n log n) and a test against every box O(n^2).
+/// Pass 2 writes the selections in that same order.
 struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -290,90 +294,112 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
       Value above = fcmp(xb, xl, arith::CmpFPredicate::OGT, iou, iouT);
       return arith::AndIOp::create(xb, xl, positive, above).getResult();
     };
-    Value flagsInit = filledTensor(b, loc, {nb, nc, nn},
-                                   arith::ConstantIntOp::create(b, loc, 0, 1));
-    Value orderInit = emptyTensor(b, loc, {nb, nc, nn}, b.getIndexType());
+    Type indexType = b.getIndexType();
+    // Per (batch, class): the boxes selected, in order, and how many.
+    Value chosenInit = emptyTensor(b, loc, {nb, nc, nn}, indexType);
+    Value countsInit = emptyTensor(b, loc, {nb, nc}, indexType);
+    Value heapInit = emptyTensor(b, loc, {OpFoldResult(nn)}, indexType);
     SmallVector<Value> pass1 = loopNest(
-        b, loc, ValueRange{nb, nc}, ValueRange{flagsInit, orderInit, zero},
+        b, loc, ValueRange{nb, nc},
+        ValueRange{chosenInit, countsInit, zero, heapInit},
         [&](OpBuilder &pb, Location pl, ValueRange bc, ValueRange acc) {
-          // order[rank(i)] = i, rank by descending score then index.
-          SmallVector<Value> ord = loopNest(
-              pb, pl, ValueRange{nn}, ValueRange{acc[1]},
-              [&](OpBuilder &ib, Location il, ValueRange iv, ValueRange oacc) {
-                Value si = tensor::ExtractOp::create(ib, il, scores,
-                                                     ValueRange{bc[0], bc[1], iv[0]});
-                SmallVector<Value> rk = loopNest(
-                    ib, il, ValueRange{nn}, ValueRange{zero},
-                    [&](OpBuilder &jb, Location jl, ValueRange jv, ValueRange r) {
-                      Value sj = tensor::ExtractOp::create(
-                          jb, jl, scores, ValueRange{bc[0], bc[1], jv[0]});
-                      Value before = arith::OrIOp::create(
-                          jb, jl, fcmp(jb, jl, arith::CmpFPredicate::OGT, sj, si),
-                          arith::AndIOp::create(
-                              jb, jl, fcmp(jb, jl, arith::CmpFPredicate::OEQ, sj, si),
-                              arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::slt,
-                                                    jv[0], iv[0])));
-                      return SmallVector<Value>{arith::SelectOp::create(
-                          jb, jl, before, arith::AddIOp::create(jb, jl, r[0], one), r[0])};
-                    });
-                return SmallVector<Value>{tensor::InsertOp::create(
-                    ib, il, iv[0], oacc[0], ValueRange{bc[0], bc[1], rk[0]})};
-              });
-          SmallVector<Value> sel = loopNest(
-              pb, pl, ValueRange{nn}, ValueRange{acc[0], zero},
-              [&](OpBuilder &qb, Location ql, ValueRange pv, ValueRange st) {
-                Value i = tensor::ExtractOp::create(qb, ql, ord[0],
-                                                    ValueRange{bc[0], bc[1], pv[0]});
-                Value s = tensor::ExtractOp::create(qb, ql, scores,
-                                                    ValueRange{bc[0], bc[1], i});
-                Value eligible = arith::CmpIOp::create(
-                    qb, ql, arith::CmpIPredicate::slt, st[1], maxOut);
-                if (scoreT)
-                  eligible = arith::AndIOp::create(
-                      qb, ql, eligible,
-                      fcmp(qb, ql, arith::CmpFPredicate::OGT, s, scoreT));
-                SmallVector<Value> sup = loopNest(
-                    qb, ql, ValueRange{nn},
-                    ValueRange{arith::ConstantIntOp::create(qb, ql, 0, 1)},
-                    [&](OpBuilder &jb, Location jl, ValueRange jv, ValueRange f) {
-                      Value taken = tensor::ExtractOp::create(
-                          jb, jl, st[0], ValueRange{bc[0], bc[1], jv[0]});
-                      Value hit = arith::AndIOp::create(
-                          jb, jl, taken, iouAbove(jb, jl, bc[0], i, jv[0]));
-                      return SmallVector<Value>{arith::OrIOp::create(jb, jl, f[0], hit)};
-                    });
-                Value take = arith::AndIOp::create(
-                    qb, ql, eligible,
-                    arith::XOrIOp::create(qb, ql, sup[0],
-                                          arith::ConstantIntOp::create(qb, ql, 1, 1)));
-                return ifThen(qb, ql, take, st, [&](OpBuilder &tb, Location tl) {
+          auto score = [&](OpBuilder &sb, Location sl, Value i) {
+            return tensor::ExtractOp::create(sb, sl, scores,
+                                             ValueRange{bc[0], bc[1], i})
+                .getResult();
+          };
+          // The candidates: boxes above the score threshold.
+          SmallVector<Value> cand = loopNest(
+              pb, pl, ValueRange{nn}, ValueRange{acc[3], zero},
+              [&](OpBuilder &cb, Location cl, ValueRange i, ValueRange st) {
+                if (!scoreT)
                   return SmallVector<Value>{
-                      tensor::InsertOp::create(tb, tl,
-                                               arith::ConstantIntOp::create(tb, tl, 1, 1),
-                                               st[0], ValueRange{bc[0], bc[1], i}),
+                      tensor::InsertOp::create(cb, cl, i[0], st[0], ValueRange{st[1]}),
+                      arith::AddIOp::create(cb, cl, st[1], one)};
+                Value above = fcmp(cb, cl, arith::CmpFPredicate::OGT,
+                                   score(cb, cl, i[0]), scoreT);
+                return ifThen(cb, cl, above, st, [&](OpBuilder &tb, Location tl) {
+                  return SmallVector<Value>{
+                      tensor::InsertOp::create(tb, tl, i[0], st[0], ValueRange{st[1]}),
                       arith::AddIOp::create(tb, tl, st[1], one)};
                 });
               });
-          return SmallVector<Value>{sel[0], ord[0],
-                                    arith::AddIOp::create(pb, pl, acc[2], sel[1])};
+          // Highest score first, ties by index.
+          auto better = [&](OpBuilder &ob, Location ol, Value i, Value j) {
+            Value si = score(ob, ol, i), sj = score(ob, ol, j);
+            return arith::OrIOp::create(
+                       ob, ol, fcmp(ob, ol, arith::CmpFPredicate::OGT, si, sj),
+                       arith::AndIOp::create(
+                           ob, ol, fcmp(ob, ol, arith::CmpFPredicate::OEQ, si, sj),
+                           arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::slt, i,
+                                                 j)))
+                .getResult();
+          };
+          Value heap = heapify(pb, pl, cand[0], cand[1], better);
+          // Take candidates best first until none is left or maxOut are
+          // selected; a candidate is selected unless its IoU with one
+          // already selected is above the threshold.
+          auto walk = scf::WhileOp::create(
+              pb, pl, TypeRange{heap.getType(), indexType, indexType, acc[0].getType()},
+              ValueRange{heap, cand[1], zero, acc[0]},
+              [&](OpBuilder &wb, Location wl, ValueRange w) {
+                Value go = arith::AndIOp::create(
+                    wb, wl,
+                    arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::sgt, w[1], zero),
+                    arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::slt, w[2], maxOut));
+                scf::ConditionOp::create(wb, wl, go, w);
+              },
+              [&](OpBuilder &wb, Location wl, ValueRange w) {
+                auto [rest, i] = heapPop(wb, wl, w[0], w[1], better);
+                Value suppressed = loopNest(
+                    wb, wl, ValueRange{w[2]},
+                    ValueRange{arith::ConstantIntOp::create(wb, wl, 0, 1)},
+                    [&](OpBuilder &jb, Location jl, ValueRange q, ValueRange f) {
+                      Value j = tensor::ExtractOp::create(
+                          jb, jl, w[3], ValueRange{bc[0], bc[1], q[0]});
+                      return SmallVector<Value>{arith::OrIOp::create(
+                          jb, jl, f[0], iouAbove(jb, jl, bc[0], i, j))};
+                    })[0];
+                SmallVector<Value> kept = ifThen(
+                    wb, wl,
+                    arith::XOrIOp::create(wb, wl, suppressed,
+                                          arith::ConstantIntOp::create(wb, wl, 1, 1)),
+                    ValueRange{w[2], w[3]}, [&](OpBuilder &tb, Location tl) {
+                      return SmallVector<Value>{
+                          arith::AddIOp::create(tb, tl, w[2], one),
+                          tensor::InsertOp::create(tb, tl, i, w[3],
+                                                   ValueRange{bc[0], bc[1], w[2]})};
+                    });
+                scf::YieldOp::create(
+                    wb, wl,
+                    ValueRange{rest, arith::SubIOp::create(wb, wl, w[1], one), kept[0],
+                               kept[1]});
+              });
+          Value count = walk.getResult(2);
+          return SmallVector<Value>{
+              walk.getResult(3),
+              tensor::InsertOp::create(pb, pl, count, acc[1], bc),
+              arith::AddIOp::create(pb, pl, acc[2], count), walk.getResult(0)};
         });
-    Value flags = pass1[0], order = pass1[1], total = pass1[2];
+    Value chosen = pass1[0], counts = pass1[1], total = pass1[2];
     Value out = emptyTensor(b, loc, {OpFoldResult(total), b.getIndexAttr(3)}, i64);
     SmallVector<Value> pass2 = loopNest(
-        b, loc, ValueRange{nb, nc, nn}, ValueRange{out, zero},
-        [&](OpBuilder &pb, Location pl, ValueRange iv, ValueRange acc) {
-          Value i = tensor::ExtractOp::create(pb, pl, order, iv);
-          Value taken = tensor::ExtractOp::create(pb, pl, flags,
-                                                  ValueRange{iv[0], iv[1], i});
-          return ifThen(pb, pl, taken, acc, [&](OpBuilder &tb, Location tl) {
-            Value o = acc[0];
-            Value cols[3] = {iv[0], iv[1], i};
-            for (int k = 0; k < 3; ++k)
-              o = tensor::InsertOp::create(
-                  tb, tl, arith::IndexCastOp::create(tb, tl, i64, cols[k]), o,
-                  ValueRange{acc[1], cIndex(tb, tl, k)});
-            return SmallVector<Value>{o, arith::AddIOp::create(tb, tl, acc[1], one)};
-          });
+        b, loc, ValueRange{nb, nc}, ValueRange{out, zero},
+        [&](OpBuilder &pb, Location pl, ValueRange bc, ValueRange acc) {
+          Value count = tensor::ExtractOp::create(pb, pl, counts, bc);
+          return loopNest(
+              pb, pl, ValueRange{count}, acc,
+              [&](OpBuilder &tb, Location tl, ValueRange p, ValueRange st) {
+                Value i = tensor::ExtractOp::create(tb, tl, chosen,
+                                                    ValueRange{bc[0], bc[1], p[0]});
+                Value o = st[0];
+                Value cols[3] = {bc[0], bc[1], i};
+                for (int k = 0; k < 3; ++k)
+                  o = tensor::InsertOp::create(
+                      tb, tl, arith::IndexCastOp::create(tb, tl, i64, cols[k]), o,
+                      ValueRange{st[1], cIndex(tb, tl, k)});
+                return SmallVector<Value>{o, arith::AddIOp::create(tb, tl, st[1], one)};
+              });
         });
     rewriter.replaceOp(op, castTo(b, loc, pass2[0], toSignless(op.getType())));
     return success();

@@ -196,4 +196,78 @@ SortedPrefix orderedPrefix(OpBuilder &b, Location loc, Value scratch, Value n,
   return {choice.getResult(0), choice.getResult(1)};
 }
 
+namespace {
+
+/// Moves entry `start` of the heap [0, size) down until neither child
+/// precedes it.
+Value siftDown(OpBuilder &b, Location loc, Value heap, Value start, Value size,
+               ElementOrder precedes) {
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value two = cIndex(b, loc, 2);
+  // Reads are clamped into the heap (or entry 0, which holds an element
+  // number whenever a heap was built); a clamped read is not used.
+  Value lastEntry = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, size, one),
+                                           zero);
+  auto at = [&](OpBuilder &ab, Location al, Value t, Value pos) {
+    return tensor::ExtractOp::create(
+               ab, al, t, ValueRange{arith::MinSIOp::create(ab, al, pos, lastEntry)})
+        .getResult();
+  };
+  Type indexType = b.getIndexType();
+  // Before: (heap, node) -> condition (heap, node, child); after: the swap.
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{heap.getType(), indexType, indexType},
+      ValueRange{heap, start},
+      [&](OpBuilder &wb, Location wl, ValueRange w) {
+        Value node = w[1];
+        Value left = arith::AddIOp::create(
+            wb, wl, arith::MulIOp::create(wb, wl, node, two), one);
+        Value right = arith::AddIOp::create(wb, wl, left, one);
+        Value hasLeft = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::slt, left, size);
+        Value hasRight = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::slt, right, size);
+        Value l = at(wb, wl, w[0], left), r = at(wb, wl, w[0], right);
+        Value pickRight = arith::AndIOp::create(wb, wl, hasRight, precedes(wb, wl, r, l));
+        Value child = arith::SelectOp::create(wb, wl, pickRight, right, left);
+        Value c = arith::SelectOp::create(wb, wl, pickRight, r, l);
+        Value go = arith::AndIOp::create(
+            wb, wl, hasLeft, precedes(wb, wl, c, at(wb, wl, w[0], node)));
+        scf::ConditionOp::create(wb, wl, go, ValueRange{w[0], node, child});
+      },
+      [&](OpBuilder &wb, Location wl, ValueRange w) {
+        Value node = w[1], child = w[2];
+        Value up = tensor::ExtractOp::create(wb, wl, w[0], ValueRange{child});
+        Value down = tensor::ExtractOp::create(wb, wl, w[0], ValueRange{node});
+        Value t = tensor::InsertOp::create(wb, wl, up, w[0], ValueRange{node});
+        t = tensor::InsertOp::create(wb, wl, down, t, ValueRange{child});
+        scf::YieldOp::create(wb, wl, ValueRange{t, child});
+      });
+  return loop.getResult(0);
+}
+
+} // namespace
+
+Value heapify(OpBuilder &b, Location loc, Value heap, Value size,
+              ElementOrder precedes) {
+  Value one = cIndex(b, loc, 1);
+  Value parents = arith::DivUIOp::create(b, loc, size, cIndex(b, loc, 2));
+  // The parents from the last one back to the root.
+  return loopNest(b, loc, ValueRange{parents}, ValueRange{heap},
+                  [&](OpBuilder &lb, Location ll, ValueRange q, ValueRange acc) {
+                    Value node = arith::SubIOp::create(
+                        lb, ll, arith::SubIOp::create(lb, ll, parents, q[0]), one);
+                    return SmallVector<Value>{
+                        siftDown(lb, ll, acc[0], node, size, precedes)};
+                  })[0];
+}
+
+std::pair<Value, Value> heapPop(OpBuilder &b, Location loc, Value heap,
+                                Value size, ElementOrder precedes) {
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value top = tensor::ExtractOp::create(b, loc, heap, ValueRange{zero});
+  Value rest = arith::SubIOp::create(b, loc, size, one);
+  Value last = tensor::ExtractOp::create(b, loc, heap, ValueRange{rest});
+  Value t = tensor::InsertOp::create(b, loc, last, heap, ValueRange{zero});
+  return {siftDown(b, loc, t, zero, rest, precedes), top};
+}
+
 } // namespace kiln::lowering

@@ -15,6 +15,9 @@
 //    O(n k) at worst (data already in order), hence only for small k.
 //  * orderedPrefix picks: selectPrefix for k <= kSelectMaxK, else
 //    sortPrefix (decided at run time: k is often data).
+//  * heapify / heapPop: a binary heap for a consumer that stops early and
+//    cannot know its k (NonMaxSuppression stops after so many selections):
+//    O(n) to build, O(log n) per element taken.
 //
 // The order must be total (ties broken by element number). The loops are
 // sequential: on a CPU one slice is one thread's work. A GPU gets more from
@@ -57,6 +60,18 @@ SortedPrefix selectPrefix(mlir::OpBuilder &b, mlir::Location loc,
 SortedPrefix orderedPrefix(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value scratch, mlir::Value n, mlir::Value k,
                            ElementOrder precedes);
+
+/// Makes entries [0, size) of `heap` (element numbers in [0, n)) a heap
+/// whose top, entry 0, precedes every other entry; returns the tensor.
+mlir::Value heapify(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap,
+                    mlir::Value size, ElementOrder precedes);
+
+/// Takes the top of a heap of `size` >= 1 entries: returns the updated
+/// tensor (a heap of size - 1) and the element number taken.
+std::pair<mlir::Value, mlir::Value> heapPop(mlir::OpBuilder &b,
+                                            mlir::Location loc,
+                                            mlir::Value heap, mlir::Value size,
+                                            ElementOrder precedes);
 
 } // namespace kiln::lowering
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""TopK and Unique against a reference written here, on the sizes and data
-that the ONNX node tests leave out: long axes (a vocabulary of 50257), k
-on both sides of the scan / merge-sort switch (64), k = 0, 1 and n, ties,
-NaN, data already in order (the scan's worst case), unsigned and signed
-integers, several slices, Unique with and without an axis.
+"""TopK, Unique and NonMaxSuppression (the ops that order elements) against
+a reference written here, on the sizes and data that the ONNX node tests
+leave out: long axes (a vocabulary of 50257, 8000 boxes), k on both sides
+of the scan / merge-sort switch (64), k = 0, 1 and n, ties, NaN, data
+already in order (the scan's worst case), unsigned and signed integers,
+several slices, Unique with and without an axis.
 
 The reference is plain Python: the order is by value (NaN above every
 number), ties by position; Unique groups equal values (all NaNs are one)
@@ -85,6 +86,51 @@ def ref_unique(x, axis, sorted_):
     return (y, np.array([first[g] for g in groups], dtype=np.int64),
             np.array([place[g] for g in of], dtype=np.int64),
             np.array([count[g] for g in groups], dtype=np.int64))
+
+
+def iou_above(p, q, threshold):
+    """ONNX NMS's test in float32, corners (y1, x1, y2, x2) in any order."""
+    f = np.float32
+    y1, y2 = min(p[0], p[2]), max(p[0], p[2])
+    x1, x2 = min(p[1], p[3]), max(p[1], p[3])
+    v1, v2 = min(q[0], q[2]), max(q[0], q[2])
+    u1, u2 = min(q[1], q[3]), max(q[1], q[3])
+    ih = max(f(min(y2, v2) - max(y1, v1)), f(0))
+    iw = max(f(min(x2, u2) - max(x1, u1)), f(0))
+    inter = f(ih * iw)
+    union = f(f(f((y2 - y1) * (x2 - x1)) + f((v2 - v1) * (u2 - u1))) - inter)
+    return union > 0 and f(inter / union) > threshold
+
+
+def ref_nms(boxes, scores, max_out, iou_t, score_t):
+    out = []
+    for b in range(scores.shape[0]):
+        for c in range(scores.shape[1]):
+            s = scores[b, c].tolist()
+            order = sorted(range(len(s)), key=lambda i: (-s[i], i))
+            chosen = []
+            for i in order:
+                if len(chosen) >= max_out or not scores[b, c, i] > score_t:
+                    continue
+                if not any(iou_above(boxes[b, i], boxes[b, j], iou_t) for j in chosen):
+                    chosen.append(i)
+            out += [(b, c, i) for i in chosen]
+    return (np.array(out, dtype=np.int64).reshape(-1, 3),)
+
+
+def nms_model(path, boxes_shape, scores_shape):
+    f = TensorProto.FLOAT
+    inputs = [helper.make_tensor_value_info("boxes", f, list(boxes_shape)),
+              helper.make_tensor_value_info("scores", f, list(scores_shape)),
+              helper.make_tensor_value_info("max_out", TensorProto.INT64, [1]),
+              helper.make_tensor_value_info("iou", f, [1]),
+              helper.make_tensor_value_info("score", f, [1])]
+    out = helper.make_tensor_value_info("selected", TensorProto.INT64, [None, 3])
+    node = helper.make_node("NonMaxSuppression",
+                            ["boxes", "scores", "max_out", "iou", "score"], ["selected"])
+    graph = helper.make_graph([node], "nms", inputs, [out])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]),
+              path)
 
 
 def top_k_model(path, shape, dtype, axis, largest):
@@ -184,6 +230,16 @@ def cases(scale):
     yield ("unique", "columns_axis1_first_occurrence", rows.T.copy(), 1, False)
     yield ("unique", "scalar_like", np.array([5], dtype=np.int64), None, True)
     yield ("unique", "all_equal", np.zeros((3, 4), dtype=f), None, True)
+    # (name, boxes, scores, max_out, iou, score): boxes of a detector's
+    # size (8000 anchors), with ties in the scores.
+    count = max(int(8000 * scale), 100)
+    centre = rng.rand(2, count, 2).astype(f) * 100
+    size = rng.rand(2, count, 2).astype(f) * 20 + 1
+    boxes = np.concatenate([centre - size / 2, centre + size / 2], axis=2)
+    scores = np.round(rng.rand(2, 3, count), 2).astype(f)
+    yield ("nms", "detector", boxes, scores, 200, 0.5, 0.05)
+    yield ("nms", "all_kept_small", boxes[:, :50], scores[:, :, :50], 1000, 0.99, 0.0)
+    yield ("nms", "none_above_threshold", boxes[:, :50], scores[:, :, :50], 10, 0.5, 2.0)
 
 
 def main():
@@ -205,11 +261,21 @@ def main():
                 want = ref_top_k(x, k, axis, largest)
                 got, err = run(args, work, model,
                                {"x": x, "k": np.array([k], dtype=np.int64)}, 2)
-            else:
+            elif case[0] == "unique":
                 _, name, x, axis, sorted_ = case
                 unique_model(model, x.shape, x.dtype.type, axis, sorted_)
                 want = ref_unique(x, axis, sorted_)
                 got, err = run(args, work, model, {"x": x}, 4)
+            else:
+                _, name, boxes, scores, max_out, iou_t, score_t = case
+                nms_model(model, boxes.shape, scores.shape)
+                want = ref_nms(boxes, scores, max_out, np.float32(iou_t),
+                               np.float32(score_t))
+                inputs = {"boxes": boxes, "scores": scores,
+                          "max_out": np.array([max_out], dtype=np.int64),
+                          "iou": np.array([iou_t], dtype=np.float32),
+                          "score": np.array([score_t], dtype=np.float32)}
+                got, err = run(args, work, model, inputs, 1)
             if err is None:
                 for i, (g, w) in enumerate(zip(got, want)):
                     err = same(g, w)

@@ -1,7 +1,8 @@
-// TopK and Unique, by the two orderings of kiln-convert-to-linalg{sort=}:
-// merge (the CPU's: per slice, a scan keeping the best k when k <= 64,
-// else a merge sort cut at k; then linear scans) and rank (the GPU's:
-// every element counts those before it in one parallel reduction).
+// The ops that order elements. TopK and Unique by the two orderings of
+// kiln-convert-to-linalg{sort=}: merge (the CPU's: per slice, a scan
+// keeping the best k when k <= 64, else a merge sort cut at k; then linear
+// scans) and rank (the GPU's: every element counts those before it in one
+// parallel reduction). NonMaxSuppression pops a heap under either.
 // RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s --check-prefix=MERGE
 // RUN: kiln-opt %s --kiln-convert-to-linalg=sort=merge --canonicalize -split-input-file | FileCheck %s --check-prefix=MERGE
 // RUN: kiln-opt %s --kiln-convert-to-linalg=sort=rank --canonicalize -split-input-file | FileCheck %s --check-prefix=RANK
@@ -91,4 +92,27 @@ func.func @unique_first_occurrence(%x: tensor<6xsi32>) -> (tensor<?xsi32>, tenso
 func.func @unique_axis(%x: tensor<2x4x3xf32>) -> (tensor<2x?x3xf32>, tensor<?xsi64>, tensor<4xsi64>, tensor<?xsi64>) {
   %y, %i, %inv, %c = kiln.unique %x {axis = 1 : i64} : (tensor<2x4x3xf32>) -> (tensor<2x?x3xf32>, tensor<?xsi64>, tensor<4xsi64>, tensor<?xsi64>)
   return %y, %i, %inv, %c : tensor<2x?x3xf32>, tensor<?xsi64>, tensor<4xsi64>, tensor<?xsi64>
+}
+
+// -----
+
+// NonMaxSuppression (both sorts: its walk is sequential anyway): per
+// (batch, class) the boxes above the score threshold go into a heap
+// (built by sifting each parent down), and are popped best first while
+// fewer than max_output are selected; each popped box is tested against
+// the selected ones only.
+// MERGE-LABEL: func @nms
+// MERGE: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (tensor<1x2x6xindex>, tensor<1x2xindex>, index, tensor<?xindex>)
+// MERGE: arith.cmpf ogt
+// MERGE: arith.divui %{{.*}}, %c2 : index
+// MERGE: scf.while {{.*}} -> (tensor<?xindex>, index, index)
+// MERGE: scf.while {{.*}} : (tensor<?xindex>, index, index, tensor<?x?x?xindex>)
+// MERGE: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %false) -> (i1)
+// MERGE: tensor.empty(%{{.*}}) : tensor<?x3xi64>
+// RANK-LABEL: func @nms
+// RANK: arith.divui
+// RANK: scf.while
+func.func @nms(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %max: tensor<1xsi64>, %iou: tensor<1xf32>, %score: tensor<1xf32>) -> tensor<?x3xsi64> {
+  %0 = kiln.non_max_suppression %boxes, %scores, %max, %iou, %score : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xsi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xsi64>
+  return %0 : tensor<?x3xsi64>
 }
