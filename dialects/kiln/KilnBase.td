@@ -61,11 +61,62 @@ class Kiln_Op<string mnemonic, list<Trait> traits = []>
 // Result types come from the operands and attributes through
 // inferReturnTypes. An op may carry a more refined type than inference gives
 // (a static dimension where inference says `?`), never a conflicting one.
-def Kiln_InferTypes : InferTypeOpAdaptorBase<[{
-  static bool isCompatibleReturnTypes(::mlir::TypeRange l,
-                                      ::mlir::TypeRange r) {
-    return ::kiln::areCompatibleTensorTypes(l, r);
-  }
-}]>;
+//
+// MLIR's InferTypeOpAdaptor, but the adaptor also sees the attributes when
+// they come as a dictionary: a custom assembly format without result types
+// (`kiln.cum_sum %x {axis = 1 : i64} : tensor<...>`) infers them before the
+// parser has moved the parsed attributes into the properties, and the
+// adaptor read the empty properties (a null `axis`: kiln-opt crashed).
+def Kiln_InferTypes : TraitList<[
+  DeclareOpInterfaceMethods<InferTypeOpInterface>,
+  NativeOpTrait<
+    /*name=*/"InferTypeOpAdaptor",
+    /*traits=*/[],
+    /*extraOpDeclaration=*/[{
+      static ::llvm::LogicalResult
+      inferReturnTypes(::mlir::MLIRContext *context,
+                       std::optional<::mlir::Location> location,
+                       Adaptor adaptor,
+                       ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes);
+      static bool isCompatibleReturnTypes(::mlir::TypeRange l,
+                                          ::mlir::TypeRange r) {
+        return ::kiln::areCompatibleTensorTypes(l, r);
+      }
+    }],
+    /*extraOpDefinition=*/[{
+      ::llvm::LogicalResult
+      $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+                        std::optional<::mlir::Location> location,
+                        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+                        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+                        ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes) {
+        using Props = $cppClass::Properties;
+        Props props;
+        if (properties)
+          props = *properties.as<Props *>();
+        bool fromDictionary = false;
+        ::mlir::Location loc =
+            location.value_or(::mlir::UnknownLoc::get(context));
+        if constexpr (!std::is_same_v<Props, ::mlir::EmptyProperties>) {
+          // Nothing set (the parser's case): take the dictionary's.
+          if (props == Props() && attributes) {
+            auto emitError = [&] { return ::mlir::emitError(loc); };
+            if (::mlir::failed(
+                    $cppClass::setPropertiesFromAttr(props, attributes, emitError)))
+              return ::mlir::failure();
+            fromDictionary = true;
+          }
+        }
+        $cppClass::Adaptor adaptor(operands, attributes, &props, regions);
+        // A required attribute the text left out is then an error, not a
+        // null read.
+        if (fromDictionary && ::mlir::failed(adaptor.verify(loc)))
+          return ::mlir::failure();
+        return $cppClass::inferReturnTypes(context, location, adaptor,
+                                           inferredReturnTypes);
+      }
+    }]
+  >
+]>;
 
 #endif // KILN_BASE_TD

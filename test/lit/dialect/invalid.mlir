@@ -239,3 +239,21 @@ func.func @truncate_bf16_to_f16(%a: tensor<3xf32>) {
   %0 = kiln.cast %a {to = f16, truncate_bf16} : tensor<3xf32> -> tensor<3xf16>
   return
 }
+
+// -----
+
+// The result type of cum_sum is inferred while parsing, from the attribute
+// just parsed: a bad or missing axis is an error, not a crash.
+func.func @cum_sum_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis 2 out of range for rank 2}}
+  %0 = kiln.cum_sum %x {axis = 2 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @cum_sum_no_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{requires attribute 'axis'}}
+  %0 = kiln.cum_sum %x : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
