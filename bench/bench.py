@@ -58,6 +58,17 @@ CASES = {
     # one kernel (and of returning one small output) on each side.
     "tiny_ops_unfused": dict(source=("bench", "tiny_ops_unfused"), batch=1, ops=100,
                              inputs={"input": ((1, 16), "normal")}),
+    # Ops that work along an axis (sorting, running sums), at the sizes of
+    # a language model's sampling and a detector's head.
+    "top_k_vocab": dict(source=("bench", "top_k_vocab"), batch=1,
+                        inputs={"logits": ((1, 50257), "normal")}),
+    "cum_sum_vocab": dict(source=("bench", "cum_sum_vocab"), batch=1,
+                          inputs={"probs": ((1, 50257), "probs")}),
+    "unique_ids": dict(source=("bench", "unique_ids"), batch=1,
+                       inputs={"ids": ((20000,), "ids")}),
+    "nms_detector": dict(source=("bench", "nms_detector"), batch=1,
+                         inputs={"boxes": ((1, 8000, 4), "boxes"),
+                                 "scores": ((1, 80, 8000), "probs")}),
 }
 GEMMS = {f"gemm{n}": n for n in (512, 1024, 2048)}
 QUICK = ["mobilenet_v2", "squeezenet1_1", "mlp", "tiny_ops", "tiny_ops_unfused",
@@ -285,6 +296,14 @@ def make_inputs(setup, name, inputs):
         elif kind == "mask":
             a = np.ones(shape, np.int64)
             a[:, shape[1] - shape[1] // 4:] = 0  # padded tail, as the tests do
+        elif kind == "probs":
+            a = rng.uniform(0, 1, shape).astype(np.float32)
+        elif kind == "ids":
+            a = rng.integers(0, 5000, shape, dtype=np.int64)
+        elif kind == "boxes":  # (y1, x1, y2, x2): centres in 100x100, sides 1..21
+            centre = rng.uniform(0, 100, shape[:-1] + (2,))
+            half = rng.uniform(0.5, 10.5, shape[:-1] + (2,))
+            a = np.concatenate([centre - half, centre + half], -1).astype(np.float32)
         elif kind == "token_types":
             a = np.zeros(shape, np.int64)
             a[:, shape[1] // 2:] = 1

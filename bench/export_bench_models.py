@@ -16,6 +16,11 @@ file exists is kept.
   tiny_ops_unfused  the same with every intermediate also a graph output,
                  which keeps the ops in separate kernels
   gemmN          one MatMul of two NxN inputs (N = 512, 1024, 2048)
+  top_k_vocab    TopK k=50 over 1x50257 logits (a language model's sampling)
+  cum_sum_vocab  CumSum over 1x50257 (top-p sampling's running sum)
+  unique_ids     Unique (sorted) of 20000 int64 ids
+  nms_detector   NonMaxSuppression over 8000 boxes and 80 classes, at most
+                 100 per class, IoU 0.5, score 0.05 (a detector's head)
 """
 import argparse
 import os
@@ -95,6 +100,25 @@ def gemm(n):
     return make
 
 
+def one_op(op, inputs, outputs, consts=(), **attrs):
+    """A graph of one node; `consts` become initializers."""
+    def make(path):
+        inits = [numpy_helper.from_array(np.asarray(v), n) for n, v in consts]
+        graph = helper.make_graph(
+            [helper.make_node(op, [n for n, *_ in inputs] + [n for n, _ in consts],
+                              [n for n, *_ in outputs], name=op.lower(), **attrs)],
+            op.lower(),
+            [helper.make_tensor_value_info(n, ty, shape) for n, ty, shape in inputs],
+            [helper.make_tensor_value_info(n, ty, shape) for n, ty, shape in outputs],
+            inits)
+        save(graph, path)
+    return make
+
+
+F, I64 = TensorProto.FLOAT, TensorProto.INT64
+VOCAB = 50257
+
+
 def save(graph, path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="kiln-bench")
@@ -105,7 +129,25 @@ def save(graph, path):
 
 MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
           "tiny_ops_unfused": tiny_ops_unfused,
-          "gemm512": gemm(512), "gemm1024": gemm(1024), "gemm2048": gemm(2048)}
+          "gemm512": gemm(512), "gemm1024": gemm(1024), "gemm2048": gemm(2048),
+          "top_k_vocab": one_op(
+              "TopK", [("logits", F, [1, VOCAB])],
+              [("values", F, [1, 50]), ("indices", I64, [1, 50])],
+              consts=[("k", np.array([50], np.int64))], axis=-1),
+          "cum_sum_vocab": one_op(
+              "CumSum", [("probs", F, [1, VOCAB])], [("sums", F, [1, VOCAB])],
+              consts=[("axis", np.array(1, np.int64))]),
+          "unique_ids": one_op(
+              "Unique", [("ids", I64, [20000])],
+              [("y", I64, [None]), ("first", I64, [None]),
+               ("inverse", I64, [20000]), ("counts", I64, [None])], sorted=1),
+          "nms_detector": one_op(
+              "NonMaxSuppression",
+              [("boxes", F, [1, 8000, 4]), ("scores", F, [1, 80, 8000])],
+              [("selected", I64, [None, 3])],
+              consts=[("max_out", np.array([100], np.int64)),
+                      ("iou", np.array([0.5], np.float32)),
+                      ("score", np.array([0.05], np.float32))])}
 
 
 def main():

@@ -39,8 +39,9 @@ std::string cudaPipelineText(const CudaPipelineOptions &o) {
        std::to_string(low ? o.minParamBytes / 2 : o.minParamBytes) +
        (libraries ? " library-operands=true" : "") +
        "},kiln-cpu-mark-entry,";
-  // TopK and Unique by rank: one thread per element, not a sequential sort.
-  p += "kiln-decompose-composites,kiln-convert-to-linalg{sort=rank},"
+  // TopK, Unique and CumSum one thread per output element, not a serial
+  // loop along the axis in one thread.
+  p += "kiln-decompose-composites,kiln-convert-to-linalg{along-axis=parallel},"
        "canonicalize,cse,";
   // Fewer, larger elementwise kernels (transposes fuse too, as generics).
   if (o.optLevel > 0)

@@ -31,14 +31,15 @@ struct ConvertKilnToLinalgPass
   using ConvertKilnToLinalgBase::ConvertKilnToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    std::optional<lowering::SortAlgorithm> sortAlgorithm =
-        llvm::StringSwitch<std::optional<lowering::SortAlgorithm>>(sort)
-            .Case("merge", lowering::SortAlgorithm::Merge)
-            .Case("rank", lowering::SortAlgorithm::Rank)
+    std::optional<lowering::AxisAlgorithm> axisAlgorithm =
+        llvm::StringSwitch<std::optional<lowering::AxisAlgorithm>>(alongAxis)
+            .Case("serial", lowering::AxisAlgorithm::Serial)
+            .Case("parallel", lowering::AxisAlgorithm::Parallel)
             .Default(std::nullopt);
-    if (!sortAlgorithm) {
-      getOperation().emitError() << "kiln-convert-to-linalg: unknown sort '"
-                                 << sort << "' (merge or rank)";
+    if (!axisAlgorithm) {
+      getOperation().emitError()
+          << "kiln-convert-to-linalg: unknown along-axis '" << alongAxis
+          << "' (serial or parallel)";
       return signalPassFailure();
     }
     lowering::SignlessTypeConverter converter;
@@ -51,13 +52,13 @@ struct ConvertKilnToLinalgPass
     lowering::populateShapeLowering(converter, patterns);
     lowering::populateDataMovementLowering(converter, patterns);
     lowering::populateDynamicAxesLowering(converter, patterns);
-    lowering::populateIndexingLowering(converter, patterns);
+    lowering::populateIndexingLowering(converter, patterns, *axisAlgorithm);
     lowering::populateResizeLowering(converter, patterns);
     lowering::populateRoiAlignLowering(converter, patterns);
     lowering::populateSignalLowering(converter, patterns);
     lowering::populateRecurrentLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
-    lowering::populateSortingLowering(converter, patterns, *sortAlgorithm);
+    lowering::populateSortingLowering(converter, patterns, *axisAlgorithm);
     lowering::populateControlFlowLowering(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -5,6 +5,7 @@
 // reads them with tensor.extract.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/linalg/LoopBuilders.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
 #include "dialects/kiln/EinsumEquation.h"
@@ -323,10 +324,48 @@ struct TriluLowering : OpConversionPattern<TriluOp> {
   }
 };
 
-/// Running sums as a reduction over a second index along the axis: O(n^2)
-/// in the axis length, simple and exact in the order of the reference.
-Value cumSumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
-                  bool exclusive, bool reverse, const ElementKind &k) {
+/// Running sums as a serial loop along the axis (AxisAlgorithm::Serial):
+/// each position adds to the previous position's sum, O(n), in the
+/// reference's order. The loop nest keeps the dimensions after the axis
+/// innermost, so their reads and writes stay contiguous.
+Value cumSumSerial(OpBuilder &b, Location loc, Value x, int64_t axis,
+                   bool exclusive, bool reverse, const ElementKind &k) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Ix ix{b, loc};
+  Value n = dimValue(b, loc, x, axis);
+  Value last = ix.max(ix.sub(n, ix.c(1)), ix.c(0));
+  Value zero = scalarConstant(b, loc, type.getElementType(), 0);
+  // Filled, so that the (unused) read before the first position is defined.
+  Value init = filledTensor(b, loc, getDims(b, loc, x), zero);
+  return loopNest(
+      b, loc, dimValues(b, loc, x), ValueRange{init},
+      [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+        Ix g{nb, nl};
+        Value p = ivs[axis];
+        Value i = reverse ? g.sub(last, p) : p;
+        Value prev = reverse ? g.min(g.add(i, g.c(1)), last)
+                             : g.max(g.sub(i, g.c(1)), g.c(0));
+        SmallVector<Value> at(ivs.begin(), ivs.end()), before(at);
+        at[axis] = i;
+        before[axis] = prev;
+        Value carried = tensor::ExtractOp::create(nb, nl, acc[0], before);
+        if (exclusive)
+          carried = addScalars(nb, nl, k, carried,
+                               tensor::ExtractOp::create(nb, nl, x, before));
+        Value sum = g.select(g.cmp(arith::CmpIPredicate::eq, p, g.c(0)), zero,
+                             carried);
+        if (!exclusive)
+          sum = addScalars(nb, nl, k, sum, tensor::ExtractOp::create(nb, nl, x, at));
+        return SmallVector<Value>{tensor::InsertOp::create(nb, nl, sum, acc[0], at)};
+      })[0];
+}
+
+/// Running sums as a reduction over a second index along the axis
+/// (AxisAlgorithm::Parallel): O(n^2) in the axis length, every sum on its
+/// own (a GPU thread each). In the reference's order as built; a GPU
+/// mapping that splits long reductions adds in another.
+Value cumSumParallel(OpBuilder &b, Location loc, Value x, int64_t axis,
+                     bool exclusive, bool reverse, const ElementKind &k) {
   auto type = cast<RankedTensorType>(x.getType());
   int64_t rank = type.getRank();
   MLIRContext *ctx = b.getContext();
@@ -361,7 +400,18 @@ Value cumSumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
 }
 
 struct CumSumLowering : OpConversionPattern<CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+  CumSumLowering(TypeConverter &converter, MLIRContext *ctx,
+                 AxisAlgorithm algorithm)
+      : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
+  AxisAlgorithm algorithm;
+
+  Value cumSumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
+                    bool exclusive, bool reverse, const ElementKind &k) const {
+    return algorithm == AxisAlgorithm::Serial
+               ? cumSumSerial(b, loc, x, axis, exclusive, reverse, k)
+               : cumSumParallel(b, loc, x, axis, exclusive, reverse, k);
+  }
+
   LogicalResult
   matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -755,10 +805,12 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 } // namespace
 
 void populateIndexingLowering(TypeConverter &converter,
-                              RewritePatternSet &patterns) {
+                              RewritePatternSet &patterns,
+                              AxisAlgorithm algorithm) {
+  patterns.add<CumSumLowering>(converter, patterns.getContext(), algorithm);
   patterns.add<ExpandLowering, TileLowering, PadLowering,
                ConstantOfShapeLowering, RangeLowering, OneHotLowering,
-               TriluLowering, CumSumLowering, GatherElementsLowering,
+               TriluLowering, GatherElementsLowering,
                GatherNDLowering, ReverseSequenceLowering, DepthToSpaceLowering,
                SpaceToDepthLowering, EyeLikeLowering,
                ArgLowering<ArgMaxOp, true>, ArgLowering<ArgMinOp, false>,

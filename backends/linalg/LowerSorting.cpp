@@ -5,13 +5,14 @@
 // counts all NaNs as one value (numpy's equal_nan), and compares slices
 // along its axis lexicographically.
 //
-// Two ways to order, picked per target (SortAlgorithm, the `sort` option
-// of kiln-convert-to-linalg):
-//  * merge: a merge sort per slice, cut at k (SortLoops.h), then linear
-//    scans. O(n log k) comparisons, sequential: the CPU's choice.
-//  * rank: each element counts the elements before it (a parallel
+// Two ways to order, picked per target (AxisAlgorithm, the `along-axis`
+// option of kiln-convert-to-linalg):
+//  * serial: per slice, a merge sort cut at k, or for TopK with small k a
+//    scan keeping the best k (SortLoops.h); then linear scans. O(n log k)
+//    comparisons (about n for small k), one thread: the CPU's choice.
+//  * parallel: each element counts the elements before it (a parallel
 //    reduction, O(n^2) comparisons), and goes to that position. A GPU runs
-//    one thread per element, where a sequential sort would be one thread.
+//    one thread per element, where a serial sort would be one thread.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/LoopBuilders.h"
@@ -344,9 +345,9 @@ SmallVector<Value> uniqueByMerge(OpBuilder &b, Location loc, UniqueOp op,
 /// it), then the first k ranks are scattered to their places.
 struct TopKLowering : OpConversionPattern<TopKOp> {
   TopKLowering(TypeConverter &converter, MLIRContext *ctx,
-               SortAlgorithm algorithm)
+               AxisAlgorithm algorithm)
       : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
-  SortAlgorithm algorithm;
+  AxisAlgorithm algorithm;
 
   LogicalResult
   matchAndRewrite(TopKOp op, OpAdaptor adaptor,
@@ -365,7 +366,7 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, kk, cIndex(b, loc, 0)),
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, kk, n));
     runtimeCheck(b, loc, op, ok, "k out of range");
-    if (algorithm == SortAlgorithm::Merge) {
+    if (algorithm == AxisAlgorithm::Serial) {
       rewriter.replaceOp(op, topKByMerge(b, loc, op, x, kk));
       return success();
     }
@@ -428,14 +429,14 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
 /// order (by value or by position), then one pass writing all four results.
 struct UniqueLowering : OpConversionPattern<UniqueOp> {
   UniqueLowering(TypeConverter &converter, MLIRContext *ctx,
-                 SortAlgorithm algorithm)
+                 AxisAlgorithm algorithm)
       : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
-  SortAlgorithm algorithm;
+  AxisAlgorithm algorithm;
 
   LogicalResult
   matchAndRewrite(UniqueOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (algorithm == SortAlgorithm::Merge) {
+    if (algorithm == AxisAlgorithm::Serial) {
       rewriter.replaceOp(op, uniqueByMerge(rewriter, op.getLoc(), op,
                                            adaptor.getInput()));
       return success();
@@ -694,7 +695,7 @@ LogicalResult UniqueLowering::rewriteAlongAxis(
 
 void populateSortingLowering(TypeConverter &converter,
                              RewritePatternSet &patterns,
-                             SortAlgorithm algorithm) {
+                             AxisAlgorithm algorithm) {
   patterns.add<TopKLowering, UniqueLowering>(converter, patterns.getContext(),
                                              algorithm);
 }

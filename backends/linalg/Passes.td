@@ -70,17 +70,20 @@ def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {
     ranges, reshape element counts) becomes a `cf.assert` naming the node,
     which the backend turns into a run-time error report.
 
-    TopK and Unique order their elements with `sort`: `merge`, a
-    sequential merge sort per slice cut at k, or for TopK with k <= 64 a
-    scan keeping the best k (O(n log k) comparisons; the CPU's choice), or `rank`, where each element counts the elements before it
-    (O(n^2) comparisons as one parallel loop; a GPU's choice).
+    TopK, Unique and CumSum work along an axis as `along-axis` says:
+    `serial` (the CPU's choice) makes the axis a serial loop: a merge sort
+    cut at k, or for TopK with k <= 64 a scan keeping the best k (O(n log
+    k) comparisons); a running sum (O(n) additions). `parallel` (a GPU's
+    choice) computes every output element on its own: each element counts
+    the elements before it, each sum adds its whole prefix (O(n^2) work,
+    one thread per element).
 
     Guarantees: no kiln op remains; fails (naming the op) if one cannot be
     lowered.
   }];
   let options = [
-    Option<"sort", "sort", "std::string", /*default=*/"\"merge\"",
-           "how TopK and Unique order elements: merge or rank">
+    Option<"alongAxis", "along-axis", "std::string", /*default=*/"\"serial\"",
+           "how TopK, Unique and CumSum work along an axis: serial or parallel">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",

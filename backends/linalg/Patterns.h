@@ -18,19 +18,24 @@ void populateReductionLowering(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateShapeLowering(mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
+/// How the lowerings that work along an axis (TopK, Unique, CumSum) do it.
+enum class AxisAlgorithm {
+  // The axis is a serial loop: a merge sort (a scan for small k), a
+  // running sum. O(n log n) / O(n) work; the CPU's choice.
+  Serial,
+  // Every output element on its own: each element counts those before it,
+  // each sum adds its prefix. O(n^2) work, one GPU thread per element.
+  Parallel,
+};
+
 void populateIndexingLowering(mlir::TypeConverter &converter,
-                              mlir::RewritePatternSet &patterns);
+                              mlir::RewritePatternSet &patterns,
+                              AxisAlgorithm algorithm);
 void populateDataDependentLowering(mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
-
-/// How TopK and Unique order their elements (LowerSorting.cpp).
-enum class SortAlgorithm {
-  Merge, // sequential per slice: a merge sort, a scan for small k
-  Rank,  // each element counts those before it, O(n^2) in parallel
-};
 void populateSortingLowering(mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns,
-                             SortAlgorithm algorithm);
+                             AxisAlgorithm algorithm);
 void populateRecurrentLowering(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateResizeLowering(mlir::TypeConverter &converter,

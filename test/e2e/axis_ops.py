@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""TopK, Unique and NonMaxSuppression (the ops that order elements) against
-a reference written here, on the sizes and data that the ONNX node tests
-leave out: long axes (a vocabulary of 50257, 8000 boxes), k on both sides
-of the scan / merge-sort switch (64), k = 0, 1 and n, ties, NaN, data
-already in order (the scan's worst case), unsigned and signed integers,
-several slices, Unique with and without an axis.
+"""The ops that work along an axis (TopK, Unique, NonMaxSuppression,
+CumSum) against a reference written here, on the sizes and data that the
+ONNX node tests leave out: long axes (a vocabulary of 50257, 8000 boxes),
+k on both sides of the scan / merge-sort switch (64), k = 0, 1 and n,
+ties, NaN, data already in order (the scan's worst case), unsigned and
+signed integers, several slices, Unique with and without an axis, running
+sums forward, reversed and exclusive on the first, middle and last axis.
 
 The reference is plain Python: the order is by value (NaN above every
 number), ties by position; Unique groups equal values (all NaNs are one)
 and reports first occurrences, inverse indices and counts, sorted by value
 or by first occurrence.
 
-  sorting_ops.py --kiln-run BIN [--target cpu|cuda-emulate] [--scale S]
+  axis_ops.py --kiln-run BIN [--target cpu|cuda-emulate] [--scale S]
 
---target=cuda-emulate runs the GPU's lowering (rank counting, O(n^2) on
-the emulating CPU), so --scale shrinks the long cases there.
+--target=cuda-emulate runs the GPU's lowering (along-axis=parallel: rank
+counting, prefix sums, O(n^2) on the emulating CPU), so --scale shrinks
+the long cases there. CumSum is compared exactly on the CPU (the serial
+loop adds in numpy's order); the GPU's sums may add in another order (its
+long reductions are split), so there they are held to 1e-5 of the running
+sum of magnitudes.
 """
 import argparse
 import math
@@ -133,6 +138,30 @@ def nms_model(path, boxes_shape, scores_shape):
               path)
 
 
+def ref_cum_sum(x, axis, exclusive, reverse):
+    """numpy's running sum (sequential, in the input's type)."""
+    y = np.flip(x, axis) if reverse else x
+    s = np.cumsum(y, axis=axis, dtype=x.dtype)
+    if exclusive:
+        s = np.concatenate([np.zeros_like(np.take(s, [0], axis=axis)),
+                            np.take(s, range(s.shape[axis] - 1), axis=axis)],
+                           axis=axis)
+        # The first exclusive sum is 0 + nothing; the rest add from 0 too.
+    s = np.flip(s, axis) if reverse else s
+    return (np.ascontiguousarray(s),)
+
+
+def cum_sum_model(path, shape, dtype, axis, exclusive, reverse):
+    x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
+    y = helper.make_tensor_value_info("y", ONNX_TYPE[dtype], list(shape))
+    a = helper.make_tensor("axis", TensorProto.INT64, [], [axis])
+    node = helper.make_node("CumSum", ["x", "axis"], ["y"],
+                            exclusive=int(exclusive), reverse=int(reverse))
+    graph = helper.make_graph([node], "cum_sum", [x], [y], [a])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]),
+              path)
+
+
 def top_k_model(path, shape, dtype, axis, largest):
     x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
     k = helper.make_tensor_value_info("k", TensorProto.INT64, [1])
@@ -188,6 +217,18 @@ def same(got, want):
     return None
 
 
+def close_sum(got, want, x, axis):
+    """Within 1e-5 of the running sum of |x| (any order of addition)."""
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    bound = 1e-5 * np.cumsum(np.abs(x.astype(np.float64)), axis=axis).max() + 1e-7
+    err = np.abs(got.astype(np.float64) - want)
+    if not (err <= bound).all():
+        at = np.unravel_index(int(np.argmax(err)), err.shape)
+        return f"differs by {err[at]:.3g} (bound {bound:.3g}) at {at}"
+    return None
+
+
 def cases(scale):
     rng = np.random.RandomState(7)
     vocab = max(int(50257 * scale), 70)
@@ -240,6 +281,19 @@ def cases(scale):
     yield ("nms", "detector", boxes, scores, 200, 0.5, 0.05)
     yield ("nms", "all_kept_small", boxes[:, :50], scores[:, :, :50], 1000, 0.99, 0.0)
     yield ("nms", "none_above_threshold", boxes[:, :50], scores[:, :, :50], 10, 0.5, 2.0)
+    # (name, x, axis, exclusive, reverse)
+    probs = rng.rand(2, vocab).astype(f)
+    yield ("cum_sum", "vocab", probs, 1, False, False)
+    yield ("cum_sum", "vocab_reverse_exclusive", probs, 1, True, True)
+    cube = rng.randn(6, 40, 5).astype(f)
+    for axis in (0, 1, 2):
+        yield ("cum_sum", f"axis{axis}", cube, axis, False, False)
+        yield ("cum_sum", f"axis{axis}_exclusive", cube, axis, True, False)
+        yield ("cum_sum", f"axis{axis}_reverse", cube, axis, False, True)
+    mask = rng.randint(0, 2, size=(4, 300)).astype(np.int64)
+    yield ("cum_sum", "int64_mask", mask, 1, False, False)
+    yield ("cum_sum", "int32_reverse_exclusive", ints, 1, True, True)
+    yield ("cum_sum", "one_element", np.array([[2.5]], dtype=f), 1, True, False)
 
 
 def main():
@@ -266,6 +320,11 @@ def main():
                 unique_model(model, x.shape, x.dtype.type, axis, sorted_)
                 want = ref_unique(x, axis, sorted_)
                 got, err = run(args, work, model, {"x": x}, 4)
+            elif case[0] == "cum_sum":
+                _, name, x, axis, exclusive, reverse = case
+                cum_sum_model(model, x.shape, x.dtype.type, axis, exclusive, reverse)
+                want = ref_cum_sum(x, axis, exclusive, reverse)
+                got, err = run(args, work, model, {"x": x}, 1)
             else:
                 _, name, boxes, scores, max_out, iou_t, score_t = case
                 nms_model(model, boxes.shape, scores.shape)
@@ -278,7 +337,11 @@ def main():
                 got, err = run(args, work, model, inputs, 1)
             if err is None:
                 for i, (g, w) in enumerate(zip(got, want)):
-                    err = same(g, w)
+                    if case[0] == "cum_sum" and args.target != "cpu" and \
+                            g.dtype.kind == "f":
+                        err = close_sum(g, w, case[2], case[3])
+                    else:
+                        err = same(g, w)
                     if err:
                         err = f"output {i}: {err}"
                         break
