@@ -399,11 +399,8 @@ Value cumSumParallel(OpBuilder &b, Location loc, Value x, int64_t axis,
       .getResult(0);
 }
 
-struct CumSumLowering : OpConversionPattern<CumSumOp> {
-  CumSumLowering(TypeConverter &converter, MLIRContext *ctx,
-                 AxisAlgorithm algorithm)
-      : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
-  AxisAlgorithm algorithm;
+struct CumSumLowering : AxisAlgorithmPattern<CumSumOp> {
+  using AxisAlgorithmPattern::AxisAlgorithmPattern;
 
   Value cumSumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
                     bool exclusive, bool reverse, const ElementKind &k) const {

@@ -72,9 +72,10 @@ Value precedes(OpBuilder &b, Location loc, const ElementKind &k, bool largest,
       arith::AndIOp::create(b, loc, sameValue(b, loc, k, va, vb), earlier));
 }
 
-/// TopK by merge sort: per slice along the axis, the first k of the order,
-/// then their values and positions written in that order.
-SmallVector<Value> topKByMerge(OpBuilder &b, Location loc, TopKOp op, Value x,
+/// TopK, serial: per slice along the axis, the first k of the order
+/// (orderedPrefix: a scan for small k, else a merge sort), then their
+/// values and positions written in that order.
+SmallVector<Value> topKSerial(OpBuilder &b, Location loc, TopKOp op, Value x,
                                Value kk) {
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t axis = op.getAxis();
@@ -213,10 +214,10 @@ Value compareRows(OpBuilder &b, Location loc, const ElementKind &k, Value rows,
   return st[0];
 }
 
-/// Unique by merge sort: rows sorted (ties by position, so each group of
+/// Unique, serial: rows merge-sorted (ties by position, so each group of
 /// equal rows starts with its first occurrence), then linear scans: the
 /// groups, their order (by value, or by first occurrence), the results.
-SmallVector<Value> uniqueByMerge(OpBuilder &b, Location loc, UniqueOp op,
+SmallVector<Value> uniqueSerial(OpBuilder &b, Location loc, UniqueOp op,
                                  Value x) {
   ElementKind k = kindOf(op.getInput().getType().getElementType());
   auto xt = cast<RankedTensorType>(x.getType());
@@ -343,11 +344,8 @@ SmallVector<Value> uniqueByMerge(OpBuilder &b, Location loc, UniqueOp op,
 
 /// TopK. By rank: each element's rank along the axis (how many precede
 /// it), then the first k ranks are scattered to their places.
-struct TopKLowering : OpConversionPattern<TopKOp> {
-  TopKLowering(TypeConverter &converter, MLIRContext *ctx,
-               AxisAlgorithm algorithm)
-      : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
-  AxisAlgorithm algorithm;
+struct TopKLowering : AxisAlgorithmPattern<TopKOp> {
+  using AxisAlgorithmPattern::AxisAlgorithmPattern;
 
   LogicalResult
   matchAndRewrite(TopKOp op, OpAdaptor adaptor,
@@ -367,7 +365,7 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, kk, n));
     runtimeCheck(b, loc, op, ok, "k out of range");
     if (algorithm == AxisAlgorithm::Serial) {
-      rewriter.replaceOp(op, topKByMerge(b, loc, op, x, kk));
+      rewriter.replaceOp(op, topKSerial(b, loc, op, x, kk));
       return success();
     }
     MLIRContext *ctx = b.getContext();
@@ -427,17 +425,14 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
 
 /// Unique. By rank, over the flattened input: first occurrences, their
 /// order (by value or by position), then one pass writing all four results.
-struct UniqueLowering : OpConversionPattern<UniqueOp> {
-  UniqueLowering(TypeConverter &converter, MLIRContext *ctx,
-                 AxisAlgorithm algorithm)
-      : OpConversionPattern(converter, ctx), algorithm(algorithm) {}
-  AxisAlgorithm algorithm;
+struct UniqueLowering : AxisAlgorithmPattern<UniqueOp> {
+  using AxisAlgorithmPattern::AxisAlgorithmPattern;
 
   LogicalResult
   matchAndRewrite(UniqueOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (algorithm == AxisAlgorithm::Serial) {
-      rewriter.replaceOp(op, uniqueByMerge(rewriter, op.getLoc(), op,
+      rewriter.replaceOp(op, uniqueSerial(rewriter, op.getLoc(), op,
                                            adaptor.getInput()));
       return success();
     }

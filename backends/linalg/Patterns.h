@@ -28,6 +28,15 @@ enum class AxisAlgorithm {
   Parallel,
 };
 
+/// The base of the patterns whose lowering depends on the AxisAlgorithm.
+template <typename OpTy>
+struct AxisAlgorithmPattern : mlir::OpConversionPattern<OpTy> {
+  AxisAlgorithmPattern(mlir::TypeConverter &converter, mlir::MLIRContext *ctx,
+                       AxisAlgorithm algorithm)
+      : mlir::OpConversionPattern<OpTy>(converter, ctx), algorithm(algorithm) {}
+  AxisAlgorithm algorithm;
+};
+
 void populateIndexingLowering(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns,
                               AxisAlgorithm algorithm);

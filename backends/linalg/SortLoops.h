@@ -11,8 +11,9 @@
 //  * selectPrefix: one scan keeping the best k in a sorted list; an element
 //    is compared with the list's last entry and, if it beats it, inserted
 //    (a shift from the end). On data in no particular order few elements
-//    enter the list (about k ln(n/k)), so it is one comparison per element;
-//    O(n k) at worst (data already in order), hence only for small k.
+//    enter the list (about k ln(n/k)), so it is one comparison per element,
+//    made 16 at a time (vectorised) on blocks that do not enter; O(n k) at
+//    worst (data already in order), hence only for small k.
 //  * orderedPrefix picks: selectPrefix for k <= kSelectMaxK, else
 //    sortPrefix (decided at run time: k is often data).
 //  * heapify / heapPop: a binary heap for a consumer that stops early and
