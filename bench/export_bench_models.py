@@ -21,6 +21,8 @@ file exists is kept.
   unique_ids     Unique (sorted) of 20000 int64 ids
   nms_detector   NonMaxSuppression over 8000 boxes and 80 classes, at most
                  100 per class, IoU 0.5, score 0.05 (a detector's head)
+  stft_audio     STFT of 2 s of 16 kHz audio: 512-point Hann frames every
+                 160 samples, one-sided (a speech model's front end)
 """
 import argparse
 import os
@@ -101,7 +103,8 @@ def gemm(n):
 
 
 def one_op(op, inputs, outputs, consts=(), **attrs):
-    """A graph of one node; `consts` become initializers."""
+    """A graph of one node; `consts` become initializers. Opset 17 (STFT's
+    first)."""
     def make(path):
         inits = [numpy_helper.from_array(np.asarray(v), n) for n, v in consts]
         graph = helper.make_graph(
@@ -111,7 +114,7 @@ def one_op(op, inputs, outputs, consts=(), **attrs):
             [helper.make_tensor_value_info(n, ty, shape) for n, ty, shape in inputs],
             [helper.make_tensor_value_info(n, ty, shape) for n, ty, shape in outputs],
             inits)
-        save(graph, path)
+        save(graph, path, opset=17)
     return make
 
 
@@ -119,8 +122,8 @@ F, I64 = TensorProto.FLOAT, TensorProto.INT64
 VOCAB = 50257
 
 
-def save(graph, path):
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+def save(graph, path, opset=OPSET):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="kiln-bench")
     model.ir_version = 8  # readable by the ONNX Runtime and Kiln's importer
     onnx.checker.check_model(model)
@@ -147,7 +150,13 @@ MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
               [("selected", I64, [None, 3])],
               consts=[("max_out", np.array([100], np.int64)),
                       ("iou", np.array([0.5], np.float32)),
-                      ("score", np.array([0.05], np.float32))])}
+                      ("score", np.array([0.05], np.float32))]),
+          "stft_audio": one_op(
+              "STFT", [("signal", F, [1, 32000, 1])],
+              [("spectrum", F, [1, 197, 257, 2])],
+              consts=[("step", np.array(160, np.int64)),
+                      ("window", np.hanning(512).astype(np.float32))],
+              onesided=1)}
 
 
 def main():

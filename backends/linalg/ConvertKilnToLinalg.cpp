@@ -55,7 +55,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateIndexingLowering(converter, patterns, *axisAlgorithm);
     lowering::populateResizeLowering(converter, patterns);
     lowering::populateRoiAlignLowering(converter, patterns);
-    lowering::populateSignalLowering(converter, patterns);
+    lowering::populateSignalLowering(converter, patterns, *axisAlgorithm);
     lowering::populateRecurrentLowering(converter, patterns);
     lowering::populateDataDependentLowering(converter, patterns);
     lowering::populateSortingLowering(converter, patterns, *axisAlgorithm);

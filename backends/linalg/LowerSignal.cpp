@@ -1,8 +1,11 @@
 //===- LowerSignal.cpp - kiln.dft, kiln.stft and kiln.mel_weight_matrix ----===//
 //
-// Each output element of a transform is one sum over the signal, written as
-// an scf.for inside the body of a linalg.generic over the output (whose
-// last dimension picks the real or imaginary part). The sums and twiddles
+// On the CPU (along-axis=serial) a transform of a power-of-two length is a
+// radix-2 FFT per transform (FftLoops.h): O(L log L). Any other length,
+// and on the GPU (along-axis=parallel) every length: each output element is one
+// sum over the signal, written as an scf.for inside the body of a
+// linalg.generic over the output (whose last dimension picks the real or
+// imaginary part): O(L^2). The sums and twiddles
 // are in f64 whatever the element type: a real signal's imaginary parts
 // that should cancel exactly (np.fft gives ~1e-13) would otherwise be off
 // by the rounding of the whole sum. The twiddle angle uses (k * n) mod L,
@@ -10,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/F64Arith.h"
+#include "backends/linalg/FftLoops.h"
+#include "backends/linalg/LoopBuilders.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -109,6 +114,85 @@ Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
   return castScalar(b, loc, v, b.getF64Type(), element);
 }
 
+/// Sample n of the transform at output position `ivs`, as f64 parts.
+using ReadAt = function_ref<std::pair<Value, Value>(OpBuilder &, Location,
+                                                    ValueRange ivs, Value n)>;
+
+/// The output of shape `outValues` (bins along `binDim`, real and imaginary
+/// parts along the last dimension), one transform per position of the
+/// other dimensions: by FFT (FftLoops.h) when `length` is a power of two
+/// and the axis is serial (AxisAlgorithm), else by one sum per element
+/// (dftElement).
+Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
+                RankedTensorType outType, ArrayRef<Value> outValues,
+                int64_t binDim, Value length, Value count, bool inverse,
+                ReadAt read) {
+  Type element = outType.getElementType();
+  int64_t rank = outType.getRank();
+  SmallVector<OpFoldResult> dims = resultDims(b, outType, outValues);
+  auto byFft = [&](OpBuilder &tb, Location tl) {
+    Value bits = log2Index(tb, tl, length);
+    Value twiddles = twiddleTable(tb, tl, length);
+    Value scratch = tensor::EmptyOp::create(
+        tb, tl, ArrayRef<int64_t>{ShapedType::kDynamic}, tb.getF64Type(),
+        ValueRange{arith::AddIOp::create(tb, tl, length, length)});
+    SmallVector<Value> transforms(outValues);
+    transforms[binDim] = ci(tb, tl, 1);
+    transforms[rank - 1] = ci(tb, tl, 1);
+    Value out = emptyTensor(tb, tl, dims, element);
+    return loopNest(
+        tb, tl, transforms, ValueRange{out, scratch},
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
+          Value spectrum = fftInto(
+              nb, nl, acc[1], twiddles, length, bits, count, inverse,
+              [&](OpBuilder &rb, Location rl, Value n) {
+                return read(rb, rl, ivs, n);
+              });
+          Value written = loopNest(
+              nb, nl, ValueRange{outValues[binDim], ci(nb, nl, 2)},
+              ValueRange{acc[0]},
+              [&](OpBuilder &wb, Location wl, ValueRange kp, ValueRange st) {
+                F64Arith f{wb, wl};
+                Value at = arith::AddIOp::create(
+                    wb, wl, arith::AddIOp::create(wb, wl, kp[0], kp[0]), kp[1]);
+                Value v = tensor::ExtractOp::create(wb, wl, spectrum, ValueRange{at});
+                if (inverse)
+                  v = f.div(v, f.fromIndex(length));
+                SmallVector<Value> idx(ivs.begin(), ivs.end());
+                idx[binDim] = kp[0];
+                idx[rank - 1] = kp[1];
+                return SmallVector<Value>{tensor::InsertOp::create(
+                    wb, wl, castScalar(wb, wl, v, wb.getF64Type(), element), st[0],
+                    idx)};
+              })[0];
+          return SmallVector<Value>{written, spectrum};
+        })[0];
+  };
+  auto bySums = [&](OpBuilder &eb, Location el) {
+    return generateTensor(
+        eb, el, dims, element, [&](OpBuilder &gb, Location gl, ValueRange i) {
+          return dftElement(gb, gl, i[binDim], i[rank - 1], count, length,
+                            inverse, element,
+                            [&](OpBuilder &lb, Location ll, Value s) {
+                              return read(lb, ll, i, s);
+                            });
+        });
+  };
+  // A GPU runs the sums one thread per element; an FFT per transform would
+  // be one thread's serial work.
+  if (algorithm == AxisAlgorithm::Parallel)
+    return bySums(b, loc);
+  auto choice = scf::IfOp::create(
+      b, loc, isPowerOfTwo(b, loc, length),
+      [&](OpBuilder &tb, Location tl) {
+        scf::YieldOp::create(tb, tl, byFft(tb, tl));
+      },
+      [&](OpBuilder &eb, Location el) {
+        scf::YieldOp::create(eb, el, bySums(eb, el));
+      });
+  return choice.getResult(0);
+}
+
 /// Checks at run time that a complex dimension of dynamic size is 1 or 2.
 void checkParts(OpBuilder &b, Location loc, Operation *op, Value x,
                 Value parts) {
@@ -123,8 +207,8 @@ void checkParts(OpBuilder &b, Location loc, Operation *op, Value x,
                "the last dimension must be 1 (real) or 2 (complex)");
 }
 
-struct DftLowering : OpConversionPattern<DftOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DftLowering : AxisAlgorithmPattern<DftOp> {
+  using AxisAlgorithmPattern::AxisAlgorithmPattern;
   LogicalResult
   matchAndRewrite(DftOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -147,24 +231,20 @@ struct DftLowering : OpConversionPattern<DftOp> {
       outValues.push_back(d == axis       ? binsOf(b, loc, length, op.getOnesided())
                           : d == rank - 1 ? ci(b, loc, 2)
                                           : indexValue(b, loc, inDims[d]));
-    Value r = generateTensor(
-        b, loc, resultDims(b, outType, outValues), element,
-        [&](OpBuilder &gb, Location gl, ValueRange i) {
-          return dftElement(
-              gb, gl, i[axis], i[rank - 1], count, length, inverse, element,
-              [&](OpBuilder &lb, Location ll, Value s) {
-                SmallVector<Value> idx(i);
-                idx[axis] = s;
-                return readComplex(lb, ll, x, idx, parts);
-              });
+    Value r = transform(
+        b, loc, algorithm, outType, outValues, axis, length, count, inverse,
+        [&](OpBuilder &lb, Location ll, ValueRange i, Value s) {
+          SmallVector<Value> idx(i);
+          idx[axis] = s;
+          return readComplex(lb, ll, x, idx, parts);
         });
     rewriter.replaceOp(op, castTo(b, loc, r, outType));
     return success();
   }
 };
 
-struct StftLowering : OpConversionPattern<StftOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct StftLowering : AxisAlgorithmPattern<StftOp> {
+  using AxisAlgorithmPattern::AxisAlgorithmPattern;
   LogicalResult
   matchAndRewrite(StftOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -200,22 +280,17 @@ struct StftLowering : OpConversionPattern<StftOp> {
     SmallVector<Value> outValues = {indexValue(b, loc, sDims[0]), frames,
                                     binsOf(b, loc, length, op.getOnesided()),
                                     ci(b, loc, 2)};
-    Value r = generateTensor(
-        b, loc, resultDims(b, outType, outValues), element,
-        [&](OpBuilder &gb, Location gl, ValueRange i) {
-          Value start = arith::MulIOp::create(gb, gl, i[1], step);
-          return dftElement(
-              gb, gl, i[2], i[3], length, length, /*inverse=*/false, element,
-              [&](OpBuilder &lb, Location ll, Value s) {
-                F64Arith g{lb, ll};
-                Value at = arith::AddIOp::create(lb, ll, start, s);
-                auto [re, im] =
-                    readComplex(lb, ll, signal, {i[0], at, Value()}, parts);
-                Value w = castScalar(lb, ll,
-                                     tensor::ExtractOp::create(lb, ll, window, s),
-                                     element, lb.getF64Type());
-                return std::make_pair(g.mul(re, w), g.mul(im, w));
-              });
+    Value r = transform(
+        b, loc, algorithm, outType, outValues, /*binDim=*/2, length, length,
+        /*inverse=*/false,
+        [&](OpBuilder &lb, Location ll, ValueRange i, Value s) {
+          F64Arith g{lb, ll};
+          Value start = arith::MulIOp::create(lb, ll, i[1], step);
+          Value at = arith::AddIOp::create(lb, ll, start, s);
+          auto [re, im] = readComplex(lb, ll, signal, {i[0], at, Value()}, parts);
+          Value w = castScalar(lb, ll, tensor::ExtractOp::create(lb, ll, window, s),
+                               element, lb.getF64Type());
+          return std::make_pair(g.mul(re, w), g.mul(im, w));
         });
     rewriter.replaceOp(op, castTo(b, loc, r, outType));
     return success();
@@ -309,9 +384,11 @@ struct MelWeightMatrixLowering : OpConversionPattern<MelWeightMatrixOp> {
 } // namespace
 
 void populateSignalLowering(TypeConverter &converter,
-                            RewritePatternSet &patterns) {
-  patterns.add<DftLowering, StftLowering, MelWeightMatrixLowering>(
-      converter, patterns.getContext());
+                            RewritePatternSet &patterns,
+                            AxisAlgorithm algorithm) {
+  patterns.add<DftLowering, StftLowering>(converter, patterns.getContext(),
+                                          algorithm);
+  patterns.add<MelWeightMatrixLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -70,13 +70,14 @@ def ConvertKilnToLinalg : Pass<"kiln-convert-to-linalg", "mlir::ModuleOp"> {
     ranges, reshape element counts) becomes a `cf.assert` naming the node,
     which the backend turns into a run-time error report.
 
-    TopK, Unique and CumSum work along an axis as `along-axis` says:
-    `serial` (the CPU's choice) makes the axis a serial loop: a merge sort
-    cut at k, or for TopK with k <= 64 a scan keeping the best k (O(n log
-    k) comparisons); a running sum (O(n) additions). `parallel` (a GPU's
-    choice) computes every output element on its own: each element counts
-    the elements before it, each sum adds its whole prefix (O(n^2) work,
-    one thread per element).
+    TopK, Unique, CumSum, DFT and STFT work along an axis as `along-axis`
+    says: `serial` (the CPU's choice) makes the axis a serial loop: a merge
+    sort cut at k, or for TopK with k <= 64 a scan keeping the best k
+    (O(n log k) comparisons); a running sum (O(n) additions); a radix-2 FFT
+    for power-of-two lengths (O(n log n)). `parallel` (a GPU's choice)
+    computes every output element on its own: each element counts the
+    elements before it, each sum adds its whole prefix, each DFT bin sums
+    the signal (O(n^2) work, one thread per element).
 
     Guarantees: no kiln op remains; fails (naming the op) if one cannot be
     lowered.

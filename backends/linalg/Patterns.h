@@ -18,13 +18,16 @@ void populateReductionLowering(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateShapeLowering(mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
-/// How the lowerings that work along an axis (TopK, Unique, CumSum) do it.
+/// How the lowerings that work along an axis (TopK, Unique, CumSum, DFT,
+/// STFT) do it.
 enum class AxisAlgorithm {
   // The axis is a serial loop: a merge sort (a scan for small k), a
-  // running sum. O(n log n) / O(n) work; the CPU's choice.
+  // running sum, an FFT of a power-of-two length. O(n log n) / O(n) work;
+  // the CPU's choice.
   Serial,
   // Every output element on its own: each element counts those before it,
-  // each sum adds its prefix. O(n^2) work, one GPU thread per element.
+  // each sum adds its prefix, each DFT bin sums the signal. O(n^2) work,
+  // one GPU thread per element.
   Parallel,
 };
 
@@ -54,7 +57,8 @@ void populateDynamicAxesLowering(mlir::TypeConverter &converter,
 void populateControlFlowLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateSignalLowering(mlir::TypeConverter &converter,
-                            mlir::RewritePatternSet &patterns);
+                            mlir::RewritePatternSet &patterns,
+                            AxisAlgorithm algorithm);
 void populateRoiAlignLowering(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populateDataMovementLowering(mlir::TypeConverter &converter,

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """The ops that work along an axis (TopK, Unique, NonMaxSuppression,
-CumSum) against a reference written here, on the sizes and data that the
+CumSum, DFT, STFT) against a reference written here (np.fft for the
+transforms), on the sizes and data that the
 ONNX node tests leave out: long axes (a vocabulary of 50257, 8000 boxes),
 k on both sides of the scan / merge-sort switch (64), k = 0, 1 and n,
 ties, NaN, data already in order (the scan's worst case), unsigned and
 signed integers, several slices, Unique with and without an axis, running
-sums forward, reversed and exclusive on the first, middle and last axis.
+sums forward, reversed and exclusive on the first, middle and last axis,
+transforms of power-of-two lengths (the FFT) and others (direct sums),
+padded, cut, inverse, one-sided, of real and complex signals.
 
 The reference is plain Python: the order is by value (NaN above every
 number), ties by position; Unique groups equal values (all NaNs are one)
@@ -162,6 +165,70 @@ def cum_sum_model(path, shape, dtype, axis, exclusive, reverse):
               path)
 
 
+def ref_dft(x, axis, length, inverse, onesided):
+    """np.fft on the complex-as-last-dimension layout of ONNX DFT."""
+    z = x[..., 0].astype(np.float64)
+    if x.shape[-1] == 2:
+        z = z + 1j * x[..., 1]
+    y = (np.fft.ifft if inverse else np.fft.fft)(z, n=length, axis=axis)
+    if onesided:
+        y = np.take(y, range(length // 2 + 1), axis=axis)
+    return (np.stack([y.real, y.imag], -1).astype(np.float32),)
+
+
+def ref_stft(signal, step, window):
+    length = len(window)
+    frames = 1 + (signal.shape[1] - length) // step
+    out = np.empty((signal.shape[0], frames, length // 2 + 1, 2), np.float32)
+    for f in range(frames):
+        seg = signal[:, f * step:f * step + length, 0].astype(np.float64) * window
+        y = np.fft.rfft(seg, axis=1)
+        out[:, f, :, 0], out[:, f, :, 1] = y.real, y.imag
+    return (out,)
+
+
+def dft_model(path, shape, axis, length, inverse, onesided):
+    f = TensorProto.FLOAT
+    out_shape = list(shape)
+    out_shape[axis] = length // 2 + 1 if onesided else length
+    out_shape[-1] = 2
+    consts = [helper.make_tensor("length", TensorProto.INT64, [], [length])]
+    node = helper.make_node("DFT", ["x", "length"], ["y"], axis=axis,
+                            inverse=int(inverse), onesided=int(onesided))
+    graph = helper.make_graph([node], "dft", [helper.make_tensor_value_info(
+        "x", f, list(shape))], [helper.make_tensor_value_info("y", f, out_shape)],
+        consts)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+
+
+def stft_model(path, signal_shape, step, window):
+    f = TensorProto.FLOAT
+    frames = 1 + (signal_shape[1] - len(window)) // step
+    consts = [helper.make_tensor("step", TensorProto.INT64, [], [step]),
+              helper.make_tensor("window", f, [len(window)], window.tolist())]
+    node = helper.make_node("STFT", ["signal", "step", "window"], ["y"], onesided=1)
+    graph = helper.make_graph(
+        [node], "stft", [helper.make_tensor_value_info("signal", f, list(signal_shape))],
+        [helper.make_tensor_value_info(
+            "y", f, [signal_shape[0], frames, len(window) // 2 + 1, 2])], consts)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+
+
+def close_transform(got, want):
+    """Within 1e-5 of the output's largest magnitude (float32 storage of
+    f64 sums)."""
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    bound = 1e-5 * float(np.abs(want).max()) + 1e-6
+    err = np.abs(got.astype(np.float64) - want)
+    if not (err <= bound).all():
+        at = np.unravel_index(int(np.argmax(err)), err.shape)
+        return f"differs by {err[at]:.3g} (bound {bound:.3g}) at {at}"
+    return None
+
+
 def top_k_model(path, shape, dtype, axis, largest):
     x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
     k = helper.make_tensor_value_info("k", TensorProto.INT64, [1])
@@ -294,6 +361,23 @@ def cases(scale):
     yield ("cum_sum", "int64_mask", mask, 1, False, False)
     yield ("cum_sum", "int32_reverse_exclusive", ints, 1, True, True)
     yield ("cum_sum", "one_element", np.array([[2.5]], dtype=f), 1, True, False)
+    # (name, x, axis, length, inverse, onesided): x's last dimension is 1
+    # (real) or 2 (complex).
+    real = rng.randn(3, 512, 1).astype(f)
+    cplx = rng.randn(2, 256, 4, 2).astype(f)
+    yield ("dft", "real_512", real, 1, 512, False, False)
+    yield ("dft", "real_512_onesided", real, 1, 512, False, True)
+    yield ("dft", "real_padded_1024", real, 1, 1024, False, False)
+    yield ("dft", "real_cut_128", real, 1, 128, False, True)
+    yield ("dft", "complex_256_inverse", cplx, 1, 256, True, False)
+    yield ("dft", "complex_axis2_4", cplx, 2, 4, False, False)
+    yield ("dft", "real_400_direct", real, 1, 400, False, True)
+    yield ("dft", "one_point", real[:, :1], 1, 1, False, False)
+    # (name, signal, step, window): a second of 16 kHz audio, 512-point
+    # frames every 160 samples (the FFT), and 400-point ones (direct).
+    audio = rng.randn(1, max(int(16000 * scale), 1200), 1).astype(f)
+    yield ("stft", "audio_512", audio, 160, np.hanning(512).astype(f))
+    yield ("stft", "audio_400_direct", audio[:, :4000], 160, np.hanning(400).astype(f))
 
 
 def main():
@@ -320,6 +404,16 @@ def main():
                 unique_model(model, x.shape, x.dtype.type, axis, sorted_)
                 want = ref_unique(x, axis, sorted_)
                 got, err = run(args, work, model, {"x": x}, 4)
+            elif case[0] == "dft":
+                _, name, x, axis, length, inverse, onesided = case
+                dft_model(model, x.shape, axis, length, inverse, onesided)
+                want = ref_dft(x, axis, length, inverse, onesided)
+                got, err = run(args, work, model, {"x": x}, 1)
+            elif case[0] == "stft":
+                _, name, signal, step, window = case
+                stft_model(model, signal.shape, step, window)
+                want = ref_stft(signal, step, window.astype(np.float64))
+                got, err = run(args, work, model, {"signal": signal}, 1)
             elif case[0] == "cum_sum":
                 _, name, x, axis, exclusive, reverse = case
                 cum_sum_model(model, x.shape, x.dtype.type, axis, exclusive, reverse)
@@ -337,7 +431,9 @@ def main():
                 got, err = run(args, work, model, inputs, 1)
             if err is None:
                 for i, (g, w) in enumerate(zip(got, want)):
-                    if case[0] == "cum_sum" and args.target != "cpu" and \
+                    if case[0] in ("dft", "stft"):
+                        err = close_transform(g, w)
+                    elif case[0] == "cum_sum" and args.target != "cpu" and \
                             g.dtype.kind == "f":
                         err = close_sum(g, w, case[2], case[3])
                     else:

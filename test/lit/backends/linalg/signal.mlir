@@ -1,6 +1,10 @@
-// DFT, STFT and mel filters: one generic over the output whose body sums
-// the signal in f64 with an scf.for; twiddles from (k * n) mod L.
-// RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s
+// DFT, STFT and mel filters. Lengths that are not a power of two, and every
+// length with along-axis=parallel (the GPU's): one generic over the output
+// whose body sums the signal in f64 with an scf.for; twiddles from
+// (k * n) mod L. Powers of two with along-axis=serial (the CPU's): a
+// radix-2 FFT per transform, in f64, twiddles from a table made once.
+// RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,SERIAL
+// RUN: kiln-opt %s --kiln-convert-to-linalg=along-axis=parallel --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,PARALLEL
 
 // A real signal, 10 points, onesided: 6 bins; the last output dimension
 // picks the real or imaginary sum.
@@ -27,11 +31,28 @@ func.func @dft_real(%x: tensor<1x10x10x1xf32>) -> tensor<1x6x10x2xf32> {
 // -----
 
 // Inverse, zero-padded to 16 points: 8 samples summed, scaled by 1 / 16.
+// The FFT: log2(16) found, a table of 16 (cos, sin) pairs, the samples
+// read in bit-reversed order (zeros past 8), then the stages of
+// butterflies, exp(+i theta) for the inverse (no negated sine).
 // CHECK-LABEL: func @dft_inverse_padded
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[L:.*]] = arith.constant 1.600000e+01 : f64
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C8]]
-// CHECK: arith.divf %{{.*}}, %[[L]] : f64
+// SERIAL: %[[BITS:.*]] = scf.for %{{.*}} = %c0 to %c63 {{.*}} -> (index)
+// SERIAL: %[[TABLE:.*]] = scf.for %{{.*}} = %c0 to %c16 {{.*}} -> (tensor<?xf64>)
+// SERIAL: math.cos
+// SERIAL: math.sin
+// SERIAL: scf.for %{{.*}} = %c0 to %[[BITS]]
+// SERIAL: arith.shrui
+// SERIAL: arith.cmpi slt, %{{.*}}, %[[C8]] : index
+// SERIAL: scf.for %[[S:.*]] = %c0 to %[[BITS]]
+// SERIAL: %[[HALF:.*]] = arith.shli %c1, %[[S]] : index
+// SERIAL: scf.for %{{.*}} = %c0 to %[[HALF]]
+// SERIAL: tensor.extract %[[TABLE]]
+// SERIAL-NOT: arith.negf
+// SERIAL: arith.subf
+// SERIAL: arith.divf %{{.*}}, %[[L]] : f64
+// PARALLEL: scf.for %{{.*}} = %{{.*}} to %[[C8]]
+// PARALLEL: arith.divf %{{.*}}, %[[L]] : f64
 func.func @dft_inverse_padded(%x: tensor<8x2xf64>) -> tensor<16x2xf64> {
   %0 = kiln.dft %x {axis = 0 : i64, inverse = true, length = 16 : i64} : tensor<8x2xf64> -> tensor<16x2xf64>
   return %0 : tensor<16x2xf64>
@@ -57,11 +78,19 @@ func.func @dft_dynamic(%x: tensor<?x?x?xf32>) -> tensor<?x?x2xf32> {
 // CHECK: %[[STEP:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: cf.assert %{{.*}}, "{{.*}}frame_step must be positive"
 // CHECK: arith.divsi %{{.*}}, %[[STEP]] : index
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x?x9x2xf32>)
-// CHECK: arith.muli %{{.*}}, %[[STEP]] : index
-// CHECK: scf.for
+// Forward: the sine is negated.
+// SERIAL: tensor.empty(%{{.*}}) : tensor<1x?x9x2xf32>
+// SERIAL: scf.for %[[FRAME:.*]] = %c0 to
+// SERIAL: scf.for %{{.*}} = %c0 to %c16
+// SERIAL: arith.muli %[[FRAME]], %[[STEP]] : index
+// SERIAL: tensor.extract %{{.*}}[%{{.*}}] : tensor<16xf32>
+// SERIAL: arith.negf
+// SERIAL: scf.for %{{.*}} = %c0 to %c9
+// PARALLEL: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x?x9x2xf32>)
+// PARALLEL: scf.for
+// PARALLEL: arith.muli %{{.*}}, %[[STEP]] : index
 // The window multiplies each sample.
-// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<16xf32>
+// PARALLEL: tensor.extract %{{.*}}[%{{.*}}] : tensor<16xf32>
 func.func @stft(%s: tensor<1x128x1xf32>, %step: tensor<si64>, %w: tensor<16xf32>) -> tensor<1x?x9x2xf32> {
   %0 = kiln.stft %s, %step, %w : (tensor<1x128x1xf32>, tensor<si64>, tensor<16xf32>) -> tensor<1x?x9x2xf32>
   return %0 : tensor<1x?x9x2xf32>
@@ -89,7 +118,8 @@ func.func @mel(%m: tensor<si32>, %d: tensor<si32>, %sr: tensor<si32>, %lo: tenso
 // A signal of dynamic length: the frame length is checked against it.
 // CHECK-LABEL: func @stft_dynamic_signal
 // CHECK: cf.assert %{{.*}}, "{{.*}}the frame length must be in [1, signal length]"
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x16x2xf32>)
+// SERIAL: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?x16x2xf32>
+// PARALLEL: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x16x2xf32>)
 func.func @stft_dynamic_signal(%s: tensor<?x?x2xf32>, %w: tensor<16xf32>) -> tensor<?x?x16x2xf32> {
   %c4 = kiln.constant dense<4> : tensor<si32>
   %0 = kiln.stft %s, %c4, %w {onesided = false} : (tensor<?x?x2xf32>, tensor<si32>, tensor<16xf32>) -> tensor<?x?x16x2xf32>
