@@ -71,6 +71,8 @@ CASES = {
                                  "scores": ((1, 80, 8000), "probs")}),
     "stft_audio": dict(source=("bench", "stft_audio"), batch=1,
                        inputs={"signal": ((1, 32000, 1), "normal")}),
+    "stft_audio_400": dict(source=("bench", "stft_audio_400"), batch=1,
+                           inputs={"signal": ((1, 32000, 1), "normal")}),
 }
 GEMMS = {f"gemm{n}": n for n in (512, 1024, 2048)}
 QUICK = ["mobilenet_v2", "squeezenet1_1", "mlp", "tiny_ops", "tiny_ops_unfused",

@@ -23,6 +23,8 @@ file exists is kept.
                  100 per class, IoU 0.5, score 0.05 (a detector's head)
   stft_audio     STFT of 2 s of 16 kHz audio: 512-point Hann frames every
                  160 samples, one-sided (a speech model's front end)
+  stft_audio_400 the same with 400-point frames (Whisper's), not a power
+                 of two: one sum per bin on both sides
 """
 import argparse
 import os
@@ -156,6 +158,12 @@ MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
               [("spectrum", F, [1, 197, 257, 2])],
               consts=[("step", np.array(160, np.int64)),
                       ("window", np.hanning(512).astype(np.float32))],
+              onesided=1),
+          "stft_audio_400": one_op(
+              "STFT", [("signal", F, [1, 32000, 1])],
+              [("spectrum", F, [1, 198, 201, 2])],
+              consts=[("step", np.array(160, np.int64)),
+                      ("window", np.hanning(400).astype(np.float32))],
               onesided=1)}
 
 

@@ -1,15 +1,16 @@
 //===- LowerSignal.cpp - kiln.dft, kiln.stft and kiln.mel_weight_matrix ----===//
 //
 // On the CPU (along-axis=serial) a transform of a power-of-two length is a
-// radix-2 FFT per transform (FftLoops.h): O(L log L). Any other length,
-// and on the GPU (along-axis=parallel) every length: each output element is one
+// radix-2 FFT per transform (FftLoops.h): O(L log L). Any other length, and
+// on the GPU (along-axis=parallel) every length: each output element is one
 // sum over the signal, written as an scf.for inside the body of a
 // linalg.generic over the output (whose last dimension picks the real or
-// imaginary part): O(L^2). The sums and twiddles
-// are in f64 whatever the element type: a real signal's imaginary parts
-// that should cancel exactly (np.fft gives ~1e-13) would otherwise be off
-// by the rounding of the whole sum. The twiddle angle uses (k * n) mod L,
-// exact in integers, rather than a product that grows with the signal.
+// imaginary part): O(L^2). The sums and twiddles are in f64 whatever the
+// element type: a real signal's imaginary parts that should cancel exactly
+// (np.fft gives ~1e-13) would otherwise be off by the rounding of the whole
+// sum. Twiddles come from one table of cos and sin of 2 pi m / L per op;
+// term n of bin k reads entry (k * n) mod L, exact in integers, rather than
+// an angle that grows with the signal.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/F64Arith.h"
@@ -32,7 +33,6 @@ using namespace mlir;
 namespace kiln::lowering {
 namespace {
 
-constexpr double kTwoPi = 6.283185307179586476925286766559;
 
 Value ci(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -79,32 +79,41 @@ std::pair<Value, Value> readComplex(OpBuilder &b, Location loc, Value x,
 
 /// Part `part` (0 real, 1 imaginary) of frequency `k` of an `length`-point
 /// DFT of the `count` samples `read(n)` gives (the rest are zeros), scaled
-/// by 1 / length when `inverse`, in `element`.
+/// by 1 / length when `inverse`, in `element`. The twiddle of term n is
+/// entry (k * n) mod length of `twiddles` (twiddleTable, FftLoops.h): the
+/// same f64 cos and sin as computing them per term, without the calls. The
+/// entry steps by k each term (k < length, so one subtraction wraps it),
+/// not a division per term.
 Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
-                 Value length, bool inverse, Type element,
+                 Value length, Value twiddles, bool inverse, Type element,
                  function_ref<std::pair<Value, Value>(OpBuilder &, Location,
                                                       Value)>
                      read) {
   F64Arith f{b, loc};
   Value zero = f.c(0);
   auto loop = scf::ForOp::create(
-      b, loc, ci(b, loc, 0), count, ci(b, loc, 1), ValueRange{zero, zero},
+      b, loc, ci(b, loc, 0), count, ci(b, loc, 1),
+      ValueRange{zero, zero, ci(b, loc, 0)},
       [&](OpBuilder &lb, Location ll, Value n, ValueRange acc) {
         F64Arith g{lb, ll};
         auto [xr, xi] = read(lb, ll, n);
-        Value kn = arith::RemUIOp::create(
-            lb, ll, arith::MulIOp::create(lb, ll, k, n), length);
-        Value theta = g.div(g.mul(g.c(kTwoPi), g.fromIndex(kn)),
-                            g.fromIndex(length));
-        Value cos = math::CosOp::create(lb, ll, theta);
-        Value sin = math::SinOp::create(lb, ll, theta);
+        Value kn = acc[2];
+        Value step = arith::AddIOp::create(lb, ll, kn, k);
+        Value wrapped = arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::uge,
+                                              step, length);
+        Value nextKn = arith::SelectOp::create(
+            lb, ll, wrapped, arith::SubIOp::create(lb, ll, step, length), step);
+        Value at = arith::AddIOp::create(lb, ll, kn, kn);
+        Value cos = tensor::ExtractOp::create(lb, ll, twiddles, ValueRange{at});
+        Value sin = tensor::ExtractOp::create(
+            lb, ll, twiddles, ValueRange{arith::AddIOp::create(lb, ll, at, ci(lb, ll, 1))});
         // x * exp(-i theta) forward, x * exp(+i theta) inverse.
         Value re = inverse ? g.sub(g.mul(xr, cos), g.mul(xi, sin))
                            : g.add(g.mul(xr, cos), g.mul(xi, sin));
         Value im = inverse ? g.add(g.mul(xi, cos), g.mul(xr, sin))
                            : g.sub(g.mul(xi, cos), g.mul(xr, sin));
         scf::YieldOp::create(
-            lb, ll, ValueRange{g.add(acc[0], re), g.add(acc[1], im)});
+            lb, ll, ValueRange{g.add(acc[0], re), g.add(acc[1], im), nextKn});
       });
   Value isReal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, part,
                                        ci(b, loc, 0));
@@ -169,10 +178,11 @@ Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
         })[0];
   };
   auto bySums = [&](OpBuilder &eb, Location el) {
+    Value twiddles = twiddleTable(eb, el, length);
     return generateTensor(
         eb, el, dims, element, [&](OpBuilder &gb, Location gl, ValueRange i) {
           return dftElement(gb, gl, i[binDim], i[rank - 1], count, length,
-                            inverse, element,
+                            twiddles, inverse, element,
                             [&](OpBuilder &lb, Location ll, Value s) {
                               return read(lb, ll, i, s);
                             });

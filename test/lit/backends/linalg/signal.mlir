@@ -1,26 +1,36 @@
 // DFT, STFT and mel filters. Lengths that are not a power of two, and every
 // length with along-axis=parallel (the GPU's): one generic over the output
-// whose body sums the signal in f64 with an scf.for; twiddles from
-// (k * n) mod L. Powers of two with along-axis=serial (the CPU's): a
+// whose body sums the signal in f64 with an scf.for; twiddles from a table,
+// entry (k * n) mod L. Powers of two with along-axis=serial (the CPU's): a
 // radix-2 FFT per transform, in f64, twiddles from a table made once.
 // RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,SERIAL
 // RUN: kiln-opt %s --kiln-convert-to-linalg=along-axis=parallel --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,PARALLEL
 
 // A real signal, 10 points, onesided: 6 bins; the last output dimension
-// picks the real or imaginary sum.
+// picks the real or imaginary sum. The twiddles: a table of 10 (cos, sin)
+// pairs made once; term n of bin k reads entry (k * n) mod 10, stepped by
+// k with one wrap.
 // CHECK-LABEL: func @dft_real
 // CHECK-DAG: %[[TWO_PI:.*]] = arith.constant 6.2831853071795862 : f64
 // CHECK-DAG: %[[C10:.*]] = arith.constant 10 : index
+// CHECK: %[[TABLE:.*]] = scf.for %{{.*}} = %c0 to %[[C10]] {{.*}} -> (tensor<?xf64>)
+// CHECK: arith.mulf %{{.*}}, %[[TWO_PI]] : f64
+// CHECK: math.cos
+// CHECK: math.sin
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x6x10x2xf32>)
 // CHECK: %[[K:.*]] = linalg.index 1 : index
 // CHECK: %[[PART:.*]] = linalg.index 3 : index
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %[[C10]] {{.*}} -> (f64, f64)
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %[[C10]] {{.*}} iter_args({{.*}}, %[[KN:.*]] = %c0) -> (f64, f64, index)
 // CHECK: tensor.extract %{{.*}}[%{{.*}}, %[[N]], %{{.*}}, %{{.*}}] : tensor<1x10x10x1xf32>
 // CHECK: arith.extf %{{.*}} : f32 to f64
-// CHECK: %[[KN:.*]] = arith.muli %[[K]], %[[N]] : index
-// CHECK: arith.remui %[[KN]], %[[C10]] : index
-// CHECK: math.cos
-// CHECK: math.sin
+// CHECK: %[[STEP:.*]] = arith.addi %[[KN]], %[[K]] : index
+// CHECK: %[[WRAP:.*]] = arith.cmpi uge, %[[STEP]], %[[C10]] : index
+// CHECK: %[[LESS:.*]] = arith.subi %[[STEP]], %[[C10]] : index
+// CHECK: %[[NEXT:.*]] = arith.select %[[WRAP]], %[[LESS]], %[[STEP]] : index
+// CHECK: %[[AT:.*]] = arith.addi %[[KN]], %[[KN]] : index
+// CHECK: tensor.extract %[[TABLE]][%[[AT]]] : tensor<?xf64>
+// CHECK-NOT: math.cos
+// CHECK: scf.yield %{{.*}}, %{{.*}}, %[[NEXT]] : f64, f64, index
 // CHECK: arith.cmpi eq, %[[PART]], %{{.*}} : index
 // CHECK: arith.truncf %{{.*}} : f64 to f32
 func.func @dft_real(%x: tensor<1x10x10x1xf32>) -> tensor<1x6x10x2xf32> {
