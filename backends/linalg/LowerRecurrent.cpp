@@ -8,6 +8,7 @@
 // length keep their state and write zeros.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/linalg/LoopBuilders.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -22,10 +23,6 @@ using namespace mlir;
 
 namespace kiln::lowering {
 namespace {
-
-Value ci(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
 /// A [M, K] x B [N, K] -> [M, N].
 Value matmulTransposedB(OpBuilder &b, Location loc, Value a, Value m) {
@@ -136,7 +133,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
     Value yc = yh;
     for (int64_t d = 0; d < dirs; ++d) {
       bool reverse = direction == "reverse" || d == 1;
-      Value dIdx = ci(b, loc, d);
+      Value dIdx = cIndex(b, loc, d);
       Value wd = row(b, loc, adaptor.getW(), dIdx);
       Value rd = row(b, loc, adaptor.getR(), dIdx);
       auto act = [&](OpBuilder &ab, Location al, int64_t slot, Value v) {
@@ -195,10 +192,10 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
           return step;
         Value len = lengthOf(tb, tl, bi);
         return arith::SubIOp::create(
-            tb, tl, arith::SubIOp::create(tb, tl, len, ci(tb, tl, 1)), step);
+            tb, tl, arith::SubIOp::create(tb, tl, len, cIndex(tb, tl, 1)), step);
       };
       auto loop = scf::ForOp::create(
-          b, loc, ci(b, loc, 0), seq, ci(b, loc, 1), ValueRange{h0, c0, y},
+          b, loc, cIndex(b, loc, 0), seq, cIndex(b, loc, 1), ValueRange{h0, c0, y},
           [&](OpBuilder &lb, Location ll, Value step, ValueRange state) {
             Value hPrev = state[0], cPrev = state[1], yAcc = state[2];
             Value inDim = dimValue(lb, ll, x, 2);
@@ -206,9 +203,9 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
             Value xt = generateTensor(
                 lb, ll, {batchDim, inDim}, t, [&](OpBuilder &gb, Location gl, ValueRange i) {
                   Value tb = timeOf(gb, gl, step, i[0]);
-                  Value last = arith::SubIOp::create(gb, gl, seq, ci(gb, gl, 1));
+                  Value last = arith::SubIOp::create(gb, gl, seq, cIndex(gb, gl, 1));
                   tb = arith::MinSIOp::create(
-                      gb, gl, arith::MaxSIOp::create(gb, gl, tb, ci(gb, gl, 0)), last);
+                      gb, gl, arith::MaxSIOp::create(gb, gl, tb, cIndex(gb, gl, 0)), last);
                   return tensor::ExtractOp::create(gb, gl, x, ValueRange{tb, i[0], i[1]})
                       .getResult();
                 });
@@ -217,7 +214,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
             // Gate g's pre-activation parts at (b, j).
             auto part = [&](OpBuilder &gb, Location gl, Value m, Value bias,
                             ValueRange i, int64_t g) -> Value {
-              Value col = arith::AddIOp::create(gb, gl, i[1], ci(gb, gl, g * h));
+              Value col = arith::AddIOp::create(gb, gl, i[1], cIndex(gb, gl, g * h));
               Value v = tensor::ExtractOp::create(gb, gl, m, ValueRange{i[0], col});
               if (bias)
                 v = arith::AddFOp::create(
@@ -290,7 +287,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
                                         tensor::ExtractOp::create(
                                             gb, gl, rb,
                                             ValueRange{arith::AddIOp::create(
-                                                gb, gl, i[1], ci(gb, gl, 2 * h))}));
+                                                gb, gl, i[1], cIndex(gb, gl, 2 * h))}));
                     }
                     Value hh = act(gb, gl, 1, add(gb, gl, xh, recurrent));
                     Value zz = at(gb, gl, z, i);
@@ -306,7 +303,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
                                   Value state) -> Value {
                 if (!peep)
                   return scalarConstant(gb, gl, t, 0);
-                Value col = arith::AddIOp::create(gb, gl, i[1], ci(gb, gl, k * h));
+                Value col = arith::AddIOp::create(gb, gl, i[1], cIndex(gb, gl, k * h));
                 return mul(gb, gl, tensor::ExtractOp::create(gb, gl, peep, ValueRange{col}),
                            state);
               };
@@ -340,7 +337,7 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
             Value cNext = castTo(lb, ll, cNew, cPrev.getType());
             // Write each active row of the new state at its time step.
             auto rows = scf::ForOp::create(
-                lb, ll, ci(lb, ll, 0), batch, ci(lb, ll, 1), ValueRange{yAcc},
+                lb, ll, cIndex(lb, ll, 0), batch, cIndex(lb, ll, 1), ValueRange{yAcc},
                 [&](OpBuilder &rb2, Location rl, Value bi, ValueRange acc) {
                   Value active = arith::CmpIOp::create(rb2, rl, arith::CmpIPredicate::slt,
                                                        step, lengthOf(rb2, rl, bi));

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/F64Arith.h"
+#include "backends/linalg/LoopBuilders.h"
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -24,10 +25,6 @@ using namespace mlir;
 
 namespace kiln::lowering {
 namespace {
-
-Value ci(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
 struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -62,7 +59,7 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           F64Arith f{gb, gl};
           auto coord = [&](int64_t k) {
             Value v = tensor::ExtractOp::create(gb, gl, rois,
-                                                ValueRange{i[0], ci(gb, gl, k)});
+                                                ValueRange{i[0], cIndex(gb, gl, k)});
             return f.sub(f.mul(castScalar(gb, gl, v, t, gb.getF64Type()), f.c(scale)),
                          f.c(offset));
           };
@@ -74,7 +71,7 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
               arith::AndIOp::create(
                   gb, gl,
                   arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, imageIdx,
-                                        ci(gb, gl, 0)),
+                                        cIndex(gb, gl, 0)),
                   arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::slt, imageIdx,
                                         batch)),
               "batch index out of range");
@@ -89,7 +86,7 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           Value binW = f.div(roiW, f.c(double(outW)));
           auto samples = [&](Value bin) -> Value {
             if (ratio > 0)
-              return ci(gb, gl, ratio);
+              return cIndex(gb, gl, ratio);
             // ceil(roi / out) samples; a degenerate region still gets none
             // and its bins read 0.
             return f.toIndex(arith::MaximumFOp::create(gb, gl, f.ceil(bin), f.c(0)));
@@ -102,12 +99,12 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           Value init = isMax ? lowestValue(gb, gl, gb.getF64Type(), kindOf(gb.getF64Type()))
                              : f.c(0);
           auto rows = scf::ForOp::create(
-              gb, gl, ci(gb, gl, 0), gridH, ci(gb, gl, 1), ValueRange{init},
+              gb, gl, cIndex(gb, gl, 0), gridH, cIndex(gb, gl, 1), ValueRange{init},
               [&](OpBuilder &yb, Location yl, Value iy, ValueRange yacc) {
                 F64Arith fy{yb, yl};
                 Value y = fy.add(startY, fy.mul(fy.add(fy.fromIndex(iy), fy.c(0.5)), stepY));
                 auto cols = scf::ForOp::create(
-                    yb, yl, ci(yb, yl, 0), gridW, ci(yb, yl, 1), ValueRange{yacc[0]},
+                    yb, yl, cIndex(yb, yl, 0), gridW, cIndex(yb, yl, 1), ValueRange{yacc[0]},
                     [&](OpBuilder &xb, Location xl, Value ix, ValueRange xacc) {
                       F64Arith fx{xb, xl};
                       Value xs = fx.add(startX, fx.mul(fx.add(fx.fromIndex(ix), fx.c(0.5)), stepX));
@@ -122,7 +119,7 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           Value count = f.fromIndex(arith::MulIOp::create(gb, gl, gridH, gridW));
           Value none = arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::eq,
                                              arith::MulIOp::create(gb, gl, gridH, gridW),
-                                             ci(gb, gl, 0));
+                                             cIndex(gb, gl, 0));
           Value pooled = isMax ? rows.getResult(0)
                                : f.div(rows.getResult(0),
                                        arith::MaximumFOp::create(gb, gl, count, f.c(1)));

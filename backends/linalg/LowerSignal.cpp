@@ -34,17 +34,13 @@ namespace kiln::lowering {
 namespace {
 
 
-Value ci(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// Frequencies kept of an `length`-point transform, as an index.
 Value binsOf(OpBuilder &b, Location loc, Value length, bool onesided) {
   if (!onesided)
     return length;
   return arith::AddIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, length, ci(b, loc, 2)),
-      ci(b, loc, 1));
+      b, loc, arith::DivUIOp::create(b, loc, length, cIndex(b, loc, 2)),
+      cIndex(b, loc, 1));
 }
 
 /// The result's dimensions: static where the op's type has them, else the
@@ -67,12 +63,12 @@ std::pair<Value, Value> readComplex(OpBuilder &b, Location loc, Value x,
   auto toF64 = [&](Value v) {
     return t.isF64() ? v : (Value)arith::ExtFOp::create(b, loc, b.getF64Type(), v);
   };
-  idx.back() = ci(b, loc, 0);
+  idx.back() = cIndex(b, loc, 0);
   Value re = toF64(tensor::ExtractOp::create(b, loc, x, idx));
-  idx.back() = arith::SubIOp::create(b, loc, parts, ci(b, loc, 1));
+  idx.back() = arith::SubIOp::create(b, loc, parts, cIndex(b, loc, 1));
   Value im = toF64(tensor::ExtractOp::create(b, loc, x, idx));
   Value complex = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts,
-                                        ci(b, loc, 2));
+                                        cIndex(b, loc, 2));
   F64Arith f{b, loc};
   return {re, f.select(complex, im, f.c(0))};
 }
@@ -92,8 +88,8 @@ Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
   F64Arith f{b, loc};
   Value zero = f.c(0);
   auto loop = scf::ForOp::create(
-      b, loc, ci(b, loc, 0), count, ci(b, loc, 1),
-      ValueRange{zero, zero, ci(b, loc, 0)},
+      b, loc, cIndex(b, loc, 0), count, cIndex(b, loc, 1),
+      ValueRange{zero, zero, cIndex(b, loc, 0)},
       [&](OpBuilder &lb, Location ll, Value n, ValueRange acc) {
         F64Arith g{lb, ll};
         auto [xr, xi] = read(lb, ll, n);
@@ -106,7 +102,7 @@ Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
         Value at = arith::AddIOp::create(lb, ll, kn, kn);
         Value cos = tensor::ExtractOp::create(lb, ll, twiddles, ValueRange{at});
         Value sin = tensor::ExtractOp::create(
-            lb, ll, twiddles, ValueRange{arith::AddIOp::create(lb, ll, at, ci(lb, ll, 1))});
+            lb, ll, twiddles, ValueRange{arith::AddIOp::create(lb, ll, at, cIndex(lb, ll, 1))});
         // x * exp(-i theta) forward, x * exp(+i theta) inverse.
         Value re = inverse ? g.sub(g.mul(xr, cos), g.mul(xi, sin))
                            : g.add(g.mul(xr, cos), g.mul(xi, sin));
@@ -116,7 +112,7 @@ Value dftElement(OpBuilder &b, Location loc, Value k, Value part, Value count,
             lb, ll, ValueRange{g.add(acc[0], re), g.add(acc[1], im), nextKn});
       });
   Value isReal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, part,
-                                       ci(b, loc, 0));
+                                       cIndex(b, loc, 0));
   Value v = f.select(isReal, loop.getResult(0), loop.getResult(1));
   if (inverse)
     v = f.div(v, f.fromIndex(length));
@@ -146,8 +142,8 @@ Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
         tb, tl, ArrayRef<int64_t>{ShapedType::kDynamic}, tb.getF64Type(),
         ValueRange{arith::AddIOp::create(tb, tl, length, length)});
     SmallVector<Value> transforms(outValues);
-    transforms[binDim] = ci(tb, tl, 1);
-    transforms[rank - 1] = ci(tb, tl, 1);
+    transforms[binDim] = cIndex(tb, tl, 1);
+    transforms[rank - 1] = cIndex(tb, tl, 1);
     Value out = emptyTensor(tb, tl, dims, element);
     return loopNest(
         tb, tl, transforms, ValueRange{out, scratch},
@@ -158,7 +154,7 @@ Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
                 return read(rb, rl, ivs, n);
               });
           Value written = loopNest(
-              nb, nl, ValueRange{outValues[binDim], ci(nb, nl, 2)},
+              nb, nl, ValueRange{outValues[binDim], cIndex(nb, nl, 2)},
               ValueRange{acc[0]},
               [&](OpBuilder &wb, Location wl, ValueRange kp, ValueRange st) {
                 F64Arith f{wb, wl};
@@ -211,8 +207,8 @@ void checkParts(OpBuilder &b, Location loc, Operation *op, Value x,
     return;
   Value ok = arith::OrIOp::create(
       b, loc,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, ci(b, loc, 1)),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, ci(b, loc, 2)));
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, cIndex(b, loc, 1)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, parts, cIndex(b, loc, 2)));
   runtimeCheck(b, loc, op, ok,
                "the last dimension must be 1 (real) or 2 (complex)");
 }
@@ -233,13 +229,13 @@ struct DftLowering : AxisAlgorithmPattern<DftOp> {
     Value n = indexValue(b, loc, inDims[axis]);
     Value parts = indexValue(b, loc, inDims[rank - 1]);
     checkParts(b, loc, op, x, parts);
-    Value length = op.getLength() ? ci(b, loc, *op.getLength()) : n;
+    Value length = op.getLength() ? cIndex(b, loc, *op.getLength()) : n;
     // Samples past the transform length are dropped, missing ones are 0.
     Value count = arith::MinUIOp::create(b, loc, n, length);
     SmallVector<Value> outValues;
     for (int64_t d = 0; d < rank; ++d)
       outValues.push_back(d == axis       ? binsOf(b, loc, length, op.getOnesided())
-                          : d == rank - 1 ? ci(b, loc, 2)
+                          : d == rank - 1 ? cIndex(b, loc, 2)
                                           : indexValue(b, loc, inDims[d]));
     Value r = transform(
         b, loc, algorithm, outType, outValues, axis, length, count, inverse,
@@ -272,13 +268,13 @@ struct StftLowering : AxisAlgorithmPattern<StftOp> {
     checkParts(b, loc, op, signal, parts);
     runtimeCheck(b, loc, op,
                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, step,
-                                       ci(b, loc, 0)),
+                                       cIndex(b, loc, 0)),
                  "frame_step must be positive");
     runtimeCheck(b, loc, op,
                  arith::AndIOp::create(
                      b, loc,
                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                           length, ci(b, loc, 0)),
+                                           length, cIndex(b, loc, 0)),
                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
                                            length, total)),
                  "the frame length must be in [1, signal length]");
@@ -286,10 +282,10 @@ struct StftLowering : AxisAlgorithmPattern<StftOp> {
         b, loc,
         arith::DivSIOp::create(b, loc,
                                arith::SubIOp::create(b, loc, total, length), step),
-        ci(b, loc, 1));
+        cIndex(b, loc, 1));
     SmallVector<Value> outValues = {indexValue(b, loc, sDims[0]), frames,
                                     binsOf(b, loc, length, op.getOnesided()),
-                                    ci(b, loc, 2)};
+                                    cIndex(b, loc, 2)};
     Value r = transform(
         b, loc, algorithm, outType, outValues, /*binDim=*/2, length, length,
         /*inverse=*/false,
@@ -338,7 +334,7 @@ struct MelWeightMatrixLowering : OpConversionPattern<MelWeightMatrixOp> {
     Value high = asF64(op.getUpperEdgeHertz(), adaptor.getUpperEdgeHertz());
     auto positive = [&](Value v) {
       return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, v,
-                                   ci(b, loc, 0));
+                                   cIndex(b, loc, 0));
     };
     runtimeCheck(b, loc, op,
                  arith::AndIOp::create(b, loc, positive(mels), positive(dftLength)),
@@ -351,8 +347,8 @@ struct MelWeightMatrixLowering : OpConversionPattern<MelWeightMatrixOp> {
     };
     Value lowMel = toMel(low);
     Value melStep = f.div(f.sub(toMel(high), lowMel),
-                          f.fromIndex(arith::AddIOp::create(b, loc, mels, ci(b, loc, 2))));
-    Value scale = f.fromIndex(arith::AddIOp::create(b, loc, dftLength, ci(b, loc, 1)));
+                          f.fromIndex(arith::AddIOp::create(b, loc, mels, cIndex(b, loc, 2))));
+    Value scale = f.fromIndex(arith::AddIOp::create(b, loc, dftLength, cIndex(b, loc, 1)));
     SmallVector<Value> outValues = {binsOf(b, loc, dftLength, true), mels};
     Type element = outType.getElementType();
     Value r = generateTensor(
@@ -361,7 +357,7 @@ struct MelWeightMatrixLowering : OpConversionPattern<MelWeightMatrixOp> {
           F64Arith g{gb, gl};
           // Bin of point p (an integer-valued f64).
           auto point = [&](int64_t offset) {
-            Value p = g.fromIndex(arith::AddIOp::create(gb, gl, i[1], ci(gb, gl, offset)));
+            Value p = g.fromIndex(arith::AddIOp::create(gb, gl, i[1], cIndex(gb, gl, offset)));
             Value mel = g.add(g.mul(p, melStep), lowMel);
             Value hz = g.mul(g.c(700),
                              g.sub(math::PowFOp::create(gb, gl, g.c(10),
