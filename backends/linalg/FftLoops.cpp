@@ -2,6 +2,7 @@
 #include "backends/linalg/FftLoops.h"
 #include "backends/linalg/F64Arith.h"
 #include "backends/linalg/LoopBuilders.h"
+#include "backends/linalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -29,6 +30,9 @@ Value isPowerOfTwo(OpBuilder &b, Location loc, Value length) {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lowBits, zero));
 }
 
+namespace {
+
+/// log2 of a power of two, as an index.
 Value log2Index(OpBuilder &b, Location loc, Value length) {
   Value one = cIndex(b, loc, 1);
   return loopNest(b, loc, ValueRange{cIndex(b, loc, kMaxBits)},
@@ -42,10 +46,11 @@ Value log2Index(OpBuilder &b, Location loc, Value length) {
                   })[0];
 }
 
+} // namespace
+
 Value twiddleTable(OpBuilder &b, Location loc, Value length) {
   Value entries = arith::AddIOp::create(b, loc, length, length);
-  Value table = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
-                                        b.getF64Type(), ValueRange{entries});
+  Value table = emptyTensor(b, loc, {OpFoldResult(entries)}, b.getF64Type());
   return loopNest(b, loc, ValueRange{length}, ValueRange{table},
                   [&](OpBuilder &lb, Location ll, ValueRange m, ValueRange acc) {
                     F64Arith f{lb, ll};
@@ -61,13 +66,12 @@ Value twiddleTable(OpBuilder &b, Location loc, Value length) {
                   })[0];
 }
 
-Value fftInto(OpBuilder &b, Location loc, Value scratch, Value twiddles,
-              Value length, Value bits, Value count, bool inverse,
-              ReadSample read) {
+FftPlan fftPlan(OpBuilder &b, Location loc, Value length) {
   Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
-  // Sample n goes to the bit reversal of n.
-  Value loaded = loopNest(
-      b, loc, ValueRange{length}, ValueRange{scratch},
+  Value bits = log2Index(b, loc, length);
+  Value reversal = loopNest(
+      b, loc, ValueRange{length},
+      ValueRange{emptyTensor(b, loc, {OpFoldResult(length)}, b.getIndexType())},
       [&](OpBuilder &lb, Location ll, ValueRange n, ValueRange acc) {
         Value reversed = loopNest(
             lb, ll, ValueRange{bits}, ValueRange{zero},
@@ -77,6 +81,21 @@ Value fftInto(OpBuilder &b, Location loc, Value scratch, Value twiddles,
               return SmallVector<Value>{arith::OrIOp::create(
                   rb, rl, arith::ShLIOp::create(rb, rl, r[0], one), bit)};
             })[0];
+        return SmallVector<Value>{
+            tensor::InsertOp::create(lb, ll, reversed, acc[0], n)};
+      })[0];
+  return {length, bits, twiddleTable(b, loc, length), reversal};
+}
+
+Value fftInto(OpBuilder &b, Location loc, Value scratch, const FftPlan &plan,
+              Value count, bool inverse, ReadSample read) {
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value length = plan.length, twiddles = plan.twiddles;
+  // Sample n goes to the bit reversal of n.
+  Value loaded = loopNest(
+      b, loc, ValueRange{length}, ValueRange{scratch},
+      [&](OpBuilder &lb, Location ll, ValueRange n, ValueRange acc) {
+        Value reversed = tensor::ExtractOp::create(lb, ll, plan.reversal, n);
         Value present =
             arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::slt, n[0], count);
         auto ifOp = scf::IfOp::create(
@@ -100,7 +119,7 @@ Value fftInto(OpBuilder &b, Location loc, Value scratch, Value twiddles,
   // twiddle of butterfly j is exp(-+ 2 pi i j / (2 half)), entry
   // j * length / (2 half) of the table.
   return loopNest(
-      b, loc, ValueRange{bits}, ValueRange{loaded},
+      b, loc, ValueRange{plan.bits}, ValueRange{loaded},
       [&](OpBuilder &sb, Location sl, ValueRange s, ValueRange acc) {
         Value half = arith::ShLIOp::create(sb, sl, one, s[0]);
         Value span = arith::AddIOp::create(sb, sl, half, half);

@@ -24,24 +24,27 @@ using ReadSample = llvm::function_ref<std::pair<mlir::Value, mlir::Value>(
 mlir::Value isPowerOfTwo(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value length);
 
-/// log2 of a power of two, as an index.
-mlir::Value log2Index(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value length);
-
 /// tensor<?xf64> of 2 * length entries: cos and sin of 2 pi m / length for
 /// m in [0, length), interleaved.
 mlir::Value twiddleTable(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value length);
 
-/// The length-point DFT (a power of two, `bits` its log2) of the `count`
-/// samples `read` gives, zeros after them, written into `scratch`
-/// (tensor<?xf64>, at least 2 * length entries; returned): bin k's real
-/// part at 2k, its imaginary part at 2k + 1. `inverse` uses exp(+i...)
-/// and does not scale.
+/// What every transform of one length shares, made once per op.
+struct FftPlan {
+  mlir::Value length;    // a power of two
+  mlir::Value bits;      // its log2
+  mlir::Value twiddles;  // twiddleTable(length)
+  mlir::Value reversal;  // tensor<?xindex>: n -> n with its `bits` reversed
+};
+FftPlan fftPlan(mlir::OpBuilder &b, mlir::Location loc, mlir::Value length);
+
+/// The plan's DFT of the `count` samples `read` gives, zeros after them,
+/// written into `scratch` (tensor<?xf64>, at least 2 * length entries;
+/// returned): bin k's real part at 2k, its imaginary part at 2k + 1.
+/// `inverse` uses exp(+i...) and does not scale.
 mlir::Value fftInto(mlir::OpBuilder &b, mlir::Location loc,
-                    mlir::Value scratch, mlir::Value twiddles,
-                    mlir::Value length, mlir::Value bits, mlir::Value count,
-                    bool inverse, ReadSample read);
+                    mlir::Value scratch, const FftPlan &plan,
+                    mlir::Value count, bool inverse, ReadSample read);
 
 } // namespace kiln::lowering
 

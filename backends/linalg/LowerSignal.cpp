@@ -136,11 +136,10 @@ Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
   int64_t rank = outType.getRank();
   SmallVector<OpFoldResult> dims = resultDims(b, outType, outValues);
   auto byFft = [&](OpBuilder &tb, Location tl) {
-    Value bits = log2Index(tb, tl, length);
-    Value twiddles = twiddleTable(tb, tl, length);
-    Value scratch = tensor::EmptyOp::create(
-        tb, tl, ArrayRef<int64_t>{ShapedType::kDynamic}, tb.getF64Type(),
-        ValueRange{arith::AddIOp::create(tb, tl, length, length)});
+    FftPlan plan = fftPlan(tb, tl, length);
+    Value scratch = emptyTensor(
+        tb, tl, {OpFoldResult(arith::AddIOp::create(tb, tl, length, length).getResult())},
+        tb.getF64Type());
     SmallVector<Value> transforms(outValues);
     transforms[binDim] = cIndex(tb, tl, 1);
     transforms[rank - 1] = cIndex(tb, tl, 1);
@@ -149,7 +148,7 @@ Value transform(OpBuilder &b, Location loc, AxisAlgorithm algorithm,
         tb, tl, transforms, ValueRange{out, scratch},
         [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
           Value spectrum = fftInto(
-              nb, nl, acc[1], twiddles, length, bits, count, inverse,
+              nb, nl, acc[1], plan, count, inverse,
               [&](OpBuilder &rb, Location rl, Value n) {
                 return read(rb, rl, ivs, n);
               });

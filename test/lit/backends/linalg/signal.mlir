@@ -41,19 +41,23 @@ func.func @dft_real(%x: tensor<1x10x10x1xf32>) -> tensor<1x6x10x2xf32> {
 // -----
 
 // Inverse, zero-padded to 16 points: 8 samples summed, scaled by 1 / 16.
-// The FFT: log2(16) found, a table of 16 (cos, sin) pairs, the samples
-// read in bit-reversed order (zeros past 8), then the stages of
-// butterflies, exp(+i theta) for the inverse (no negated sine).
+// The FFT's plan, made once: log2(16), the bit reversal of each of the 16
+// positions, a table of 16 (cos, sin) pairs. Then the samples read in
+// bit-reversed order (zeros past 8), and the stages of butterflies,
+// exp(+i theta) for the inverse (no negated sine).
 // CHECK-LABEL: func @dft_inverse_padded
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[L:.*]] = arith.constant 1.600000e+01 : f64
 // SERIAL: %[[BITS:.*]] = scf.for %{{.*}} = %c0 to %c63 {{.*}} -> (index)
+// SERIAL: %[[REVERSAL:.*]] = scf.for %{{.*}} = %c0 to %c16 {{.*}} -> (tensor<16xindex>)
+// SERIAL: scf.for %{{.*}} = %c0 to %[[BITS]]
+// SERIAL: arith.shrui
 // SERIAL: %[[TABLE:.*]] = scf.for %{{.*}} = %c0 to %c16 {{.*}} -> (tensor<?xf64>)
 // SERIAL: math.cos
 // SERIAL: math.sin
-// SERIAL: scf.for %{{.*}} = %c0 to %[[BITS]]
-// SERIAL: arith.shrui
-// SERIAL: arith.cmpi slt, %{{.*}}, %[[C8]] : index
+// SERIAL: scf.for %[[N:.*]] = %c0 to %c16
+// SERIAL: tensor.extract %[[REVERSAL]][%[[N]]] : tensor<16xindex>
+// SERIAL: arith.cmpi slt, %[[N]], %[[C8]] : index
 // SERIAL: scf.for %[[S:.*]] = %c0 to %[[BITS]]
 // SERIAL: %[[HALF:.*]] = arith.shli %c1, %[[S]] : index
 // SERIAL: scf.for %{{.*}} = %c0 to %[[HALF]]
