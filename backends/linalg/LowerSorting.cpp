@@ -89,11 +89,8 @@ SmallVector<Value> topKSerial(OpBuilder &b, Location loc, TopKOp op, Value x,
   outDims[axis] = kk;
   Value values = emptyTensor(b, loc, outDims, xt.getElementType());
   Value indices = emptyTensor(b, loc, outDims, b.getI64Type());
-  Value scratch = emptyTensor(
-      b, loc, {OpFoldResult(arith::AddIOp::create(b, loc, n, n).getResult())},
-      b.getIndexType());
   SmallVector<Value> r = loopNest(
-      b, loc, slices, ValueRange{values, indices, scratch},
+      b, loc, slices, ValueRange{values, indices, sortScratch(b, loc, n)},
       [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange acc) {
         auto element = [&](OpBuilder &eb, Location el, Value e) {
           SmallVector<Value> at(ivs.begin(), ivs.end());
@@ -109,9 +106,7 @@ SmallVector<Value> topKSerial(OpBuilder &b, Location loc, TopKOp op, Value x,
         SmallVector<Value> out = loopNest(
             nb, nl, ValueRange{kk}, ValueRange{acc[0], acc[1]},
             [&](OpBuilder &ob, Location ol, ValueRange o, ValueRange st) {
-              Value e = tensor::ExtractOp::create(
-                  ob, ol, sorted.buffer,
-                  ValueRange{arith::AddIOp::create(ob, ol, sorted.offset, o[0])});
+              Value e = sorted.at(ob, ol, o[0]);
               SmallVector<Value> at(ivs.begin(), ivs.end());
               at[axis] = o[0];
               Value idx = arith::IndexCastOp::create(ob, ol, ob.getI64Type(), e);
@@ -229,11 +224,8 @@ SmallVector<Value> uniqueSerial(OpBuilder &b, Location loc, UniqueOp op,
   auto cmp = [&](OpBuilder &cb, Location cl, Value a, Value c) {
     return compareRows(cb, cl, k, rows, r, a, c);
   };
-  Value scratch = emptyTensor(
-      b, loc, {OpFoldResult(arith::AddIOp::create(b, loc, n, n).getResult())},
-      index);
   SortedPrefix sorted = sortPrefix(
-      b, loc, scratch, n, n, [&](OpBuilder &ob, Location ol, Value a, Value c) {
+      b, loc, sortScratch(b, loc, n), n, n, [&](OpBuilder &ob, Location ol, Value a, Value c) {
         Value s = cmp(ob, ol, a, c);
         Value z = scalarConstant(ob, ol, i64, 0);
         Value lt = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::slt, s, z);
@@ -243,12 +235,6 @@ SmallVector<Value> uniqueSerial(OpBuilder &b, Location loc, UniqueOp op,
                                     arith::AndIOp::create(ob, ol, eq, earlier))
             .getResult();
       });
-  auto sortedAt = [&](OpBuilder &sb, Location sl, Value s) {
-    return tensor::ExtractOp::create(
-               sb, sl, sorted.buffer,
-               ValueRange{arith::AddIOp::create(sb, sl, sorted.offset, s)})
-        .getResult();
-  };
   // Groups of equal rows, in sorted order: each row's group, each group's
   // first row (its first occurrence) and size.
   auto vec = [&] { return emptyTensor(b, loc, {u.n}, index); };
@@ -256,8 +242,8 @@ SmallVector<Value> uniqueSerial(OpBuilder &b, Location loc, UniqueOp op,
       b, loc, ValueRange{n},
       ValueRange{vec(), vec(), filledTensor(b, loc, {u.n}, zero), zero},
       [&](OpBuilder &sb, Location sl, ValueRange s, ValueRange acc) {
-        Value e = sortedAt(sb, sl, s[0]);
-        Value prev = sortedAt(
+        Value e = sorted.at(sb, sl, s[0]);
+        Value prev = sorted.at(
             sb, sl, arith::MaxSIOp::create(sb, sl, arith::SubIOp::create(sb, sl, s[0], one),
                                            zero));
         Value differs = arith::CmpIOp::create(sb, sl, arith::CmpIPredicate::ne,

@@ -1,6 +1,7 @@
 //===- SortLoops.cpp - the first k of n elements in order, as loops -------===//
 #include "backends/linalg/SortLoops.h"
 #include "backends/linalg/LoopBuilders.h"
+#include "backends/linalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -82,6 +83,17 @@ Value mergePass(OpBuilder &b, Location loc, Value buf, Value src, Value dst,
 }
 
 } // namespace
+
+Value SortedPrefix::at(OpBuilder &b, Location loc, Value i) const {
+  return tensor::ExtractOp::create(
+      b, loc, buffer, ValueRange{arith::AddIOp::create(b, loc, offset, i)});
+}
+
+Value sortScratch(OpBuilder &b, Location loc, Value n) {
+  return emptyTensor(
+      b, loc, {OpFoldResult(arith::AddIOp::create(b, loc, n, n).getResult())},
+      b.getIndexType());
+}
 
 SortedPrefix sortPrefix(OpBuilder &b, Location loc, Value scratch, Value n,
                         Value k, ElementOrder precedes) {

@@ -39,7 +39,13 @@ using ElementOrder = llvm::function_ref<mlir::Value(
 struct SortedPrefix {
   mlir::Value buffer; // the updated scratch tensor
   mlir::Value offset; // where the first min(n, k) element numbers start
+
+  /// The element number in place `i` (< min(n, k)) of the order.
+  mlir::Value at(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i) const;
 };
+
+/// A scratch for n elements: tensor<?xindex> of 2n entries.
+mlir::Value sortScratch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n);
 
 /// The largest k for which orderedPrefix scans with selectPrefix. At worst
 /// (data in order) that is 64 shifts per element, about ten times the
@@ -48,7 +54,7 @@ struct SortedPrefix {
 constexpr int64_t kSelectMaxK = 64;
 
 /// Each writes element numbers 0..n-1 sorted by `precedes` into `scratch`
-/// (tensor<?xindex> of 2n entries; its contents are overwritten) and
+/// (sortScratch(n); its contents are overwritten) and
 /// returns it: entries [offset, offset + min(n, k)) hold the first
 /// min(n, k) element numbers in order. `precedes` is only asked about
 /// numbers in [0, n).
