@@ -312,17 +312,16 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
           SmallVector<Value> cand = loopNest(
               pb, pl, ValueRange{nn}, ValueRange{acc[3], zero},
               [&](OpBuilder &cb, Location cl, ValueRange i, ValueRange st) {
-                if (!scoreT)
-                  return SmallVector<Value>{
-                      tensor::InsertOp::create(cb, cl, i[0], st[0], ValueRange{st[1]}),
-                      arith::AddIOp::create(cb, cl, st[1], one)};
-                Value above = fcmp(cb, cl, arith::CmpFPredicate::OGT,
-                                   score(cb, cl, i[0]), scoreT);
-                return ifThen(cb, cl, above, st, [&](OpBuilder &tb, Location tl) {
+                auto append = [&](OpBuilder &tb, Location tl) {
                   return SmallVector<Value>{
                       tensor::InsertOp::create(tb, tl, i[0], st[0], ValueRange{st[1]}),
                       arith::AddIOp::create(tb, tl, st[1], one)};
-                });
+                };
+                if (!scoreT)
+                  return append(cb, cl);
+                Value above = fcmp(cb, cl, arith::CmpFPredicate::OGT,
+                                   score(cb, cl, i[0]), scoreT);
+                return ifThen(cb, cl, above, st, append);
               });
           // Highest score first, ties by index.
           auto better = [&](OpBuilder &ob, Location ol, Value i, Value j) {
