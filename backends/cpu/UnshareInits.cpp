@@ -11,12 +11,19 @@
 // less), and leaves every buffer holding one value: the memory plan then
 // decides which buffers share memory, from exact lifetimes.
 //
+// A loop's iteration arguments are inits too. Two of one scf.for started
+// from the same tensor.empty can get one buffer from one-shot-bufferize
+// (LLVM 22) when neither reads the initial contents, although the body
+// writes one while it still reads the other: a wrong result, not a copy
+// (test/lit/backends/cpu/unshare-inits.mlir, @loop_inits).
+//
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_UNSHAREINITS
@@ -53,6 +60,18 @@ bool isRecomputableInit(Operation *op) {
       return false;
   }
   return true;
+}
+
+/// `use` gives an op the tensor it writes into: a destination-passing
+/// op's init, or a loop's initial iteration argument.
+bool isInit(OpOperand &use) {
+  Operation *owner = use.getOwner();
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(owner))
+    return dps.isDpsInit(&use);
+  if (auto loop = dyn_cast<LoopLikeOpInterface>(owner))
+    return llvm::any_of(loop.getInitsMutable(),
+                        [&](OpOperand &init) { return &init == &use; });
+  return false;
 }
 
 /// A copy of `op` (and of the init chain under it) at `b`, located at
@@ -94,14 +113,16 @@ struct UnshareInitsPass : impl::UnshareInitsBase<UnshareInitsPass> {
       // Only kernels in the same block: a copy inside a loop would run
       // (and allocate) on every iteration.
       SmallVector<OpOperand *> initUses;
-      for (OpOperand &use : op->getResult(0).getUses()) {
-        auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
-        if (dps && dps.isDpsInit(&use) &&
-            use.getOwner()->getBlock() == op->getBlock())
+      for (OpOperand &use : op->getResult(0).getUses())
+        if (isInit(use) && use.getOwner()->getBlock() == op->getBlock())
           initUses.push_back(&use);
-      }
       if (initUses.empty())
         continue;
+      // The copies for one op come in its operands' order (a use list's
+      // order is an accident of construction).
+      llvm::stable_sort(initUses, [](OpOperand *x, OpOperand *y) {
+        return x->getOperandNumber() < y->getOperandNumber();
+      });
       for (OpOperand *use : initUses) {
         b.setInsertionPoint(use->getOwner());
         use->set(cloneInit(b, op, use->getOwner()->getLoc()));

@@ -74,3 +74,46 @@ func.func @loop(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>, %n: index) -> tensor<4
   %last = linalg.matmul ins(%r, %w : tensor<4x4xf32>, tensor<4x4xf32>) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %last : tensor<4x4xf32>
 }
+
+// -----
+
+// Two iteration arguments of one loop started from one tensor.empty: each
+// gets its own, made before the loop. Left shared, one-shot-bufferize
+// gives both one buffer although the body writes %b's while it still
+// reads %x (written into %a's): the second inner loop would read its own
+// stores. After bufferization the two are distinct allocations.
+// CHECK-LABEL: func @loop_inits
+// CHECK: %[[E1:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK-NEXT: %[[E2:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK-NEXT: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[E1]], %{{.*}} = %[[E2]])
+// BUF-LABEL: func @loop_inits
+// BUF: %[[A1:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?xf32>
+// BUF: %[[A2:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?xf32>
+// BUF: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[A1]], %{{.*}} = %[[A2]])
+func.func @loop_inits(%n: index, %m: index) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  %o = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty(%m) : tensor<?xf32>
+  %r:3 = scf.for %i = %c0 to %n step %c1 iter_args(%out = %o, %a = %e, %b = %e) -> (tensor<4xf32>, tensor<?xf32>, tensor<?xf32>) {
+    %x = scf.for %j = %c0 to %c4 step %c1 iter_args(%t = %a) -> (tensor<?xf32>) {
+      %t2 = tensor.insert %one into %t[%j] : tensor<?xf32>
+      scf.yield %t2 : tensor<?xf32>
+    }
+    %y = scf.for %j = %c0 to %c4 step %c1 iter_args(%t = %b) -> (tensor<?xf32>) {
+      %v = tensor.extract %x[%j] : tensor<?xf32>
+      %w = arith.addf %v, %v : f32
+      %t2 = tensor.insert %w into %t[%j] : tensor<?xf32>
+      scf.yield %t2 : tensor<?xf32>
+    }
+    %z = scf.for %j = %c0 to %c4 step %c1 iter_args(%t = %out) -> (tensor<4xf32>) {
+      %v = tensor.extract %y[%j] : tensor<?xf32>
+      %t2 = tensor.insert %v into %t[%j] : tensor<4xf32>
+      scf.yield %t2 : tensor<4xf32>
+    }
+    scf.yield %z, %x, %y : tensor<4xf32>, tensor<?xf32>, tensor<?xf32>
+  }
+  return %r#0 : tensor<4xf32>
+}
