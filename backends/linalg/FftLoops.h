@@ -1,11 +1,15 @@
-//===- FftLoops.h - a radix-2 FFT of one transform, as loops ------*- C++ -*-===//
+//===- FftLoops.h - FFTs of one transform, as loops -----------------*- C++ -*-===//
 //
-// DFT and STFT of a power-of-two length go through an iterative radix-2
-// FFT (O(L log L) per transform) instead of one sum per output bin
-// (O(L^2)). The samples are read in bit-reversed order into a scratch of
-// 2L f64 (real and imaginary interleaved), then log2(L) stages of
-// butterflies run in place, with twiddles from a table made once per op.
-// Arithmetic is in f64 as for the direct sums (LowerSignal.cpp), so a real
+// DFT and STFT go through an FFT (O(L log L) per transform) instead of one
+// sum per output bin (O(L^2)). A power-of-two length is an iterative
+// radix-2 FFT; any other length is Bluestein's algorithm, a convolution
+// with a chirp made of radix-2 FFTs of a power of two M >= 2L - 1 (two
+// per transform, one per op for the chirp).
+//
+// In the radix-2 FFT the samples are read in bit-reversed order into a
+// scratch of 2L f64 (real and imaginary interleaved), then log2(L) stages
+// of butterflies run in place, with twiddles from a table made once per
+// op. Arithmetic is in f64 as for the direct sums (LowerSignal.cpp), so a real
 // signal's imaginary parts that cancel come out ~1e-13, as np.fft's do.
 //
 //===----------------------------------------------------------------------===//
@@ -45,6 +49,28 @@ FftPlan fftPlan(mlir::OpBuilder &b, mlir::Location loc, mlir::Value length);
 mlir::Value fftInto(mlir::OpBuilder &b, mlir::Location loc,
                     mlir::Value scratch, const FftPlan &plan,
                     mlir::Value count, bool inverse, ReadSample read);
+
+/// What every Bluestein transform of one length and direction shares, made
+/// once per op. With c_m = exp(-+ i pi m^2 / length) (- forward),
+///   X_k = c_k * sum_n (x_n c_n) conj(c_(k-n)),
+/// since k n = (k^2 + n^2 - (k - n)^2) / 2: a convolution, done as a
+/// product of M-point FFTs.
+struct BluesteinPlan {
+  mlir::Value length;  // L, any positive length
+  FftPlan fft;         // of M, the least power of two >= 2L - 1
+  mlir::Value chirp;   // tensor<?xf64>, 2L: c_m, real and imaginary
+  mlir::Value filter;  // tensor<?xf64>, 2M: the FFT of conj(c_|m|), m mod M
+};
+BluesteinPlan bluesteinPlan(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value length, bool inverse);
+
+/// fftInto's contract for the plan's length and direction (bin k at 2k,
+/// 2k + 1 of the returned tensor, unscaled): `scratch` and `work` are tensor<?xf64> of at
+/// least 2M entries each (both returned; the bins are in the first).
+std::pair<mlir::Value, mlir::Value>
+bluesteinInto(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scratch,
+              mlir::Value work, const BluesteinPlan &plan, mlir::Value count,
+              ReadSample read);
 
 } // namespace kiln::lowering
 

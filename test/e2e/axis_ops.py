@@ -371,13 +371,21 @@ def cases(scale):
     yield ("dft", "real_cut_128", real, 1, 128, False, True)
     yield ("dft", "complex_256_inverse", cplx, 1, 256, True, False)
     yield ("dft", "complex_axis2_4", cplx, 2, 4, False, False)
-    yield ("dft", "real_400_direct", real, 1, 400, False, True)
+    # Bluestein (other lengths from 64): composite, prime, just above the
+    # threshold, zero-padded past the samples; and a length below it.
+    yield ("dft", "real_400_onesided", real, 1, 400, False, True)
+    yield ("dft", "complex_97_inverse", cplx, 1, 97, True, False)
+    yield ("dft", "complex_65", cplx, 1, 65, False, False)
+    yield ("dft", "real_padded_600", real, 1, 600, False, False)
+    yield ("dft", "real_48_direct", real, 1, 48, False, True)
     yield ("dft", "one_point", real[:, :1], 1, 1, False, False)
     # (name, signal, step, window): a second of 16 kHz audio, 512-point
-    # frames every 160 samples (the FFT), and 400-point ones (direct).
+    # frames every 160 samples (radix 2), 400-point ones (Bluestein) and
+    # 50-point ones (direct sums).
     audio = rng.randn(1, max(int(16000 * scale), 1200), 1).astype(f)
     yield ("stft", "audio_512", audio, 160, np.hanning(512).astype(f))
-    yield ("stft", "audio_400_direct", audio[:, :4000], 160, np.hanning(400).astype(f))
+    yield ("stft", "audio_400", audio[:, :4000], 160, np.hanning(400).astype(f))
+    yield ("stft", "audio_50_direct", audio[:, :1000], 25, np.hanning(50).astype(f))
 
 
 def main():

@@ -1,8 +1,9 @@
-// DFT, STFT and mel filters. Lengths that are not a power of two, and every
-// length with along-axis=parallel (the GPU's): one generic over the output
-// whose body sums the signal in f64 with an scf.for; twiddles from a table,
-// entry (k * n) mod L. Powers of two with along-axis=serial (the CPU's): a
-// radix-2 FFT per transform, in f64, twiddles from a table made once.
+// DFT, STFT and mel filters. Lengths below 64 that are not a power of two,
+// and every length with along-axis=parallel (the GPU's): one generic over
+// the output whose body sums the signal in f64 with an scf.for; twiddles
+// from a table, entry (k * n) mod L. Powers of two with along-axis=serial
+// (the CPU's): a radix-2 FFT per transform, in f64, twiddles from a table
+// made once; other lengths from 64: Bluestein's FFT, through radix-2 FFTs.
 // RUN: kiln-opt %s --kiln-convert-to-linalg --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,SERIAL
 // RUN: kiln-opt %s --kiln-convert-to-linalg=along-axis=parallel --canonicalize -split-input-file | FileCheck %s --check-prefixes=CHECK,PARALLEL
 
@@ -74,10 +75,55 @@ func.func @dft_inverse_padded(%x: tensor<8x2xf64>) -> tensor<16x2xf64> {
 
 // -----
 
-// Dynamic sizes: the complex dimension is checked at run time.
+// 100 points, serial: Bluestein's. Made once: M, the least power of two
+// >= 199 (a search over the 63 shifts); the chirp exp(-i pi m^2 / 100),
+// m^2 kept mod 200 by adding 2m + 1 and one wrap; the FFT of the filter
+// (M points). Per transform (3), two scratches carried by the loop: the
+// forward FFT of the samples times the chirp, then the inverse FFT of its
+// product with the filter (no negated sine), then the 100 bins times the
+// chirp and 1 / M.
+// CHECK-LABEL: func @dft_bluestein
+// SERIAL-DAG: %[[C199:.*]] = arith.constant 199 : index
+// SERIAL-DAG: %[[PI:.*]] = arith.constant 3.1415926535897931 : f64
+// SERIAL-DAG: %[[C200:.*]] = arith.constant 200 : index
+// SERIAL: %[[M:.*]] = scf.for %{{.*}} = %c0 to %c63 {{.*}} -> (index)
+// SERIAL: arith.cmpi uge, %{{.*}}, %[[C199]] : index
+// SERIAL: scf.for %{{.*}} = %c0 to %c100 {{.*}} -> (tensor<?xf64>, index)
+// SERIAL: arith.mulf %{{.*}}, %[[PI]] : f64
+// SERIAL: math.sin
+// SERIAL: arith.negf
+// SERIAL: math.cos
+// SERIAL: %[[WRAP:.*]] = arith.cmpi uge, %{{.*}}, %[[C200]] : index
+// SERIAL: scf.for %{{.*}} = %c0 to %[[M]]
+// SERIAL: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%[[OUT:.*]] = %{{.*}}, %[[S1:.*]] = %{{.*}}, %[[S2:.*]] = %{{.*}}) -> (tensor<3x51x2xf32>, tensor<?xf64>, tensor<?xf64>)
+// SERIAL: scf.for %{{.*}} = %c0 to %[[M]] step %c1 iter_args(%{{.*}} = %[[S1]])
+// SERIAL: tensor.extract %{{.*}} : tensor<3x100x1xf32>
+// SERIAL: arith.negf
+// SERIAL: scf.for %{{.*}} = %c0 to %[[M]] step %c1 iter_args(%{{.*}} = %[[S2]])
+// SERIAL: scf.for
+// SERIAL-NOT: arith.negf
+// SERIAL: arith.divf %{{.*}}, %{{.*}} : f64
+// SERIAL: scf.for %{{.*}} = %c0 to %c100
+// SERIAL: scf.for %{{.*}} = %c0 to %c51
+// PARALLEL: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x51x2xf32>)
+// PARALLEL: scf.for %{{.*}} = %c0 to %c100
+func.func @dft_bluestein(%x: tensor<3x100x1xf32>) -> tensor<3x51x2xf32> {
+  %0 = kiln.dft %x {axis = 1 : i64, onesided = true} : tensor<3x100x1xf32> -> tensor<3x51x2xf32>
+  return %0 : tensor<3x51x2xf32>
+}
+
+// -----
+
+// Dynamic sizes: the complex dimension is checked at run time. Serial:
+// a power of two, else from 64 points Bluestein's, else the sums.
 // CHECK-LABEL: func @dft_dynamic
 // CHECK: tensor.dim
 // CHECK: cf.assert %{{.*}}, "{{.*}}the last dimension must be 1 (real) or 2 (complex)"
+// SERIAL: scf.if
+// SERIAL: } else {
+// SERIAL: %[[LONG:.*]] = arith.cmpi sge, %{{.*}}, %c64 : index
+// SERIAL: scf.if %[[LONG]]
+// SERIAL: } else {
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x2xf32>)
 func.func @dft_dynamic(%x: tensor<?x?x?xf32>) -> tensor<?x?x2xf32> {
   %0 = kiln.dft %x {axis = 1 : i64} : tensor<?x?x?xf32> -> tensor<?x?x2xf32>
