@@ -47,6 +47,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateElementwiseLowering(converter, patterns);
     lowering::populateContractionLowering(converter, patterns);
     lowering::populateWindowLowering(converter, patterns);
+    lowering::populateConvTransposeLowering(converter, patterns);
     lowering::populateNormalizationLowering(converter, patterns);
     lowering::populateReductionLowering(converter, patterns);
     lowering::populateShapeLowering(converter, patterns);

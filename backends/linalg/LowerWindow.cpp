@@ -315,129 +315,6 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 /// Transposed convolution read backwards: output position o takes input
 /// position (o + pad - k * dilation) / stride where that divides exactly and
 /// lands inside the input.
-struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    MLIRContext *ctx = b.getContext();
-    IndexMath m{b, loc};
-    Value x = adaptor.getInput(), w = adaptor.getWeight();
-    auto wType = cast<RankedTensorType>(w.getType());
-    Type element = wType.getElementType();
-    ElementKind kind = kindOf(element);
-    int64_t k = wType.getRank() - 2, group = op.getGroup();
-    int64_t c = wType.getDimSize(0), mg = wType.getDimSize(1), cg = c / group;
-    ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
-    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
-                      pads = op.getPads(), outPad = op.getOutputPadding();
-    SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
-    SmallVector<OpFoldResult> xgDims = {xDims[0], b.getIndexAttr(group),
-                                        b.getIndexAttr(cg)};
-    xgDims.append(xDims.begin() + 2, xDims.end());
-    SmallVector<ReassociationIndices> xGroups = {{0}, {1, 2}};
-    for (int64_t i = 0; i < k; ++i)
-      xGroups.push_back({3 + i});
-    Value xg = reshapeTo(b, loc, x, xgDims, xGroups);
-    SmallVector<OpFoldResult> wgDims = {b.getIndexAttr(group), b.getIndexAttr(cg),
-                                        b.getIndexAttr(mg)};
-    for (int64_t s : kernel)
-      wgDims.push_back(b.getIndexAttr(s));
-    SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
-    for (int64_t i = 0; i < k; ++i)
-      wGroups.push_back({3 + i});
-    Value wg = reshapeTo(b, loc, w, wgDims, wGroups);
-
-    SmallVector<OpFoldResult> outDims = {xDims[0], b.getIndexAttr(group),
-                                         b.getIndexAttr(mg)};
-    SmallVector<Value> inSizes;
-    for (int64_t i = 0; i < k; ++i) {
-      OpFoldResult in = xDims[2 + i];
-      inSizes.push_back(indexValue(b, loc, in));
-      OpFoldResult o = m.add(m.mul(m.c(strides[i]), m.sub(in, m.c(1))),
-                             m.c(outPad[i] + (kernel[i] - 1) * dil[i] + 1 -
-                                 pads[i] - pads[i + k]));
-      outDims.push_back(o);
-    }
-    Value init = filledTensor(b, loc, outDims, scalarConstant(b, loc, element, 0));
-    if (Value bias = adaptor.getBias()) {
-      // [M] -> [G, Mg, 1, ..., 1], broadcast over batch and space.
-      SmallVector<OpFoldResult> biasDims = {b.getIndexAttr(group),
-                                            b.getIndexAttr(mg)};
-      SmallVector<ReassociationIndices> groups = {{0, 1}};
-      for (int64_t i = 0; i < k; ++i) {
-        biasDims.push_back(b.getIndexAttr(1));
-        groups.back().push_back(2 + i);
-      }
-      init = broadcastTo(b, loc, reshapeTo(b, loc, bias, biasDims, groups),
-                         outDims);
-    }
-    // Loops: n, g, m, o_1..o_k | c, k_1..k_k.
-    int64_t loops = 3 + k + 1 + k;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> wExprs = {d(1), d(3 + k), d(2)};
-    SmallVector<AffineExpr> oExprs = {d(0), d(1), d(2)};
-    for (int64_t i = 0; i < k; ++i) {
-      wExprs.push_back(d(4 + k + i));
-      oExprs.push_back(d(3 + i));
-    }
-    SmallVector<utils::IteratorType> iters(3 + k, utils::IteratorType::parallel);
-    iters.append(k + 1, utils::IteratorType::reduction);
-    Value out =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{init.getType()}, ValueRange{wg}, ValueRange{init},
-            ArrayRef<AffineMap>{AffineMap::get(loops, 0, wExprs, ctx),
-                                AffineMap::get(loops, 0, oExprs, ctx)},
-            iters,
-            [&](OpBuilder &gb, Location gl, ValueRange args) {
-              auto ci = [&](int64_t v) {
-                return arith::ConstantIndexOp::create(gb, gl, v).getResult();
-              };
-              Value valid = arith::ConstantIntOp::create(gb, gl, 1, 1);
-              SmallVector<Value> at = {linalg::IndexOp::create(gb, gl, 0),
-                                       linalg::IndexOp::create(gb, gl, 1),
-                                       linalg::IndexOp::create(gb, gl, 3 + k)};
-              for (int64_t i = 0; i < k; ++i) {
-                Value o = linalg::IndexOp::create(gb, gl, 3 + i);
-                Value kk = linalg::IndexOp::create(gb, gl, 4 + k + i);
-                Value t = arith::SubIOp::create(
-                    gb, gl, arith::AddIOp::create(gb, gl, o, ci(pads[i])),
-                    arith::MulIOp::create(gb, gl, kk, ci(dil[i])));
-                Value q = arith::FloorDivSIOp::create(gb, gl, t, ci(strides[i]));
-                Value exact = arith::CmpIOp::create(
-                    gb, gl, arith::CmpIPredicate::eq,
-                    arith::MulIOp::create(gb, gl, q, ci(strides[i])), t);
-                Value inside = arith::AndIOp::create(
-                    gb, gl,
-                    arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, q, ci(0)),
-                    arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::slt, q,
-                                          inSizes[i]));
-                valid = arith::AndIOp::create(
-                    gb, gl, valid, arith::AndIOp::create(gb, gl, exact, inside));
-                Value last = arith::SubIOp::create(gb, gl, inSizes[i], ci(1));
-                at.push_back(arith::MinSIOp::create(
-                    gb, gl, arith::MaxSIOp::create(gb, gl, q, ci(0)), last));
-              }
-              Value v = tensor::ExtractOp::create(gb, gl, xg, at);
-              v = arith::SelectOp::create(gb, gl, valid, v,
-                                          scalarConstant(gb, gl, element, 0));
-              Value p = mulScalars(gb, gl, kind, v, args[0]);
-              linalg::YieldOp::create(gb, gl, addScalars(gb, gl, kind, args[1], p));
-            })
-            .getResult(0);
-    SmallVector<OpFoldResult> finalDims = {xDims[0], b.getIndexAttr(group * mg)};
-    finalDims.append(outDims.begin() + 3, outDims.end());
-    SmallVector<ReassociationIndices> oGroups = {{0}, {1, 2}};
-    for (int64_t i = 0; i < k; ++i)
-      oGroups.push_back({3 + i});
-    out = reshapeTo(b, loc, out, finalDims, oGroups);
-    rewriter.replaceOp(op, castTo(b, loc, out, toSignless(op.getType())));
-    return success();
-  }
-};
-
 /// The loop nest shared by pooling ops: n, c, o_1..o_k | k_1..k_k, reading
 /// the padded input through the window map. The kernel's extent is given by
 /// an uninitialised "window" tensor, as linalg's pooling ops do. With the
@@ -750,7 +627,7 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
 
 void populateWindowLowering(TypeConverter &converter,
                             RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering, MaxPoolLowering,
+  patterns.add<ConvLowering, MaxPoolLowering,
                AveragePoolLowering, MaxPoolIndicesLowering>(converter, patterns.getContext());
 }
 

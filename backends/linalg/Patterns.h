@@ -10,6 +10,8 @@ void populateElementwiseLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateContractionLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateConvTransposeLowering(mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 void populateWindowLowering(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateNormalizationLowering(mlir::TypeConverter &converter,

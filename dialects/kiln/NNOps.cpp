@@ -196,12 +196,19 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
   if (int64_t(pads.size()) != 2 * k || int64_t(strides.size()) != k ||
       int64_t(dil.size()) != k || int64_t(op.size()) != k || group < 1)
     return emitOptionalError(loc, "window attributes have the wrong length");
-  if (!w.isDynamicDim(0) && !x.isDynamicDim(1) && w.getDimSize(0) != x.getDimSize(1))
+  if (llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dil, [](int64_t d) { return d < 1; }))
+    return emitOptionalError(loc, "strides and dilations must be positive");
+  // The lowering splits the weight into groups of static size.
+  if (w.isDynamicDim(0) || w.isDynamicDim(1))
+    return emitOptionalError(loc, "the weight's channel dimensions must be static");
+  if (w.getDimSize(0) % group != 0)
+    return emitOptionalError(loc, "group ", group, " does not divide the ",
+                             w.getDimSize(0), " input channels");
+  if (!x.isDynamicDim(1) && w.getDimSize(0) != x.getDimSize(1))
     return emitOptionalError(loc, "input has ", x.getDimSize(1),
                              " channels, weight expects ", w.getDimSize(0));
-  SmallVector<int64_t> shape = {x.getDimSize(0),
-                                isDynamic(w.getDimSize(1)) ? kDynamic
-                                                           : w.getDimSize(1) * group};
+  SmallVector<int64_t> shape = {x.getDimSize(0), w.getDimSize(1) * group};
   for (int64_t i = 0; i < k; ++i) {
     int64_t in = x.getDimSize(2 + i), kk = w.getDimSize(2 + i);
     if (isDynamic(kk))

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""ConvTranspose against PyTorch's conv_transpose{1,2,3}d, at the sizes of
+real decoders and on the cases the ONNX node tests leave out: stride 2 with
+a 4x4 kernel (the usual upsampler), stride 3 with output padding and
+groups, dilation, asymmetric pads (PyTorch has none: its result is
+cropped), a kernel smaller than the stride (output positions no tap
+reaches hold the bias), 1x1, 1-D and 3-D, batch 2, and a batch dimension
+of dynamic size (the lowering without static shapes).
+
+  conv_transpose.py --kiln-run BIN [--target cpu|cuda-emulate]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import TensorProto, helper
+
+
+def model(path, x_shape, w, bias, strides, pads, dilations, out_pad, group,
+          dynamic_batch):
+    inputs = [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, ["N"] + list(x_shape[1:]) if dynamic_batch
+        else list(x_shape))]
+    inits = [helper.make_tensor("w", TensorProto.FLOAT, w.shape, w.flatten().tolist())]
+    names = ["x", "w"]
+    if bias is not None:
+        inits.append(helper.make_tensor("b", TensorProto.FLOAT, bias.shape,
+                                        bias.tolist()))
+        names.append("b")
+    node = helper.make_node("ConvTranspose", names, ["y"], strides=strides,
+                            pads=pads, dilations=dilations,
+                            output_padding=out_pad, group=group)
+    graph = helper.make_graph([node], "conv_transpose", inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+
+
+def reference(x, w, bias, strides, pads, dilations, out_pad, group):
+    k = x.ndim - 2
+    conv = [None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d][k]
+    with torch.no_grad():
+        y = conv(torch.from_numpy(x).double(), torch.from_numpy(w).double(),
+                 None if bias is None else torch.from_numpy(bias).double(),
+                 stride=strides, padding=0, output_padding=out_pad,
+                 groups=group, dilation=dilations).numpy()
+    # ONNX's pads (begin..., end...) crop the padless result.
+    crop = tuple(slice(None) for _ in range(2)) + tuple(
+        slice(pads[i], y.shape[2 + i] - pads[k + i]) for i in range(k))
+    return y[crop]
+
+
+def cases():
+    rng = np.random.RandomState(7)
+
+    def make(x_shape, w_shape, bias=True):
+        x = rng.randn(*x_shape).astype(np.float32)
+        w = (rng.randn(*w_shape) / np.sqrt(np.prod(w_shape[1:]))).astype(np.float32)
+        b = rng.randn(w_shape[1]).astype(np.float32) if bias else None
+        return x, w, b
+
+    # (name, x, w, bias, strides, pads, dilations, output_padding, group,
+    # dynamic batch); bias has M = w.shape[1] * group entries.
+    x, w, b = make((1, 64, 28, 28), (64, 32, 4, 4))
+    yield ("decoder_s2_k4", x, w, b, [2, 2], [1, 1, 1, 1], [1, 1], [0, 0], 1, False)
+    x, w, _ = make((2, 8, 9, 7), (8, 3, 3, 3), bias=False)
+    b = rng.randn(6).astype(np.float32)
+    yield ("s3_outpad_groups", x, w, b, [3, 3], [0, 1, 0, 1], [1, 1], [2, 1], 2, False)
+    x, w, b = make((1, 6, 10, 11), (6, 5, 3, 3))
+    yield ("dilation2_asym_pads", x, w, b, [2, 1], [1, 0, 2, 1], [2, 3], [1, 0], 1, False)
+    x, w, b = make((1, 4, 5, 5), (4, 3, 2, 2))
+    yield ("kernel_below_stride", x, w, b, [3, 3], [0, 0, 0, 0], [1, 1], [0, 0], 1, False)
+    x, w, b = make((2, 16, 12, 12), (16, 8, 1, 1))
+    yield ("one_by_one", x, w, b, [1, 1], [0, 0, 0, 0], [1, 1], [0, 0], 1, False)
+    x, w, b = make((2, 8, 200), (8, 4, 8))
+    yield ("audio_1d_s4", x, w, b, [4], [2, 2], [1], [0], 1, False)
+    x, w, b = make((1, 8, 6, 7, 5), (8, 4, 2, 3, 2))
+    yield ("volume_3d", x, w, b, [2, 2, 2], [0, 1, 0, 0, 1, 0], [1, 1, 1], [0, 0, 1], 1, False)
+    x, w, b = make((3, 16, 14, 14), (16, 8, 4, 4))
+    yield ("dynamic_batch", x, w, b, [2, 2], [1, 1, 1, 1], [1, 1], [0, 0], 1, True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--target", default="cpu")
+    args = ap.parse_args()
+    failed = count = 0
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "model.onnx")
+        for name, x, w, b, strides, pads, dil, out_pad, group, dyn in cases():
+            count += 1
+            model(path, x.shape, w, b, strides, pads, dil, out_pad, group, dyn)
+            want = reference(x, w, b, strides, pads, dil, out_pad, group)
+            np.save(os.path.join(work, "x.npy"), x)
+            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}",
+                   "--input", f"x={os.path.join(work, 'x.npy')}"]
+            if args.target != "cpu":
+                cmd.append("--allow-cpu-fallback")
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            err = None
+            if p.returncode != 0:
+                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+            else:
+                got = np.load(os.path.join(work, "output_0.npy"))
+                if got.shape != want.shape:
+                    err = f"shape {got.shape} != {want.shape}"
+                else:
+                    bound = 1e-5 * float(np.abs(want).max()) + 1e-5
+                    diff = np.abs(got.astype(np.float64) - want)
+                    if not (diff <= bound).all():
+                        at = np.unravel_index(int(np.argmax(diff)), diff.shape)
+                        err = f"differs by {diff[at]:.3g} (bound {bound:.3g}) at {at}"
+            failed += bool(err)
+            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
+    print(f"{count - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
