@@ -73,6 +73,9 @@ CASES = {
                        inputs={"signal": ((1, 32000, 1), "normal")}),
     "stft_audio_400": dict(source=("bench", "stft_audio_400"), batch=1,
                            inputs={"signal": ((1, 32000, 1), "normal")}),
+    # A decoder's upsampler (ConvTranspose: a product and a gather).
+    "conv_transpose_decoder": dict(source=("bench", "conv_transpose_decoder"), batch=1,
+                                   inputs={"x": ((1, 64, 28, 28), "normal")}),
 }
 GEMMS = {f"gemm{n}": n for n in (512, 1024, 2048)}
 QUICK = ["mobilenet_v2", "squeezenet1_1", "mlp", "tiny_ops", "tiny_ops_unfused",

@@ -24,7 +24,10 @@ file exists is kept.
   stft_audio     STFT of 2 s of 16 kHz audio: 512-point Hann frames every
                  160 samples, one-sided (a speech model's front end)
   stft_audio_400 the same with 400-point frames (Whisper's), not a power
-                 of two: one sum per bin on both sides
+                 of two (Bluestein's FFT in Kiln, one sum per bin in ORT)
+  conv_transpose_decoder  ConvTranspose 64 -> 32 channels, 4x4 kernel,
+                 stride 2, pads 1, bias, on 1x64x28x28 (a decoder's 2x
+                 upsampler)
 """
 import argparse
 import os
@@ -164,7 +167,13 @@ MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
               [("spectrum", F, [1, 198, 201, 2])],
               consts=[("step", np.array(160, np.int64)),
                       ("window", np.hanning(400).astype(np.float32))],
-              onesided=1)}
+              onesided=1),
+          "conv_transpose_decoder": one_op(
+              "ConvTranspose", [("x", F, [1, 64, 28, 28])], [("y", F, [1, 32, 56, 56])],
+              consts=[("w", (np.random.RandomState(0).randn(64, 32, 4, 4) * 0.05)
+                       .astype(np.float32)),
+                      ("b", np.random.RandomState(1).randn(32).astype(np.float32))],
+              strides=[2, 2], pads=[1, 1, 1, 1])}
 
 
 def main():

@@ -73,6 +73,21 @@ struct ProductShape {
 };
 
 std::optional<ProductShape> productShape(Operation *op) {
+  if (auto ct = dyn_cast<ConvTransposeOp>(op)) {
+    // Lowered as one product per group (LowerConvTranspose.cpp): rows are
+    // the weights' M/group x K..., columns batch x input positions, depth
+    // the group's input channels.
+    auto in = dyn_cast<RankedTensorType>(ct.getInput().getType());
+    auto w = dyn_cast<RankedTensorType>(ct.getWeight().getType());
+    if (!in || !w || !in.hasStaticShape() || !w.hasStaticShape() ||
+        !in.getElementType().isF32() || !w.getElementType().isF32())
+      return std::nullopt;
+    ProductShape p;
+    p.depth = w.getDimSize(0) / ct.getGroup();
+    p.rows = w.getNumElements() / w.getDimSize(0);
+    p.cols = in.getNumElements() / in.getDimSize(1);
+    return p;
+  }
   if (!isa<MatMulOp, GemmOp>(op))
     return std::nullopt;
   auto lhs = dyn_cast<RankedTensorType>(op->getOperand(0).getType());

@@ -80,6 +80,8 @@ public:
       const cpu::PackedGemmShape &t = cpu::kPackedGemm;
       os << " packed-gemm tile=" << t.mr << "x" << t.nr << " kc=" << t.kc
          << " (panels packed per run, blocks on threads)";
+      if (isa<ConvTransposeOp>(anchor))
+        os << " + gather of the taps per output";
     } else if (int t = cpu::matrixVectorThreads(anchor, model.threads)) {
       os << " matrix-vector loops ("
          << (t > 1 ? "on threads when large" : "one thread") << ")";

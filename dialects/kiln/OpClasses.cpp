@@ -54,6 +54,19 @@ int64_t estimateFlops(Operation *op) {
                ? 2 * elements(out) * (w.getNumElements() / std::max<int64_t>(w.getDimSize(0), 1))
                : 0;
   }
+  if (auto c = dyn_cast<ConvTransposeOp>(op)) {
+    // Every input element times the M/group x K... weights of its channel.
+    auto w = cast<RankedTensorType>(c.getWeight().getType());
+    return w.hasStaticShape()
+               ? 2 * elements(c.getInput()) *
+                     (w.getNumElements() / std::max<int64_t>(w.getDimSize(0), 1))
+               : 0;
+  }
+  if (auto r = dyn_cast<RecurrentOp>(op))
+    // Per step and batch row, the gates' products with the input (W) and
+    // the hidden state (R), every direction.
+    return 2 * dim(r.getInput(), 0) * dim(r.getInput(), 1) *
+           (elements(r.getW()) + elements(r.getR()));
   if (auto a = dyn_cast<AttentionOp>(op)) {
     int64_t b = dim(a.getQ(), 0), s = dim(a.getQ(), 1), t = dim(a.getK(), 1),
             e = dim(a.getQ(), 2), ev = dim(a.getV(), 2);

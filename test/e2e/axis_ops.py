@@ -7,7 +7,8 @@ k on both sides of the scan / merge-sort switch (64), k = 0, 1 and n,
 ties, NaN, data already in order (the scan's worst case), unsigned and
 signed integers, several slices, Unique with and without an axis, running
 sums forward, reversed and exclusive on the first, middle and last axis,
-transforms of power-of-two lengths (the FFT) and others (direct sums),
+transforms of power-of-two lengths (radix 2), others from 64 points
+(Bluestein's: composite, prime, padded) and shorter ones (direct sums),
 padded, cut, inverse, one-sided, of real and complex signals.
 
 The reference is plain Python: the order is by value (NaN above every
