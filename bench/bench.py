@@ -76,6 +76,11 @@ CASES = {
     # A decoder's upsampler (ConvTranspose: a product and a gather).
     "conv_transpose_decoder": dict(source=("bench", "conv_transpose_decoder"), batch=1,
                                    inputs={"x": ((1, 64, 28, 28), "normal")}),
+    # Recurrent layers of a speech or time-series model.
+    "lstm_seq": dict(source=("bench", "lstm_seq"), batch=8,
+                     inputs={"x": ((50, 8, 256), "normal")}),
+    "gru_seq": dict(source=("bench", "gru_seq"), batch=8,
+                    inputs={"x": ((50, 8, 256), "normal")}),
 }
 GEMMS = {f"gemm{n}": n for n in (512, 1024, 2048)}
 QUICK = ["mobilenet_v2", "squeezenet1_1", "mlp", "tiny_ops", "tiny_ops_unfused",

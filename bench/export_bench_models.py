@@ -28,6 +28,8 @@ file exists is kept.
   conv_transpose_decoder  ConvTranspose 64 -> 32 channels, 4x4 kernel,
                  stride 2, pads 1, bias, on 1x64x28x28 (a decoder's 2x
                  upsampler)
+  lstm_seq       LSTM, hidden 256, over 50 steps of batch 8 x 256 features
+  gru_seq        GRU of the same sizes
 """
 import argparse
 import os
@@ -124,6 +126,14 @@ def one_op(op, inputs, outputs, consts=(), **attrs):
 
 
 F, I64 = TensorProto.FLOAT, TensorProto.INT64
+
+
+def recurrent(op, gates, hidden=256, size=256, steps=50, batch=8):
+    rng = np.random.RandomState(2)
+    return one_op(op, [("x", F, [steps, batch, size])], [("y", F, [steps, 1, batch, hidden])],
+                  consts=[("w", (rng.randn(1, gates * hidden, size) * 0.05).astype(np.float32)),
+                          ("r", (rng.randn(1, gates * hidden, hidden) * 0.05).astype(np.float32))],
+                  hidden_size=hidden)
 VOCAB = 50257
 
 
@@ -173,7 +183,9 @@ MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
               consts=[("w", (np.random.RandomState(0).randn(64, 32, 4, 4) * 0.05)
                        .astype(np.float32)),
                       ("b", np.random.RandomState(1).randn(32).astype(np.float32))],
-              strides=[2, 2], pads=[1, 1, 1, 1])}
+              strides=[2, 2], pads=[1, 1, 1, 1]),
+          "lstm_seq": recurrent("LSTM", 4),
+          "gru_seq": recurrent("GRU", 3)}
 
 
 def main():

@@ -41,6 +41,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_CPUPACKMATMUL
@@ -90,6 +91,52 @@ linalg::FillOp initialFill(Operation *op, Value c) {
       return nullptr;
   }
   return nullptr;
+}
+
+/// The buffer `v` is a view of (through subviews, reshapes, casts).
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// The outermost scf.for around `op` that cannot change what `v` holds: `v`
+/// is defined outside it, and nothing inside writes to `v`'s buffer or
+/// might (an op with unknown effects, a write to an unnamed resource).
+/// Null when the innermost loop already fails.
+scf::ForOp invariantLoop(Operation *op, Value v) {
+  Value root = rootBuffer(v);
+  scf::ForOp found;
+  for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
+       loop = loop->getParentOfType<scf::ForOp>()) {
+    if (loop.getRegion().isAncestor(v.getParentRegion()))
+      break;
+    bool written = false;
+    loop.getBody()->walk([&](Operation *inner) {
+      if (written)
+        return;
+      // An op's own effects first (a linalg op writes its outputs, whatever
+      // its body); a loop or branch has those of the ops inside, which the
+      // walk visits.
+      auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+      if (!effects) {
+        if (!inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+            !isMemoryEffectFree(inner))
+          written = true;
+        return;
+      }
+      SmallVector<MemoryEffects::EffectInstance> list;
+      effects.getEffects(list);
+      for (const MemoryEffects::EffectInstance &e : list)
+        if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
+            (!e.getValue() || rootBuffer(e.getValue()) == root))
+          written = true;
+    });
+    if (written)
+      break;
+    found = loop;
+  }
+  return found;
 }
 
 std::optional<Product> matchProduct(linalg::GenericOp op, int64_t minFlops,
@@ -187,11 +234,28 @@ public:
     auto apType = MemRefType::get({batches, M1, K, t_.mr}, f32_);
     auto bpType = MemRefType::get({batches, N1, K, t_.nr}, f32_);
     Value ap = memref::AllocOp::create(b_, loc_, apType, b_.getI64IntegerAttr(64));
-    Value bp = memref::AllocOp::create(b_, loc_, bpType, b_.getI64IntegerAttr(64));
     if (repeated.empty()) {
-      kernel(iv, idx(0), ap, bp);
+      // A right operand that no iteration of the loops around the product
+      // changes (a recurrent layer's weights, in its loop over time) is
+      // packed once, before the outermost such loop.
+      Value bp;
+      bool packed = false;
+      if (scf::ForOp loop = invariantLoop(p_.op, p_.b)) {
+        OpBuilder::InsertionGuard guard(b_);
+        b_.setInsertionPoint(loop);
+        bp = memref::AllocOp::create(b_, loc_, bpType, b_.getI64IntegerAttr(64));
+        SmallVector<Value> outside(p_.ranges.size());
+        for (unsigned d : p_.batch)
+          outside[d] = idx(0);
+        packRight(outside, idx(0), bp);
+        packed = true;
+      } else {
+        bp = memref::AllocOp::create(b_, loc_, bpType, b_.getI64IntegerAttr(64));
+      }
+      kernel(iv, idx(0), ap, bp, /*packRightPanels=*/!packed);
       return;
     }
+    Value bp = memref::AllocOp::create(b_, loc_, bpType, b_.getI64IntegerAttr(64));
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned d : repeated) {
       lbs.push_back(idx(0));
@@ -216,8 +280,10 @@ private:
 
   /// One product: its panels, then its kc blocks. `batch` indexes the
   /// panels' leading dimension.
-  void kernel(SmallVector<Value> &iv, Value batch, Value ap, Value bp) {
-    packRight(iv, batch, bp);
+  void kernel(SmallVector<Value> &iv, Value batch, Value ap, Value bp,
+              bool packRightPanels = true) {
+    if (packRightPanels)
+      packRight(iv, batch, bp);
     packLeft(iv, batch, ap);
     blocks(iv, batch, ap, bp);
   }

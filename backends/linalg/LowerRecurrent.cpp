@@ -2,9 +2,10 @@
 //
 // kiln.recurrent becomes, per direction, an scf.for over the sequence whose
 // iteration arguments are the hidden state, the cell state and the output.
-// Each step multiplies the step's input and the hidden state by the gate
-// weights (two contractions), then computes the cell's equations in one
-// elementwise pass over [batch, hidden]. Batch entries past their sequence
+// The input's products with the gate weights are one contraction over all
+// steps before the loop; each step multiplies the hidden state by the
+// recurrent weights, then computes the cell's equations in one elementwise
+// pass over [batch, hidden]. Batch entries past their sequence
 // length keep their state and write zeros.
 //
 //===----------------------------------------------------------------------===//
@@ -194,22 +195,34 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
         return arith::SubIOp::create(
             tb, tl, arith::SubIOp::create(tb, tl, len, cIndex(tb, tl, 1)), step);
       };
+      // The input products of every step at once, one product of all
+      // [S * B] input rows (the GEMM kernel's size) instead of S products
+      // of B rows, each repacking W: [S, B, G*H].
+      SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
+      OpFoldResult rowsDim =
+          getAsOpFoldResult(arith::MulIOp::create(b, loc, seq, batch).getResult());
+      if (auto s = getConstantIntValue(xDims[0]), n = getConstantIntValue(xDims[1]); s && n)
+        rowsDim = b.getIndexAttr(*s * *n);
+      Value xRows = reshapeTo(b, loc, x, {rowsDim, xDims[2]},
+                              ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      Value gxAll = reshapeTo(b, loc, matmulTransposedB(b, loc, xRows, wd),
+                              {xDims[0], xDims[1], b.getIndexAttr(gates * h)},
+                              ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       auto loop = scf::ForOp::create(
           b, loc, cIndex(b, loc, 0), seq, cIndex(b, loc, 1), ValueRange{h0, c0, y},
           [&](OpBuilder &lb, Location ll, Value step, ValueRange state) {
             Value hPrev = state[0], cPrev = state[1], yAcc = state[2];
-            Value inDim = dimValue(lb, ll, x, 2);
-            // This step's input rows: x[time(b), b, :].
-            Value xt = generateTensor(
-                lb, ll, {batchDim, inDim}, t, [&](OpBuilder &gb, Location gl, ValueRange i) {
+            // This step's input products: gxAll[time(b), b, :].
+            Value gx = generateTensor(
+                lb, ll, {batchDim, lb.getIndexAttr(gates * h)}, t,
+                [&](OpBuilder &gb, Location gl, ValueRange i) {
                   Value tb = timeOf(gb, gl, step, i[0]);
                   Value last = arith::SubIOp::create(gb, gl, seq, cIndex(gb, gl, 1));
                   tb = arith::MinSIOp::create(
                       gb, gl, arith::MaxSIOp::create(gb, gl, tb, cIndex(gb, gl, 0)), last);
-                  return tensor::ExtractOp::create(gb, gl, x, ValueRange{tb, i[0], i[1]})
+                  return tensor::ExtractOp::create(gb, gl, gxAll, ValueRange{tb, i[0], i[1]})
                       .getResult();
                 });
-            Value gx = matmulTransposedB(lb, ll, xt, wd);
             Value gh = matmulTransposedB(lb, ll, hPrev, rd);
             // Gate g's pre-activation parts at (b, j).
             auto part = [&](OpBuilder &gb, Location gl, Value m, Value bias,

@@ -284,3 +284,79 @@ func.func @stays(%x: memref<2x2xf32>, %y: memref<2x2xf32>, %z: memref<2x2xf32>,
   }
   return
 }
+
+// -----
+
+#ia = affine_map<(m, n, k) -> (m, k)>
+#ib = affine_map<(m, n, k) -> (k, n)>
+#ic = affine_map<(m, n, k) -> (m, n)>
+
+// A product in a loop whose right operand (a view of a weight) no
+// iteration changes, as a recurrent layer's weights in its loop over time:
+// its panels are packed once, before the loop; each iteration packs only
+// the left operand (written in the loop) and runs the blocks.
+// CHECK-LABEL: func @invariant_rhs
+// CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[W:.*]]: memref<2x9x10xf32>, %[[C:.*]]: memref<5x10xf32>, %{{.*}}: index)
+// CHECK: %[[VIEW:.*]] = memref.subview %[[W]]
+// CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x9x8xf32>
+// CHECK: vector.maskedload %[[VIEW]]
+// CHECK: vector.store %{{.*}}, %[[BP]]
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[A]]
+// CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x9x2xf32>
+// CHECK-NOT: vector.store %{{.*}}, %[[BP]]
+// CHECK: vector.fma
+// CHECK: return
+func.func @invariant_rhs(%x: memref<5x9xf32>, %w: memref<2x9x10xf32>, %z: memref<5x10xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %y = memref.subview %w[1, 0, 0] [1, 9, 10] [1, 1, 1] : memref<2x9x10xf32> to memref<9x10xf32, strided<[10, 1], offset: 90>>
+  scf.for %i = %c0 to %n step %c1 {
+    memref.store %one, %x[%c0, %c0] : memref<5x9xf32>
+    linalg.generic {indexing_maps = [#ia, #ib, #ic], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x, %y : memref<5x9xf32>, memref<9x10xf32, strided<[10, 1], offset: 90>>) outs(%z : memref<5x10xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %0 = arith.mulf %p, %q : f32
+      %1 = arith.addf %acc, %0 : f32
+      linalg.yield %1 : f32
+    }
+  }
+  return
+}
+
+// -----
+
+#wa = affine_map<(m, n, k) -> (m, k)>
+#wb = affine_map<(m, n, k) -> (k, n)>
+#wc = affine_map<(m, n, k) -> (m, n)>
+
+// The loop writes the buffer the right operand views: its panels are
+// packed in every iteration, after the write.
+// CHECK-LABEL: func @rhs_written_in_loop
+// CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[W:.*]]: memref<2x9x10xf32>, %[[C:.*]]: memref<5x10xf32>, %{{.*}}: index)
+// CHECK: %[[VIEW:.*]] = memref.subview %[[W]]
+// CHECK-NOT: memref.alloc
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[W]]
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x3x9x2xf32>
+// CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x9x8xf32>
+// CHECK: vector.maskedload %[[VIEW]]
+// CHECK: vector.store %{{.*}}, %[[BP]]
+func.func @rhs_written_in_loop(%x: memref<5x9xf32>, %w: memref<2x9x10xf32>, %z: memref<5x10xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %y = memref.subview %w[1, 0, 0] [1, 9, 10] [1, 1, 1] : memref<2x9x10xf32> to memref<9x10xf32, strided<[10, 1], offset: 90>>
+  scf.for %i = %c0 to %n step %c1 {
+    memref.store %one, %w[%c1, %c0, %c0] : memref<2x9x10xf32>
+    linalg.generic {indexing_maps = [#wa, #wb, #wc], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x, %y : memref<5x9xf32>, memref<9x10xf32, strided<[10, 1], offset: 90>>) outs(%z : memref<5x10xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %0 = arith.mulf %p, %q : f32
+      %1 = arith.addf %acc, %0 : f32
+      linalg.yield %1 : f32
+    }
+  }
+  return
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""LSTM and GRU layers exported from PyTorch, against PyTorch's outputs, at
+the sizes of real sequence models (hidden 256, 50 steps, batch 8), where
+the input's products with the gate weights are one GEMM before the loop
+over time and the recurrent weights' panels are packed once, outside it
+(the ONNX node tests are too small for either). Forward, bidirectional,
+two layers, and a batch of 1.
+
+  recurrent.py --kiln-run BIN [--target cpu|cuda-emulate]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import torch
+
+
+class Layer(torch.nn.Module):
+    def __init__(self, kind, size, hidden, **kw):
+        super().__init__()
+        self.rnn = getattr(torch.nn, kind)(size, hidden, **kw)
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+def cases():
+    # (name, kind, input size, hidden, steps, batch, options)
+    yield ("lstm_256", "LSTM", 256, 256, 50, 8, {})
+    yield ("lstm_bidirectional", "LSTM", 128, 192, 30, 4, {"bidirectional": True})
+    yield ("lstm_two_layers", "LSTM", 80, 128, 20, 3, {"num_layers": 2})
+    yield ("gru_256", "GRU", 256, 256, 50, 8, {})
+    yield ("gru_bidirectional_batch1", "GRU", 64, 160, 40, 1, {"bidirectional": True})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--target", default="cpu")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    warnings.filterwarnings("ignore")  # the exporter's, about batch sizes
+    failed = count = 0
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "model.onnx")
+        for name, kind, size, hidden, steps, batch, kw in cases():
+            count += 1
+            layer = Layer(kind, size, hidden, **kw).eval()
+            x = torch.randn(steps, batch, size)
+            with torch.no_grad():
+                want = layer(x).double().numpy()
+                torch.onnx.export(layer, (x,), path, input_names=["x"],
+                                  output_names=["y"], opset_version=14)
+            np.save(os.path.join(work, "x.npy"), x.numpy())
+            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}",
+                   "--input", f"x={os.path.join(work, 'x.npy')}"]
+            if args.target != "cpu":
+                cmd.append("--allow-cpu-fallback")
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            err = None
+            if p.returncode != 0:
+                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+            else:
+                got = np.load(os.path.join(work, "output_0.npy"))
+                if got.shape != want.shape:
+                    err = f"shape {got.shape} != {want.shape}"
+                else:
+                    # Hidden states are in (-1, 1); float32 products of 256
+                    # terms and 50 steps of recurrence.
+                    diff = np.abs(got.astype(np.float64) - want)
+                    if not (diff <= 2e-5).all():
+                        at = np.unravel_index(int(np.argmax(diff)), diff.shape)
+                        err = f"differs by {diff[at]:.3g} (bound 2e-05) at {at}"
+            failed += bool(err)
+            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
+    print(f"{count - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
