@@ -76,6 +76,10 @@ CASES = {
     # A decoder's upsampler (ConvTranspose: a product and a gather).
     "conv_transpose_decoder": dict(source=("bench", "conv_transpose_decoder"), batch=1,
                                    inputs={"x": ((1, 64, 28, 28), "normal")}),
+    # A two-stage detector's box head.
+    "roi_align_detector": dict(source=("bench", "roi_align_detector"), batch=1,
+                               inputs={"features": ((1, 256, 50, 50), "normal"),
+                                       "rois": ((300, 4), "boxes")}),
     # Recurrent layers of a speech or time-series model.
     "lstm_seq": dict(source=("bench", "lstm_seq"), batch=8,
                      inputs={"x": ((50, 8, 256), "normal")}),

@@ -28,6 +28,9 @@ file exists is kept.
   conv_transpose_decoder  ConvTranspose 64 -> 32 channels, 4x4 kernel,
                  stride 2, pads 1, bias, on 1x64x28x28 (a decoder's 2x
                  upsampler)
+  roi_align_detector  RoiAlign of 300 regions, 7x7 bins, 2x2 samples, on a
+                 1x256x50x50 feature map at scale 1/2 (a two-stage
+                 detector's box head)
   lstm_seq       LSTM, hidden 256, over 50 steps of batch 8 x 256 features
   gru_seq        GRU of the same sizes
 """
@@ -184,6 +187,11 @@ MODELS = {"squeezenet1_1": squeezenet1_1, "mlp": mlp, "tiny_ops": tiny_ops,
                        .astype(np.float32)),
                       ("b", np.random.RandomState(1).randn(32).astype(np.float32))],
               strides=[2, 2], pads=[1, 1, 1, 1]),
+          "roi_align_detector": one_op(
+              "RoiAlign", [("features", F, [1, 256, 50, 50]), ("rois", F, [300, 4])],
+              [("pooled", F, [300, 256, 7, 7])],
+              consts=[("batch", np.zeros(300, np.int64))],
+              output_height=7, output_width=7, sampling_ratio=2, spatial_scale=0.5),
           "lstm_seq": recurrent("LSTM", 4),
           "gru_seq": recurrent("GRU", 3)}
 
