@@ -6,7 +6,8 @@
 // of the previous result and of the same shape (the epilogue that the graph's
 // fusion put into the same kernel), become its post-ops:
 //
-//   kiln.conv (2-D) [+ add/mul/... + relu/gelu/clip/...]  -> kiln_lib.conv2d
+//   kiln.conv (2-D; 1-D as 2-D over a unit height)
+//                   [+ add/mul/... + relu/gelu/clip/...]  -> kiln_lib.conv2d
 //   kiln.matmul (rank >= 2, batches broadcast)            -> kiln_lib.matmul
 //   kiln.gemm (C added as a post-op when beta is 1)       -> kiln_lib.matmul
 //
@@ -24,6 +25,8 @@
 #include "passes/simplify/RuleUtils.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -91,12 +94,33 @@ UnitAttr unit(PatternRewriter &rewriter, bool set) {
   return set ? rewriter.getUnitAttr() : UnitAttr();
 }
 
+/// 2-D, or 1-D (run as 2-D over a unit height).
 bool canRunConv(ConvOp op) {
+  int64_t rank = op.getType().getRank();
   return isStaticF32(op.getInput().getType()) &&
          isStaticF32(op.getWeight().getType()) && isStaticF32(op.getType()) &&
          (!op.getBias() || isStaticF32(op.getBias().getType())) &&
-         op.getType().getRank() == 4 && op.getAutoPad() == "NOTSET" &&
-         op.getPads().size() == 4;
+         (rank == 4 || rank == 3) && op.getAutoPad() == "NOTSET" &&
+         op.getPads().size() == size_t(2 * (rank - 2));
+}
+
+/// `v` (static) with a unit dimension inserted at `at`; a constant stays a
+/// constant (so a weight is still one the library repacks once).
+Value withUnitDim(PatternRewriter &rewriter, Location loc, Value v, int64_t at) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(t.getShape());
+  shape.insert(shape.begin() + at, 1);
+  auto type = RankedTensorType::get(shape, t.getElementType());
+  if (auto c = v.getDefiningOp<ConstantOp>()) {
+    Attribute value = c.getValue();
+    if (auto dense = dyn_cast<DenseElementsAttr>(value))
+      return ConstantOp::create(rewriter, loc, type, dense.reshape(type));
+    // An imported weight's bytes (a resource blob) read in the new shape.
+    if (auto blob = dyn_cast<DenseResourceElementsAttr>(value))
+      return ConstantOp::create(rewriter, loc, type,
+                                DenseResourceElementsAttr::get(type, blob.getRawHandle()));
+  }
+  return simplify::reshapeTo(rewriter, loc, v, shape);
 }
 
 /// A rewrite into a library call, taken where the cost model (when there is
@@ -116,23 +140,55 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (!canRunConv(op))
-      return rewriter.notifyMatchFailure(op, "not a static f32 2-D conv");
+      return rewriter.notifyMatchFailure(op, "not a static f32 1-D or 2-D conv");
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Epilogue e = collectEpilogue(op.getResult());
     bool winograd = model.winogradApplies(op, isWeight(op.getWeight()),
                                           !e.operands.empty());
+    // A 1-D convolution is the 2-D one over a height of 1: a unit
+    // dimension before the length in the input, output and epilogue
+    // operands (after the channels, or before them in channels-last), and
+    // before the kernel's width; no padding, stride 1 along it.
+    bool oneD = op.getType().getRank() == 3;
+    int64_t unitAt = op.getChannelsLast() ? 1 : 2;
+    Location loc = op.getLoc();
+    auto extend = [&](ArrayRef<int64_t> values, int64_t fill) {
+      SmallVector<int64_t> out(values);
+      if (!oneD)
+        return out;
+      if (values.size() == 2) // pads: begin, end
+        return SmallVector<int64_t>{fill, values[0], fill, values[1]};
+      out.insert(out.begin(), fill);
+      return out;
+    };
     replaceWithEpilogue(rewriter, op, e, [&](Value init, ValueRange post) {
+      Value input = op.getInput(), weight = op.getWeight();
+      RankedTensorType type = op.getType();
+      SmallVector<Value> postOps(post);
+      if (oneD) {
+        input = withUnitDim(rewriter, loc, input, unitAt);
+        weight = withUnitDim(rewriter, loc, weight, 2);
+        for (Value &v : postOps)
+          v = withUnitDim(rewriter, loc, v, unitAt);
+        SmallVector<int64_t> shape(type.getShape());
+        shape.insert(shape.begin() + unitAt, 1);
+        type = RankedTensorType::get(shape, type.getElementType());
+        init = emptyLike(rewriter, loc, type);
+      }
       auto conv = lib::Conv2dOp::create(
-          rewriter, op.getLoc(), op.getType(), op.getInput(), op.getWeight(),
-          op.getBias(), post, init, op.getPadsAttr(), op.getStridesAttr(),
-          op.getDilationsAttr(), rewriter.getI64IntegerAttr(op.getGroup()),
-          unit(rewriter, op.getChannelsLast()),
-          unit(rewriter, isWeight(op.getWeight())), strings(rewriter, e.ops),
-          rewriter.getDenseF32ArrayAttr(e.args));
+          rewriter, loc, type, input, weight, op.getBias(), postOps, init,
+          rewriter.getDenseI64ArrayAttr(extend(op.getPads(), 0)),
+          rewriter.getDenseI64ArrayAttr(extend(op.getStrides(), 1)),
+          rewriter.getDenseI64ArrayAttr(extend(op.getDilations(), 1)),
+          rewriter.getI64IntegerAttr(op.getGroup()),
+          unit(rewriter, op.getChannelsLast()), unit(rewriter, isWeight(weight)),
+          strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args));
       if (winograd)
         conv.setAlgorithm("winograd");
-      return conv->getResult(0);
+      Value result = conv->getResult(0);
+      return oneD ? simplify::reshapeTo(rewriter, loc, result, op.getType().getShape())
+                  : result;
     });
     return success();
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every CPU kernel path on awkward sizes, against numpy/PyTorch.
 
-Convolutions, matrix products and Gemm with fused epilogues, on sizes that
+Convolutions (2-D, 1-D, weights given at run time), matrix products and
+Gemm with fused epilogues, on sizes that
 are primes, 1, and not multiples of the vector width, each compiled with
 --cpu-kernels=onednn (every one a library call with post-ops: checked in
 the kernel report) and =codegen (generated code: the packed GEMM kernel
@@ -108,6 +109,40 @@ def conv_case(rng, n, c, h, w, k, r, stride, pad, groups, dilation=1):
         {"x": x, "res": res}, ref
 
 
+def conv1d_case(rng, n, c, length, k, r, stride, pads, groups, dilation=1):
+    """1-D Conv + bias, residual Add, Clip(0, 6): on oneDNN it is the 2-D
+    convolution over a height of 1, epilogue operands included; asymmetric
+    pads."""
+    x = rng.standard_normal((n, c, length)).astype(np.float32)
+    wt = rng.standard_normal((k, c // groups, r)).astype(np.float32)
+    bias = rng.standard_normal((k,)).astype(np.float32)
+    ref = F.conv1d(F.pad(torch.from_numpy(x), tuple(pads)), torch.from_numpy(wt),
+                   torch.from_numpy(bias), stride=stride, dilation=dilation,
+                   groups=groups).numpy()
+    res = rng.standard_normal(ref.shape).astype(np.float32)
+    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"], kernel_shape=[r],
+                              strides=[stride], pads=list(pads), group=groups,
+                              dilations=[dilation]),
+             helper.make_node("Add", ["p", "res"], ["q"]),
+             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
+    ref = np.clip(ref + res, 0, 6)
+    return make(nodes, [("x", x), ("res", res)], ref.shape,
+                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
+        {"x": x, "res": res}, ref
+
+
+def conv_runtime_weights_case(rng, n, c, h, w, k, r):
+    """Conv whose weights are a graph input, not a constant: oneDNN gets
+    them reordered into its layout on every run."""
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, r, r)).astype(np.float32)
+    ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(wt), padding=1).numpy()
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[r, r],
+                              pads=[1] * 4)]
+    return make(nodes, [("x", x), ("w", wt)], ref.shape, []), {"x": x, "w": wt}, ref
+
+
 def conv_pool_case(rng, pool, c, h, w, k, ceil_mode):
     """Conv + ReLU, then a pool (in the channels-last region kiln-layout
     makes around convolutions on the oneDNN path): odd sizes, padding,
@@ -211,6 +246,9 @@ CASES = {
     "conv_grouped_dilated": lambda r: conv_case(r, 1, 6, 11, 11, 9, 3, 1, 2, 3, 2),
     "conv_single_pixel": lambda r: conv_case(r, 1, 1, 1, 1, 1, 1, 1, 0, 1),
     "conv_64ch": lambda r: conv_case(r, 1, 64, 28, 28, 64, 3, 1, 1, 1),
+    "conv1d_stride2_asym_pads": lambda r: conv1d_case(r, 2, 6, 37, 10, 5, 2, (3, 1), 1),
+    "conv1d_grouped_dilated": lambda r: conv1d_case(r, 1, 8, 53, 12, 3, 1, (2, 2), 4, 2),
+    "conv_runtime_weights_16x19": lambda r: conv_runtime_weights_case(r, 1, 16, 19, 17, 24, 3),
     "conv_maxpool_ceil_13x11": lambda r: conv_pool_case(r, "MaxPool", 5, 13, 11, 19, 1),
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
     "conv_winograd_37x45": lambda r: winograd_case(r, 1, 64, 37, 45, 80, True),

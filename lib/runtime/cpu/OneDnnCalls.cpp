@@ -55,6 +55,7 @@ enum ThreadBufferSlot : int {
   kBlockedSrc,    ///< Winograd's input in oneDNN's blocked layout
   kBlockedDst,    ///< Winograd's output in oneDNN's blocked layout
   kAliasedAddend, ///< an addend that shares the output's memory
+  kWeights,       ///< weights given at run time, in the primitive's layout
   kThreadBufferSlots
 };
 
@@ -340,6 +341,11 @@ struct ConvPlan {
   memory::dims strides, dilations, padsBegin, padsEnd; ///< as oneDNN counts
   Epilogue epilogue;
   PackedWeights packed;
+  /// Weights given at run time go into the primitive's layout on each call:
+  /// in their own (plain) layout oneDNN 2.6 has only its reference
+  /// convolution, hundreds of times slower than the reorder.
+  dnnl::reorder toWeights;
+  memory::desc toWeightsScratch;
   /// Winograd runs in oneDNN's blocked layout: the input is reordered into
   /// it and the output out of it, through this thread's buffers.
   bool blocked = false;
@@ -425,12 +431,11 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
                  : stored;
         return memory::desc(logical, dt::f32, act);
       });
-  // Constant weights may take the layout the primitive prefers.
+  // The weights take the layout the primitive prefers: constant ones are
+  // reordered once (PackedWeights), others on each call.
   memory::desc weightsAny(plan->userWeights.dims(), dt::f32, tag::any);
-  const memory::desc &weights =
-      plan->constantWeights ? weightsAny : plan->userWeights;
   dnnl::convolution_forward::desc cd =
-      convDesc(*plan, dnnl::algorithm::convolution_direct, plan->src, weights,
+      convDesc(*plan, dnnl::algorithm::convolution_direct, plan->src, weightsAny,
                plan->dst);
   dnnl::primitive_attr attr = userScratchpad();
   // The compiler asks for Winograd only with a constant filter and unary
@@ -455,6 +460,12 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   plan->scratch = pd.scratchpad_desc();
   plan->weights = pd.weights_desc();
   plan->primitive = dnnl::convolution_forward(pd);
+  if (!plan->constantWeights && plan->weights != plan->userWeights) {
+    dnnl::reorder::primitive_desc rd(cpuEngine(), plan->userWeights, cpuEngine(),
+                                     plan->weights, userScratchpad());
+    plan->toWeights = dnnl::reorder(rd);
+    plan->toWeightsScratch = rd.scratchpad_desc();
+  }
   return plan;
 }
 
@@ -463,10 +474,20 @@ void runConv(ConvPlan &plan, void **buffers) {
   void *const *post = buffers + 3;
   void *y = buffers[3 + plan.epilogue.binaryCount()];
   memory src(plan.src, cpuEngine(), x), dst(plan.dst, cpuEngine(), y);
-  memory weights =
-      plan.weights == plan.userWeights
-          ? memory(plan.userWeights, cpuEngine(), w)
-          : plan.packed.get(plan.userWeights, plan.weights, w);
+  memory weights(plan.userWeights, cpuEngine(), w);
+  if (plan.weights != plan.userWeights) {
+    if (plan.constantWeights) {
+      weights = plan.packed.get(plan.userWeights, plan.weights, w);
+    } else {
+      memory reordered(plan.weights, cpuEngine(),
+                       threadBuffer(kWeights, plan.weights.get_size()));
+      dnnl::stream s(cpuEngine());
+      execute(plan.toWeights, s, {{DNNL_ARG_FROM, weights}, {DNNL_ARG_TO, reordered}},
+              plan.toWeightsScratch);
+      s.wait();
+      weights = reordered;
+    }
+  }
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (plan.hasBias)

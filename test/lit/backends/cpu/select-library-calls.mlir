@@ -99,19 +99,56 @@ func.func @gemm(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> 
 
 // -----
 
-// Not for the library: integers, dynamic shapes, 1-D convolutions, vectors.
+// Not for the library: integers, dynamic shapes, vectors.
 // CHECK-LABEL: func @stays
 // CHECK-NOT: kiln_lib
 // CHECK: kiln.matmul
 // CHECK: kiln.matmul
-// CHECK: kiln.conv
 // CHECK: kiln.matmul
-func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %d: tensor<?x4xf32>, %b: tensor<4x5xf32>, %x: tensor<1x3x8xf32>, %w: tensor<4x3x3xf32>, %v: tensor<4xf32>) -> (tensor<3x5xsi32>, tensor<?x5xf32>, tensor<1x4x6xf32>, tensor<5xf32>) {
+func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %d: tensor<?x4xf32>, %b: tensor<4x5xf32>, %v: tensor<4xf32>) -> (tensor<3x5xsi32>, tensor<?x5xf32>, tensor<5xf32>) {
   %0 = kiln.matmul %i, %j : (tensor<3x4xsi32>, tensor<4x5xsi32>) -> tensor<3x5xsi32>
   %1 = kiln.matmul %d, %b : (tensor<?x4xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
-  %2 = kiln.conv %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x3x8xf32>, tensor<4x3x3xf32>) -> tensor<1x4x6xf32>
   %3 = kiln.matmul %v, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
-  return %0, %1, %2, %3 : tensor<3x5xsi32>, tensor<?x5xf32>, tensor<1x4x6xf32>, tensor<5xf32>
+  return %0, %1, %3 : tensor<3x5xsi32>, tensor<?x5xf32>, tensor<5xf32>
+}
+
+// -----
+
+// A 1-D convolution is the 2-D one over a height of 1: the input, a
+// constant filter (still constant, so repacked once) and the residual
+// operand get a unit dimension before the length; pads, strides and
+// dilations one entry for it (0, 1, 1); the result is reshaped back.
+// CHECK-LABEL: func @conv1d_residual_relu
+// CHECK-DAG: %[[X:.*]] = kiln.reshape %arg0, {{.*}} -> tensor<1x3x1x9xf32>
+// CHECK-DAG: %[[W:.*]] = kiln.constant dense<5.000000e-01> : tensor<4x3x1x3xf32>
+// CHECK-DAG: %[[R:.*]] = kiln.reshape %arg1, {{.*}} -> tensor<1x4x1x3xf32>
+// CHECK: %[[Y:.*]] = kiln_lib.conv2d %[[X]], %[[W]] post %[[R]] into
+// CHECK-SAME: constant_weights
+// CHECK-SAME: dilations = array<i64: 1, 2>
+// CHECK-SAME: pads = array<i64: 0, 1, 0, 0>
+// CHECK-SAME: post_ops = ["add", "relu"]
+// CHECK-SAME: strides = array<i64: 1, 2>
+// CHECK-SAME: -> tensor<1x4x1x3xf32>
+// CHECK: %[[OUT:.*]] = kiln.reshape %[[Y]], {{.*}} -> tensor<1x4x3xf32>
+// CHECK: return %[[OUT]]
+// The channels-last form puts the unit dimension after the batch.
+// CHECK-LABEL: func @conv1d_channels_last
+// CHECK: kiln.reshape %arg0, {{.*}} -> tensor<2x1x10x3xf32>
+// CHECK: kiln_lib.conv2d
+// CHECK-SAME: channels_last
+// CHECK-NOT: constant_weights
+// CHECK-SAME: -> tensor<2x1x8x4xf32>
+// CHECK: kiln.reshape %{{.*}} -> tensor<2x8x4xf32>
+func.func @conv1d_residual_relu(%x: tensor<1x3x9xf32>, %r: tensor<1x4x3xf32>) -> tensor<1x4x3xf32> {
+  %w = kiln.constant dense<0.5> : tensor<4x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 2>, pads = array<i64: 1, 0>, strides = array<i64: 2>} : (tensor<1x3x9xf32>, tensor<4x3x3xf32>) -> tensor<1x4x3xf32>
+  %1 = kiln.add %0, %r : (tensor<1x4x3xf32>, tensor<1x4x3xf32>) -> tensor<1x4x3xf32>
+  %2 = kiln.relu %1 : tensor<1x4x3xf32>
+  return %2 : tensor<1x4x3xf32>
+}
+func.func @conv1d_channels_last(%x: tensor<2x10x3xf32>, %w: tensor<4x3x3xf32>) -> tensor<2x8x4xf32> {
+  %0 = kiln.conv %x, %w {channels_last = true, dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<2x10x3xf32>, tensor<4x3x3xf32>) -> tensor<2x8x4xf32>
+  return %0 : tensor<2x8x4xf32>
 }
 
 // -----
