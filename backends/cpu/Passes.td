@@ -121,11 +121,14 @@ def CpuPromoteReductions : Pass<"kiln-cpu-promote-reductions", "mlir::ModuleOp">
     Innermost loops first, so nested reductions promote level by level. A
     promoted loop of at most 16 constant iterations with no loop inside (a
     pooling window, see kiln-cpu-order-loops) is unrolled, so that the loop
-    around it vectorises.
+    around it vectorises. A promoted maximum or minimum over loads along the
+    loop (which LLVM leaves scalar) becomes vector steps, the vector's
+    reduction and a scalar remainder.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def CpuParallelizeLoops : Pass<"kiln-cpu-parallelize-loops", "mlir::ModuleOp"> {

@@ -15,7 +15,9 @@
 // default (not --fast-math) allows; -O0 keeps the scalar order. A short
 // promoted loop (a pooling window, at most 16 constant iterations) is
 // unrolled too, so that the loop around it, over the contiguous dimension,
-// is the innermost one that LLVM vectorises.
+// is the innermost one that LLVM vectorises. A maximum or minimum, which
+// LLVM does not vectorise, is split into vector steps here
+// (MinMaxReductions.h).
 //
 // A fill of the output just before the reduction (max pooling's -inf, a
 // sum's zero) then folds into the accumulator's first value when the
@@ -27,6 +29,7 @@
 // memory write (or an op of unknown effects) is left alone.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/MinMaxReductions.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -273,9 +276,12 @@ struct PromoteReductionsPass
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
     IRRewriter rewriter(&getContext());
     for (scf::ForOp loop : loops)
-      if (scf::ForOp promoted = promote(loop, rewriter))
+      if (scf::ForOp promoted = promote(loop, rewriter)) {
         if (isSmallWindow(promoted))
           (void)loopUnrollFull(promoted);
+        else
+          (void)cpu::vectorizeMinMaxReduction(promoted, rewriter);
+      }
     SmallVector<scf::ParallelOp> nests;
     getOperation().walk([&](scf::ParallelOp loop) { nests.push_back(loop); });
     for (scf::ParallelOp loop : nests)

@@ -4,7 +4,10 @@
 
 // A sum and a max along the contiguous dimension: each accumulator is
 // loaded once before its loop and stored once after; the addition may
-// re-associate, the maximum needs no flag.
+// re-associate (LLVM then vectorises it). The maximum, which LLVM leaves
+// scalar, becomes vector steps of 16 from -inf over the first 128 - 128
+// mod 16 elements, their reduction combined with the accumulator, and the
+// scalar loop over the rest from there.
 // CHECK-LABEL: func @sum_and_max
 // CHECK: %[[S0:.*]] = memref.load %arg1[%[[I:.*]]]
 // CHECK: %[[S:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[S0]]) -> (f32)
@@ -12,7 +15,16 @@
 // CHECK: arith.addf %{{.*}}, %[[A]] fastmath<reassoc>
 // CHECK: memref.store %[[S]], %arg1[%[[I]]]
 // CHECK: %[[M0:.*]] = memref.load %arg2
-// CHECK: %[[M:.*]] = scf.for {{.*}} iter_args(%[[B:.*]] = %[[M0]]) -> (f32)
+// CHECK: %[[REM:.*]] = arith.remsi %{{.*}}, %c16
+// CHECK: %[[WHOLE:.*]] = arith.subi %{{.*}}, %[[REM]]
+// CHECK: %[[END:.*]] = arith.addi %c0, %[[WHOLE]]
+// CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK: %[[V:.*]] = scf.for %[[K:.*]] = %c0 to %[[END]] step %{{.*}} iter_args(%[[VA:.*]] = %[[NEGINF]]) -> (vector<16xf32>)
+// CHECK: %[[X:.*]] = vector.load %arg0[%{{.*}}, %[[K]]] : memref<4x128xf32>, vector<16xf32>
+// CHECK: arith.maximumf %[[X]], %[[VA]] : vector<16xf32>
+// CHECK: %[[R:.*]] = vector.reduction <maximumf>, %[[V]] : vector<16xf32> into f32
+// CHECK: %[[T0:.*]] = arith.maximumf %[[M0]], %[[R]] : f32
+// CHECK: %[[M:.*]] = scf.for {{.*}} = %[[END]] to %c128 step %c1 iter_args(%[[B:.*]] = %[[T0]]) -> (f32)
 // CHECK: arith.maximumf %{{.*}}, %[[B]] : f32
 // CHECK: memref.store %[[M]], %arg2
 func.func @sum_and_max(%x: memref<4x128xf32>, %sum: memref<4xf32>, %max: memref<4xf32>) {
@@ -355,6 +367,69 @@ func.func @fill_kept(%x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8xf32>
     %v = memref.load %x[%i, %j] : memref<8x8xf32>
     %n = arith.addf %v, %a : f32
     memref.store %n, %y[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A minimum of |x| in f64 over a length known at run time: 8-lane steps,
+// the abs on vectors, +inf to start from; the remainder scalar.
+// CHECK-LABEL: func @min_abs_f64
+// CHECK: %[[INF:.*]] = arith.constant dense<0x7FF0000000000000> : vector<8xf64>
+// CHECK: scf.for {{.*}} iter_args(%[[VA:.*]] = %[[INF]]) -> (vector<8xf64>)
+// CHECK: %[[X:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<?x?xf64>, vector<8xf64>
+// CHECK: %[[A:.*]] = math.absf %[[X]] : vector<8xf64>
+// CHECK: arith.minimumf %[[A]], %[[VA]] : vector<8xf64>
+// CHECK: vector.reduction <minimumf>
+// CHECK: scf.for {{.*}} -> (f64)
+// CHECK: math.absf %{{.*}} : f64
+func.func @min_abs_f64(%x: memref<?x?xf64>, %out: memref<?xf64>, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %m step %c1 {
+      %v = memref.load %x[%i, %k] : memref<?x?xf64>
+      %a = memref.load %out[%i] : memref<?xf64>
+      %abs = math.absf %v : f64
+      %r = arith.minimumf %abs, %a : f64
+      memref.store %r, %out[%i] : memref<?xf64>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Left scalar: a maximum read across rows (the loop runs along a strided
+// dimension), and one along its rows that also uses the induction
+// variable as a value.
+// CHECK-LABEL: func @max_not_vectorized
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @max_not_vectorized(%x: memref<64x4xf32>, %y: memref<4x64xf32>, %out: memref<4xf32>, %out2: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c64 step %c1 {
+      %v = memref.load %x[%k, %i] : memref<64x4xf32>
+      %a = memref.load %out[%i] : memref<4xf32>
+      %r = arith.maximumf %v, %a : f32
+      memref.store %r, %out[%i] : memref<4xf32>
+    }
+    scf.for %k = %c0 to %c64 step %c1 {
+      %v = memref.load %y[%i, %k] : memref<4x64xf32>
+      %a = memref.load %out2[%i] : memref<4xf32>
+      %kk = arith.index_cast %k : index to i32
+      %kf = arith.sitofp %kk : i32 to f32
+      %s = arith.addf %v, %kf : f32
+      %r = arith.maximumf %s, %a : f32
+      memref.store %r, %out2[%i] : memref<4xf32>
+    }
     scf.reduce
   }
   return

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""ReduceMax / ReduceMin (and Softmax, whose row maximum is the same kind
+of loop) along a contiguous axis, where Kiln's CPU code runs vector steps
+of 16 floats, the vector's reduction and a scalar remainder: rows of 1,
+15, 16, 17, 1000 and 50257 elements, NaN in the vector part, in the
+remainder and everywhere, infinities, signed zeros, the float extremes,
+float64 (8-lane steps), and a maximum of |x| (an elementwise op inside the
+loop). Compared exactly with numpy (NaN where numpy has NaN; -0 and +0
+equal).
+
+  reductions.py --kiln-run BIN [--target cpu|cuda-emulate]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
+
+
+def model(path, op, shape, dtype, absolute=False):
+    nodes, x = [], "x"
+    if absolute:
+        nodes.append(helper.make_node("Abs", ["x"], ["a"]))
+        x = "a"
+    attrs = {"axis": -1} if op == "Softmax" else {"axes": [len(shape) - 1], "keepdims": 0}
+    nodes.append(helper.make_node(op, [x], ["y"], **attrs))
+    t = TYPES[dtype]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", t, list(shape))],
+                              [helper.make_tensor_value_info("y", t, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def rows(rng, length, dtype):
+    """Rows of one length: plain, NaN early (in the vector steps), NaN last
+    (in the remainder), all NaN, +-inf, signed zeros only, extremes."""
+    x = rng.standard_normal((8, length)).astype(dtype)
+    x[1, 0] = np.nan
+    x[2, -1] = np.nan
+    x[3, :] = np.nan
+    x[4, length // 2] = np.inf
+    x[4, 0] = -np.inf
+    x[5, :] = np.where(np.arange(length) % 2 == 0, -0.0, 0.0).astype(dtype)
+    x[6, :] = -np.inf
+    x[7, -1] = np.finfo(dtype).max
+    x[7, 0] = np.finfo(dtype).min
+    return x
+
+
+def reference(op, x, absolute):
+    if absolute:
+        x = np.abs(x)
+    if op == "ReduceMax":
+        return np.max(x, axis=-1)
+    if op == "ReduceMin":
+        return np.min(x, axis=-1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        m = np.max(x, axis=-1, keepdims=True)
+        e = np.exp((x - m).astype(np.float64))
+        return (e / e.sum(axis=-1, keepdims=True)).astype(x.dtype)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--target", default="cpu")
+    args = ap.parse_args()
+    rng = np.random.RandomState(5)
+    failed = count = 0
+    cases = []
+    for length in (1, 15, 16, 17, 1000, 50257):
+        for op in ("ReduceMax", "ReduceMin"):
+            cases.append((op, length, np.float32, False))
+    cases += [("ReduceMax", 1003, np.float64, False), ("ReduceMin", 9, np.float64, False),
+              ("ReduceMax", 1001, np.float32, True), ("Softmax", 1000, np.float32, False)]
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "model.onnx")
+        for op, length, dtype, absolute in cases:
+            count += 1
+            name = f"{op}_{length}_{np.dtype(dtype).name}" + ("_abs" if absolute else "")
+            x = rows(rng, length, dtype)
+            model(path, op, x.shape, dtype, absolute)
+            want = reference(op, x, absolute)
+            np.save(os.path.join(work, "x.npy"), x)
+            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}",
+                   "--input", f"x={os.path.join(work, 'x.npy')}"]
+            if args.target != "cpu":
+                cmd.append("--allow-cpu-fallback")
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            err = None
+            if p.returncode != 0:
+                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+            else:
+                got = np.load(os.path.join(work, "output_0.npy"))
+                if got.shape != want.shape:
+                    err = f"shape {got.shape} != {want.shape}"
+                elif op == "Softmax":
+                    ok = (np.isnan(got) == np.isnan(want)) & \
+                        (np.isnan(want) | (np.abs(got - want) <= 1e-6))
+                    if not ok.all():
+                        at = tuple(int(a[0]) for a in np.nonzero(~ok))
+                        err = f"differs at {at}: {got[at]} vs {want[at]}"
+                else:
+                    ok = (got == want) | (np.isnan(got) & np.isnan(want))
+                    if not ok.all():
+                        at = tuple(int(a[0]) for a in np.nonzero(~ok))
+                        err = f"row {at}: {got[at]} vs {want[at]}"
+            failed += bool(err)
+            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
+    print(f"{count - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
