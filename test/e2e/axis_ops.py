@@ -28,13 +28,14 @@ sum of magnitudes.
 import argparse
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from kiln_run import Tally, run_model, within
 
 ONNX_TYPE = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32,
              np.int64: TensorProto.INT64, np.uint8: TensorProto.UINT8}
@@ -217,19 +218,6 @@ def stft_model(path, signal_shape, step, window):
               path)
 
 
-def close_transform(got, want):
-    """Within 1e-5 of the output's largest magnitude (float32 storage of
-    f64 sums)."""
-    if got.shape != want.shape:
-        return f"shape {got.shape} != {want.shape}"
-    bound = 1e-5 * float(np.abs(want).max()) + 1e-6
-    err = np.abs(got.astype(np.float64) - want)
-    if not (err <= bound).all():
-        at = np.unravel_index(int(np.argmax(err)), err.shape)
-        return f"differs by {err[at]:.3g} (bound {bound:.3g}) at {at}"
-    return None
-
-
 def top_k_model(path, shape, dtype, axis, largest):
     x = helper.make_tensor_value_info("x", ONNX_TYPE[dtype], list(shape))
     k = helper.make_tensor_value_info("k", TensorProto.INT64, [1])
@@ -256,20 +244,6 @@ def unique_model(path, shape, dtype, axis, sorted_):
     graph = helper.make_graph([node], "unique", [x], outs)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
               path)
-
-
-def run(args, work, model, inputs, n_out):
-    cmd = [args.kiln_run, model, "--output-dir", work, f"--target={args.target}"]
-    if args.target != "cpu":
-        cmd.append("--allow-cpu-fallback")
-    for name, value in inputs.items():
-        path = os.path.join(work, f"in_{name}.npy")
-        np.save(path, value)
-        cmd += ["--input", f"{name}={path}"]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        return None, (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[0]
-    return [np.load(os.path.join(work, f"output_{i}.npy")) for i in range(n_out)], None
 
 
 def same(got, want):
@@ -396,38 +370,36 @@ def main():
     ap.add_argument("--target", default="cpu")
     ap.add_argument("--scale", type=float, default=1.0)
     args = ap.parse_args()
-    failed = 0
-    count = 0
+    tally = Tally()
     with tempfile.TemporaryDirectory() as work:
         model = os.path.join(work, "model.onnx")
         for case in cases(args.scale):
-            count += 1
             if case[0] == "top_k":
                 _, name, x, k, axis, largest = case
                 top_k_model(model, x.shape, x.dtype.type, axis, largest)
                 want = ref_top_k(x, k, axis, largest)
-                got, err = run(args, work, model,
+                got, err = run_model(args.kiln_run, args.target, work, model,
                                {"x": x, "k": np.array([k], dtype=np.int64)}, 2)
             elif case[0] == "unique":
                 _, name, x, axis, sorted_ = case
                 unique_model(model, x.shape, x.dtype.type, axis, sorted_)
                 want = ref_unique(x, axis, sorted_)
-                got, err = run(args, work, model, {"x": x}, 4)
+                got, err = run_model(args.kiln_run, args.target, work, model, {"x": x}, 4)
             elif case[0] == "dft":
                 _, name, x, axis, length, inverse, onesided = case
                 dft_model(model, x.shape, axis, length, inverse, onesided)
                 want = ref_dft(x, axis, length, inverse, onesided)
-                got, err = run(args, work, model, {"x": x}, 1)
+                got, err = run_model(args.kiln_run, args.target, work, model, {"x": x}, 1)
             elif case[0] == "stft":
                 _, name, signal, step, window = case
                 stft_model(model, signal.shape, step, window)
                 want = ref_stft(signal, step, window.astype(np.float64))
-                got, err = run(args, work, model, {"signal": signal}, 1)
+                got, err = run_model(args.kiln_run, args.target, work, model, {"signal": signal}, 1)
             elif case[0] == "cum_sum":
                 _, name, x, axis, exclusive, reverse = case
                 cum_sum_model(model, x.shape, x.dtype.type, axis, exclusive, reverse)
                 want = ref_cum_sum(x, axis, exclusive, reverse)
-                got, err = run(args, work, model, {"x": x}, 1)
+                got, err = run_model(args.kiln_run, args.target, work, model, {"x": x}, 1)
             else:
                 _, name, boxes, scores, max_out, iou_t, score_t = case
                 nms_model(model, boxes.shape, scores.shape)
@@ -437,11 +409,13 @@ def main():
                           "max_out": np.array([max_out], dtype=np.int64),
                           "iou": np.array([iou_t], dtype=np.float32),
                           "score": np.array([score_t], dtype=np.float32)}
-                got, err = run(args, work, model, inputs, 1)
+                got, err = run_model(args.kiln_run, args.target, work, model, inputs, 1)
             if err is None:
                 for i, (g, w) in enumerate(zip(got, want)):
                     if case[0] in ("dft", "stft"):
-                        err = close_transform(g, w)
+                        # Within 1e-5 of the largest magnitude: float32
+                        # storage of f64 sums.
+                        err = within(g, w, 1e-5 * float(np.abs(w).max()) + 1e-6)
                     elif case[0] == "cum_sum" and args.target != "cpu" and \
                             g.dtype.kind == "f":
                         err = close_sum(g, w, case[2], case[3])
@@ -450,11 +424,8 @@ def main():
                     if err:
                         err = f"output {i}: {err}"
                         break
-            status = "FAIL" if err else "PASS"
-            failed += bool(err)
-            print(f"{status} {case[0]} {name}" + (f": {err}" if err else ""))
-    print(f"{count - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            tally.add(f"{case[0]} {name}", err)
+    return tally.exit_code()
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ two layers, and a batch of 1.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import warnings
 
-import numpy as np
 import torch
+
+from kiln_run import Tally, run_model, within
 
 
 class Layer(torch.nn.Module):
@@ -45,41 +45,23 @@ def main():
     args = ap.parse_args()
     torch.manual_seed(0)
     warnings.filterwarnings("ignore")  # the exporter's, about batch sizes
-    failed = count = 0
+    tally = Tally()
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, "model.onnx")
         for name, kind, size, hidden, steps, batch, kw in cases():
-            count += 1
             layer = Layer(kind, size, hidden, **kw).eval()
             x = torch.randn(steps, batch, size)
             with torch.no_grad():
                 want = layer(x).double().numpy()
                 torch.onnx.export(layer, (x,), path, input_names=["x"],
                                   output_names=["y"], opset_version=14)
-            np.save(os.path.join(work, "x.npy"), x.numpy())
-            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}",
-                   "--input", f"x={os.path.join(work, 'x.npy')}"]
-            if args.target != "cpu":
-                cmd.append("--allow-cpu-fallback")
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            err = None
-            if p.returncode != 0:
-                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
-            else:
-                got = np.load(os.path.join(work, "output_0.npy"))
-                if got.shape != want.shape:
-                    err = f"shape {got.shape} != {want.shape}"
-                else:
-                    # Hidden states are in (-1, 1); float32 products of 256
-                    # terms and 50 steps of recurrence.
-                    diff = np.abs(got.astype(np.float64) - want)
-                    if not (diff <= 2e-5).all():
-                        at = np.unravel_index(int(np.argmax(diff)), diff.shape)
-                        err = f"differs by {diff[at]:.3g} (bound 2e-05) at {at}"
-            failed += bool(err)
-            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
-    print(f"{count - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            got, err = run_model(args.kiln_run, args.target, work, path, {"x": x.numpy()})
+            if err is None:
+                # Hidden states are in (-1, 1); float32 products of 256
+                # terms and 50 steps of recurrence.
+                err = within(got[0], want, 2e-5)
+            tally.add(name, err)
+    return tally.exit_code()
 
 
 if __name__ == "__main__":

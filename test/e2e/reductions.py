@@ -12,13 +12,14 @@ equal).
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from kiln_run import Tally, run_model
 
 TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
 
@@ -72,7 +73,7 @@ def main():
     ap.add_argument("--target", default="cpu")
     args = ap.parse_args()
     rng = np.random.RandomState(5)
-    failed = count = 0
+    tally = Tally()
     cases = []
     for length in (1, 15, 16, 17, 1000, 50257):
         for op in ("ReduceMax", "ReduceMin"):
@@ -82,22 +83,13 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, "model.onnx")
         for op, length, dtype, absolute in cases:
-            count += 1
             name = f"{op}_{length}_{np.dtype(dtype).name}" + ("_abs" if absolute else "")
             x = rows(rng, length, dtype)
             model(path, op, x.shape, dtype, absolute)
             want = reference(op, x, absolute)
-            np.save(os.path.join(work, "x.npy"), x)
-            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}",
-                   "--input", f"x={os.path.join(work, 'x.npy')}"]
-            if args.target != "cpu":
-                cmd.append("--allow-cpu-fallback")
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            err = None
-            if p.returncode != 0:
-                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
-            else:
-                got = np.load(os.path.join(work, "output_0.npy"))
+            outputs, err = run_model(args.kiln_run, args.target, work, path, {"x": x})
+            if err is None:
+                got = outputs[0]
                 if got.shape != want.shape:
                     err = f"shape {got.shape} != {want.shape}"
                 elif op == "Softmax":
@@ -111,10 +103,8 @@ def main():
                     if not ok.all():
                         at = tuple(int(a[0]) for a in np.nonzero(~ok))
                         err = f"row {at}: {got[at]} vs {want[at]}"
-            failed += bool(err)
-            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
-    print(f"{count - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            tally.add(name, err)
+    return tally.exit_code()
 
 
 if __name__ == "__main__":

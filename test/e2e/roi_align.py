@@ -11,7 +11,6 @@ the ONNX node tests cover it.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -20,6 +19,8 @@ import onnx
 import torch
 from onnx import TensorProto, helper
 from torchvision.ops import roi_align
+
+from kiln_run import Tally, run_model, within
 
 
 def model(path, x_shape, count, out, ratio, scale, half_pixel):
@@ -63,40 +64,21 @@ def main():
     ap.add_argument("--kiln-run", required=True)
     ap.add_argument("--target", default="cpu")
     args = ap.parse_args()
-    failed = count = 0
+    tally = Tally()
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, "model.onnx")
         for name, x, boxes, batch, out, ratio, scale, half in cases():
-            count += 1
             model(path, x.shape, len(boxes), out, ratio, scale, half)
             rois = torch.cat([torch.from_numpy(batch).double()[:, None],
                               torch.from_numpy(boxes).double()], dim=1)
             want = roi_align(torch.from_numpy(x).double(), rois, out, scale, ratio,
                              aligned=half).numpy()
-            cmd = [args.kiln_run, path, "--output-dir", work, f"--target={args.target}"]
-            for key, value in (("x", x), ("rois", boxes), ("batch", batch)):
-                np.save(os.path.join(work, f"{key}.npy"), value)
-                cmd += ["--input", f"{key}={os.path.join(work, key + '.npy')}"]
-            if args.target != "cpu":
-                cmd.append("--allow-cpu-fallback")
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            err = None
-            if p.returncode != 0:
-                err = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
-            else:
-                got = np.load(os.path.join(work, "output_0.npy"))
-                if got.shape != want.shape:
-                    err = f"shape {got.shape} != {want.shape}"
-                else:
-                    bound = 1e-5 * float(np.abs(want).max()) + 1e-6
-                    diff = np.abs(got.astype(np.float64) - want)
-                    if not (diff <= bound).all():
-                        at = np.unravel_index(int(np.argmax(diff)), diff.shape)
-                        err = f"differs by {diff[at]:.3g} (bound {bound:.3g}) at {at}"
-            failed += bool(err)
-            print(("FAIL " if err else "PASS ") + name + (f": {err}" if err else ""))
-    print(f"{count - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            got, err = run_model(args.kiln_run, args.target, work, path,
+                                 {"x": x, "rois": boxes, "batch": batch})
+            if err is None:
+                err = within(got[0], want, 1e-5 * float(np.abs(want).max()) + 1e-6)
+            tally.add(name, err)
+    return tally.exit_code()
 
 
 if __name__ == "__main__":
