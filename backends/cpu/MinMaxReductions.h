@@ -15,6 +15,14 @@ namespace kiln::cpu {
 /// for any other loop.
 bool vectorizeMinMaxReduction(mlir::scf::ForOp loop, mlir::RewriterBase &rewriter);
 
+/// The same for ArgMax / ArgMin over floats (kiln-convert-to-linalg's
+/// form: a value and an i64 index carried, the first element always
+/// taken, then strictly better ones, or equal ones for the last index):
+/// the first iteration peeled, vector lanes each keeping their best value
+/// and index, the lanes merged by the loop's own rule, and the original
+/// loop for the remainder. Bit-identical results.
+bool vectorizeArgReduction(mlir::scf::ForOp loop, mlir::RewriterBase &rewriter);
+
 } // namespace kiln::cpu
 
 #endif // KILN_BACKENDS_CPU_MINMAXREDUCTIONS_H

@@ -279,8 +279,8 @@ struct PromoteReductionsPass
       if (scf::ForOp promoted = promote(loop, rewriter)) {
         if (isSmallWindow(promoted))
           (void)loopUnrollFull(promoted);
-        else
-          (void)cpu::vectorizeMinMaxReduction(promoted, rewriter);
+        else if (!cpu::vectorizeMinMaxReduction(promoted, rewriter))
+          (void)cpu::vectorizeArgReduction(promoted, rewriter);
       }
     SmallVector<scf::ParallelOp> nests;
     getOperation().walk([&](scf::ParallelOp loop) { nests.push_back(loop); });

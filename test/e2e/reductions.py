@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""ReduceMax / ReduceMin (and Softmax, whose row maximum is the same kind
-of loop) along a contiguous axis, where Kiln's CPU code runs vector steps
+"""ReduceMax / ReduceMin, ArgMax / ArgMin (first and last index) and
+Softmax (whose row maximum is the same kind of loop) along a contiguous
+axis, where Kiln's CPU code runs vector steps
 of 16 floats, the vector's reduction and a scalar remainder: rows of 1,
 15, 16, 17, 1000 and 50257 elements, NaN in the vector part, in the
 remainder and everywhere, infinities, signed zeros, the float extremes,
@@ -24,15 +25,21 @@ from kiln_run import Tally, run_model
 TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
 
 
-def model(path, op, shape, dtype, absolute=False):
+def model(path, op, shape, dtype, absolute=False, last=False):
     nodes, x = [], "x"
     if absolute:
         nodes.append(helper.make_node("Abs", ["x"], ["a"]))
         x = "a"
-    attrs = {"axis": -1} if op == "Softmax" else {"axes": [len(shape) - 1], "keepdims": 0}
-    nodes.append(helper.make_node(op, [x], ["y"], **attrs))
     t = TYPES[dtype]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", t, list(shape))],
+    if op == "Softmax":
+        attrs = {"axis": -1}
+    elif op.startswith("Arg"):
+        attrs = {"axis": -1, "keepdims": 0, "select_last_index": int(last)}
+        t = TensorProto.INT64
+    else:
+        attrs = {"axes": [len(shape) - 1], "keepdims": 0}
+    nodes.append(helper.make_node(op, [x], ["y"], **attrs))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TYPES[dtype], list(shape))],
                               [helper.make_tensor_value_info("y", t, None)])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
 
@@ -53,9 +60,25 @@ def rows(rng, length, dtype):
     return x
 
 
-def reference(op, x, absolute):
+def arg_reference(x, is_max, last):
+    """Kiln's rule: the first element is taken whatever it is (NaN too),
+    then only strictly better ones (NaN never is), or equal ones for the
+    last index."""
+    out = np.zeros(x.shape[0], np.int64)
+    for r, row in enumerate(x):
+        if np.isnan(row[0]) or np.isnan(row).all():
+            continue
+        best = np.nanmax(row) if is_max else np.nanmin(row)
+        hits = np.nonzero(row == best)[0]
+        out[r] = hits[-1] if last else hits[0]
+    return out
+
+
+def reference(op, x, absolute, last=False):
     if absolute:
         x = np.abs(x)
+    if op.startswith("Arg"):
+        return arg_reference(x, op == "ArgMax", last)
     if op == "ReduceMax":
         return np.max(x, axis=-1)
     if op == "ReduceMin":
@@ -80,13 +103,23 @@ def main():
             cases.append((op, length, np.float32, False))
     cases += [("ReduceMax", 1003, np.float64, False), ("ReduceMin", 9, np.float64, False),
               ("ReduceMax", 1001, np.float32, True), ("Softmax", 1000, np.float32, False)]
+    for length in (1, 17, 1000, 50257):
+        for op in ("ArgMax", "ArgMin"):
+            cases += [(op, length, np.float32, False), (op + "_last", length, np.float32, False)]
+    cases += [("ArgMax", 1003, np.float64, False), ("ArgMin_last", 999, np.float64, True)]
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, "model.onnx")
         for op, length, dtype, absolute in cases:
             name = f"{op}_{length}_{np.dtype(dtype).name}" + ("_abs" if absolute else "")
+            last = op.endswith("_last")
+            op = op.removesuffix("_last")
             x = rows(rng, length, dtype)
-            model(path, op, x.shape, dtype, absolute)
-            want = reference(op, x, absolute)
+            if op.startswith("Arg"):
+                # Ties: repeated maxima and minima, first and last.
+                x[0, length // 3] = x[0, -1] = x[0].max() if length > 2 else x[0, 0]
+                x[2, 1:] = x[2, 0] if length > 1 else x[2, 0]
+            model(path, op, x.shape, dtype, absolute, last)
+            want = reference(op, x, absolute, last)
             outputs, err = run_model(args.kiln_run, args.target, work, path, {"x": x})
             if err is None:
                 got = outputs[0]

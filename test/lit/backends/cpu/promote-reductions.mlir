@@ -434,3 +434,47 @@ func.func @max_not_vectorized(%x: memref<64x4xf32>, %y: memref<4x64xf32>, %out: 
   }
   return
 }
+
+// -----
+
+// ArgMax's loop (a value and an i64 index; the first element always
+// taken, then strictly greater ones): the first iteration peeled under
+// scf.if, 16 lanes each keeping their best value and index (lane numbers
+// added to the step's first index), the lanes merged into the peeled
+// state (a lane that took nothing has index -1 and never wins; ties go to
+// the earlier index), and the scalar loop for the remainder from there.
+// CHECK-LABEL: func @arg_max
+// CHECK: %[[PEEL:.*]]:2 = scf.if %{{.*}} -> (f32, i64)
+// CHECK: arith.cmpf ogt
+// CHECK: %[[LANES:.*]] = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi64>
+// CHECK: %[[V:.*]]:2 = scf.for {{.*}} -> (vector<16xf32>, vector<16xi64>)
+// CHECK: vector.load %arg0[%{{.*}}, %{{.*}}] : memref<4x100xf32>, vector<16xf32>
+// CHECK: arith.cmpf ogt, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: arith.addi %{{.*}}, %[[LANES]] : vector<16xi64>
+// CHECK-COUNT-16: vector.extract %[[V]]#1
+// CHECK: scf.for {{.*}} -> (f32, i64)
+// CHECK: arith.cmpi slt
+func.func @arg_max(%x: memref<4x100xf32>, %val: memref<4xf32>, %idx: memref<4xi64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c100 = arith.constant 100 : index
+  %zero = arith.constant 0 : i64
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c100 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<4x100xf32>
+      %best = memref.load %val[%i] : memref<4xf32>
+      %bi = memref.load %idx[%i] : memref<4xi64>
+      %gt = arith.cmpf ogt, %v, %best : f32
+      %none = arith.cmpi slt, %bi, %zero : i64
+      %take = arith.ori %gt, %none : i1
+      %j = arith.index_cast %k : index to i64
+      %nv = arith.select %take, %v, %best : f32
+      %ni = arith.select %take, %j, %bi : i64
+      memref.store %nv, %val[%i] : memref<4xf32>
+      memref.store %ni, %idx[%i] : memref<4xi64>
+    }
+    scf.reduce
+  }
+  return
+}
