@@ -70,6 +70,73 @@ bool loadsAlongLoop(memref::LoadOp load, scf::ForOp loop) {
                       [&](Value i) { return loop.isDefinedOutsideOfLoop(i); });
 }
 
+/// Whether `op` of `loop`'s body has a vector form: a load along the loop,
+/// or a pure elementwise op on scalar numbers.
+bool vectorizable(Operation &op, scf::ForOp loop) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return loadsAlongLoop(load, loop);
+  return op.hasTrait<OpTrait::Elementwise>() && isPure(&op) &&
+         op.getNumRegions() == 0 && op.getNumResults() == 1 &&
+         llvm::all_of(op.getOperandTypes(), isScalarNumber) &&
+         isScalarNumber(op.getResult(0).getType());
+}
+
+/// `first` plus the whole steps of `lanes` iterations up to `ub`: where
+/// the vector loop ends and the scalar remainder starts.
+Value vectorStepsEnd(OpBuilder &b, Location loc, Value first, Value ub, int64_t lanes) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value step = arith::ConstantIndexOp::create(b, loc, lanes);
+  Value count = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, first), zero);
+  Value whole = arith::SubIOp::create(b, loc, count, arith::RemSIOp::create(b, loc, count, step));
+  return arith::AddIOp::create(b, loc, first, whole);
+}
+
+/// The vector form of a loop body, built in a vector loop's body: each
+/// load along the loop becomes a vector load at the vector loop's index,
+/// each elementwise op acts on vectors, and a value fixed in the loop is
+/// broadcast once. `map` may hold values mapped beforehand (a carried
+/// accumulator).
+struct VectorBody {
+  OpBuilder &b;
+  Location loc;
+  int64_t lanes;
+  IRMapping map;
+  DenseMap<Value, Value> broadcasts;
+
+  /// `v`'s vector form: mapped, or the same value in every lane.
+  Value of(Value v) {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    auto [it, inserted] = broadcasts.try_emplace(v, Value());
+    if (inserted)
+      it->second = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, v.getType()), v);
+    return it->second;
+  }
+
+  /// Emits the vector form of `body`'s ops (those `skip` leaves) for the
+  /// step starting at `i`.
+  void emit(Block *body, Value i, function_ref<bool(Operation &)> skip) {
+    for (Operation &op : body->without_terminator()) {
+      if (skip(op))
+        continue;
+      if (auto load = dyn_cast<memref::LoadOp>(op)) {
+        SmallVector<Value> indices(load.getIndices());
+        indices.back() = i;
+        map.map(load.getResult(),
+                vector::LoadOp::create(b, loc, VectorType::get({lanes}, load.getType()),
+                                       load.getMemRef(), indices));
+        continue;
+      }
+      OperationState state(op.getLoc(), op.getName());
+      for (Value operand : op.getOperands())
+        state.operands.push_back(of(operand));
+      state.types.push_back(VectorType::get({lanes}, op.getResult(0).getType()));
+      state.attributes = op.getAttrs();
+      map.map(op.getResult(0), b.create(state)->getResult(0));
+    }
+  }
+};
+
 } // namespace
 
 bool vectorizeMinMaxReduction(scf::ForOp loop, RewriterBase &rewriter) {
@@ -86,18 +153,9 @@ bool vectorizeMinMaxReduction(scf::ForOp loop, RewriterBase &rewriter) {
       *acc.getUsers().begin() != combine)
     return false;
   // The body: loads along the loop and pure elementwise scalar ops.
-  for (Operation &op : loop.getBody()->without_terminator()) {
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      if (!loadsAlongLoop(load, loop))
-        return false;
-      continue;
-    }
-    if (!op.hasTrait<OpTrait::Elementwise>() || !isPure(&op) ||
-        op.getNumRegions() != 0 || op.getNumResults() != 1 ||
-        !llvm::all_of(op.getOperandTypes(), isScalarNumber) ||
-        !isScalarNumber(op.getResult(0).getType()))
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (!vectorizable(op, loop))
       return false;
-  }
   Value iv = loop.getInductionVar();
   if (!llvm::all_of(iv.getUsers(), [](Operation *u) { return isa<memref::LoadOp>(u); }))
     return false;
@@ -106,13 +164,8 @@ bool vectorizeMinMaxReduction(scf::ForOp loop, RewriterBase &rewriter) {
   Location loc = loop.getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(loop);
-  auto cIndex = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
-  Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
-  Value count = arith::MaxSIOp::create(
-      rewriter, loc, arith::SubIOp::create(rewriter, loc, ub, lb), cIndex(0));
-  Value whole = arith::SubIOp::create(
-      rewriter, loc, count, arith::RemSIOp::create(rewriter, loc, count, cIndex(lanes)));
-  Value vectorEnd = arith::AddIOp::create(rewriter, loc, lb, whole);
+  Value lb = loop.getLowerBound();
+  Value vectorEnd = vectorStepsEnd(rewriter, loc, lb, loop.getUpperBound(), lanes);
   // The combiner's identity: -inf for the maxima, +inf for the minima.
   bool isMax = *kind == vector::CombiningKind::MAXIMUMF ||
                *kind == vector::CombiningKind::MAXNUMF;
@@ -123,39 +176,12 @@ bool vectorizeMinMaxReduction(scf::ForOp loop, RewriterBase &rewriter) {
       rewriter, loc, accType,
       DenseElementsAttr::get(accType, rewriter.getFloatAttr(floatType, identity)));
   auto vectorLoop = scf::ForOp::create(
-      rewriter, loc, lb, vectorEnd, cIndex(lanes), ValueRange{start},
-      [&](OpBuilder &b, Location l, Value i, ValueRange args) {
-        IRMapping map;
-        DenseMap<Value, Value> broadcasts;
-        auto vectorOf = [&](Value v) -> Value {
-          if (Value mapped = map.lookupOrNull(v))
-            return mapped;
-          // Fixed in the loop: the same value in every lane.
-          auto [it, inserted] = broadcasts.try_emplace(v, Value());
-          if (inserted)
-            it->second = vector::BroadcastOp::create(
-                b, l, VectorType::get({lanes}, v.getType()), v);
-          return it->second;
-        };
-        map.map(acc, args[0]);
-        for (Operation &op : loop.getBody()->without_terminator()) {
-          if (auto load = dyn_cast<memref::LoadOp>(op)) {
-            SmallVector<Value> indices(load.getIndices());
-            indices.back() = i;
-            map.map(load.getResult(),
-                    vector::LoadOp::create(
-                        b, l, VectorType::get({lanes}, load.getType()),
-                        load.getMemRef(), indices));
-            continue;
-          }
-          OperationState state(op.getLoc(), op.getName());
-          for (Value operand : op.getOperands())
-            state.operands.push_back(vectorOf(operand));
-          state.types.push_back(VectorType::get({lanes}, op.getResult(0).getType()));
-          state.attributes = op.getAttrs();
-          map.map(op.getResult(0), b.create(state)->getResult(0));
-        }
-        scf::YieldOp::create(b, l, map.lookup(next));
+      rewriter, loc, lb, vectorEnd, arith::ConstantIndexOp::create(rewriter, loc, lanes),
+      ValueRange{start}, [&](OpBuilder &b, Location l, Value i, ValueRange args) {
+        VectorBody vectors{b, l, lanes, {}, {}};
+        vectors.map.map(acc, args[0]);
+        vectors.emit(loop.getBody(), i, [](Operation &) { return false; });
+        scf::YieldOp::create(b, l, vectors.map.lookup(next));
       });
   Value reduced =
       vector::ReductionOp::create(rewriter, loc, *kind, vectorLoop.getResult(0));
@@ -257,22 +283,15 @@ bool vectorizeArgReduction(scf::ForOp loop, RewriterBase &rewriter) {
   Operation *selIndex = yield.getOperand(1).getDefiningOp();
   // The rest of the body computes the value: loads along the loop and
   // pure elementwise ops.
-  for (Operation &op : body->without_terminator()) {
-    if (&op == selBest || &op == selIndex || llvm::is_contained(arg->control, &op))
-      continue;
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      if (!loadsAlongLoop(load, loop))
-        return false;
-      continue;
-    }
-    if (!op.hasTrait<OpTrait::Elementwise>() || !isPure(&op) ||
-        op.getNumRegions() != 0 || op.getNumResults() != 1 ||
-        !llvm::all_of(op.getOperandTypes(), isScalarNumber) ||
-        !isScalarNumber(op.getResult(0).getType()) ||
-        llvm::is_contained(op.getOperands(), loop.getRegionIterArgs()[0]) ||
-        llvm::is_contained(op.getOperands(), loop.getRegionIterArgs()[1]))
+  auto isControl = [&](Operation &op) {
+    return &op == selBest || &op == selIndex || llvm::is_contained(arg->control, &op);
+  };
+  for (Operation &op : body->without_terminator())
+    if (!isControl(op) &&
+        (!vectorizable(op, loop) ||
+         llvm::is_contained(op.getOperands(), loop.getRegionIterArgs()[0]) ||
+         llvm::is_contained(op.getOperands(), loop.getRegionIterArgs()[1])))
       return false;
-  }
   Value iv = loop.getInductionVar();
   for (Operation *u : iv.getUsers())
     if (!isa<memref::LoadOp>(u) && !isa<arith::IndexCastOp>(u))
@@ -308,11 +327,7 @@ bool vectorizeArgReduction(scf::ForOp loop, RewriterBase &rewriter) {
       [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, inits); });
   Value first = arith::SelectOp::create(
       rewriter, loc, nonEmpty, arith::AddIOp::create(rewriter, loc, lb, cIndex(1)), lb);
-  Value count = arith::MaxSIOp::create(
-      rewriter, loc, arith::SubIOp::create(rewriter, loc, ub, first), cIndex(0));
-  Value whole = arith::SubIOp::create(
-      rewriter, loc, count, arith::RemSIOp::create(rewriter, loc, count, cIndex(lanes)));
-  Value vectorEnd = arith::AddIOp::create(rewriter, loc, first, whole);
+  Value vectorEnd = vectorStepsEnd(rewriter, loc, first, ub, lanes);
 
   bool isMax = arg->strictly == arith::CmpFPredicate::OGT;
   auto valueType = VectorType::get({lanes}, floatType);
@@ -333,36 +348,9 @@ bool vectorizeArgReduction(scf::ForOp loop, RewriterBase &rewriter) {
   auto vectorLoop = scf::ForOp::create(
       rewriter, loc, first, vectorEnd, cIndex(lanes), ValueRange{startValue, startIndex},
       [&](OpBuilder &b, Location l, Value i, ValueRange state) {
-        IRMapping map;
-        DenseMap<Value, Value> broadcasts;
-        auto vectorOf = [&](Value v) -> Value {
-          if (Value mapped = map.lookupOrNull(v))
-            return mapped;
-          auto [it, inserted] = broadcasts.try_emplace(v, Value());
-          if (inserted)
-            it->second = vector::BroadcastOp::create(
-                b, l, VectorType::get({lanes}, v.getType()), v);
-          return it->second;
-        };
-        for (Operation &op : body->without_terminator()) {
-          if (&op == selBest || &op == selIndex || llvm::is_contained(arg->control, &op))
-            continue;
-          if (auto load = dyn_cast<memref::LoadOp>(op)) {
-            SmallVector<Value> indices(load.getIndices());
-            indices.back() = i;
-            map.map(load.getResult(),
-                    vector::LoadOp::create(b, l, VectorType::get({lanes}, load.getType()),
-                                           load.getMemRef(), indices));
-            continue;
-          }
-          OperationState st(op.getLoc(), op.getName());
-          for (Value operand : op.getOperands())
-            st.operands.push_back(vectorOf(operand));
-          st.types.push_back(VectorType::get({lanes}, op.getResult(0).getType()));
-          st.attributes = op.getAttrs();
-          map.map(op.getResult(0), b.create(st)->getResult(0));
-        }
-        Value v = vectorOf(arg->value);
+        VectorBody vectors{b, l, lanes, {}, {}};
+        vectors.emit(body, i, isControl);
+        Value v = vectors.of(arg->value);
         Value take = arith::CmpFOp::create(b, l, arg->strictly, v, state[0]);
         if (arg->last)
           take = arith::OrIOp::create(

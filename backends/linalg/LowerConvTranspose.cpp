@@ -63,26 +63,12 @@ Value inputColumns(OpBuilder &b, Location loc, Value x, int64_t group,
   Value t = linalg::TransposeOp::create(b, loc, xg,
                                         emptyTensor(b, loc, tDims, element), perm)
                 ->getResult(0);
-  // Batch and positions make one column dimension (static when they are).
+  // Batch and positions make one column dimension (collapse_shape infers
+  // its size, static when they are).
   SmallVector<ReassociationIndices> cGroups = {{0}, {1}, {}};
-  std::optional<int64_t> staticCount = 1;
-  for (int64_t i = 0; i <= k; ++i) {
+  for (int64_t i = 0; i <= k; ++i)
     cGroups[2].push_back(2 + i);
-    std::optional<int64_t> size = getConstantIntValue(tDims[2 + i]);
-    staticCount = staticCount && size ? std::optional<int64_t>(*staticCount * *size)
-                                      : std::nullopt;
-  }
-  OpFoldResult count;
-  if (staticCount) {
-    count = b.getIndexAttr(*staticCount);
-  } else {
-    Value product = indexValue(b, loc, tDims[2]);
-    for (int64_t i = 1; i <= k; ++i)
-      product = arith::MulIOp::create(b, loc, product, indexValue(b, loc, tDims[2 + i]));
-    count = product;
-  }
-  SmallVector<OpFoldResult> cDims = {tDims[0], tDims[1], count};
-  return reshapeTo(b, loc, t, cDims, cGroups);
+  return tensor::CollapseShapeOp::create(b, loc, t, cGroups);
 }
 
 struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {

@@ -25,7 +25,6 @@ loop adds in numpy's order); the GPU's sums may add in another order (its
 long reductions are split), so there they are held to 1e-5 of the running
 sum of magnitudes.
 """
-import argparse
 import math
 import os
 import sys
@@ -35,7 +34,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from kiln_run import Tally, run_model, within
+from kiln_run import arg_parser, run_model, Tally, within
 
 ONNX_TYPE = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32,
              np.int64: TensorProto.INT64, np.uint8: TensorProto.UINT8}
@@ -364,10 +363,7 @@ def cases(scale):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--target", default="cpu")
+    ap = arg_parser(__doc__)
     ap.add_argument("--scale", type=float, default=1.0)
     args = ap.parse_args()
     tally = Tally()

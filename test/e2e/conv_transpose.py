@@ -9,7 +9,6 @@ of dynamic size (the lowering without static shapes).
 
   conv_transpose.py --kiln-run BIN [--target cpu|cuda-emulate]
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from onnx import TensorProto, helper
 
-from kiln_run import Tally, run_model, within
+from kiln_run import arg_parser, run_model, Tally, within
 
 
 def model(path, x_shape, w, bias, strides, pads, dilations, out_pad, group,
@@ -89,10 +88,7 @@ def cases():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--target", default="cpu")
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     tally = Tally()
     with tempfile.TemporaryDirectory() as work:

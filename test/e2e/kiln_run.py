@@ -1,10 +1,20 @@
 """What the end-to-end scripts share: run one model with kiln-run on
 given inputs and read its outputs, and compare against a reference within
 a bound."""
+import argparse
 import os
 import subprocess
 
 import numpy as np
+
+
+def arg_parser(doc):
+    """The options every script takes: --kiln-run BIN and --target."""
+    ap = argparse.ArgumentParser(description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--target", default="cpu")
+    return ap
 
 
 def run_model(kiln_run, target, work, model, inputs, n_out=1):

@@ -8,7 +8,6 @@ two layers, and a batch of 1.
 
   recurrent.py --kiln-run BIN [--target cpu|cuda-emulate]
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import warnings
 
 import torch
 
-from kiln_run import Tally, run_model, within
+from kiln_run import arg_parser, run_model, Tally, within
 
 
 class Layer(torch.nn.Module):
@@ -38,10 +37,7 @@ def cases():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--target", default="cpu")
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     torch.manual_seed(0)
     warnings.filterwarnings("ignore")  # the exporter's, about batch sizes

@@ -11,7 +11,6 @@ equal).
 
   reductions.py --kiln-run BIN [--target cpu|cuda-emulate]
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from kiln_run import Tally, run_model
+from kiln_run import arg_parser, run_model, Tally
 
 TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
 
@@ -90,10 +89,7 @@ def reference(op, x, absolute, last=False):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--target", default="cpu")
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     rng = np.random.RandomState(5)
     tally = Tally()

@@ -9,7 +9,6 @@ the ONNX node tests cover it.
 
   roi_align.py --kiln-run BIN [--target cpu|cuda-emulate]
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import torch
 from onnx import TensorProto, helper
 from torchvision.ops import roi_align
 
-from kiln_run import Tally, run_model, within
+from kiln_run import arg_parser, run_model, Tally, within
 
 
 def model(path, x_shape, count, out, ratio, scale, half_pixel):
@@ -59,10 +58,7 @@ def cases():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--target", default="cpu")
+    ap = arg_parser(__doc__)
     args = ap.parse_args()
     tally = Tally()
     with tempfile.TemporaryDirectory() as work:
