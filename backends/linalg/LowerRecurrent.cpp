@@ -199,12 +199,8 @@ struct RecurrentLowering : OpConversionPattern<RecurrentOp> {
       // [S * B] input rows (the GEMM kernel's size) instead of S products
       // of B rows, each repacking W: [S, B, G*H].
       SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
-      OpFoldResult rowsDim =
-          getAsOpFoldResult(arith::MulIOp::create(b, loc, seq, batch).getResult());
-      if (auto s = getConstantIntValue(xDims[0]), n = getConstantIntValue(xDims[1]); s && n)
-        rowsDim = b.getIndexAttr(*s * *n);
-      Value xRows = reshapeTo(b, loc, x, {rowsDim, xDims[2]},
-                              ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      Value xRows = tensor::CollapseShapeOp::create(
+          b, loc, x, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       Value gxAll = reshapeTo(b, loc, matmulTransposedB(b, loc, xRows, wd),
                               {xDims[0], xDims[1], b.getIndexAttr(gates * h)},
                               ArrayRef<ReassociationIndices>{{0, 1}, {2}});
