@@ -78,9 +78,13 @@ else
   for m in bert_b8_s128 resnet50_b32.fp16; do
     [ -f "$bundle/$m.so" ] || continue
     echo "--- $m"
-    timeout 60 "$ncu" --clock-control none --metrics gpu__time_duration.sum \
+    # One steady-state run: the third (after the first run, which searches
+    # cuDNN's algorithms, and a warm-up), bracketed by the runtime with
+    # cuProfilerStart/Stop (KILN_CUDA_PROFILE_RUN).
+    KILN_CUDA_PROFILE_RUN=3 timeout 60 "$ncu" --profile-from-start off \
+      --clock-control none --metrics gpu__time_duration.sum \
       --csv --print-units base "$run" "$bundle/$m.so" --random-params \
-      --seed 7 --bench --warmup 0 --iters 1 > "build-gpu/ncu_$m.csv" 2>&1 ||
+      --seed 7 --bench --warmup 1 --iters 1 > "build-gpu/ncu_$m.csv" 2>&1 ||
       echo "ncu exit code $? (124: timed out after 60 s)"
     python3 scripts/gpu_profile.py "build-gpu/ncu_$m.csv"
   done

@@ -56,56 +56,135 @@ def run_kiln(kiln_run, args, timeout, env=None):
 
 # -- numerics ----------------------------------------------------------------
 
+def compare_outputs(out, refs):
+    """(worst max|diff|/max|ref|, per-output details, all present and
+    finite) of OUT/output_<i>.npy against the reference files."""
+    import numpy as np
+    worst, detail, ok = 0.0, [], True
+    for i, ref in enumerate(refs):
+        want = np.load(ref).astype(np.float64)
+        path = os.path.join(out, f"output_{i}.npy")
+        if not os.path.exists(path):
+            ok = False
+            detail.append(f"output {i} missing")
+            continue
+        got = np.load(path).astype(np.float64)
+        if got.shape != want.shape:
+            ok = False
+            detail.append(f"output {i}: shape {got.shape} != {want.shape}")
+            continue
+        if not np.all(np.isfinite(got)):
+            ok = False
+            detail.append(f"output {i}: not finite")
+            continue
+        scale = max(float(np.max(np.abs(want))), 1e-30)
+        rel = float(np.max(np.abs(got - want))) / scale
+        worst = max(worst, rel)
+        detail.append(f"output {i} {list(got.shape)}: max|diff|/max|ref| "
+                      f"= {rel:.2e}")
+    return worst, detail, ok
+
+
+def run_case(a, case, env=None):
+    """Runs a numerics case three times (the first run, a warm-up and one
+    timed run: the last two replay the CUDA graph the second captured) and
+    compares the last run's outputs: (text, worst, details, ok) or
+    (None, why, [], False)."""
+    with tempfile.TemporaryDirectory() as out:
+        args = [os.path.join(a.bundle, case["artifact"]), "--output-dir", out,
+                "--bench", "--warmup", "1", "--iters", "1"] + case["run_args"]
+        for k, v in case["inputs"].items():
+            args += ["--input", f"{k}={os.path.join(a.bundle, v)}"]
+        text, info = run_kiln(a.kiln_run, args, 180, env=env)
+        if text is None:
+            return None, info, [], False
+        worst, detail, ok = compare_outputs(
+            out, [os.path.join(a.bundle, r) for r in case["refs"]])
+        return text, worst, detail, ok
+
+
+def algorithm_counts(text):
+    """KILN_CUDA_REPORT's cuDNN lines, as 'name xN, ...'."""
+    counts = {}
+    for m in re.finditer(r"^kiln: cuDNN conv \S+ .*?: ([a-z_]+)( \(tensor "
+                         r"cores\))?,", text or "", re.M):
+        key = m.group(1) + (" (TC)" if m.group(2) else "")
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{k} x{v}" for k, v in sorted(counts.items())) or "none"
+
+
+def torch_own_error(a, case, device="cuda", dtypes=("float32", "float16")):
+    """PyTorch's own error on the case's model (scripts/export_models.py's,
+    rebuilt as the export built it) and inputs against the same float32
+    reference, in float32 and in float16 on this GPU: what any fp16 engine
+    starts from. None where PyTorch cannot."""
+    import numpy as np
+    torch, why = load_torch()
+    if torch is None:
+        return None
+    em = export_models_module()
+    torch.manual_seed(0)
+    model, _, _ = em.MODELS[case["torch_self"]]()
+    model.eval()
+    inputs = {k: torch.from_numpy(np.load(os.path.join(a.bundle, v)))
+              for k, v in case["inputs"].items()}
+    want = np.load(os.path.join(a.bundle, case["refs"][0])).astype(np.float64)
+    scale = max(float(np.max(np.abs(want))), 1e-30)
+    errs = {}
+    with torch.no_grad():
+        for name in dtypes:
+            dtype = getattr(torch, name)
+            m = model.to(device, dtype)
+            xs = {k: x.to(device, dtype) if x.is_floating_point()
+                  else x.to(device) for k, x in inputs.items()}
+            # One input is positional (torchvision's is not named "input");
+            # several go by name (the BERT's).
+            got = m(*xs.values()) if len(xs) == 1 else m(**xs)
+            got = got[0] if isinstance(got, tuple) else got
+            got = got.float().cpu().numpy().astype(np.float64)
+            errs[name] = float(np.max(np.abs(got - want))) / scale
+    del model
+    torch.cuda.empty_cache()
+    return errs
+
+
 def numerics(a, manifest):
     try:
-        import numpy as np
+        import numpy as np  # noqa: F401
     except ImportError:
         say("numpy is missing: numerics skipped")
         return [("numerics", "SKIP", "no numpy")]
     rows = []
     for case in manifest["numerics"]:
         name = case["name"]
-        say(f"--- numerics: {name} (reference: {case['reference']})")
-        with tempfile.TemporaryDirectory() as out:
-            args = [os.path.join(a.bundle, case["artifact"]),
-                    "--output-dir", out] + case["run_args"]
-            for k, v in case["inputs"].items():
-                args += ["--input", f"{k}={os.path.join(a.bundle, v)}"]
-            text, info = run_kiln(a.kiln_run, args, 180)
-            if text is None:
-                say(f"FAIL {name}: {info}")
-                rows.append((name, "FAIL", info))
-                continue
-            worst = 0.0
-            detail = []
-            ok = True
-            for i, ref in enumerate(case["refs"]):
-                want = np.load(os.path.join(a.bundle, ref)).astype(np.float64)
-                path = os.path.join(out, f"output_{i}.npy")
-                if not os.path.exists(path):
-                    ok = False
-                    detail.append(f"output {i} missing")
-                    continue
-                got = np.load(path).astype(np.float64)
-                if got.shape != want.shape:
-                    ok = False
-                    detail.append(f"output {i}: shape {got.shape} != {want.shape}")
-                    continue
-                if not np.all(np.isfinite(got)):
-                    ok = False
-                    detail.append(f"output {i}: not finite")
-                    continue
-                scale = max(float(np.max(np.abs(want))), 1e-30)
-                rel = float(np.max(np.abs(got - want))) / scale
-                worst = max(worst, rel)
-                detail.append(f"output {i} {list(got.shape)}: max|diff|/max|ref| "
-                              f"= {rel:.2e}")
-            ok = ok and worst <= case["tol"]
-            status = "PASS" if ok else "FAIL"
-            say(f"{status} {name}: " + "; ".join(detail) +
-                f" (tolerance {case['tol']:.0e})")
-            rows.append((name, status, f"rel err {worst:.2e} vs "
-                         f"{case['reference']}"))
+        say(f"--- numerics: {name} (reference: {case['reference']}; the "
+            "third run's outputs, a CUDA graph replay)")
+        low = name.endswith(".fp16")
+        text, worst, detail, ok = run_case(
+            a, case, env={"KILN_CUDA_REPORT": "1"} if low else None)
+        if text is None:
+            say(f"FAIL {name}: {worst}")
+            rows.append((name, "FAIL", worst))
+            continue
+        ok = ok and worst <= case["tol"]
+        status = "PASS" if ok else "FAIL"
+        say(f"{status} {name}: " + "; ".join(detail) +
+            f" (tolerance {case['tol']:.0e})")
+        extra = ""
+        if low:
+            say(f"cuDNN algorithms: {algorithm_counts(text)}")
+        if case.get("torch_self") and left() > 30:
+            try:
+                errs = torch_own_error(a, case)
+                if errs:
+                    say("PyTorch's own error against the same reference: "
+                        + ", ".join(f"{k} {v:.2e}" for k, v in errs.items()))
+                    extra = "; PyTorch's own: " + ", ".join(
+                        f"{k} {v:.2e}" for k, v in errs.items())
+            except Exception as e:  # a missing torchvision is one line
+                say(f"PyTorch's own error: failed ({e})")
+        rows.append((name, status, f"rel err {worst:.2e} vs "
+                     f"{case['reference']}{extra}"))
     return rows
 
 
@@ -280,20 +359,31 @@ def bench(a, manifest):
         args = [os.path.join(a.bundle, case["artifact"]), "--bench",
                 "--warmup", str(a.warmup), "--iters", str(a.iters)] + \
             case["run_args"]
-        text, info = run_kiln(a.kiln_run, args, 240)
+        text, info = run_kiln(a.kiln_run, args, 240,
+                              env={"KILN_CUDA_REPORT": "1"})
         kiln_ms = parse_ms(text)
         if kiln_ms is None:
             say(f"kiln: FAILED: {info}")
         else:
             say(f"kiln: {kiln_ms:.3f} ms (CUDA events, median of {a.iters}; "
                 f"run took {info})")
-        # The same with the work replayed as one CUDA graph per run.
+            algos = algorithm_counts(text)
+            if algos != "none":
+                # cuDNN's choices, and with one search instead of two.
+                say(f"cuDNN algorithms: {algos}")
+                t1, _ = run_kiln(a.kiln_run, args, 240, env={
+                    "KILN_CUDA_REPORT": "1", "KILN_CUDNN_SEARCHES": "1"})
+                if parse_ms(t1) is not None:
+                    say(f"kiln, KILN_CUDNN_SEARCHES=1: {parse_ms(t1):.3f} ms; "
+                        f"cuDNN algorithms: {algorithm_counts(t1)}")
+        # The same with every kernel and library call launched by the
+        # artifact, not replayed as one CUDA graph per run.
         graph_ms = None
         if kiln_ms is not None:
             text, ginfo = run_kiln(a.kiln_run, args, 240,
-                                   env={"KILN_CUDA_GRAPH": "1"})
+                                   env={"KILN_CUDA_GRAPH": "0"})
             graph_ms = parse_ms(text)
-            say(f"kiln, KILN_CUDA_GRAPH=1: " + (f"{graph_ms:.3f} ms"
+            say(f"kiln, KILN_CUDA_GRAPH=0: " + (f"{graph_ms:.3f} ms"
                 if graph_ms is not None else f"FAILED: {ginfo}"))
         precision = case.get("precision", "fp32")
         torch_ms, note = None, why
@@ -400,10 +490,10 @@ def main():
     if bench_rows:
         say("\n(torch eager at the same precision; err: max|fp16 - fp32| / "
             "max|fp32| of Kiln's outputs, same random weights, target 1e-2)")
-        say("(graph ms: the same artifact with KILN_CUDA_GRAPH=1, each run "
-            "one CUDA graph launch)")
+        say("(kiln ms: runs replay one CUDA graph, the default; no-graph "
+            "ms: KILN_CUDA_GRAPH=0, each kernel and call launched)")
         say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (
-            "model", "prec", "kiln ms", "graph ms", "torch eager ms",
+            "model", "prec", "kiln ms", "no-graph", "torch eager ms",
             "kiln/torch", "err", "note"))
         for name, prec, k, g, t, err, note in bench_rows:
             ks = f"{k:.3f}" if k is not None else "-"

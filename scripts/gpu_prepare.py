@@ -123,6 +123,11 @@ class Preparer:
             {"name": name, "artifact": so, "inputs": inputs, "refs": refs,
              "run_args": [], "reference": reference,
              "tol": self.tolerance(flags)})
+        if "--precision=fp16" in flags:
+            # gpu_check.py rebuilds this model in PyTorch for its own
+            # float32 and float16 errors against the same reference.
+            self.manifest["numerics"][-1]["torch_self"] = \
+                os.path.basename(model)[:-5]
 
     def numerics_cpu(self, name, model, flags, inputs, random_params=False,
                      reference_target="cpu"):

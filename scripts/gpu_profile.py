@@ -3,8 +3,10 @@
 (`ncu --metrics gpu__time_duration.sum --csv --print-units base`), for
 scripts/gpu-check.sh: each kernel name's launches and total time, Kiln's
 generated kernels (named k<N>_<node>) apart from the libraries' (cuDNN,
-cuBLAS). Library totals include cuDNN's algorithm search (cudnnFind runs
-each candidate once, on the first run), which ncu cannot tell apart.
+cuBLAS). gpu-check.sh profiles one steady-state run (KILN_CUDA_PROFILE_RUN,
+ncu --profile-from-start off): cuDNN's algorithm search on the first run is
+not in it. ncu serialises launches, so the sum is kernel time, not the
+run's wall time.
 
   gpu_profile.py NCU_OUTPUT.csv [--top 15]
 """
@@ -49,7 +51,7 @@ def summarize(pairs, top):
     out = [f"{sum(c for c, _ in by_name.values())} launches, "
            f"{total / 1e6:.3f} ms in all: Kiln's generated kernels "
            f"{ours / 1e6:.3f} ms ({ours / total:.0%}), libraries "
-           f"{(total - ours) / 1e6:.3f} ms (cuDNN's search included)",
+           f"{(total - ours) / 1e6:.3f} ms",
            f"{'ms':>9} {'share':>6} {'calls':>6}  kernel"]
     for name, (calls, t) in sorted(by_name.items(), key=lambda kv: -kv[1][1])[:top]:
         out.append(f"{t / 1e6:9.3f} {t / total:6.1%} {calls:6d}  {name[:90]}")

@@ -33,7 +33,9 @@ const char *kUsage =
     "                [--precision=fp32|tf32|fp16|bf16]\n"
     "MODEL is a compiled artifact (.so) or an ONNX model (.onnx, .onnxtxt),\n"
     "compiled in-process. Inputs are .npy or ONNX TensorProto .pb files;\n"
-    "inputs not given are generated from the seed. --threads (or the\n"
+    "inputs not given are generated from the seed. --output-dir writes\n"
+    "the last run's outputs as output_N.npy (with --bench, the last timed\n"
+    "run's). --threads (or the\n"
     "environment variable KILN_NUM_THREADS) sets the CPU threads; the\n"
     "default is every core.\n";
 
@@ -403,21 +405,32 @@ int runDriverMain(const std::vector<std::string> &args,
   for (size_t i = 0; i < outputs->size(); ++i)
     std::cout << "output " << i << " '" << outInfos[i].name
               << "': " << summarize((*outputs)[i]) << "\n";
-  if (!o.outputDir.empty()) {
+  // --output-dir gets the last run's outputs: with --bench, those of the
+  // last timed run, so that a check of the files also covers repeated runs
+  // (a reused arena, a replayed CUDA graph).
+  auto writeOutputs = [&](const std::vector<Tensor> &values) -> bool {
+    if (o.outputDir.empty())
+      return true;
     std::error_code ec;
     std::filesystem::create_directories(o.outputDir, ec);
-    for (size_t i = 0; i < outputs->size(); ++i) {
+    for (size_t i = 0; i < values.size(); ++i) {
       std::string path =
           o.outputDir + "/output_" + std::to_string(i) + ".npy";
-      if (Status s = writeNpy(path, (*outputs)[i]); !s)
-        return fail(s.message());
+      if (Status s = writeNpy(path, values[i]); !s) {
+        fail(s.message());
+        return false;
+      }
     }
-  }
+    return true;
+  };
+  if (!o.bench && !writeOutputs(*outputs))
+    return 1;
 
   if (o.bench) {
     for (int i = 0; i < o.warmup; ++i)
       if (auto r = (*session)->run(inputs); !r)
         return fail(r.status().message());
+    std::vector<Tensor> last;
     // CUDA artifacts are timed on the GPU with CUDA events (the model's
     // work, transfers excluded); CPU ones with the wall clock.
     bool gpu = (*session)->target() == "cuda";
@@ -433,7 +446,10 @@ int runDriverMain(const std::vector<std::string> &args,
                          .count());
       times.push_back(gpu && stats.deviceMs >= 0 ? stats.deviceMs
                                                  : wall.back());
+      last = std::move(*r);
     }
+    if (!writeOutputs(last))
+      return 1;
     auto median = [](std::vector<double> v) {
       std::sort(v.begin(), v.end());
       return v.size() % 2 ? v[v.size() / 2]

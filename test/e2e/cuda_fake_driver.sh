@@ -5,7 +5,8 @@
 # free, nothing leaks or is freed twice, launches are well-formed, CUDA
 # events time --bench, a failed device check is reported, device out of
 # memory is a clear error naming the size, --allow-cpu-fallback copies
-# what the host needs, and KILN_CUDA_GRAPH replays captured work.
+# what the host needs, and later runs replay the first run's work as a CUDA
+# graph (KILN_CUDA_GRAPH=0: not).
 #   cuda_fake_driver.sh KILN_COMPILE KILN_RUN FAKE_DRIVER MODEL WORK_DIR
 set -eu
 compile=$1 run=$2 fake=$3 model=$4 work=$5
@@ -26,8 +27,9 @@ bench() { # ITERS STATS [ARTIFACT [EXTRA]]
   cat "$work/$2.out"
 }
 
-bench 1 one
-bench 6 six
+# Without graphs first: every run calls the artifact.
+KILN_CUDA_GRAPH=0 bench 1 one
+KILN_CUDA_GRAPH=0 bench 6 six
 grep -q "timer=cuda_events" "$work/six.out" || fail "--bench did not use CUDA events"
 grep -q "^device: Fake GPU (sm_90, kernels from the cubin)" "$work/six.out" ||
   fail "the sm_90 cubin was not used on an sm_90 GPU"
@@ -47,11 +49,11 @@ l1=$(stat launches "$work/one") l6=$(stat launches "$work/six")
   fail "launches per run differ ($l1 for 2 runs, $l6 for 7)"
 echo "ok: $(stat allocs "$work/six") device allocations, $((l1 / 2)) launches per run"
 
-# KILN_CUDA_GRAPH=1: the first run calls the artifact, its work is then
-# captured once (nothing counted), and the 6 later runs each launch the
-# graph: as many kernel launches in all as without it, 1 capture, 6 graph
-# launches, and no graph left when the executor goes.
-KILN_CUDA_GRAPH=1 bench 6 graph
+# By default the first run calls the artifact, the second captures its
+# work once (nothing counted), and the 6 timed runs each launch the graph: as
+# many kernel launches in all as without it, 1 capture, 6 graph launches,
+# and no graph left when the executor goes.
+bench 6 graph
 for k in launches allocs; do
   [ "$(stat $k "$work/graph")" = "$(stat $k "$work/six")" ] ||
     fail "graph: $k $(stat $k "$work/graph") against $(stat $k "$work/six") without"
@@ -61,10 +63,18 @@ done
 [ "$(stat graphs_live "$work/graph")" = 0 ] || fail "graph: a graph leaked"
 [ ! -s "$work/graph.err" ] || fail "graph: $(cat "$work/graph.err")"
 [ "$(stat live "$work/graph")" = 0 ] || fail "graph: device memory leaked"
-[ "$(stat captures "$work/six")" = 0 ] || fail "a graph without KILN_CUDA_GRAPH"
+[ "$(stat captures "$work/six")" = 0 ] || fail "a graph with KILN_CUDA_GRAPH=0"
 grep -q "output 0 'probabilities': float32\[1x10\]" "$work/graph.out" ||
   fail "graph: no 1x10 output"
-echo "ok: KILN_CUDA_GRAPH: 1 capture, 6 graph launches, $(stat launches "$work/graph") kernel launches as without"
+echo "ok: CUDA graph: 1 capture, 6 graph launches, $(stat launches "$work/graph") kernel launches as without"
+
+# KILN_CUDA_PROFILE_RUN=3: the third run (the timed one after a first run
+# and a warm-up) between cuProfilerStart and cuProfilerStop, once.
+KILN_CUDA_PROFILE_RUN=3 bench 1 profiled "" "--warmup 1"
+[ "$(stat profiler_starts "$work/profiled")" = 1 ] &&
+  [ "$(stat profiler_stops "$work/profiled")" = 1 ] ||
+  fail "KILN_CUDA_PROFILE_RUN=3: $(stat profiler_starts "$work/profiled") starts, $(stat profiler_stops "$work/profiled") stops (expected 1, 1)"
+echo "ok: KILN_CUDA_PROFILE_RUN brackets one run"
 
 # Weights outside the artifact, filled at random for timing.
 bench 2 random "$work/external.so" --random-params
@@ -130,7 +140,10 @@ grep -q "output 0 'y': int64\[2x6\]" "$work/nonzero.out" ||
 [ "$(stat bad_frees "$work/nonzero")" = 0 ] || fail "nonzero: bad cuMemFree"
 [ "$(stat bad_launches "$work/nonzero")" = 0 ] || fail "nonzero: malformed launch"
 echo "ok: CPU fallback, $(stat copies_to_host "$work/nonzero") copies to the host in 2 runs"
-# Work that reads device data on the host is never captured.
+# Work that reads device data on the host is never captured (by default
+# silently; KILN_CUDA_GRAPH=1 says why).
+[ "$(stat captures "$work/nonzero")" = 0 ] || fail "the CPU fallback was captured"
+[ ! -s "$work/nonzero.err" ] || fail "nonzero: $(cat "$work/nonzero.err")"
 KILN_CUDA_GRAPH=1 bench 3 nonzero_graph "$work/nonzero.so"
 [ "$(stat captures "$work/nonzero_graph")" = 0 ] || fail "the CPU fallback was captured"
 grep -q "KILN_CUDA_GRAPH: no graph (the run reads device data on the host)" \

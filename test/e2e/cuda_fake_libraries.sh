@@ -168,6 +168,31 @@ expected
 $want"
 echo "ok conv epilogues: bias, residual and ReLU in cuDNN, fused or not, numbers as PyTorch's"
 
+# cuDNN's algorithm, from its search. The fake's first search of each
+# convolution is "cold" (IMPLICIT_GEMM with FMA looks fastest, as when
+# each kernel's first launch loads it), later ones warm (IMPLICIT_PRECOMP_GEMM
+# on tensor cores, then FFT, then IMPLICIT_GEMM). The runtime searches
+# twice: float32 takes FFT (no tensor cores unless TF32 was asked for),
+# fp16 the tensor cores; KILN_CUDNN_SEARCHES=1 takes the cold times.
+# KILN_CUDA_REPORT=1 names each convolution's choice.
+"$compile" "$work/conv-epilogues.onnx" --target=cuda --precision=fp16 \
+  -o "$work/conv.fp16.so"
+algos() { # ARTIFACT NAME [VAR=VALUE]
+  env KILN_CUDA_DRIVER="$fake" KILN_CUDA_REPORT=1 ${3:-} "$run" "$1" \
+    > "$work/$2.out" 2>&1 || fail "$2: $(cat "$work/$2.out")"
+  grep "^kiln: cuDNN conv" "$work/$2.out" | sed 's/.*: \([a-z_]*\).*/\1/' |
+    sort | uniq -c | tr -s ' ' | tr '\n' ';'
+}
+[ "$(algos "$work/conv.so" algo.fp32)" = " 3 fft;" ] ||
+  fail "fp32 algorithms: $(cat "$work/algo.fp32.out")"
+[ "$(algos "$work/conv.fp16.so" algo.fp16)" = " 3 implicit_precomp_gemm;" ] ||
+  fail "fp16 algorithms: $(cat "$work/algo.fp16.out")"
+grep -q "^kiln: cuDNN conv f16 2x64x6x6 k64 3x3 s1 g1: implicit_precomp_gemm (tensor cores), 0.020 ms, workspace 1024 bytes" \
+  "$work/algo.fp16.out" || fail "no report line: $(cat "$work/algo.fp16.out")"
+[ "$(algos "$work/conv.fp16.so" algo.once KILN_CUDNN_SEARCHES=1)" = " 3 implicit_gemm;" ] ||
+  fail "fp16 with KILN_CUDNN_SEARCHES=1: $(cat "$work/algo.once.out")"
+echo "ok cuDNN algorithms: the second search decides; fp32 without tensor cores"
+
 # A model made only of library calls loads no kernel module; the device
 # line still names the GPU. A missing library is one clear error naming
 # the call and the library, and a non-zero exit.

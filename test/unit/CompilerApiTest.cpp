@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cstdlib>
 #include <thread>
 
 using namespace kiln;
@@ -238,5 +239,32 @@ TEST(CompilerApi, CompilationsRunSideBySide) {
   EXPECT_TRUE(ok[0]);
   EXPECT_TRUE(ok[1]);
 }
+
+#ifdef KILN_FAKE_CUDA_DRIVER
+// A dynamic CUDA artifact on the fake driver (host memory, kernels counted
+// not run: the output shapes are what the host code computes). Runs after
+// the first replay the first run's CUDA graph; a run at another batch must
+// not, although its input lands at the same device address: it gets its own
+// output shape.
+TEST(CompilerApi, CudaGraphReplaysOnlyTheCapturedShapes) {
+  std::string bytes = addReluModel();
+  std::string path = artifactPath("addrelu_cuda");
+  CompileOptions options;
+  options.target = "cuda";
+  options.gpuLibraries = false;
+  Status s = compileModel(bytes.data(), bytes.size(), path, options);
+  ASSERT_TRUE(s) << s.message();
+  ::setenv("KILN_CUDA_DRIVER", KILN_FAKE_CUDA_DRIVER, 1);
+  auto session = Session::open(path);
+  ::unsetenv("KILN_CUDA_DRIVER");
+  ASSERT_TRUE(session) << session.status().message();
+  for (int64_t n : {2, 2, 2, 3, 3, 1, 2}) {
+    Tensor x = Tensor::allocate(DType::Float32, {n, 3});
+    auto out = (*session)->run({x});
+    ASSERT_TRUE(out) << out.status().message();
+    EXPECT_EQ((*out)[0].shape(), (std::vector<int64_t>{n, 3})) << "batch " << n;
+  }
+}
+#endif
 
 } // namespace

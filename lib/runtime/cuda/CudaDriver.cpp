@@ -111,6 +111,8 @@ Expected<const Driver *> load() {
   bind(lib, d.cuGraphLaunch, {"cuGraphLaunch"});
   bind(lib, d.cuGraphExecDestroy, {"cuGraphExecDestroy"});
   bind(lib, d.cuGraphDestroy, {"cuGraphDestroy"});
+  bind(lib, d.cuProfilerStart, {"cuProfilerStart"});
+  bind(lib, d.cuProfilerStop, {"cuProfilerStop"});
   if (!ok)
     return Status::error("the CUDA driver is too old (missing " + missing +
                          ")");

@@ -105,6 +105,10 @@ struct Driver {
   CUresult (*cuGraphLaunch)(CUgraphExec exec, CUstream stream);
   CUresult (*cuGraphExecDestroy)(CUgraphExec exec);
   CUresult (*cuGraphDestroy)(CUgraph graph);
+  // Profiler window (optional): KILN_CUDA_PROFILE_RUN brackets one run with
+  // them, for profilers started with collection off.
+  CUresult (*cuProfilerStart)();
+  CUresult (*cuProfilerStop)();
 
   /// "CUDA_ERROR_OUT_OF_MEMORY (out of memory)".
   std::string describe(CUresult result) const;

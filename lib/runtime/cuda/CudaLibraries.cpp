@@ -10,6 +10,7 @@
 #include "lib/runtime/cuda/CudaLibraries.h"
 #include "lib/runtime/cuda/CudaAbi.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -401,6 +402,37 @@ Status LibraryKernels::ensureWorkspace(size_t bytes) {
   return Status::ok();
 }
 
+/// KILN_CUDA_REPORT=1: each convolution's cuDNN algorithm, one line on
+/// stderr when its plan is made (what a profile cannot name).
+static void reportConvChoice(const int64_t *d, const CudnnConvPerf &r) {
+  static const bool wanted = [] {
+    const char *v = std::getenv("KILN_CUDA_REPORT");
+    return v && std::string(v) == "1";
+  }();
+  if (!wanted)
+    return;
+  static const char *const names[] = {
+      "implicit_gemm", "implicit_precomp_gemm", "gemm", "direct", "fft",
+      "fft_tiling", "winograd", "winograd_nonfused"};
+  const char *type = d[abi::kConvDType] == abi::kF16    ? "f16"
+                     : d[abi::kConvDType] == abi::kBF16 ? "bf16"
+                                                        : "f32";
+  std::fprintf(stderr,
+               "kiln: cuDNN conv %s %lldx%lldx%lldx%lld k%lld %lldx%lld s%lld "
+               "g%lld: %s%s, %.3f ms, workspace %zu bytes\n",
+               type, (long long)d[abi::kConvN], (long long)d[abi::kConvC],
+               (long long)d[abi::kConvH], (long long)d[abi::kConvW],
+               (long long)d[abi::kConvK], (long long)d[abi::kConvR],
+               (long long)d[abi::kConvS], (long long)d[abi::kConvStrideH],
+               (long long)d[abi::kConvGroups],
+               r.algo >= 0 && r.algo < 8 ? names[r.algo] : "?",
+               r.mathType == kCudnnTensorOpMath ||
+                       r.mathType == kCudnnTensorOpMathAllowConversion
+                   ? " (tensor cores)"
+                   : "",
+               double(r.time), r.memory);
+}
+
 static int cudnnType(int64_t dtype) {
   return dtype == abi::kF16    ? kCudnnDataHalf
          : dtype == abi::kBF16 ? kCudnnDataBFloat16
@@ -493,13 +525,22 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
   if (!s)
     return s;
 
-  // The fastest algorithm, measured once (cudnnFind runs each candidate).
+  // The fastest algorithm, measured by cudnnFind (it runs each candidate).
+  // Its first search of a process also times each candidate's first
+  // launch, which with CUDA's lazy module loading includes loading that
+  // kernel: the search runs twice and the second one's times decide
+  // (KILN_CUDNN_SEARCHES=1: once).
+  static const int searches = [] {
+    const char *v = std::getenv("KILN_CUDNN_SEARCHES");
+    return v && std::string(v) == "1" ? 1 : 2;
+  }();
   CudnnConvPerf results[kCudnnAlgoCount];
   int returned = 0;
-  s = check(api.cudnnFindConvolutionForwardAlgorithm(
-                cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
-                kCudnnAlgoCount, &returned, results),
-            "choosing an algorithm");
+  for (int i = 0; i < searches && s; ++i)
+    s = check(api.cudnnFindConvolutionForwardAlgorithm(
+                  cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
+                  kCudnnAlgoCount, &returned, results),
+              "choosing an algorithm");
   if (!s)
     return s;
   const CudnnConvPerf *best = nullptr;
@@ -512,6 +553,7 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
   }
   if (!best)
     return Status::error("cuDNN has no algorithm for this convolution");
+  reportConvChoice(d, *best);
   plan->algo = best->algo;
   if (!strictFloat)
     api.cudnnSetConvolutionMathType(plan->conv, best->mathType);

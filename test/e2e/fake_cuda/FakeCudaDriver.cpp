@@ -13,7 +13,7 @@
 // that size or more fail, as a host out of memory would):
 //   allocs N  frees N  live N  launches N  bad_launches N  bad_frees N
 //   copies_to_host N  copies_to_device N  captures N  graph_launches N
-//   graphs_live N
+//   graphs_live N  profiler_starts N  profiler_stops N
 // Stream capture records launches into a graph instead of counting them
 // (a graph's launch counts them then); synchronising or copying to the
 // host while capturing fails, as on a GPU.
@@ -46,6 +46,7 @@ struct Stats {
   long allocs = 0, frees = 0, launches = 0, badLaunches = 0, badFrees = 0;
   long toHost = 0, toDevice = 0;
   long captures = 0, graphLaunches = 0, graphsLive = 0;
+  long profilerStarts = 0, profilerStops = 0;
   bool capturing = false;
   long captured = 0; ///< launches recorded by the capture under way
   int32_t checkFlag = 0;
@@ -58,9 +59,10 @@ struct Stats {
                    "allocs %ld\nfrees %ld\nlive %zu\nlaunches %ld\n"
                    "bad_launches %ld\nbad_frees %ld\ncopies_to_host %ld\n"
                    "copies_to_device %ld\ncaptures %ld\ngraph_launches %ld\n"
-                   "graphs_live %ld\n",
+                   "graphs_live %ld\nprofiler_starts %ld\nprofiler_stops %ld\n",
                    allocs, frees, live.size(), launches, badLaunches, badFrees,
-                   toHost, toDevice, captures, graphLaunches, graphsLive);
+                   toHost, toDevice, captures, graphLaunches, graphsLive,
+                   profilerStarts, profilerStops);
       std::fclose(f);
     }
   }
@@ -243,6 +245,16 @@ CUresult cuGraphExecDestroy(void *exec) {
   std::lock_guard<std::mutex> lock(stats().mutex);
   --stats().graphsLive;
   delete static_cast<FakeGraph *>(exec);
+  return 0;
+}
+CUresult cuProfilerStart() {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  ++stats().profilerStarts;
+  return 0;
+}
+CUresult cuProfilerStop() {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  ++stats().profilerStops;
   return 0;
 }
 CUresult cuGraphDestroy(void *graph) {

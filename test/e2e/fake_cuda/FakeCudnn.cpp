@@ -18,11 +18,14 @@
 // the runtime's fallback is exercised.
 //
 //===----------------------------------------------------------------------===//
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 namespace {
 
@@ -195,15 +198,31 @@ struct Perf { // cudnnConvolutionFwdAlgoPerf_t
   int reserved[3];
 };
 
-int cudnnFindConvolutionForwardAlgorithm(void *, void *, void *, void *,
+int cudnnFindConvolutionForwardAlgorithm(void *, void *, void *, void *conv,
                                          void *, int requested, int *returned,
                                          Perf *results) {
+  // Fastest first, as cuDNN sorts them. The first search of a convolution
+  // descriptor is "cold" (as each kernel's first launch is on a GPU, with
+  // lazy module loading): IMPLICIT_GEMM with FMA looks fastest. Later ones
+  // are warm: IMPLICIT_PRECOMP_GEMM on tensor cores, then FFT (default
+  // math), then IMPLICIT_GEMM.
+  static std::mutex mutex;
+  static std::set<void *> searched;
+  bool warm;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    warm = !searched.insert(conv).second;
+  }
+  const Perf cold[] = {{0, 0, 0.050f, 0, 1, 3, {}},
+                       {1, 0, 0.500f, 1024, 1, 1, {}},
+                       {4, 0, 0.600f, 4096, 1, 0, {}}};
+  const Perf hot[] = {{1, 0, 0.020f, 1024, 1, 1, {}},
+                      {4, 0, 0.030f, 4096, 1, 0, {}},
+                      {0, 0, 0.050f, 0, 1, 3, {}}};
   if (requested < 1)
     return kBadParam;
-  std::memset(results, 0, sizeof *results);
-  results->algo = 1; // IMPLICIT_PRECOMP_GEMM
-  results->mathType = 3; // FMA
-  *returned = 1;
+  *returned = std::min(requested, 3);
+  std::memcpy(results, warm ? hot : cold, sizeof(Perf) * size_t(*returned));
   return kSuccess;
 }
 int cudnnGetConvolutionForwardWorkspaceSize(void *, void *, void *, void *,
