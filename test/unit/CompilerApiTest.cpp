@@ -242,10 +242,10 @@ TEST(CompilerApi, CompilationsRunSideBySide) {
 
 #ifdef KILN_FAKE_CUDA_DRIVER
 // A dynamic CUDA artifact on the fake driver (host memory, kernels counted
-// not run: the output shapes are what the host code computes). Runs after
-// the first replay the first run's CUDA graph; a run at another batch must
-// not, although its input lands at the same device address: it gets its own
-// output shape.
+// not run: the output shapes are what the host code computes). From the
+// second run on, runs replay a CUDA graph of the first run's work; a run at
+// another batch must not, although its input lands at the same device
+// address: it gets its own output shape.
 TEST(CompilerApi, CudaGraphReplaysOnlyTheCapturedShapes) {
   std::string bytes = addReluModel();
   std::string path = artifactPath("addrelu_cuda");

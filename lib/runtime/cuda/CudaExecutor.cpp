@@ -83,15 +83,18 @@ struct CudaExecutor::Impl {
   /// the run ends, also after a failed run-time check).
   std::unordered_set<void *> hostBuffers;
 
-  /// CUDA graphs (on unless KILN_CUDA_GRAPH=0): at the start of the second
-  /// run, the model's work is captured once into a CUDA graph (nothing runs
-  /// while capturing), and that run and later ones whose inputs have the captured shapes and
-  /// land at the captured addresses launch the graph instead of calling
-  /// the artifact: one launch instead of one per kernel and library call. The artifact's host code always enqueues the same work
-  /// at the same addresses once the arena has its size (the arena planner
-  /// is deterministic), unless it touches host memory (the CPU fallback,
-  /// which synchronises and decides on data): then, or if any capture
-  /// step fails, runs stay as they are.
+  /// CUDA graphs (on unless KILN_CUDA_GRAPH=0): at the start of the
+  /// second run, the model's work is captured once into a CUDA graph
+  /// (nothing runs while capturing), and that run and later ones whose
+  /// inputs have the captured shapes and land at the captured addresses
+  /// launch the graph instead of calling the artifact: one launch instead
+  /// of one per kernel and library call. The artifact's host code always
+  /// enqueues the same work at the same addresses for the same shapes once
+  /// the arena has its size (the arena planner is deterministic), unless
+  /// it touches host memory (the CPU fallback, which synchronises and
+  /// decides on data): then, or if any capture step fails, runs stay as
+  /// they are. A run at other shapes drops the graph; the run after it
+  /// captures its own.
   struct Graph {
     bool wanted = true, failed = false;
     /// KILN_CUDA_GRAPH=1: the user asked, so say why there is no graph.
