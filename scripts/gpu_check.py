@@ -2,8 +2,9 @@
 """The GPU side of scripts/gpu-check.sh: runs the artifacts that
 gpu-prepare.sh compiled (OUT/manifest.json) with the runtime-only kiln-run,
 checks their numbers, times them against PyTorch eager on the same GPU (at
-float32, and at --precision=fp16 against PyTorch in half precision, with the
-fp16 outputs' error against the float32 artifact's), and measures a fused elementwise kernel's bandwidth against a device-to-device
+float32, and at --precision=fp16 / bf16 against PyTorch in the same 16-bit
+type, with the 16-bit outputs' error against the float32 artifact's), and
+measures a fused elementwise kernel's bandwidth against a device-to-device
 copy. Every case is independent: one that fails is reported in the table
 and the rest still run.
 
@@ -116,8 +117,8 @@ def algorithm_counts(text):
 def torch_own_error(a, case, device="cuda", dtypes=("float32", "float16")):
     """PyTorch's own error on the case's model (scripts/export_models.py's,
     rebuilt as the export built it) and inputs against the same float32
-    reference, in float32 and in float16 on this GPU: what any fp16 engine
-    starts from. None where PyTorch cannot."""
+    reference, in float32 and in the 16-bit type on this GPU: what any
+    engine storing that type starts from. None where PyTorch cannot."""
     import numpy as np
     torch, why = load_torch()
     if torch is None:
@@ -159,7 +160,7 @@ def numerics(a, manifest):
         name = case["name"]
         say(f"--- numerics: {name} (reference: {case['reference']}; the "
             "third run's outputs, a CUDA graph replay)")
-        low = name.endswith(".fp16")
+        low = case.get("precision") in ("fp16", "bf16")
         text, worst, detail, ok = run_case(
             a, case, env={"KILN_CUDA_REPORT": "1"} if low else None)
         if text is None:
@@ -175,7 +176,9 @@ def numerics(a, manifest):
             say(f"cuDNN algorithms: {algorithm_counts(text)}")
         if case.get("torch_self") and left() > 30:
             try:
-                errs = torch_own_error(a, case)
+                errs = torch_own_error(a, case, dtypes=(
+                    "float32", {"fp16": "float16", "bf16": "bfloat16"}[
+                        case.get("precision", "fp16")]))
                 if errs:
                     say("PyTorch's own error against the same reference: "
                         + ", ".join(f"{k} {v:.2e}" for k, v in errs.items()))
@@ -291,11 +294,12 @@ def export_models_module():
     return module
 
 
-def torch_model(torch, spec, half=False):
-    """PyTorch eager's forward, in float32, or in float16 (weights and float
-    inputs) to compare with --precision=fp16."""
+def torch_model(torch, spec, precision="fp32"):
+    """PyTorch eager's forward, in float32, or in float16 / bfloat16
+    (weights and float inputs) to compare with --precision=fp16 / bf16."""
     dev = torch.device("cuda")
-    dtype = torch.float16 if half else torch.float32
+    dtype = {"fp32": torch.float32, "fp16": torch.float16,
+             "bf16": torch.bfloat16}[precision]
     torch.manual_seed(0)
     if spec["model"] == "resnet50":
         try:
@@ -391,7 +395,7 @@ def bench(a, manifest):
             note = "PyTorch skipped: out of time (--budget)"
         elif torch is not None:
             try:
-                fn = torch_model(torch, case["torch"], precision == "fp16")
+                fn = torch_model(torch, case["torch"], precision)
                 torch_ms = torch_time(torch, fn, a.warmup, a.iters)
                 say(f"torch eager ({precision}): {torch_ms:.3f} ms")
                 del fn
@@ -483,13 +487,14 @@ def main():
     say("\n================ summary (artifacts for %s) ================"
         % manifest.get("arch"))
     if num_rows:
-        say("\nnumerics (.fp16: --precision=fp16, tolerance 1e-2; "
-            "others float32, 1e-4):")
+        say("\nnumerics (.fp16: --precision=fp16, tolerance 1e-2; .bf16: "
+            "--precision=bf16, 2e-2; others float32, 1e-4):")
         for name, status, detail in num_rows:
             say(f"  {status:5} {name:22} {detail}")
     if bench_rows:
-        say("\n(torch eager at the same precision; err: max|fp16 - fp32| / "
-            "max|fp32| of Kiln's outputs, same random weights, target 1e-2)")
+        say("\n(torch eager at the same precision; err: max|16-bit - fp32| "
+            "/ max|fp32| of Kiln's outputs, same random weights, target "
+            "1e-2 fp16, 2e-2 bf16)")
         say("(kiln ms: runs replay one CUDA graph, the default; no-graph "
             "ms: KILN_CUDA_GRAPH=0, each kernel and call launched)")
         say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (

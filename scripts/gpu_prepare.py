@@ -95,7 +95,10 @@ class Preparer:
 
     @staticmethod
     def tolerance(flags):
-        """float32's target, or fp16's (the issue's 1e-2) for --precision."""
+        """float32's target, fp16's (the issue's 1e-2), or bfloat16's 2e-2
+        (8 bits of mantissa to fp16's 11, as the emulation tests hold it)."""
+        if "--precision=bf16" in flags:
+            return 2e-2
         return 1e-2 if "--precision=fp16" in flags else 1e-4
 
     def numerics_torch(self, name, model, case, flags, reference):
@@ -123,11 +126,14 @@ class Preparer:
             {"name": name, "artifact": so, "inputs": inputs, "refs": refs,
              "run_args": [], "reference": reference,
              "tol": self.tolerance(flags)})
-        if "--precision=fp16" in flags:
+        low = [f[len("--precision="):] for f in flags
+               if f in ("--precision=fp16", "--precision=bf16")]
+        if low:
             # gpu_check.py rebuilds this model in PyTorch for its own
-            # float32 and float16 errors against the same reference.
+            # float32 and 16-bit errors against the same reference.
             self.manifest["numerics"][-1]["torch_self"] = \
                 os.path.basename(model)[:-5]
+            self.manifest["numerics"][-1]["precision"] = low[0]
 
     def numerics_cpu(self, name, model, flags, inputs, random_params=False,
                      reference_target="cpu"):
@@ -255,7 +261,7 @@ class Preparer:
                     "differently: no error against float32")
             else:
                 entry["compare_to"] = compare_to
-                entry["tol"] = 1e-2
+                entry["tol"] = self.tolerance([f"--precision={precision}"])
         self.manifest["bench"].append(entry)
 
     def batch_dynamic(self, model, name):
@@ -360,6 +366,11 @@ def main():
                       "--input-shape", "attention_mask=1x128",
                       "--input-shape", "token_type_ids=1x128",
                       "--precision=fp16"], "PyTorch float32 (CPU, export time)")
+    p.numerics_torch("bert_small_s128.bf16", M("bert_small"), "seq128",
+                     ["--input-shape", "input_ids=1x128",
+                      "--input-shape", "attention_mask=1x128",
+                      "--input-shape", "token_type_ids=1x128",
+                      "--precision=bf16"], "PyTorch float32 (CPU, export time)")
 
     node_data = os.path.join(os.path.dirname(a.models), "onnx-node-tests",
                              "node")
@@ -375,9 +386,10 @@ def main():
     bert_flags = ["--input-shape", "input_ids=8x128",
                   "--input-shape", "attention_mask=8x128",
                   "--input-shape", "token_type_ids=8x128"]
-    for precision in ("fp32", "fp16"):
+    # bfloat16 at the larger sizes only (the check's time).
+    for precision in ("fp32", "fp16", "bf16"):
         suffix = "" if precision == "fp32" else "." + precision
-        for b in (1, 32):
+        for b in ((1, 32) if precision != "bf16" else (32,)):
             p.bench(f"resnet50_b{b}{suffix}", r50,
                     ["--input-shape", f"input={b}x3x224x224"],
                     {"model": "resnet50", "batch": b}, precision,
