@@ -102,6 +102,21 @@ bool packedGemmApplies(mlir::Operation *op);
 /// and one 2-D right operand), at most `threads`; 0 when `op` is not one.
 int matrixVectorThreads(mlir::Operation *op, int threads);
 
+/// The block of output columns that kiln-cpu-order-loops gives each
+/// iteration of a parallel outer loop in a one-row product whose right
+/// operand is read along its columns (the axpy form: its only parallel
+/// loop is the contiguous inner one, which cannot go to the threads), or 0
+/// where it leaves the loops alone: too little work (`depth` x `cols`
+/// below 2^18 multiply-adds), or `cols` not a multiple of a block of 64 to
+/// 2048 columns (a power of two) that leaves at least two blocks. The
+/// largest block that leaves four, else two.
+int64_t axpyColumnBlock(int64_t cols, int64_t depth);
+
+/// Whether `op` is a one-row product in the axpy form, large enough for
+/// column blocks (axpyColumnBlock), whose matrix is a constant: oneDNN
+/// repacks it once and is faster than the generated blocks.
+bool constantAxpyMatrix(mlir::Operation *op);
+
 /// "onednn" or "codegen".
 const char *pathName(CpuPath path);
 

@@ -235,9 +235,12 @@ CASES = {
     "gemm_transb_17x53x29_alpha": lambda r: gemm_case(r, 17, 53, 29, 1, 0.5),
     "gemm_transb_1x256x256": lambda r: gemm_case(r, 1, 256, 256, 1, 1.0),
     # Matrix-vector products on codegen's own loops: dot products split by
-    # columns over threads (large enough to be split), axpys on one thread,
-    # a few rows split by rows.
+    # columns over threads (large enough to be split), axpys split into
+    # blocks of columns for the threads (768 columns: 6 blocks of 128 on 2
+    # threads) or, when no block divides the columns, on one thread, a few
+    # rows split by rows.
     "gemm_matvec_transb_1x1031x1027": lambda r: gemm_case(r, 1, 1031, 1027, 1, 1.0),
+    "matmul_matvec_columns_1x1100x768": lambda r: matmul_case(r, 1, 1100, 768),
     "matmul_matvec_1x517x263": lambda r: matmul_case(r, 1, 517, 263),
     "gemm_matvec_rows_3x300x701": lambda r: gemm_case(r, 3, 300, 701, 0, 0.5),
     "conv_1x1_prime": lambda r: conv_case(r, 1, 7, 5, 11, 13, 1, 1, 0, 1),

@@ -94,3 +94,82 @@ func.func @small_window(%x: tensor<10x64xf32>, %w: tensor<3xf32>, %y: tensor<8x6
   } -> tensor<3x7xf32>
   return %0, %1 : tensor<8x64xf32>, tensor<3x7xf32>
 }
+
+// -----
+
+// One row times a 1024x512 matrix read along its columns (axpy form): the
+// columns split into 4 blocks of 128, the block loop outermost for the
+// threads; operands and result viewed as [.., 4, 128], no copy.
+// CHECK-DAG: #[[XA:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-DAG: #[[WA:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3)>
+// CHECK-DAG: #[[YA:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d3)>
+// CHECK-LABEL: func @axpy_columns
+// CHECK-DAG: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [1024, 4, 128] : tensor<1024x512xf32> into tensor<1024x4x128xf32>
+// CHECK-DAG: %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [1, 4, 128] : tensor<1x512xf32> into tensor<1x4x128xf32>
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[XA]], #[[WA]], #[[YA]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %[[W]] : tensor<1x1024xf32>, tensor<1024x4x128xf32>) outs(%[[Y]] : tensor<1x4x128xf32>)
+// CHECK: arith.mulf
+// CHECK: tensor.collapse_shape %[[G]] {{\[\[}}0], [1, 2]] : tensor<1x4x128xf32> into tensor<1x512xf32>
+#xk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+func.func @axpy_columns(%x: tensor<1x1024xf32>, %w: tensor<1024x512xf32>, %y: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %0 = linalg.generic {indexing_maps = [#xk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x1024xf32>, tensor<1024x512xf32>) outs(%y : tensor<1x512xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
+}
+
+// -----
+
+// Not split: two rows (the row loop goes to the threads); too little work
+// (1 x 64 x 512: 2^15 multiply-adds); 1000 columns (no block of 64-2048
+// divides them); a body that reads its loop indices.
+// CHECK-LABEL: func @axpy_unsplit
+// CHECK-NOT: tensor.expand_shape
+// CHECK-COUNT-4: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-NOT: tensor.expand_shape
+#xk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+func.func @axpy_unsplit(%x2: tensor<2x1024xf32>, %w: tensor<1024x512xf32>, %y2: tensor<2x512xf32>,
+                        %xs: tensor<1x64xf32>, %ws: tensor<64x512xf32>, %y: tensor<1x512xf32>,
+                        %x: tensor<1x1024xf32>, %wo: tensor<1024x1000xf32>, %yo: tensor<1x1000xf32>)
+    -> (tensor<2x512xf32>, tensor<1x512xf32>, tensor<1x1000xf32>, tensor<1x512xf32>) {
+  %0 = linalg.generic {indexing_maps = [#xk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x2, %w : tensor<2x1024xf32>, tensor<1024x512xf32>) outs(%y2 : tensor<2x512xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x512xf32>
+  %1 = linalg.generic {indexing_maps = [#xk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xs, %ws : tensor<1x64xf32>, tensor<64x512xf32>) outs(%y : tensor<1x512xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x512xf32>
+  %2 = linalg.generic {indexing_maps = [#xk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %wo : tensor<1x1024xf32>, tensor<1024x1000xf32>) outs(%yo : tensor<1x1000xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1000xf32>
+  %3 = linalg.generic {indexing_maps = [#xk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x1024xf32>, tensor<1024x512xf32>) outs(%y : tensor<1x512xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %n = linalg.index 1 : index
+    %i = arith.index_cast %n : index to i32
+    %f = arith.sitofp %i : i32 to f32
+    %p = arith.mulf %a, %f : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x512xf32>
+  return %0, %1, %2, %3 : tensor<2x512xf32>, tensor<1x512xf32>, tensor<1x1000xf32>, tensor<1x512xf32>
+}
