@@ -91,6 +91,16 @@ std::optional<SmallVector<unsigned>> wantedOrder(linalg::GenericOp op) {
   return order;
 }
 
+/// Reassociation of a shape of `rank` whose last dimension is split in
+/// two: {0}, {1}, ..., {rank - 1, rank}.
+SmallVector<ReassociationIndices> lastDimSplit(int64_t rank) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    groups.push_back({i});
+  groups.push_back({rank - 1, rank});
+  return groups;
+}
+
 /// The axpy-form `op` (its loops already ordered: parallel, reductions,
 /// then the contiguous dimension last) with that dimension split into
 /// [blocks, block] and the blocks loop outermost, or `op` as it was.
@@ -99,7 +109,8 @@ LogicalResult splitColumns(IRRewriter &rewriter, linalg::GenericOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
-      iters[inner] != utils::IteratorType::parallel || !op.hasPureTensorSemantics())
+      iters[inner] != utils::IteratorType::parallel ||
+      !op.hasPureTensorSemantics())
     return failure();
   int64_t depth = 1;
   for (unsigned d = 0; d < inner; ++d) {
@@ -111,14 +122,16 @@ LogicalResult splitColumns(IRRewriter &rewriter, linalg::GenericOp op) {
       depth *= ranges[d];
   }
   int64_t cols = ranges[inner];
-  int64_t block = ShapedType::isDynamic(cols) ? 0 : cpu::axpyColumnBlock(cols, depth);
+  int64_t block =
+      ShapedType::isDynamic(cols) ? 0 : cpu::axpyColumnBlock(cols, depth);
   if (!block || !op.getBody()->getOps<linalg::IndexOp>().empty())
     return failure();
   // Every operand reads the dimension, if at all, as its last index only,
   // and the result does.
   MLIRContext *ctx = op.getContext();
   AffineExpr innerExpr = getAffineDimExpr(inner, ctx);
-  if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isFunctionOfDim(inner))
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!outMap.isFunctionOfDim(inner))
     return failure();
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -140,12 +153,8 @@ LogicalResult splitColumns(IRRewriter &rewriter, linalg::GenericOp op) {
     auto t = cast<RankedTensorType>(v.getType());
     SmallVector<int64_t> shape(t.getShape().drop_back());
     shape.append({t.getShape().back() / block, block});
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t i = 0; i + 1 < t.getRank(); ++i)
-      groups.push_back({i});
-    groups.push_back({t.getRank() - 1, t.getRank()});
     return tensor::ExpandShapeOp::create(rewriter, loc, t.clone(shape), v,
-                                         groups);
+                                         lastDimSplit(t.getRank()));
   };
   SmallVector<Value> inputs, inits;
   SmallVector<AffineMap> maps;
@@ -168,12 +177,9 @@ LogicalResult splitColumns(IRRewriter &rewriter, linalg::GenericOp op) {
   rewriter.inlineRegionBefore(op.getRegion(), split.getRegion(),
                               split.getRegion().begin());
   auto outType = cast<RankedTensorType>(op.getResult(0).getType());
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0; i + 1 < outType.getRank(); ++i)
-    groups.push_back({i});
-  groups.push_back({outType.getRank() - 1, outType.getRank()});
-  Value result = tensor::CollapseShapeOp::create(rewriter, loc, outType,
-                                                 split.getResult(0), groups);
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, outType, split.getResult(0),
+      lastDimSplit(outType.getRank()));
   rewriter.replaceOp(op, result);
   return success();
 }
