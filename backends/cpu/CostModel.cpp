@@ -59,13 +59,12 @@ KernelEstimate CpuCostModel::choose(Operation *op, bool canRun) const {
     return codegen;
   KernelEstimate library = estimate(op, CpuPath::Library);
   // A one-row product in the axpy form, large enough for column blocks,
-  // with a constant matrix: oneDNN
-  // reads the matrix repacked once for its matrix-vector kernel, which
-  // beats the generated column blocks on the same bytes although the
-  // roofline cannot tell them apart (4096x4096 at 2 threads: 1.62 against
-  // 2.0 ms; 1024x1024: 0.09 against 0.12). With a matrix given at run
-  // time oneDNN reads the plain layout and the blocks win (4096x4096: 2.0
-  // against 4.4 ms).
+  // with a constant matrix: oneDNN reads the matrix repacked once for its
+  // matrix-vector kernel, which beats the generated column blocks on the
+  // same bytes although the roofline cannot tell them apart (4096x4096 at
+  // 2 threads: 1.62 against 2.0 ms; 1024x1024: 0.09 against 0.12). With a
+  // matrix given at run time oneDNN reads the plain layout and the blocks
+  // win (4096x4096: 2.0 against 4.4 ms).
   if (constantAxpyMatrix(op))
     return library;
   return library.milliseconds < codegen.milliseconds ? library : codegen;
@@ -154,13 +153,15 @@ bool constantAxpyMatrix(Operation *op) {
   if (!p || p->rows != 1 || !p->sharedRhs || p->rhsAlongDepth ||
       !axpyColumnBlock(p->cols, p->depth))
     return false;
-  // Inside a kernel (kiln.fused, as --kernel-report sees it) the matrix is
-  // a block argument standing for the kernel's input.
-  Value matrix = op->getOperand(1);
-  if (auto arg = dyn_cast<BlockArgument>(matrix))
-    if (auto fused = dyn_cast<FusedOp>(arg.getOwner()->getParentOp()))
-      matrix = fused.getInputs()[arg.getArgNumber()];
-  return matrix.getDefiningOp<ConstantOp>() != nullptr;
+  return outsideKernel(op->getOperand(1)).getDefiningOp<ConstantOp>() !=
+         nullptr;
+}
+
+Value outsideKernel(Value v) {
+  if (auto arg = dyn_cast_or_null<BlockArgument>(v))
+    if (auto fused = dyn_cast_or_null<FusedOp>(arg.getOwner()->getParentOp()))
+      return fused.getInputs()[arg.getArgNumber()];
+  return v;
 }
 
 int64_t axpyColumnBlock(int64_t cols, int64_t depth) {

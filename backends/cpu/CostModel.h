@@ -112,6 +112,10 @@ int matrixVectorThreads(mlir::Operation *op, int threads);
 /// largest block that leaves four, else two.
 int64_t axpyColumnBlock(int64_t cols, int64_t depth);
 
+/// `v` as seen from outside its kernel: a block argument of a kiln.fused
+/// body stands for the kernel's input (how --kernel-report sees weights).
+mlir::Value outsideKernel(mlir::Value v);
+
 /// Whether `op` is a one-row product in the axpy form, large enough for
 /// column blocks (axpyColumnBlock), whose matrix is a constant: oneDNN
 /// repacks it once and is faster than the generated blocks.

@@ -32,7 +32,6 @@ public:
   // path: the cost model's choice between oneDNN and generated loops.
   std::string planOf(Operation *fused, const CompileOptions &options,
                      double &milliseconds) const override {
-    auto kernel = cast<FusedOp>(fused);
     Operation *anchor = kernelAnchor(fused);
     if (!anchor)
       return "";
@@ -46,12 +45,9 @@ public:
         options.cpuKernels == "onednn" && library
             ? model.estimate(anchor, cpu::CpuPath::Library)
             : model.choose(anchor, library);
-    // The weight as the kernel receives it: a block argument stands for
-    // the kernel's input.
-    Value weight = anchor->getNumOperands() > 1 ? anchor->getOperand(1) : Value();
-    if (auto arg = dyn_cast_or_null<BlockArgument>(weight))
-      if (arg.getOwner() == &kernel.getBody().front())
-        weight = kernel.getInputs()[arg.getArgNumber()];
+    // The weight as the kernel receives it.
+    Value weight = cpu::outsideKernel(
+        anchor->getNumOperands() > 1 ? anchor->getOperand(1) : Value());
     bool constantWeight = weight && weight.getDefiningOp<ConstantOp>();
     // kiln-cpu-select-library-calls' Winograd choice: whether the
     // epilogue oneDNN absorbs has a binary step.
