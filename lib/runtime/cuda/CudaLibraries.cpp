@@ -411,7 +411,7 @@ static void reportConvChoice(const int64_t *d, const CudnnConvPerf &r) {
   }();
   if (!wanted)
     return;
-  static const char *const names[] = {
+  static const char *const names[kCudnnAlgoCount] = {
       "implicit_gemm", "implicit_precomp_gemm", "gemm", "direct", "fft",
       "fft_tiling", "winograd", "winograd_nonfused"};
   const char *type = d[abi::kConvDType] == abi::kF16    ? "f16"
@@ -425,7 +425,7 @@ static void reportConvChoice(const int64_t *d, const CudnnConvPerf &r) {
                (long long)d[abi::kConvK], (long long)d[abi::kConvR],
                (long long)d[abi::kConvS], (long long)d[abi::kConvStrideH],
                (long long)d[abi::kConvGroups],
-               r.algo >= 0 && r.algo < 8 ? names[r.algo] : "?",
+               r.algo >= 0 && r.algo < kCudnnAlgoCount ? names[r.algo] : "?",
                r.mathType == kCudnnTensorOpMath ||
                        r.mathType == kCudnnTensorOpMathAllowConversion
                    ? " (tensor cores)"
