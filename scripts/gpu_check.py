@@ -57,6 +57,13 @@ def run_kiln(kiln_run, args, timeout, env=None):
 
 # -- numerics ----------------------------------------------------------------
 
+def rel_error(got, want):
+    """max|got - want| / max|want| (float64 arrays of one shape)."""
+    import numpy as np
+    scale = max(float(np.max(np.abs(want))), 1e-30)
+    return float(np.max(np.abs(got - want))) / scale
+
+
 def compare_outputs(out, refs):
     """(worst max|diff|/max|ref|, per-output details, all present and
     finite) of OUT/output_<i>.npy against the reference files."""
@@ -78,8 +85,7 @@ def compare_outputs(out, refs):
             ok = False
             detail.append(f"output {i}: not finite")
             continue
-        scale = max(float(np.max(np.abs(want))), 1e-30)
-        rel = float(np.max(np.abs(got - want))) / scale
+        rel = rel_error(got, want)
         worst = max(worst, rel)
         detail.append(f"output {i} {list(got.shape)}: max|diff|/max|ref| "
                       f"= {rel:.2e}")
@@ -130,7 +136,6 @@ def torch_own_error(a, case, device="cuda", dtypes=("float32", "float16")):
     inputs = {k: torch.from_numpy(np.load(os.path.join(a.bundle, v)))
               for k, v in case["inputs"].items()}
     want = np.load(os.path.join(a.bundle, case["refs"][0])).astype(np.float64)
-    scale = max(float(np.max(np.abs(want))), 1e-30)
     errs = {}
     with torch.no_grad():
         for name in dtypes:
@@ -142,8 +147,8 @@ def torch_own_error(a, case, device="cuda", dtypes=("float32", "float16")):
             # several go by name (the BERT's).
             got = m(*xs.values()) if len(xs) == 1 else m(**xs)
             got = got[0] if isinstance(got, tuple) else got
-            got = got.float().cpu().numpy().astype(np.float64)
-            errs[name] = float(np.max(np.abs(got - want))) / scale
+            errs[name] = rel_error(
+                got.float().cpu().numpy().astype(np.float64), want)
     del model
     torch.cuda.empty_cache()
     return errs
@@ -180,10 +185,9 @@ def numerics(a, manifest):
                     "float32", {"fp16": "float16", "bf16": "bfloat16"}[
                         case.get("precision", "fp16")]))
                 if errs:
-                    say("PyTorch's own error against the same reference: "
-                        + ", ".join(f"{k} {v:.2e}" for k, v in errs.items()))
-                    extra = "; PyTorch's own: " + ", ".join(
-                        f"{k} {v:.2e}" for k, v in errs.items())
+                    own = ", ".join(f"{k} {v:.2e}" for k, v in errs.items())
+                    say(f"PyTorch's own error against the same reference: {own}")
+                    extra = f"; PyTorch's own: {own}"
             except Exception as e:  # a missing torchvision is one line
                 say(f"PyTorch's own error: failed ({e})")
         rows.append((name, status, f"rel err {worst:.2e} vs "
@@ -348,8 +352,7 @@ def error_vs(a, case, ref):
     for got, want in zip(*outs):
         if not np.all(np.isfinite(got)):
             return None, "outputs not finite"
-        scale = max(float(np.max(np.abs(want))), 1e-30)
-        worst = max(worst, float(np.max(np.abs(got - want))) / scale)
+        worst = max(worst, rel_error(got, want))
     return worst, None
 
 
@@ -382,13 +385,13 @@ def bench(a, manifest):
                         f"cuDNN algorithms: {algorithm_counts(t1)}")
         # The same with every kernel and library call launched by the
         # artifact, not replayed as one CUDA graph per run.
-        graph_ms = None
+        nograph_ms = None
         if kiln_ms is not None:
             text, ginfo = run_kiln(a.kiln_run, args, 240,
                                    env={"KILN_CUDA_GRAPH": "0"})
-            graph_ms = parse_ms(text)
-            say(f"kiln, KILN_CUDA_GRAPH=0: " + (f"{graph_ms:.3f} ms"
-                if graph_ms is not None else f"FAILED: {ginfo}"))
+            nograph_ms = parse_ms(text)
+            say(f"kiln, KILN_CUDA_GRAPH=0: " + (f"{nograph_ms:.3f} ms"
+                if nograph_ms is not None else f"FAILED: {ginfo}"))
         precision = case.get("precision", "fp32")
         torch_ms, note = None, why
         if torch is not None and left() < 30:
@@ -416,7 +419,7 @@ def bench(a, manifest):
                 if not ok:
                     note = "; ".join(x for x in (note, f"error over "
                                                  f"{case['tol']:.0e}") if x)
-        rows.append((name, precision, kiln_ms, graph_ms, torch_ms, err,
+        rows.append((name, precision, kiln_ms, nograph_ms, torch_ms, err,
                      info if kiln_ms is None else note))
     return rows
 
@@ -500,14 +503,14 @@ def main():
         say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (
             "model", "prec", "kiln ms", "no-graph", "torch eager ms",
             "kiln/torch", "err", "note"))
-        for name, prec, k, g, t, err, note in bench_rows:
+        for name, prec, k, ng, t, err, note in bench_rows:
             ks = f"{k:.3f}" if k is not None else "-"
-            gs = f"{g:.3f}" if g is not None else "-"
+            ngs = f"{ng:.3f}" if ng is not None else "-"
             ts = f"{t:.3f}" if t is not None else "-"
             ratio = f"{k / t:.2f}" if k and t else "-"
             es = f"{err:.1e}" if err is not None else "-"
             say("%-21s %5s %10s %10s %14s %10s %9s  %s" % (
-                name, prec, ks, gs, ts, ratio, es, note or ""))
+                name, prec, ks, ngs, ts, ratio, es, note or ""))
     if bw_rows:
         say("\n%-32s %10s %10s  %s" % ("bandwidth", "ms", "GB/s", "note"))
         for name, ms, gbs, note in bw_rows:
