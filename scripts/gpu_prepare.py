@@ -94,12 +94,18 @@ class Preparer:
     # -- numerics -----------------------------------------------------------
 
     @staticmethod
-    def tolerance(flags):
-        """float32's target, fp16's (the issue's 1e-2), or bfloat16's 2e-2
-        (8 bits of mantissa to fp16's 11, as the emulation tests hold it)."""
-        if "--precision=bf16" in flags:
-            return 2e-2
-        return 1e-2 if "--precision=fp16" in flags else 1e-4
+    def precision(flags):
+        """The --precision in compile flags: fp32 unless fp16 or bf16."""
+        low = [f[len("--precision="):] for f in flags
+               if f in ("--precision=fp16", "--precision=bf16")]
+        return low[0] if low else "fp32"
+
+    # float32's target, fp16's (the issue's 1e-2), or bfloat16's 2e-2 (8
+    # bits of mantissa to fp16's 11, as the emulation tests hold it).
+    TOLERANCE = {"fp32": 1e-4, "fp16": 1e-2, "bf16": 2e-2}
+
+    def tolerance(self, flags):
+        return self.TOLERANCE[self.precision(flags)]
 
     def numerics_torch(self, name, model, case, flags, reference):
         """A model with its real weights against export_models.py's outputs."""
@@ -126,14 +132,13 @@ class Preparer:
             {"name": name, "artifact": so, "inputs": inputs, "refs": refs,
              "run_args": [], "reference": reference,
              "tol": self.tolerance(flags)})
-        low = [f[len("--precision="):] for f in flags
-               if f in ("--precision=fp16", "--precision=bf16")]
-        if low:
+        low = self.precision(flags)
+        if low != "fp32":
             # gpu_check.py rebuilds this model in PyTorch for its own
             # float32 and 16-bit errors against the same reference.
             self.manifest["numerics"][-1]["torch_self"] = \
                 os.path.basename(model)[:-5]
-            self.manifest["numerics"][-1]["precision"] = low[0]
+            self.manifest["numerics"][-1]["precision"] = low
 
     def numerics_cpu(self, name, model, flags, inputs, random_params=False,
                      reference_target="cpu"):
@@ -261,7 +266,7 @@ class Preparer:
                     "differently: no error against float32")
             else:
                 entry["compare_to"] = compare_to
-                entry["tol"] = self.tolerance([f"--precision={precision}"])
+                entry["tol"] = self.TOLERANCE[precision]
         self.manifest["bench"].append(entry)
 
     def batch_dynamic(self, model, name):
@@ -343,11 +348,11 @@ def main():
                        {"x": x, "z": z})
     p.numerics_torch("mobilenet_v2", M("mobilenet_v2"), "default", [],
                      "PyTorch (CPU, export time)")
+    bert_small_seq128 = ["--input-shape", "input_ids=1x128",
+                         "--input-shape", "attention_mask=1x128",
+                         "--input-shape", "token_type_ids=1x128"]
     p.numerics_torch("bert_small_s128", M("bert_small"), "seq128",
-                     ["--input-shape", "input_ids=1x128",
-                      "--input-shape", "attention_mask=1x128",
-                      "--input-shape", "token_type_ids=1x128"],
-                     "PyTorch (CPU, export time)")
+                     bert_small_seq128, "PyTorch (CPU, export time)")
     shutil.copy(os.path.join(a.models, "resnet18.default.in.input.npy"),
                 os.path.join(a.out, "resnet18.in.input.npy"))
     # ResNet-18's weights (45 MiB) do not fit the bundle: random ones, filled
@@ -361,16 +366,10 @@ def main():
     # --precision=fp16 against the same float32 references.
     p.numerics_torch("mobilenet_v2.fp16", M("mobilenet_v2"), "default",
                      ["--precision=fp16"], "PyTorch float32 (CPU, export time)")
-    p.numerics_torch("bert_small_s128.fp16", M("bert_small"), "seq128",
-                     ["--input-shape", "input_ids=1x128",
-                      "--input-shape", "attention_mask=1x128",
-                      "--input-shape", "token_type_ids=1x128",
-                      "--precision=fp16"], "PyTorch float32 (CPU, export time)")
-    p.numerics_torch("bert_small_s128.bf16", M("bert_small"), "seq128",
-                     ["--input-shape", "input_ids=1x128",
-                      "--input-shape", "attention_mask=1x128",
-                      "--input-shape", "token_type_ids=1x128",
-                      "--precision=bf16"], "PyTorch float32 (CPU, export time)")
+    for low in ("fp16", "bf16"):
+        p.numerics_torch(f"bert_small_s128.{low}", M("bert_small"), "seq128",
+                         bert_small_seq128 + [f"--precision={low}"],
+                         "PyTorch float32 (CPU, export time)")
 
     node_data = os.path.join(os.path.dirname(a.models), "onnx-node-tests",
                              "node")
