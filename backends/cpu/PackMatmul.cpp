@@ -8,8 +8,9 @@
 // one and issues mr*nr/w FMAs: with 6 x 64 on AVX-512 that is 24 FMAs for
 // 4 loads and 6 broadcasts in 24 of the 32 registers, so the loop runs at
 // the FMA units' rate rather than the caches'. The kc block keeps the
-// right panel's sliver (kc x nr) near L1 across every row panel, and the
-// left panel's block (M x kc) in L2 across every column panel. (Measured
+// right panel's sliver (kc x nr) near L1 across every row panel of a row
+// block, and the left operand's block (mc x kc) in L2 across every column
+// panel. (Measured
 // on this 2-core AVX-512 machine, one thread, against oneDNN's sgemm:
 // 6 x 64 kc=256 reached 86-92% at 1024^3 and 2048^3; 8 x 32 and 12 x 32
 // 70-80%, kc=128 and 512 less.)
@@ -17,12 +18,13 @@
 // The loop order of the generated code, per batch index (batch indices
 // themselves are a parallel loop, each with its own panels):
 //
-//   pack B -> Bp[N/nr][K][nr]   (parallel over column panels)
-//   pack A -> Ap[M/mr][K][mr]   (parallel over row panels)
-//   for kc in 0..K step kc:
-//     parallel for (n1, m1):    (threads split column panels)
-//       acc = C tile; for k in block: acc += Ap[m1][k][:] x Bp[n1][k][:]
-//       C tile = acc
+//   pack B -> Bp[N/nr][K][nr]          (parallel over column panels)
+//   pack A -> Ap[K/kc][M/mr][kc][mr]   (parallel over row panels)
+//   for kc in 0..K step kc:            (K split into equal blocks <= kc)
+//     for mc in 0..M step mc:          (equal row blocks <= mc)
+//       parallel for (n1, m1 in mc):   (threads split column panels)
+//         acc = C tile; for k in block: acc += Ap[kc][m1][k][:] x Bp[n1][k][:]
+//         C tile = acc
 //
 // When a fill of all of C comes just before the product (the zero init
 // of MatMul), the first kc block starts its tiles from the fill's value in
@@ -54,7 +56,7 @@ namespace kiln {
 namespace {
 
 struct TileShape {
-  int64_t mr, nr, kc, width;
+  int64_t mr, nr, kc, width, mc;
 };
 
 /// A product the kernel can compute: C[batch.., m, n] += A[..] * B[..],
@@ -210,6 +212,10 @@ public:
     N = p.ranges[p.n];
     K = p.ranges[p.k];
     M1 = (M + t.mr - 1) / t.mr;
+    // Blocks of equal size, at most kc each, so the blocked left panels
+    // carry no padding past K beyond a few reductions.
+    KB = (K + t.kc - 1) / t.kc;
+    t_.kc = (K + KB - 1) / KB;
     N1 = (N + t.nr - 1) / t.nr;
     f32_ = b.getF32Type();
     vec_ = VectorType::get({t.width}, f32_);
@@ -231,7 +237,7 @@ public:
     int64_t batches = 1;
     for (unsigned d : repeated)
       batches *= p_.ranges[d];
-    auto apType = MemRefType::get({batches, M1, K, t_.mr}, f32_);
+    auto apType = MemRefType::get({batches, KB, M1, t_.kc, t_.mr}, f32_);
     auto bpType = MemRefType::get({batches, N1, K, t_.nr}, f32_);
     Value ap = memref::AllocOp::create(b_, loc_, apType, b_.getI64IntegerAttr(64));
     if (repeated.empty()) {
@@ -340,18 +346,24 @@ private:
     memref::StoreOp::create(b_, loc_, v, bp, ValueRange{batch, n1, iv[p_.k], j});
   }
 
-  /// Ap[m1][k][r] = A[m1*mr + r][k], 0 past the last row.
+  /// Ap[k/kc][m1][k%kc][r] = A[m1*mr + r][k], 0 past the last row: each kc
+  /// block's row panels one after another, so the micro-kernels of a row
+  /// block read its left operand as one contiguous stream (in [m1][k]
+  /// order, a block's 6 KB pieces were K*mr floats apart, each a new
+  /// stream for the hardware prefetchers).
   void packLeft(SmallVector<Value> iv, Value batch, Value ap) {
     Value cM = idx(M);
     OpBuilder::InsertionGuard guard(b_);
     auto [m1, m0] = openPanelLoops(M1, t_.mr, iv);
+    Value kb = arith::DivUIOp::create(b_, loc_, iv[p_.k], idx(t_.kc));
+    Value kk = arith::RemUIOp::create(b_, loc_, iv[p_.k], idx(t_.kc));
     for (int64_t r = 0; r < t_.mr; ++r) {
       Value row = arith::AddIOp::create(b_, loc_, m0, idx(r));
       setRow(iv, clamp(row, M));
       Value x = memref::LoadOp::create(b_, loc_, p_.a, indicesOf(p_.aMap, iv));
       Value in = arith::CmpIOp::create(b_, loc_, arith::CmpIPredicate::slt, row, cM);
       Value v = arith::SelectOp::create(b_, loc_, in, x, zeroScalar());
-      memref::StoreOp::create(b_, loc_, v, ap, ValueRange{batch, m1, iv[p_.k], idx(r)});
+      memref::StoreOp::create(b_, loc_, v, ap, ValueRange{batch, kb, m1, kk, idx(r)});
     }
   }
 
@@ -363,12 +375,31 @@ private:
     Value kBegin = kcLoop.getInductionVar();
     Value kEnd = arith::MinSIOp::create(
         b_, loc_, arith::AddIOp::create(b_, loc_, kBegin, idx(t_.kc)), idx(K));
+    // Blocks of at most mc rows, of equal size: the threads share out the
+    // column panels, and each sweeps its panels over one row block, whose
+    // packed left operand (mc x kc) stays in its L2 from one panel to the
+    // next. With all M rows in one sweep, a 2048-row block was 2 MB, the
+    // whole L2, and was read again from L3 for every column panel.
+    int64_t mcTiles = std::min(M1, std::max<int64_t>(1, t_.mc / t_.mr));
+    int64_t rowBlocks = (M1 + mcTiles - 1) / mcTiles;
+    mcTiles = (M1 + rowBlocks - 1) / rowBlocks;
+    auto mcLoop = scf::ForOp::create(b_, loc_, idx(0), idx(M1), idx(mcTiles));
+    b_.setInsertionPointToStart(mcLoop.getBody());
+    Value mBegin = mcLoop.getInductionVar();
     auto par = scf::ParallelOp::create(
-        b_, loc_, ValueRange{idx(0), idx(0)}, ValueRange{idx(N1), idx(M1)},
+        b_, loc_, ValueRange{idx(0), idx(0)}, ValueRange{idx(N1), idx(mcTiles)},
         ValueRange{idx(1), idx(1)});
     b_.setInsertionPoint(par.getBody()->getTerminator());
-    microKernel(iv, batch, ap, bp, par.getInductionVars()[0],
-                par.getInductionVars()[1], kBegin, kEnd);
+    Value m1 = arith::AddIOp::create(b_, loc_, mBegin, par.getInductionVars()[1]);
+    if (M1 % mcTiles != 0) {
+      // The last block is short: its missing panels do nothing.
+      auto inside = scf::IfOp::create(
+          b_, loc_,
+          arith::CmpIOp::create(b_, loc_, arith::CmpIPredicate::slt, m1, idx(M1)),
+          /*withElse=*/false);
+      b_.setInsertionPointToStart(inside.thenBlock());
+    }
+    microKernel(iv, batch, ap, bp, par.getInductionVars()[0], m1, kBegin, kEnd);
   }
 
   void microKernel(SmallVector<Value> iv, Value batch, Value ap, Value bp, Value n1,
@@ -376,6 +407,7 @@ private:
     int64_t nv = t_.nr / t_.width;
     Value cM = idx(M), cN = idx(N);
     Value n0 = arith::MulIOp::create(b_, loc_, n1, idx(t_.nr));
+    Value kb = arith::DivUIOp::create(b_, loc_, kBegin, idx(t_.kc));
     Value m0 = arith::MulIOp::create(b_, loc_, m1, idx(t_.mr));
     SmallVector<Value> cols, masks, rows, rowIn;
     for (int64_t v = 0; v < nv; ++v) {
@@ -439,6 +471,7 @@ private:
     auto kLoop = scf::ForOp::create(
         b_, loc_, kBegin, kEnd, idx(1), acc,
         [&](OpBuilder &lb, Location l, Value k, ValueRange in) {
+          Value kk = arith::SubIOp::create(lb, l, k, kBegin);
           SmallVector<Value> right;
           for (int64_t v = 0; v < nv; ++v)
             right.push_back(vector::LoadOp::create(
@@ -447,7 +480,8 @@ private:
           SmallVector<Value> out;
           for (int64_t r = 0; r < t_.mr; ++r) {
             Value a = memref::LoadOp::create(
-                lb, l, ap, ValueRange{batch, m1, k, arith::ConstantIndexOp::create(lb, l, r)});
+                lb, l, ap,
+                ValueRange{batch, kb, m1, kk, arith::ConstantIndexOp::create(lb, l, r)});
             Value splat = vector::BroadcastOp::create(lb, l, vec_, a);
             for (int64_t v = 0; v < nv; ++v)
               out.push_back(vector::FMAOp::create(lb, l, splat, right[v],
@@ -502,13 +536,15 @@ private:
   Location loc_;
   const Product &p_;
   TileShape t_;
-  int64_t M, N, K, M1, N1;
+  int64_t M, N, K, M1, N1, KB;
   Type f32_;
   VectorType vec_, mask_;
 };
 
 struct PackMatmulPass : impl::CpuPackMatmulBase<PackMatmulPass> {
   using CpuPackMatmulBase::CpuPackMatmulBase;
+
+  TileShape tile() const { return {mr, nr, kc, vectorWidth, mc}; }
 
   void runOnOperation() override {
     if (mr < 1 || kc < 1 || vectorWidth < 1 || nr < vectorWidth ||
@@ -523,13 +559,13 @@ struct PackMatmulPass : impl::CpuPackMatmulBase<PackMatmulPass> {
     SmallVector<Product, 4> products;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Product> p =
-              matchProduct(op, minFlops, {mr, nr, kc, vectorWidth}))
+              matchProduct(op, minFlops, tile()))
         products.push_back(*p);
     });
     OpBuilder b(&getContext());
     for (Product &p : products) {
       b.setInsertionPoint(p.op);
-      KernelBuilder(b, p.op.getLoc(), p, {mr, nr, kc, vectorWidth}).build();
+      KernelBuilder(b, p.op.getLoc(), p, tile()).build();
       p.op.erase();
       if (p.fill)
         p.fill.erase();

@@ -17,6 +17,10 @@ struct PackedGemmShape {
   int64_t mr = 6, nr = 64;
   /// Reductions per cache block.
   int64_t kc = 256;
+  /// Rows of the left operand per cache block: 256 x kc floats is 256 KB,
+  /// an eighth of this machine's 2 MB L2 per core, which also holds the
+  /// right panel's sliver and the output tiles passing through.
+  int64_t mc = 256;
   /// f32 lanes of the widest vector (AVX-512).
   int64_t vectorWidth = 16;
   /// Smallest product (2*M*N*K per batch index) worth packing.

@@ -268,9 +268,10 @@ def CpuPackMatmul : Pass<"kiln-cpu-pack-matmul", "mlir::ModuleOp"> {
     at least `min-flops` into Kiln's GEMM kernel:
 
     - the right operand is packed into `[N/nr][K][nr]` panels and the
-      left into `[M/mr][K][mr]` panels (zero-padded, any layout read),
-      each by a parallel loop, into buffers the memory plan places;
-    - for each block of `kc` reductions, a parallel loop over
+      left into `[K/kc][M/mr][kc][mr]` panels (zero-padded, any layout
+      read), each by a parallel loop, into buffers the memory plan places;
+    - for each block of at most `kc` reductions (K split evenly) and each
+      block of at most `mc` rows (M split evenly), a parallel loop over
       (`nr`-column panel, `mr`-row panel) runs the micro-kernel: an
       `mr` x `nr` tile of the output held in vector registers
       (`mr * nr / vector-width` accumulators) across the block, updated
@@ -295,6 +296,8 @@ def CpuPackMatmul : Pass<"kiln-cpu-pack-matmul", "mlir::ModuleOp"> {
            "Columns of the register tile (a multiple of vector-width)">,
     Option<"kc", "kc", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.kc",
            "Reductions per cache block">,
+    Option<"mc", "mc", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.mc",
+           "Rows of the left operand per cache block (rounded to whole tiles)">,
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"::kiln::cpu::kPackedGemm.vectorWidth",
            "f32 lanes of the widest vector register">
   ];

@@ -223,9 +223,13 @@ CASES = {
     "matmul_batched_3x37x129x19": lambda r: matmul_case(r, 37, 129, 19, (3,)),
     "matmul_256x256x256": lambda r: matmul_case(r, 64, 256, 256),
     # Big enough for codegen's packed GEMM kernel (6 x 64 tiles, k blocks
-    # of 256): edges in every dimension, several k blocks, row dimensions
-    # taken together, a transposed rhs read element by element, batches.
+    # of at most 256, row blocks of at most 256 rows): edges in every
+    # dimension, several k blocks, row dimensions taken together, a
+    # transposed rhs read element by element, batches; 601 rows are three
+    # row blocks of 34 tiles (101 tiles, the last block one short) and K =
+    # 520 three k blocks of 174, 174 and 172.
     "matmul_packed_97x300x89": lambda r: matmul_case(r, 97, 300, 89),
+    "matmul_packed_row_blocks_601x520x75": lambda r: matmul_case(r, 601, 520, 75),
     "matmul_packed_rows_2x45x517x70": lambda r: matmul_case(r, 45, 517, 70, (2,)),
     "gemm_packed_transb_50x260x130": lambda r: gemm_case(r, 50, 260, 130, 1, 0.5),
     "batched_packed_qk_3x67x129x71": lambda r: batched_case(r, 3, 67, 129, 71),

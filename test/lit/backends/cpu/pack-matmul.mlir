@@ -1,7 +1,8 @@
 // Products on buffers become the packed GEMM kernel
 // (backends/cpu/PackMatmul.cpp). A small tile keeps the IR readable:
-// 2 x 8 register tiles of 4-lane vectors, k blocks of 4.
-// RUN: kiln-opt %s --kiln-cpu-pack-matmul="mr=2 nr=8 kc=4 vector-width=4 min-flops=64" -split-input-file -verify-diagnostics | FileCheck %s
+// 2 x 8 register tiles of 4-lane vectors, k blocks of at most 4, row
+// blocks of at most 4 rows (2 tiles).
+// RUN: kiln-opt %s --kiln-cpu-pack-matmul="mr=2 nr=8 kc=4 mc=4 vector-width=4 min-flops=64" -split-input-file -verify-diagnostics | FileCheck %s
 // The default shape (6 x 64 tiles of 16 lanes, k blocks of 256).
 // RUN: kiln-opt %s --kiln-cpu-pack-matmul -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=DEFAULT
 // RUN: not kiln-opt %s --kiln-cpu-pack-matmul="nr=24" 2>&1 | FileCheck %s --check-prefix=BADTILE
@@ -15,14 +16,19 @@
 // 5 x 10 x 9: an edge in every dimension. Panels are padded to 3 row
 // panels of 2 and 2 column panels of 8; the right operand is copied a
 // vector at a time (the part past column 10 masked off), the left one
-// element by element (rows past 5 read row 4 and store 0). Then three k
-// blocks ([0,4), [4,8), [8,9)), each a parallel loop over (column panel,
-// row panel): the tile of C loaded (masked columns, rows past the edge
-// zero), the next row panel's tile prefetched, a k loop carrying the four
-// accumulators, and the tile stored back where it is inside C.
+// element by element (rows past 5 read row 4 and store 0) into its k
+// blocks: K = 9 is three equal blocks of 3 (not 4, 4, 1), and
+// Ap[k / 3][panel][k % 3][row] holds each block's panels one after
+// another. Then per k block, two row blocks of 2 panels (3 panels in
+// all: the second block's missing panel is skipped), each a parallel loop
+// over (column panel, row panel of the block): the tile of C loaded
+// (masked columns, rows past the edge zero), the next row panel's tile
+// prefetched, a k loop carrying the four accumulators and reading the
+// block's panel at k - kBegin, and the tile stored back where it is
+// inside C.
 // CHECK-LABEL: func @edges
 // CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[B:.*]]: memref<9x10xf32>, %[[C:.*]]: memref<5x10xf32>)
-// CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x9x2xf32>
+// CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x3x3x2xf32>
 // CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x9x8xf32>
 // CHECK: scf.parallel
 // CHECK: vector.create_mask
@@ -30,23 +36,32 @@
 // CHECK: vector.store %{{.*}}, %[[BP]]
 // CHECK: vector.maskedload %[[B]]
 // CHECK: vector.store %{{.*}}, %[[BP]]
-// CHECK: scf.parallel
+// CHECK: scf.parallel (%[[PANEL:.*]]) =
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: %[[KB:.*]] = arith.divui %[[K]], %{{.*}} : index
+// CHECK: %[[KK:.*]] = arith.remui %[[K]], %{{.*}} : index
 // CHECK: memref.load %[[A]]
 // CHECK: arith.select
-// CHECK: memref.store %{{.*}}, %[[AP]]
+// CHECK: memref.store %{{.*}}, %[[AP]][%{{.*}}, %[[KB]], %[[PANEL]], %[[KK]], %{{.*}}]
 // CHECK: memref.load %[[A]]
-// CHECK: memref.store %{{.*}}, %[[AP]]
-// CHECK: scf.for %[[KC:.*]] = %{{.*}} to %{{.*}} step %[[C4:.*]] {
+// CHECK: memref.store %{{.*}}, %[[AP]][%{{.*}}, %[[KB]], %[[PANEL]], %[[KK]], %{{.*}}]
+// CHECK: scf.for %[[KC:.*]] = %{{.*}} to %{{.*}} step %[[C3B:.*]] {
 // CHECK: %[[KEND:.*]] = arith.minsi
-// CHECK: scf.parallel (%[[N1:.*]], %[[M1:.*]]) = ({{.*}}) to (%[[C2:.*]], %[[C3:.*]]) step
+// CHECK: scf.for %[[MB:.*]] = %{{.*}} to %{{.*}} step %[[C2A:.*]] {
+// CHECK: scf.parallel (%[[N1:.*]], %[[I:.*]]) = ({{.*}}) to (%[[C2B:.*]], %[[C2C:.*]]) step
+// CHECK: %[[M1:.*]] = arith.addi %[[MB]], %[[I]] : index
+// CHECK: %[[INSIDE:.*]] = arith.cmpi slt, %[[M1]], %{{.*}} : index
+// CHECK: scf.if %[[INSIDE]] {
+// CHECK: %[[BLOCK:.*]] = arith.divui %[[KC]], %{{.*}} : index
 // CHECK-COUNT-2: scf.if {{.*}} -> (vector<4xf32>, vector<4xf32>)
 // CHECK-COUNT-4: memref.prefetch %[[C]]
-// CHECK: scf.for %{{.*}} = %[[KC]] to %[[KEND]] step %{{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for %[[KI:.*]] = %[[KC]] to %[[KEND]] step %{{.*}} iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK: %[[KIN:.*]] = arith.subi %[[KI]], %[[KC]] : index
 // CHECK-COUNT-2: vector.load %[[BP]]
-// CHECK: memref.load %[[AP]]
+// CHECK: memref.load %[[AP]][%{{.*}}, %[[BLOCK]], %[[M1]], %[[KIN]], %{{.*}}]
 // CHECK: vector.broadcast
 // CHECK-COUNT-2: vector.fma
-// CHECK: memref.load %[[AP]]
+// CHECK: memref.load %[[AP]][%{{.*}}, %[[BLOCK]], %[[M1]], %[[KIN]], %{{.*}}]
 // CHECK: vector.broadcast
 // CHECK-COUNT-2: vector.fma
 // CHECK: scf.yield
@@ -72,7 +87,7 @@ func.func @edges(%x: memref<5x9xf32>, %y: memref<9x10xf32>, %z: memref<5x10xf32>
 // The loop order kiln-cpu-order-loops gives contractions (m, k, n) is the
 // same product; with the default tile, 128 x 128 x 64 is large enough.
 // DEFAULT-LABEL: func @default_tile
-// DEFAULT: memref.alloc() {alignment = 64 : i64} : memref<1x22x64x6xf32>
+// DEFAULT: memref.alloc() {alignment = 64 : i64} : memref<1x1x22x64x6xf32>
 // DEFAULT: memref.alloc() {alignment = 64 : i64} : memref<1x2x64x64xf32>
 // DEFAULT: scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // DEFAULT-COUNT-24: vector.fma
@@ -100,7 +115,7 @@ func.func @default_tile(%x: memref<128x64xf32>, %y: memref<64x128xf32>, %z: memr
 // the column clamped.
 // CHECK-LABEL: func @batched_transposed
 // CHECK-SAME: (%[[A:.*]]: memref<3x4x8xf32>, %[[B:.*]]: memref<3x12x8xf32>, %[[C:.*]]: memref<3x4x12xf32>)
-// CHECK: memref.alloc() {alignment = 64 : i64} : memref<3x2x8x2xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<3x2x2x4x2xf32>
 // CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x2x8x8xf32>
 // CHECK: scf.parallel (%[[BATCH:.*]]) =
 // CHECK: %[[LIN:.*]] = arith.addi %{{.*}}, %[[BATCH]] : index
@@ -133,9 +148,9 @@ func.func @batched_transposed(%x: memref<3x4x8xf32>, %y: memref<3x12x8xf32>, %z:
 // [2, 3, 8] x [8, 12]: the two leading dimensions are the rows (M = 6) of
 // one product with one right panel; row r is (r / 3, r % 3).
 // CHECK-LABEL: func @rows_together
-// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x3x8x2xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x2x3x4x2xf32>
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x2x8x8xf32>
-// CHECK: arith.remui %{{.*}}, %[[C3:.*]] : index
+// CHECK: arith.remui %{{.*}}, %[[C3:c3[_0-9]*]] : index
 // CHECK: arith.divui %{{.*}}, %[[C3]] : index
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -163,7 +178,7 @@ func.func @rows_together(%x: memref<2x3x8xf32>, %y: memref<8x12xf32>, %z: memref
 // CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[B:.*]]: memref<9x10xf32>, %[[C:.*]]: memref<5x10xf32>)
 // CHECK: %[[INIT:.*]] = arith.constant 1.500000e+00 : f32
 // CHECK-NOT: linalg.fill
-// CHECK: scf.for %[[KC:.*]] = %{{.*}} to %{{.*}} step %c4 {
+// CHECK: scf.for %[[KC:.*]] = %{{.*}} to %{{.*}} step %c3{{.*}} {
 // CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[KC]], %{{.*}} : index
 // CHECK: %[[LOAD:.*]] = arith.andi %{{.*}}, %[[LATER]] : i1
 // CHECK: scf.if %[[LOAD]] -> (vector<4xf32>, vector<4xf32>)
@@ -303,7 +318,7 @@ func.func @stays(%x: memref<2x2xf32>, %y: memref<2x2xf32>, %z: memref<2x2xf32>,
 // CHECK: vector.store %{{.*}}, %[[BP]]
 // CHECK: scf.for
 // CHECK: memref.store %{{.*}}, %[[A]]
-// CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x9x2xf32>
+// CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x3x3x2xf32>
 // CHECK-NOT: vector.store %{{.*}}, %[[BP]]
 // CHECK: vector.fma
 // CHECK: return
@@ -339,7 +354,7 @@ func.func @invariant_rhs(%x: memref<5x9xf32>, %w: memref<2x9x10xf32>, %z: memref
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for
 // CHECK: memref.store %{{.*}}, %[[W]]
-// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x3x9x2xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x3x3x3x2xf32>
 // CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x9x8xf32>
 // CHECK: vector.maskedload %[[VIEW]]
 // CHECK: vector.store %{{.*}}, %[[BP]]
