@@ -366,8 +366,14 @@ def bench(a, manifest):
         args = [os.path.join(a.bundle, case["artifact"]), "--bench",
                 "--warmup", str(a.warmup), "--iters", str(a.iters)] + \
             case["run_args"]
+        # The graph and no-graph processes share cuDNN's choices (the first
+        # searches and keeps them, the second reads them): their times then
+        # differ by the graph alone, not by two searches' picks.
+        algos_file = os.path.join(tempfile.mkdtemp(prefix="kiln-cudnn-"),
+                                  "algos.txt")
         text, info = run_kiln(a.kiln_run, args, 240,
-                              env={"KILN_CUDA_REPORT": "1"})
+                              env={"KILN_CUDA_REPORT": "1",
+                                   "KILN_CUDNN_CACHE": algos_file})
         kiln_ms = parse_ms(text)
         if kiln_ms is None:
             say(f"kiln: FAILED: {info}")
@@ -388,7 +394,8 @@ def bench(a, manifest):
         nograph_ms = None
         if kiln_ms is not None:
             text, ginfo = run_kiln(a.kiln_run, args, 240,
-                                   env={"KILN_CUDA_GRAPH": "0"})
+                                   env={"KILN_CUDA_GRAPH": "0",
+                                        "KILN_CUDNN_CACHE": algos_file})
             nograph_ms = parse_ms(text)
             say(f"kiln, KILN_CUDA_GRAPH=0: " + (f"{nograph_ms:.3f} ms"
                 if nograph_ms is not None else f"FAILED: {ginfo}"))

@@ -193,6 +193,56 @@ grep -q "^kiln: cuDNN conv f16 2x64x6x6 k64 3x3 s1 g1: implicit_precomp_gemm (te
   fail "fp16 with KILN_CUDNN_SEARCHES=1: $(cat "$work/algo.once.out")"
 echo "ok cuDNN algorithms: the second search decides; fp32 without tensor cores"
 
+# KILN_CUDNN_CACHE: the first process searches and appends its three
+# choices; the next takes them from the file without searching: with
+# KILN_CUDNN_SEARCHES=1 a search would take implicit_gemm (the cold
+# times), the file gives implicit_precomp_gemm on tensor cores.
+cache="$work/cudnn-algos.txt"
+rm -f "$cache"
+[ "$(algos "$work/conv.fp16.so" cache.first KILN_CUDNN_CACHE="$cache")" = " 3 implicit_precomp_gemm;" ] ||
+  fail "cache, first process: $(cat "$work/cache.first.out")"
+[ "$(wc -l < "$cache")" -eq 3 ] || fail "cache: not three lines: $(cat "$cache")"
+grep -q "^1 1 Fake GPU sm_90|cudnn 9[0-9]*|" "$cache" ||
+  fail "cache: no 'ALGO MATH device|cudnn version|descriptor' line: $(cat "$cache")"
+export KILN_CUDNN_SEARCHES=1
+[ "$(algos "$work/conv.fp16.so" cache.second KILN_CUDNN_CACHE="$cache")" = " 3 implicit_precomp_gemm;" ] ||
+  fail "cache, second process: $(cat "$work/cache.second.out")"
+[ "$(grep -c "from KILN_CUDNN_CACHE, workspace 1024 bytes" "$work/cache.second.out")" -eq 3 ] ||
+  fail "cache, second process: not all from the file: $(cat "$work/cache.second.out")"
+[ "$(wc -l < "$cache")" -eq 3 ] || fail "cache: grew without a search: $(cat "$cache")"
+# float32 is another key: its own search (two, FFT), its own lines. A
+# float32 choice on tensor cores (hand-edited here) would break the no-TF32
+# promise: refused with a warning naming the file, searched again (once:
+# implicit_gemm) and that choice appended, the last line of a key winning.
+unset KILN_CUDNN_SEARCHES
+[ "$(algos "$work/conv.so" cache.fp32 KILN_CUDNN_CACHE="$cache")" = " 3 fft;" ] ||
+  fail "cache, fp32: $(cat "$work/cache.fp32.out")"
+[ "$(grep -c "^4 0 .*|0," "$cache")" -eq 3 ] || fail "cache: fp32 not added: $(cat "$cache")"
+sed -i 's/^4 0 \(.*|0,\)/1 1 \1/' "$cache"
+export KILN_CUDNN_SEARCHES=1
+[ "$(algos "$work/conv.so" cache.fp32tc KILN_CUDNN_CACHE="$cache")" = " 3 implicit_gemm;" ] ||
+  fail "cache, fp32 with tensor-core lines: $(cat "$work/cache.fp32tc.out")"
+grep -q "kiln: warning: $cache: cuDNN refuses the recorded algorithm 1 (math 1)" \
+  "$work/cache.fp32tc.out" || fail "cache: no warning: $(cat "$work/cache.fp32tc.out")"
+[ "$(algos "$work/conv.so" cache.fp32again KILN_CUDNN_CACHE="$cache")" = " 3 implicit_gemm;" ] ||
+  fail "cache, fp32 after the new search: $(cat "$work/cache.fp32again.out")"
+grep -q "warning" "$work/cache.fp32again.out" &&
+  fail "cache: the appended choice did not win: $(cat "$work/cache.fp32again.out")"
+# A line that does not parse is named and skipped; the run goes on.
+printf 'not a choice\n' >> "$cache"
+lines=$(wc -l < "$cache")
+[ "$(algos "$work/conv.fp16.so" cache.bad KILN_CUDNN_CACHE="$cache")" = " 3 implicit_precomp_gemm;" ] ||
+  fail "cache with a bad line: $(cat "$work/cache.bad.out")"
+grep -q "kiln: warning: $cache:$lines: not 'ALGO MATH KEY'; line ignored" \
+  "$work/cache.bad.out" || fail "cache: bad line not reported: $(cat "$work/cache.bad.out")"
+# A file that cannot be written: one warning, the run succeeds.
+[ "$(algos "$work/conv.fp16.so" cache.ro KILN_CUDNN_CACHE=/nonexistent/dir/algos.txt)" = " 3 implicit_gemm;" ] ||
+  fail "unwritable cache: $(cat "$work/cache.ro.out")"
+[ "$(grep -c "cannot append to /nonexistent/dir/algos.txt" "$work/cache.ro.out")" -eq 1 ] ||
+  fail "unwritable cache: not one warning: $(cat "$work/cache.ro.out")"
+unset KILN_CUDNN_SEARCHES
+echo "ok KILN_CUDNN_CACHE: choices kept across processes, per type; bad lines and refused choices searched again"
+
 # A model made only of library calls loads no kernel module; the device
 # line still names the GPU. A missing library is one clear error naming
 # the call and the library, and a non-zero exit.

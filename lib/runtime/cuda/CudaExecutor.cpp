@@ -360,7 +360,10 @@ Status CudaExecutor::Impl::load(void *library,
     runtime::appendDescriptor(paramDescriptors.back(),
                               int64_t(params + p.offset), p.tensor.shape);
   }
-  libraries = std::make_unique<LibraryKernels>(*drv, stream);
+  std::string deviceName, deviceArch;
+  describeDevice(deviceName, deviceArch);
+  libraries = std::make_unique<LibraryKernels>(*drv, stream,
+                                               deviceName + " " + deviceArch);
   return Status::ok();
 }
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "lib/runtime/cuda/CudaLibraries.h"
 #include "lib/runtime/cuda/CudaAbi.h"
+#include "lib/runtime/cuda/CudnnAlgoCache.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -327,8 +328,9 @@ struct LibraryKernels::ConvPlan {
   }
 };
 
-LibraryKernels::LibraryKernels(const Driver &driver, CUstream stream)
-    : driver_(driver), stream_(stream) {}
+LibraryKernels::LibraryKernels(const Driver &driver, CUstream stream,
+                               std::string device)
+    : driver_(driver), stream_(stream), device_(std::move(device)) {}
 
 LibraryKernels::~LibraryKernels() {
   convPlans_.clear();
@@ -403,8 +405,11 @@ Status LibraryKernels::ensureWorkspace(size_t bytes) {
 }
 
 /// KILN_CUDA_REPORT=1: each convolution's cuDNN algorithm, one line on
-/// stderr when its plan is made (what a profile cannot name).
-static void reportConvChoice(const int64_t *d, const CudnnConvPerf &r) {
+/// stderr when its plan is made (what a profile cannot name): the search's
+/// time for it, or `searchedMs` < 0 when KILN_CUDNN_CACHE gave it.
+static void reportConvChoice(const int64_t *d,
+                             const CudnnAlgoCache::Choice &choice,
+                             float searchedMs, size_t workspaceBytes) {
   static const bool wanted = [] {
     const char *v = std::getenv("KILN_CUDA_REPORT");
     return v && std::string(v) == "1";
@@ -417,20 +422,25 @@ static void reportConvChoice(const int64_t *d, const CudnnConvPerf &r) {
   const char *type = d[abi::kConvDType] == abi::kF16    ? "f16"
                      : d[abi::kConvDType] == abi::kBF16 ? "bf16"
                                                         : "f32";
+  char source[32] = "from KILN_CUDNN_CACHE";
+  if (searchedMs >= 0)
+    std::snprintf(source, sizeof source, "%.3f ms", double(searchedMs));
   std::fprintf(stderr,
                "kiln: cuDNN conv %s %lldx%lldx%lldx%lld k%lld %lldx%lld s%lld "
-               "g%lld: %s%s, %.3f ms, workspace %zu bytes\n",
+               "g%lld: %s%s, %s, workspace %zu bytes\n",
                type, (long long)d[abi::kConvN], (long long)d[abi::kConvC],
                (long long)d[abi::kConvH], (long long)d[abi::kConvW],
                (long long)d[abi::kConvK], (long long)d[abi::kConvR],
                (long long)d[abi::kConvS], (long long)d[abi::kConvStrideH],
                (long long)d[abi::kConvGroups],
-               r.algo >= 0 && r.algo < kCudnnAlgoCount ? names[r.algo] : "?",
-               r.mathType == kCudnnTensorOpMath ||
-                       r.mathType == kCudnnTensorOpMathAllowConversion
+               choice.algo >= 0 && choice.algo < kCudnnAlgoCount
+                   ? names[choice.algo]
+                   : "?",
+               choice.mathType == kCudnnTensorOpMath ||
+                       choice.mathType == kCudnnTensorOpMathAllowConversion
                    ? " (tensor cores)"
                    : "",
-               double(r.time), r.memory);
+               source, workspaceBytes);
 }
 
 static int cudnnType(int64_t dtype) {
@@ -529,40 +539,86 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
   // Its first search of a process also times each candidate's first
   // launch, which with CUDA's lazy module loading includes loading that
   // kernel: the search runs twice and the second one's times decide
-  // (KILN_CUDNN_SEARCHES=1: once).
+  // (KILN_CUDNN_SEARCHES=1: once). With KILN_CUDNN_CACHE, a choice an
+  // earlier search kept for this device, cuDNN and convolution is taken
+  // instead (CudnnAlgoCache.h).
   static const int searches = [] {
     const char *v = std::getenv("KILN_CUDNN_SEARCHES");
     return v && std::string(v) == "1" ? 1 : 2;
   }();
-  CudnnConvPerf results[kCudnnAlgoCount];
-  int returned = 0;
-  for (int i = 0; i < searches && s; ++i)
-    s = check(api.cudnnFindConvolutionForwardAlgorithm(
-                  cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
-                  kCudnnAlgoCount, &returned, results),
-              "choosing an algorithm");
-  if (!s)
-    return s;
-  const CudnnConvPerf *best = nullptr;
-  for (int i = 0; i < returned && !best; ++i) {
-    const CudnnConvPerf &r = results[i];
-    bool tensorCores = r.mathType == kCudnnTensorOpMath ||
-                       r.mathType == kCudnnTensorOpMathAllowConversion;
-    if (r.status == 0 && !(strictFloat && tensorCores))
-      best = &r;
-  }
-  if (!best)
+  auto usesTensorCores = [](int mathType) {
+    return mathType == kCudnnTensorOpMath ||
+           mathType == kCudnnTensorOpMathAllowConversion;
+  };
+  auto search = [&](CudnnAlgoCache::Choice &choice, float &ms) -> Status {
+    CudnnConvPerf results[kCudnnAlgoCount];
+    int returned = 0;
+    Status st = Status::ok();
+    for (int i = 0; i < searches && st; ++i)
+      st = check(api.cudnnFindConvolutionForwardAlgorithm(
+                     cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
+                     kCudnnAlgoCount, &returned, results),
+                 "choosing an algorithm");
+    if (!st)
+      return st;
+    for (int i = 0; i < returned; ++i) {
+      const CudnnConvPerf &r = results[i];
+      if (r.status == 0 && !(strictFloat && usesTensorCores(r.mathType))) {
+        choice = {r.algo, r.mathType};
+        ms = r.time;
+        return Status::ok();
+      }
+    }
     return Status::error("cuDNN has no algorithm for this convolution");
-  reportConvChoice(d, *best);
-  plan->algo = best->algo;
-  if (!strictFloat)
-    api.cudnnSetConvolutionMathType(plan->conv, best->mathType);
-  s = check(api.cudnnGetConvolutionForwardWorkspaceSize(
-                cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
-                plan->algo, &plan->workspaceBytes),
-            "workspace size");
+  };
+  // Sets the choice's math type and asks for its workspace.
+  auto apply = [&](const CudnnAlgoCache::Choice &choice) -> Status {
+    plan->algo = choice.algo;
+    if (!strictFloat)
+      if (Status st = check(api.cudnnSetConvolutionMathType(plan->conv,
+                                                            choice.mathType),
+                            "math type");
+          !st)
+        return st;
+    return check(api.cudnnGetConvolutionForwardWorkspaceSize(
+                     cudnnHandle_, plan->x, plan->w, plan->conv, plan->y,
+                     plan->algo, &plan->workspaceBytes),
+                 "workspace size");
+  };
+  CudnnAlgoCache *cache = CudnnAlgoCache::fromEnvironment();
+  std::string cacheKey;
+  std::optional<CudnnAlgoCache::Choice> cached;
+  if (cache) {
+    cacheKey = CudnnAlgoCache::key(device_, api.cudnnGetVersion(), d,
+                                   abi::kConvFields);
+    cached = cache->find(cacheKey);
+    // A hand-edited or foreign line must not break float32's no-TF32
+    // promise or name an algorithm cuDNN refuses: search instead.
+    if (cached && (cached->algo < 0 || cached->algo >= kCudnnAlgoCount ||
+                   (strictFloat && usesTensorCores(cached->mathType)) ||
+                   !apply(*cached))) {
+      std::fprintf(stderr,
+                   "kiln: warning: %s: cuDNN refuses the recorded algorithm "
+                   "%d (math %d) for a convolution; searching again\n",
+                   cache->path().c_str(), cached->algo, cached->mathType);
+      cached.reset();
+    }
+  }
+  CudnnAlgoCache::Choice choice{0, 0};
+  float searchedMs = -1;
+  if (cached) {
+    choice = *cached;
+  } else {
+    if (s)
+      s = search(choice, searchedMs);
+    if (s)
+      s = apply(choice);
+    if (s && cache)
+      cache->record(cacheKey, choice);
+  }
   if (!s)
     return s;
+  reportConvChoice(d, choice, searchedMs, plan->workspaceBytes);
   plan->fused = true;
   ConvPlan *raw = plan.get();
   convPlans_.emplace(std::move(key), std::move(plan));

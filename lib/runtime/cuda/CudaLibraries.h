@@ -7,7 +7,8 @@
 // once per loaded artifact, and each distinct convolution's descriptors,
 // algorithm (chosen by cudnnFind on first use) and workspace size, and
 // each distinct epilogue product's cuBLASLt descriptors and algorithm
-// (cuBLASLt's heuristic), are cached by the descriptor's contents.
+// (cuBLASLt's heuristic), are cached by the descriptor's contents; cuDNN's
+// choices also across processes with KILN_CUDNN_CACHE (CudnnAlgoCache.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_LIB_RUNTIME_CUDA_CUDALIBRARIES_H
@@ -17,6 +18,7 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace kiln::cuda {
@@ -27,7 +29,9 @@ struct CublasLtApi;
 
 class LibraryKernels {
 public:
-  LibraryKernels(const Driver &driver, CUstream stream);
+  /// `device` names the GPU (name and architecture) for
+  /// KILN_CUDNN_CACHE's keys.
+  LibraryKernels(const Driver &driver, CUstream stream, std::string device);
   ~LibraryKernels();
 
   /// Enqueue on the stream; an error names the library call and why.
@@ -55,6 +59,7 @@ private:
 
   const Driver &driver_;
   CUstream stream_;
+  std::string device_;
   const CudnnApi *cudnn_ = nullptr;
   const CublasApi *cublas_ = nullptr;
   const CublasLtApi *cublasLt_ = nullptr;
