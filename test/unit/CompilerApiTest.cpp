@@ -6,6 +6,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdlib>
+#include <dlfcn.h>
 #include <thread>
 
 using namespace kiln;
@@ -241,29 +242,87 @@ TEST(CompilerApi, CompilationsRunSideBySide) {
 }
 
 #ifdef KILN_FAKE_CUDA_DRIVER
-// A dynamic CUDA artifact on the fake driver (host memory, kernels counted
-// not run: the output shapes are what the host code computes). From the
-// second run on, runs replay a CUDA graph of the first run's work; a run at
-// another batch must not, although its input lands at the same device
-// address: it gets its own output shape.
-TEST(CompilerApi, CudaGraphReplaysOnlyTheCapturedShapes) {
+/// A session of a dynamic CUDA artifact (Add + Relu of [N, 3]) on the fake
+/// driver: host memory, kernels counted not run, so output shapes are what
+/// the host code computes.
+std::unique_ptr<Session> fakeCudaSession(const std::string &name) {
   std::string bytes = addReluModel();
-  std::string path = artifactPath("addrelu_cuda");
+  std::string path = artifactPath(name);
   CompileOptions options;
   options.target = "cuda";
   options.gpuLibraries = false;
   Status s = compileModel(bytes.data(), bytes.size(), path, options);
-  ASSERT_TRUE(s) << s.message();
+  EXPECT_TRUE(s) << s.message();
   ::setenv("KILN_CUDA_DRIVER", KILN_FAKE_CUDA_DRIVER, 1);
   auto session = Session::open(path);
   ::unsetenv("KILN_CUDA_DRIVER");
-  ASSERT_TRUE(session) << session.status().message();
-  for (int64_t n : {2, 2, 2, 3, 3, 1, 2}) {
+  EXPECT_TRUE(session) << session.status().message();
+  return session ? std::move(*session) : nullptr;
+}
+
+/// The fake driver's graph counts (kiln_fake_cuda_count), process-wide.
+long fakeCudaCount(const char *name) {
+  void *lib = ::dlopen(KILN_FAKE_CUDA_DRIVER, RTLD_NOW | RTLD_NOLOAD);
+  auto count = lib ? reinterpret_cast<long (*)(const char *)>(
+                         ::dlsym(lib, "kiln_fake_cuda_count"))
+                   : nullptr;
+  long n = count ? count(name) : -1;
+  if (lib)
+    ::dlclose(lib);
+  return n;
+}
+
+/// Runs `session` at each batch of `batches`, checking each output's shape.
+void runBatches(Session &session, std::initializer_list<int64_t> batches) {
+  for (int64_t n : batches) {
     Tensor x = Tensor::allocate(DType::Float32, {n, 3});
-    auto out = (*session)->run({x});
+    auto out = session.run({x});
     ASSERT_TRUE(out) << out.status().message();
     EXPECT_EQ((*out)[0].shape(), (std::vector<int64_t>{n, 3})) << "batch " << n;
   }
+}
+
+// From the second run at a batch on, runs at it replay a CUDA graph of its
+// work; a run at another batch must not replay that graph, although its
+// input lands at the same device address: it gets its own output shape.
+TEST(CompilerApi, CudaGraphReplaysOnlyTheCapturedShapes) {
+  auto session = fakeCudaSession("addrelu_cuda");
+  ASSERT_TRUE(session);
+  runBatches(*session, {2, 2, 2, 3, 3, 1, 2});
+}
+
+// Runs alternating between two batches replay a graph each: the first run
+// at each calls the artifact, the second captures, and every later one
+// replays (2 captures, 6 graph launches in 8 runs). Batch 200 grows the
+// arena, which moves it: both graphs go, and 200's second run captures.
+// Then batches 6, 5, 4, each twice (captured at its second run): four
+// graphs, the most kept. Batch 3, run before, is captured at once and
+// evicts the least recently used (200), which is captured again from its
+// earlier run's shapes.
+TEST(CompilerApi, CudaGraphPerShape) {
+  auto session = fakeCudaSession("addrelu_cuda_shapes");
+  ASSERT_TRUE(session);
+  long captures = fakeCudaCount("captures");
+  long launches = fakeCudaCount("graph_launches");
+  long live = fakeCudaCount("graphs_live");
+  ASSERT_GE(captures, 0) << "the fake driver has no kiln_fake_cuda_count";
+  auto expect = [&](long c, long l, long g) {
+    EXPECT_EQ(fakeCudaCount("captures") - captures, c) << "captures";
+    EXPECT_EQ(fakeCudaCount("graph_launches") - launches, l) << "graph launches";
+    EXPECT_EQ(fakeCudaCount("graphs_live") - live, g) << "graphs kept";
+  };
+  runBatches(*session, {2, 3, 2, 3, 2, 3, 2, 3});
+  expect(2, 6, 2);
+  runBatches(*session, {200, 200});
+  expect(3, 7, 1);
+  runBatches(*session, {6, 6, 5, 5, 4, 4});
+  expect(6, 10, 4);
+  runBatches(*session, {3, 3});
+  expect(7, 12, 4);
+  runBatches(*session, {200});
+  expect(8, 13, 4);
+  session.reset();
+  expect(8, 13, 0);
 }
 #endif
 

@@ -93,41 +93,75 @@ struct CudaExecutor::Impl {
   std::unordered_set<void *> hostBuffers;
 
   /// CUDA graphs (on unless KILN_CUDA_GRAPH=0): at the start of the
-  /// second run, the model's work is captured once into a CUDA graph
-  /// (nothing runs while capturing), and that run and later ones whose
-  /// inputs have the captured shapes and land at the captured addresses
-  /// launch the graph instead of calling the artifact: one launch instead
-  /// of one per kernel and library call. The artifact's host code always
-  /// enqueues the same work at the same addresses for the same shapes once
-  /// the arena has its size (the arena planner is deterministic), unless
-  /// it touches host memory (the CPU fallback, which synchronises and
-  /// decides on data): then, or if any capture step fails, runs stay as
-  /// they are. A run at other shapes drops the graph; the run after it
-  /// captures its own.
-  struct Graph {
-    bool wanted = true, failed = false;
-    /// KILN_CUDA_GRAPH=1: the user asked, so say why there is no graph.
-    bool explain = false;
+  /// second run at some input shapes, the model's work for them is
+  /// captured once into a CUDA graph (nothing runs while capturing), and
+  /// that run and later ones at those shapes whose inputs land at the
+  /// captured addresses launch the graph instead of calling the artifact:
+  /// one launch instead of one per kernel and library call. The artifact's
+  /// host code always enqueues the same work at the same addresses for the
+  /// same shapes once the arena has its size (the arena planner is
+  /// deterministic), unless it touches host memory (the CPU fallback,
+  /// which synchronises and decides on data): then, or if any capture step
+  /// fails, runs stay as they are. A dynamic artifact keeps one graph per
+  /// shape, the kMaxGraphs most recently used, so runs alternating between
+  /// shapes replay too; when the arena grows (it moves), every graph goes.
+  struct CapturedRun {
     CUgraphExec exec = nullptr;
     std::vector<CUdeviceptr> inputs; ///< where the captured run read them
     /// Their shapes: a dynamic artifact enqueues other work for others,
     /// whose buffers may well land at the same addresses.
     std::vector<std::vector<int64_t>> shapes;
-    std::vector<int64_t> results;    ///< its output descriptors
+    std::vector<int64_t> results; ///< its output descriptors
+  };
+  static constexpr size_t kMaxGraphs = 4;
+  struct Graphs {
+    bool wanted = true, failed = false;
+    /// KILN_CUDA_GRAPH=1: the user asked, so say why there is no graph.
+    bool explain = false;
+    /// Most recently used first.
+    std::vector<CapturedRun> runs;
+    /// Input shapes of earlier successful runs (the latest kMaxSeen): a
+    /// run at one of them has the arena it needs, and is captured.
+    std::vector<std::vector<std::vector<int64_t>>> seen;
   } graph;
+  static constexpr size_t kMaxSeen = 16;
   /// KILN_CUDA_PROFILE_RUN=N: the N-th run (from 1) is bracketed with
   /// cuProfilerStart/Stop, so that a profiler started with collection off
   /// (`ncu --profile-from-start off`) sees one steady-state run: not the
   /// first run's cuDNN algorithm search and plan set-up.
   int profileRun = 0, runs = 0;
-  /// The last run succeeded: the next may capture its work as a graph.
-  bool lastRunOk = false;
   /// Set by the host-fallback functions: this run used host memory.
   bool touchedHost = false;
-  void dropGraph() {
-    if (graph.exec)
-      drv->cuGraphExecDestroy(graph.exec);
-    graph.exec = nullptr;
+  /// The graph captured for `inputs`' shapes (moved to the front), or null.
+  CapturedRun *graphFor(const std::vector<Tensor> &inputs, size_t words) {
+    for (size_t i = 0; i < graph.runs.size(); ++i)
+      if (haveShapes(inputs, graph.runs[i].shapes) &&
+          graph.runs[i].results.size() == words) {
+        std::rotate(graph.runs.begin(), graph.runs.begin() + i,
+                    graph.runs.begin() + i + 1);
+        return &graph.runs.front();
+      }
+    return nullptr;
+  }
+  bool seenShapes(const std::vector<Tensor> &inputs) const {
+    return std::any_of(graph.seen.begin(), graph.seen.end(),
+                       [&](const auto &shapes) { return haveShapes(inputs, shapes); });
+  }
+  /// After a successful run: its shapes may be captured the next time.
+  void rememberShapes(const std::vector<Tensor> &inputs) {
+    if (!graph.wanted || seenShapes(inputs))
+      return;
+    if (graph.seen.size() == kMaxSeen)
+      graph.seen.erase(graph.seen.begin());
+    graph.seen.push_back(inputShapes(inputs));
+  }
+  void dropGraph(size_t i) {
+    drv->cuGraphExecDestroy(graph.runs[i].exec);
+    graph.runs.erase(graph.runs.begin() + i);
+  }
+  void dropGraphs() {
+    while (!graph.runs.empty())
+      dropGraph(graph.runs.size() - 1);
   }
 
   /// The run's first failure; later device calls do nothing.
@@ -198,7 +232,7 @@ CudaExecutor::Impl::~Impl() {
     drv->cuCtxSetCurrent(context);
   if (stream)
     drv->cuStreamSynchronize(stream);
-  dropGraph();
+  dropGraphs();
   libraries.reset();
   for (CUdeviceptr p : overflowToFree)
     drv->cuMemFree(p);
@@ -431,6 +465,8 @@ void CudaExecutor::Impl::endRun() {
   if (need > arenaBytes) {
     CUdeviceptr bigger = 0;
     if (drv->cuMemAlloc(&bigger, need) == CUDA_SUCCESS) {
+      // Graphs captured on the old arena would touch freed memory.
+      dropGraphs();
       if (arena)
         drv->cuMemFree(arena);
       arena = bigger;
@@ -659,10 +695,14 @@ void CudaExecutor::Impl::capture(const std::vector<Tensor> &inputs,
     return giveUp(why);
   }
   graph.failed = false;
-  graph.exec = exec;
-  graph.inputs = std::move(args.inputAt);
-  graph.shapes = inputShapes(inputs);
-  graph.results = std::move(results);
+  if (graph.runs.size() == kMaxGraphs)
+    dropGraph(graph.runs.size() - 1); // the least recently used
+  CapturedRun run;
+  run.exec = exec;
+  run.inputs = std::move(args.inputAt);
+  run.shapes = inputShapes(inputs);
+  run.results = std::move(results);
+  graph.runs.insert(graph.runs.begin(), std::move(run));
 }
 
 CudaExecutor::Impl::Arguments
@@ -789,11 +829,13 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   size_t words = 0;
   for (const TensorInfo &o : outputs)
     words += 3 + 2 * o.shape.size();
-  // The second run captures the first's work (a single run pays nothing
-  // for graphs), then launches it as every later run does.
-  if (m.graph.wanted && !m.graph.exec && !m.graph.failed && m.lastRunOk)
+  // The second run at these shapes captures the work (a single run pays
+  // nothing for graphs), then launches it as every later one does.
+  Impl::CapturedRun *graph = m.graphFor(inputs, words);
+  if (!graph && m.graph.wanted && !m.graph.failed && m.seenShapes(inputs)) {
     m.capture(inputs, words, call);
-  m.lastRunOk = false;
+    graph = m.graphFor(inputs, words);
+  }
 
   bool profiled = ++m.runs == m.profileRun && drv.cuProfilerStart &&
                   drv.cuProfilerStop;
@@ -830,18 +872,18 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
 
   // The model: the artifact enqueues everything on the stream, or the
   // graph captured from it does.
-  bool replay = m.graph.exec && args.inputAt == m.graph.inputs &&
-                haveShapes(inputs, m.graph.shapes) &&
-                m.graph.results.size() == words;
-  if (m.graph.exec && !replay)
-    m.dropGraph();
+  bool replay = graph && args.inputAt == graph->inputs;
+  if (graph && !replay) {
+    m.dropGraph(0); // its inputs moved: this run calls the artifact
+    graph = nullptr;
+  }
   drv.cuEventRecord(m.start, m.stream);
   if (replay) {
-    if (Status s = m.check(drv.cuGraphLaunch(m.graph.exec, m.stream),
+    if (Status s = m.check(drv.cuGraphLaunch(graph->exec, m.stream),
                            "launching the model's CUDA graph");
         !s)
       return finish(s);
-    results = m.graph.results;
+    results = graph->results;
   } else if (!call(args.pointers.data(), results.data())) {
     return finish(Status::error("run failed: " + trapMessage()));
   }
@@ -880,7 +922,7 @@ CudaExecutor::run(const std::vector<Tensor> &inputs,
   }
   if (Status s = finish(Status::ok()); !s)
     return s;
-  m.lastRunOk = true;
+  m.rememberShapes(inputs);
   return out;
 }
 

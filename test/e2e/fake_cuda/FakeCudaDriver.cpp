@@ -16,7 +16,9 @@
 //   graphs_live N  profiler_starts N  profiler_stops N
 // Stream capture records launches into a graph instead of counting them
 // (a graph's launch counts them then); synchronising or copying to the
-// host while capturing fails, as on a GPU.
+// host while capturing fails, as on a GPU. A test in the same process
+// reads the graph counts with kiln_fake_cuda_count("captures" |
+// "graph_launches" | "graphs_live").
 //
 //===----------------------------------------------------------------------===//
 #include <cstdint>
@@ -81,6 +83,17 @@ using CUresult = int;
 using CUdeviceptr = unsigned long long;
 
 extern "C" {
+
+long kiln_fake_cuda_count(const char *name) {
+  std::lock_guard<std::mutex> lock(stats().mutex);
+  if (!std::strcmp(name, "captures"))
+    return stats().captures;
+  if (!std::strcmp(name, "graph_launches"))
+    return stats().graphLaunches;
+  if (!std::strcmp(name, "graphs_live"))
+    return stats().graphsLive;
+  return -1;
+}
 
 CUresult cuInit(unsigned) { return 0; }
 CUresult cuDriverGetVersion(int *v) { *v = 13000; return 0; }
