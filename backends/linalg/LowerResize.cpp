@@ -3,8 +3,9 @@
 // ONNX's reference interpolates dimension by dimension (the last first), so
 // the lowering does the same: each pass resizes one dimension with the
 // coordinate transformation and the 1-, 2- or 4-tap kernel of the mode,
-// computing coordinates and weights in f64 like the reference. Taps outside
-// the input read the edge (or are dropped with exclude_outside).
+// computing coordinates and weights in f64 like the reference, once per
+// output position of the dimension (tables the pass then reads). Taps
+// outside the input read the edge (or are dropped with exclude_outside).
 //
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/F64Arith.h"
@@ -100,104 +101,159 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
         roiEnd = roiElt(d + rank);
       }
       Value sc = scale[d];
+      // Where output position x of this dimension reads: the `taps` input
+      // positions (clamped to the input) and their coefficients (0 where
+      // exclude_outside drops a tap), and whether x maps outside the input
+      // (tf_crop_and_resize). They depend on x alone, so each is a table
+      // of outLen[d] entries made once per pass (the coordinate arithmetic,
+      // in f64 with a division, then runs per output row instead of per
+      // output element: 3.9 ns an element on a 112 -> 53 pass before).
+      struct Tap {
+        Value position, coeff;
+      };
+      auto tapsAt = [&](F &g, OpBuilder &gb, Location gl, Value xIndex,
+                        Value &outside) {
+        Value x = g.fromIndex(xIndex);
+        Value inF = g.fromIndex(inLen);
+        Value outWidth = g.mul(sc, inF); // the reference's float width
+        Value oneOut = g.cmp(arith::CmpFPredicate::OEQ, outWidth, g.c(1));
+        Value xo;
+        if (ct == "align_corners") {
+          xo = g.select(oneOut, g.c(0),
+                        g.div(g.mul(x, g.sub(inF, g.c(1))),
+                              g.sub(outWidth, g.c(1))));
+        } else if (ct == "asymmetric") {
+          xo = g.div(x, sc);
+        } else if (ct == "tf_crop_and_resize") {
+          Value span = g.mul(g.sub(roiEnd, roiStart), g.sub(inF, g.c(1)));
+          xo = g.select(oneOut, g.div(span, g.c(2)),
+                        g.div(g.mul(x, span), g.sub(outWidth, g.c(1))));
+          xo = g.add(xo, g.mul(roiStart, g.sub(inF, g.c(1))));
+        } else if (ct == "pytorch_half_pixel") {
+          xo = g.select(oneOut, g.c(-0.5),
+                        g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5)));
+        } else if (ct == "half_pixel_symmetric") {
+          Value adjustment = g.div(g.fromIndex(outLen[d]), outWidth);
+          Value center = g.div(inF, g.c(2));
+          Value offset = g.mul(center, g.sub(g.c(1), adjustment));
+          xo = g.sub(g.add(offset, g.div(g.add(x, g.c(0.5)), sc)), g.c(0.5));
+        } else {
+          xo = g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5));
+        }
+        if (ct == "tf_crop_and_resize")
+          outside = arith::OrIOp::create(
+              gb, gl, g.cmp(arith::CmpFPredicate::OLT, xo, g.c(0)),
+              g.cmp(arith::CmpFPredicate::OGT, xo, g.sub(inF, g.c(1))));
+        // Taps: ceil(xo) - taps/2 + j; ratio in (0, 1].
+        Value fl = g.floor(xo);
+        Value isInt = g.cmp(arith::CmpFPredicate::OEQ, fl, xo);
+        Value ratio = g.select(isInt, g.c(1), g.sub(xo, fl));
+        Value first = g.sub(g.ceil(xo), g.c(taps / 2));
+        SmallVector<Value> coeffs;
+        if (mode == "cubic") {
+          Value r1 = g.add(ratio, g.c(1)), q = g.sub(g.c(1), ratio),
+                q1 = g.add(q, g.c(1));
+          auto outer = [&](Value t) {
+            return g.sub(
+                g.mul(g.add(g.mul(g.sub(g.mul(g.c(a), t), g.c(5 * a)), t),
+                            g.c(8 * a)),
+                      t),
+                g.c(4 * a));
+          };
+          auto inner = [&](Value t) {
+            return g.add(
+                g.mul(g.mul(g.sub(g.mul(g.c(a + 2), t), g.c(a + 3)), t), t),
+                g.c(1));
+          };
+          coeffs = {outer(r1), inner(ratio), inner(q), outer(q1)};
+        } else if (mode == "linear") {
+          coeffs = {g.sub(g.c(1), ratio), ratio};
+        } else {
+          Value half = g.c(0.5);
+          Value pickHigh;
+          if (nearest == "round_prefer_floor")
+            pickHigh = g.cmp(arith::CmpFPredicate::OGT, ratio, half);
+          else if (nearest == "round_prefer_ceil")
+            pickHigh = g.cmp(arith::CmpFPredicate::OGE, ratio, half);
+          else if (nearest == "floor")
+            pickHigh = arith::ConstantIntOp::create(gb, gl, 0, 1);
+          else
+            pickHigh = arith::ConstantIntOp::create(gb, gl, 1, 1);
+          pickHigh = arith::OrIOp::create(gb, gl, pickHigh, isInt);
+          coeffs = {g.select(pickHigh, g.c(0), g.c(1)),
+                    g.select(pickHigh, g.c(1), g.c(0))};
+        }
+        Value zero = arith::ConstantIndexOp::create(gb, gl, 0);
+        Value last = arith::SubIOp::create(
+            gb, gl, inLen, arith::ConstantIndexOp::create(gb, gl, 1));
+        SmallVector<Tap> out;
+        for (int j = 0; j < taps; ++j) {
+          Value pos = g.toIndex(g.add(first, g.c(j)));
+          Value inside = arith::AndIOp::create(
+              gb, gl,
+              arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, pos, zero),
+              arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sle, pos, last));
+          Value clamped = arith::MinSIOp::create(
+              gb, gl, arith::MaxSIOp::create(gb, gl, pos, zero), last);
+          Value c = coeffs[j];
+          if (exclude)
+            c = g.select(inside, c, g.c(0));
+          out.push_back({clamped, c});
+        }
+        return out;
+      };
+      SmallVector<OpFoldResult> tableDims = {outLen[d]};
+      Type i64 = b.getI64Type(), f64 = b.getF64Type();
+      SmallVector<Value> positions, coeffTables;
+      for (int j = 0; j < taps; ++j) {
+        positions.push_back(generateTensor(
+            b, loc, tableDims, i64, [&](OpBuilder &gb, Location gl, ValueRange i) {
+              F g{gb, gl};
+              Value outside;
+              Value p = tapsAt(g, gb, gl, i[0], outside)[j].position;
+              return arith::IndexCastOp::create(gb, gl, i64, p).getResult();
+            }));
+        coeffTables.push_back(generateTensor(
+            b, loc, tableDims, f64, [&](OpBuilder &gb, Location gl, ValueRange i) {
+              F g{gb, gl};
+              Value outside;
+              return tapsAt(g, gb, gl, i[0], outside)[j].coeff;
+            }));
+      }
+      Value outsideTable;
+      if (ct == "tf_crop_and_resize")
+        outsideTable = generateTensor(
+            b, loc, tableDims, b.getI8Type(),
+            [&](OpBuilder &gb, Location gl, ValueRange i) {
+              F g{gb, gl};
+              Value outside;
+              tapsAt(g, gb, gl, i[0], outside);
+              return arith::ExtUIOp::create(gb, gl, gb.getI8Type(), outside)
+                  .getResult();
+            });
       cur = generateTensor(
           b, loc, outDims, element, [&](OpBuilder &gb, Location gl, ValueRange idx) {
             F g{gb, gl};
-            Value x = g.fromIndex(idx[d]);
-            Value inF = g.fromIndex(inLen);
-            Value outWidth = g.mul(sc, inF); // the reference's float width
-            Value oneOut = g.cmp(arith::CmpFPredicate::OEQ, outWidth, g.c(1));
-            Value xo;
-            if (ct == "align_corners") {
-              xo = g.select(oneOut, g.c(0),
-                            g.div(g.mul(x, g.sub(inF, g.c(1))),
-                                  g.sub(outWidth, g.c(1))));
-            } else if (ct == "asymmetric") {
-              xo = g.div(x, sc);
-            } else if (ct == "tf_crop_and_resize") {
-              Value span = g.mul(g.sub(roiEnd, roiStart), g.sub(inF, g.c(1)));
-              xo = g.select(oneOut, g.div(span, g.c(2)),
-                            g.div(g.mul(x, span), g.sub(outWidth, g.c(1))));
-              xo = g.add(xo, g.mul(roiStart, g.sub(inF, g.c(1))));
-            } else if (ct == "pytorch_half_pixel") {
-              xo = g.select(oneOut, g.c(-0.5),
-                            g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5)));
-            } else if (ct == "half_pixel_symmetric") {
-              Value adjustment = g.div(g.fromIndex(outLen[d]), outWidth);
-              Value center = g.div(inF, g.c(2));
-              Value offset = g.mul(center, g.sub(g.c(1), adjustment));
-              xo = g.sub(g.add(offset, g.div(g.add(x, g.c(0.5)), sc)), g.c(0.5));
-            } else {
-              xo = g.sub(g.div(g.add(x, g.c(0.5)), sc), g.c(0.5));
-            }
-            // Taps: ceil(xo) - taps/2 + j; ratio in (0, 1].
-            Value fl = g.floor(xo);
-            Value isInt = g.cmp(arith::CmpFPredicate::OEQ, fl, xo);
-            Value ratio = g.select(isInt, g.c(1), g.sub(xo, fl));
-            Value first = g.sub(g.ceil(xo), g.c(taps / 2));
-            SmallVector<Value> coeffs;
-            if (mode == "cubic") {
-              Value r1 = g.add(ratio, g.c(1)), q = g.sub(g.c(1), ratio),
-                    q1 = g.add(q, g.c(1));
-              auto outer = [&](Value t) {
-                return g.sub(
-                    g.mul(g.add(g.mul(g.sub(g.mul(g.c(a), t), g.c(5 * a)), t),
-                                g.c(8 * a)),
-                          t),
-                    g.c(4 * a));
-              };
-              auto inner = [&](Value t) {
-                return g.add(
-                    g.mul(g.mul(g.sub(g.mul(g.c(a + 2), t), g.c(a + 3)), t), t),
-                    g.c(1));
-              };
-              coeffs = {outer(r1), inner(ratio), inner(q), outer(q1)};
-            } else if (mode == "linear") {
-              coeffs = {g.sub(g.c(1), ratio), ratio};
-            } else {
-              Value half = g.c(0.5);
-              Value pickHigh;
-              if (nearest == "round_prefer_floor")
-                pickHigh = g.cmp(arith::CmpFPredicate::OGT, ratio, half);
-              else if (nearest == "round_prefer_ceil")
-                pickHigh = g.cmp(arith::CmpFPredicate::OGE, ratio, half);
-              else if (nearest == "floor")
-                pickHigh = arith::ConstantIntOp::create(gb, gl, 0, 1);
-              else
-                pickHigh = arith::ConstantIntOp::create(gb, gl, 1, 1);
-              pickHigh = arith::OrIOp::create(gb, gl, pickHigh, isInt);
-              coeffs = {g.select(pickHigh, g.c(0), g.c(1)),
-                        g.select(pickHigh, g.c(1), g.c(0))};
-            }
-            Value zero = arith::ConstantIndexOp::create(gb, gl, 0);
-            Value last = arith::SubIOp::create(
-                gb, gl, inLen, arith::ConstantIndexOp::create(gb, gl, 1));
             Value sum = g.c(0), weight = g.c(0);
             for (int j = 0; j < taps; ++j) {
-              Value pos = g.toIndex(g.add(first, g.c(j)));
-              Value inside = arith::AndIOp::create(
-                  gb, gl,
-                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sge, pos, zero),
-                  arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::sle, pos, last));
-              Value clamped = arith::MinSIOp::create(
-                  gb, gl, arith::MaxSIOp::create(gb, gl, pos, zero), last);
+              Value pos = arith::IndexCastOp::create(
+                  gb, gl, gb.getIndexType(),
+                  tensor::ExtractOp::create(gb, gl, positions[j], idx[d]));
+              Value c = tensor::ExtractOp::create(gb, gl, coeffTables[j], idx[d]);
               SmallVector<Value> at(idx.begin(), idx.end());
-              at[d] = clamped;
+              at[d] = pos;
               Value v = tensor::ExtractOp::create(gb, gl, src, at);
               v = castScalar(gb, gl, v, op.getInput().getType().getElementType(),
                              gb.getF64Type());
-              Value c = coeffs[j];
-              if (exclude)
-                c = g.select(inside, c, g.c(0));
               weight = g.add(weight, c);
               sum = g.add(sum, g.mul(c, v));
             }
             if (exclude)
               sum = g.div(sum, weight);
-            if (ct == "tf_crop_and_resize") {
-              Value outside = arith::OrIOp::create(
-                  gb, gl, g.cmp(arith::CmpFPredicate::OLT, xo, g.c(0)),
-                  g.cmp(arith::CmpFPredicate::OGT, xo, g.sub(inF, g.c(1))));
+            if (outsideTable) {
+              Value outside = arith::TruncIOp::create(
+                  gb, gl, gb.getI1Type(),
+                  tensor::ExtractOp::create(gb, gl, outsideTable, idx[d]));
               sum = g.select(outside, g.c(extrapolation), sum);
             }
             if (!kind.isFloat)
