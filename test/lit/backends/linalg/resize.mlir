@@ -72,3 +72,29 @@ func.func @crop(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>) -> tensor<1x1x4x3x
   %0 = kiln.resize %x roi(%roi : tensor<8xf32>) scales(%scales : tensor<4xf32>) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 2.5 : f32} : tensor<1x1x4x4xf32> -> tensor<1x1x4x3xf32>
   return %0 : tensor<1x1x4x3xf32>
 }
+
+// -----
+
+// GridSample, bilinear: four position tables (y * W + x in the plane, -1
+// outside it) and four weight tables over [N, Ho, Wo] = [1, 2, 3]; the
+// output over [N, C, Ho, Wo] reads the image as [N, C, H * W] at them, 0
+// where a position is -1, and does no coordinate arithmetic.
+// CHECK-LABEL: func @grid_bilinear
+// CHECK: %[[P0:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3xindex>)
+// CHECK: math.floor
+// CHECK: arith.select %{{.*}}, %{{.*}}, %c-1 : index
+// CHECK-COUNT-3: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3xindex>)
+// CHECK: %[[W0:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3xf32>)
+// CHECK-COUNT-3: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3xf32>)
+// CHECK: %[[PLANES:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x4x5x6xf32> into tensor<1x4x30xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x2x3xf32>)
+// CHECK-NOT: math.floor
+// CHECK: %[[P:.*]] = tensor.extract %[[P0]]{{.*}} : tensor<1x2x3xindex>
+// CHECK: %[[OK:.*]] = arith.cmpi sge, %[[P]], %c0 : index
+// CHECK: %[[AT:.*]] = arith.select %[[OK]], %[[P]], %c0 : index
+// CHECK: tensor.extract %[[PLANES]][%{{.*}}, %{{.*}}, %[[AT]]] : tensor<1x4x30xf32>
+// CHECK: linalg.yield
+func.func @grid_bilinear(%x: tensor<1x4x5x6xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x4x2x3xf32> {
+  %0 = kiln.grid_sample %x, %g : (tensor<1x4x5x6xf32>, tensor<1x2x3x2xf32>) -> tensor<1x4x2x3xf32>
+  return %0 : tensor<1x4x2x3xf32>
+}
