@@ -602,6 +602,9 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
                    "%d (math %d) for a convolution; searching again\n",
                    cache->path().c_str(), cached->algo, cached->mathType);
       cached.reset();
+      // The search runs with the plan's own math type, not the refused one.
+      if (!strictFloat)
+        api.cudnnSetConvolutionMathType(plan->conv, math);
     }
   }
   CudnnAlgoCache::Choice choice{0, 0};
