@@ -409,6 +409,94 @@ void addConcatRules(RewritePatternSet &p) {
   });
 }
 
+void addConv3dRules(RewritePatternSet &p) {
+  // conv(x [N, C, D, H, W], w [K, C/g, T, R, S]) with a constant filter
+  //   -> transpose the depth next to the batch, [N * D, C, H, W]; per
+  //      filter depth t a 2-D conv with w[:, :, t], reshaped back to
+  //      [N, D, K, Ho, Wo]; output depth o reads input depth
+  //      o * stride + t * dilation - pad: a strided slice of the depths that
+  //      fall inside, padded with zeros to Do; the T parts summed, the
+  //      bias added, transposed back to [N, K, Do, Ho, Wo].
+  // The 2-D convolutions take every path a 2-D one has (oneDNN, cuDNN,
+  // the channels-last layout); a 3-D one had only generated loops (9
+  // GFLOP/s against ORT's 60 on a 16 -> 32 channel 3x3x3 layer). The same
+  // products, summed over the filter's depth in another order, which a
+  // convolution leaves open.
+  addRule<ConvOp>(p, "conv3d-as-conv2d", [](ConvOp op, PatternRewriter &r) {
+    auto in = typeOf(op.getInput()), wType = typeOf(op.getWeight());
+    auto out = typeOf(op.getResult());
+    if (in.getRank() != 5 || op.getChannelsLast() || op.getAutoPad() != "NOTSET" ||
+        !in.hasStaticShape() || !wType.hasStaticShape() || !out.hasStaticShape() ||
+        !isa<FloatType>(in.getElementType()))
+      return failure();
+    auto w = readFloats(op.getWeight());
+    if (!w)
+      return failure();
+    ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides(),
+                      dilations = op.getDilations();
+    if (pads.size() != 6 || strides.size() != 3 || dilations.size() != 3)
+      return failure();
+    Location loc = op.getLoc();
+    Type e = in.getElementType();
+    int64_t n = in.getDimSize(0), c = in.getDimSize(1), d = in.getDimSize(2),
+            h = in.getDimSize(3), wd = in.getDimSize(4);
+    int64_t k = wType.getDimSize(0), cg = wType.getDimSize(1),
+            taps = wType.getDimSize(2), rr = wType.getDimSize(3),
+            ss = wType.getDimSize(4);
+    int64_t od = out.getDimSize(2), oh = out.getDimSize(3), ow = out.getDimSize(4);
+    int64_t sd = strides[0], dd = dilations[0], pd = pads[0];
+    Value x = TransposeOp::create(r, loc, op.getInput(),
+                                  ArrayRef<int64_t>{0, 2, 1, 3, 4});
+    x = reshapeTo(r, loc, x, {n * d, c, h, wd});
+    auto planes = RankedTensorType::get({n, od, k, oh, ow}, e);
+    Value sum;
+    for (int64_t t = 0; t < taps; ++t) {
+      // Output depths whose input depth o * sd + t * dd - pd is inside.
+      int64_t lo = 0;
+      while (lo < od && lo * sd + t * dd - pd < 0)
+        ++lo;
+      int64_t hi = od - 1;
+      while (hi >= lo && hi * sd + t * dd - pd >= d)
+        --hi;
+      if (hi < lo)
+        continue;
+      std::vector<double> part;
+      part.reserve(k * cg * rr * ss);
+      for (int64_t m = 0; m < k * cg; ++m) {
+        auto from = w->begin() + (m * taps + t) * rr * ss;
+        part.insert(part.end(), from, from + rr * ss);
+      }
+      Value wt = floatConstant(r, loc, RankedTensorType::get({k, cg, rr, ss}, wType.getElementType()),
+                               part);
+      Value z = ConvOp::create(
+          r, loc, RankedTensorType::get({n * d, k, oh, ow}, e), x, wt, Value(),
+          r.getDenseI64ArrayAttr({pads[1], pads[2], pads[4], pads[5]}),
+          r.getDenseI64ArrayAttr({strides[1], strides[2]}),
+          r.getDenseI64ArrayAttr({dilations[1], dilations[2]}), op.getGroupAttr(),
+          op.getAutoPadAttr(), op.getChannelsLastAttr());
+      z = reshapeTo(r, loc, z, {n, d, k, oh, ow});
+      int64_t first = lo * sd + t * dd - pd, count = hi - lo + 1;
+      if (first != 0 || sd != 1 || count != d)
+        z = SliceOp::create(
+            r, loc, RankedTensorType::get({n, count, k, oh, ow}, e), z,
+            i64Constant(r, loc, {first}),
+            i64Constant(r, loc, {first + (count - 1) * sd + 1}),
+            i64Constant(r, loc, {sd}), Value(), ArrayRef<int64_t>{1});
+      if (lo != 0 || count != od)
+        z = PadOp::create(r, loc, planes, z, i64Constant(r, loc, {lo, od - 1 - hi}),
+                          Value(), ArrayRef<int64_t>{1}, "constant");
+      sum = sum ? AddOp::create(r, loc, planes, sum, z).getResult() : z;
+    }
+    if (!sum)
+      return failure(); // every tap falls in the padding: leave it as it is
+    Value y = TransposeOp::create(r, loc, out, sum, ArrayRef<int64_t>{0, 2, 1, 3, 4});
+    if (Value b = op.getBias())
+      y = AddOp::create(r, loc, out, y, reshapeTo(r, loc, b, {k, 1, 1, 1}));
+    replaceKeepingType(r, op, y);
+    return success();
+  });
+}
+
 void addTransposeRules(RewritePatternSet &p) {
   // gemm(transpose(a), b) -> gemm(a, b, trans_a = !trans_a); same for b.
   addRule<GemmOp>(p, "gemm-absorb-transpose", [](GemmOp op, PatternRewriter &r) {
@@ -447,6 +535,7 @@ void populateContractionRules(RewritePatternSet &patterns) {
   addBatchNormRules(patterns);
   addEpilogueRules(patterns);
   addConcatRules(patterns);
+  addConv3dRules(patterns);
   addTransposeRules(patterns);
 }
 

@@ -132,6 +132,32 @@ def conv1d_case(rng, n, c, length, k, r, stride, pads, groups, dilation=1):
         {"x": x, "res": res}, ref
 
 
+def conv3d_case(rng, n, c, dims, k, kernel, strides, pads, groups, dilations):
+    """3-D Conv + bias, residual Add, Clip(0, 6): the graph optimiser makes
+    it one 2-D convolution per filter depth over [N * D, C, H, W] and sums
+    their depth-shifted outputs (conv3d-as-conv2d); pads as ONNX gives them
+    (three begins, three ends)."""
+    x = rng.standard_normal((n, c) + tuple(dims)).astype(np.float32)
+    wt = (rng.standard_normal((k, c // groups) + tuple(kernel)) * 0.2).astype(np.float32)
+    bias = rng.standard_normal((k,)).astype(np.float32)
+    torch_pads = (pads[2], pads[5], pads[1], pads[4], pads[0], pads[3])
+    ref = F.conv3d(F.pad(torch.from_numpy(x), torch_pads), torch.from_numpy(wt),
+                   torch.from_numpy(bias), stride=tuple(strides),
+                   dilation=tuple(dilations), groups=groups).numpy()
+    res = rng.standard_normal(ref.shape).astype(np.float32)
+    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"],
+                              kernel_shape=list(kernel), strides=list(strides),
+                              pads=list(pads), group=groups,
+                              dilations=list(dilations)),
+             helper.make_node("Add", ["p", "res"], ["q"]),
+             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
+    ref = np.clip(ref + res, 0, 6)
+    return make(nodes, [("x", x), ("res", res)], ref.shape,
+                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
+        {"x": x, "res": res}, ref
+
+
 def conv_runtime_weights_case(rng, n, c, h, w, k, r):
     """Conv whose weights are a graph input, not a constant: oneDNN gets
     them reordered into its layout on every run."""
@@ -256,6 +282,13 @@ CASES = {
     "conv1d_stride2_asym_pads": lambda r: conv1d_case(r, 2, 6, 37, 10, 5, 2, (3, 1), 1),
     "conv1d_grouped_dilated": lambda r: conv1d_case(r, 1, 8, 53, 12, 3, 1, (2, 2), 4, 2),
     "conv_runtime_weights_16x19": lambda r: conv_runtime_weights_case(r, 1, 16, 19, 17, 24, 3),
+    # 3-D: a video layer's 3x3x3 with pads of 1; then depth stride 2,
+    # depth dilation 2, groups, asymmetric pads (output depths whose
+    # filter taps all fall in the padding for some t).
+    "conv3d_3x3x3_pad1": lambda r: conv3d_case(r, 1, 8, (6, 10, 9), 12, (3, 3, 3),
+                                               (1, 1, 1), (1,) * 6, 1, (1, 1, 1)),
+    "conv3d_strided_dilated_grouped": lambda r: conv3d_case(
+        r, 2, 6, (9, 7, 8), 4, (3, 2, 3), (2, 1, 2), (2, 0, 1, 0, 1, 1), 2, (2, 1, 1)),
     "conv_maxpool_ceil_13x11": lambda r: conv_pool_case(r, "MaxPool", 5, 13, 11, 19, 1),
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
     "conv_winograd_37x45": lambda r: winograd_case(r, 1, 64, 37, 45, 80, True),
