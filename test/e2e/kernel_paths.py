@@ -87,6 +87,21 @@ def gemm_case(rng, m, k, n, trans_b, alpha):
         {"a": a}, ref
 
 
+def conv_residual_clip(rng, x, wt, bias, ref, **conv_attrs):
+    """The model Conv(x, w, bias) + res -> Clip(0, 6), `ref` the
+    convolution's own result: a residual input of its shape is drawn, and
+    the model, its feeds and the reference returned."""
+    res = rng.standard_normal(ref.shape).astype(np.float32)
+    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"], **conv_attrs),
+             helper.make_node("Add", ["p", "res"], ["q"]),
+             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
+    ref = np.clip(ref + res, 0, 6)
+    return make(nodes, [("x", x), ("res", res)], ref.shape,
+                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
+        {"x": x, "res": res}, ref
+
+
 def conv_case(rng, n, c, h, w, k, r, stride, pad, groups, dilation=1):
     """Conv + bias, residual Add of a second input, Clip(0, 6)."""
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
@@ -95,18 +110,9 @@ def conv_case(rng, n, c, h, w, k, r, stride, pad, groups, dilation=1):
     ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(wt),
                    torch.from_numpy(bias), stride=stride, padding=pad,
                    dilation=dilation, groups=groups).numpy()
-    res = rng.standard_normal(ref.shape).astype(np.float32)
-    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
-    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"],
-                              kernel_shape=[r, r], strides=[stride, stride],
-                              pads=[pad] * 4, group=groups,
-                              dilations=[dilation, dilation]),
-             helper.make_node("Add", ["p", "res"], ["q"]),
-             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
-    ref = np.clip(ref + res, 0, 6)
-    return make(nodes, [("x", x), ("res", res)], ref.shape,
-                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
-        {"x": x, "res": res}, ref
+    return conv_residual_clip(rng, x, wt, bias, ref, kernel_shape=[r, r],
+                              strides=[stride, stride], pads=[pad] * 4,
+                              group=groups, dilations=[dilation, dilation])
 
 
 def conv1d_case(rng, n, c, length, k, r, stride, pads, groups, dilation=1):
@@ -119,17 +125,9 @@ def conv1d_case(rng, n, c, length, k, r, stride, pads, groups, dilation=1):
     ref = F.conv1d(F.pad(torch.from_numpy(x), tuple(pads)), torch.from_numpy(wt),
                    torch.from_numpy(bias), stride=stride, dilation=dilation,
                    groups=groups).numpy()
-    res = rng.standard_normal(ref.shape).astype(np.float32)
-    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
-    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"], kernel_shape=[r],
+    return conv_residual_clip(rng, x, wt, bias, ref, kernel_shape=[r],
                               strides=[stride], pads=list(pads), group=groups,
-                              dilations=[dilation]),
-             helper.make_node("Add", ["p", "res"], ["q"]),
-             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
-    ref = np.clip(ref + res, 0, 6)
-    return make(nodes, [("x", x), ("res", res)], ref.shape,
-                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
-        {"x": x, "res": res}, ref
+                              dilations=[dilation])
 
 
 def conv3d_case(rng, n, c, dims, k, kernel, strides, pads, groups, dilations):
@@ -144,18 +142,9 @@ def conv3d_case(rng, n, c, dims, k, kernel, strides, pads, groups, dilations):
     ref = F.conv3d(F.pad(torch.from_numpy(x), torch_pads), torch.from_numpy(wt),
                    torch.from_numpy(bias), stride=tuple(strides),
                    dilation=tuple(dilations), groups=groups).numpy()
-    res = rng.standard_normal(ref.shape).astype(np.float32)
-    lo, hi = np.array(0, np.float32), np.array(6, np.float32)
-    nodes = [helper.make_node("Conv", ["x", "w", "bias"], ["p"],
-                              kernel_shape=list(kernel), strides=list(strides),
-                              pads=list(pads), group=groups,
-                              dilations=list(dilations)),
-             helper.make_node("Add", ["p", "res"], ["q"]),
-             helper.make_node("Clip", ["q", "lo", "hi"], ["y"])]
-    ref = np.clip(ref + res, 0, 6)
-    return make(nodes, [("x", x), ("res", res)], ref.shape,
-                [("w", wt), ("bias", bias), ("lo", lo), ("hi", hi)]), \
-        {"x": x, "res": res}, ref
+    return conv_residual_clip(rng, x, wt, bias, ref, kernel_shape=list(kernel),
+                              strides=list(strides), pads=list(pads),
+                              group=groups, dilations=list(dilations))
 
 
 def conv_runtime_weights_case(rng, n, c, h, w, k, r):
