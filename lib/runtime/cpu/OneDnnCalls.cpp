@@ -349,15 +349,14 @@ struct PackedWeights {
     auto it = packed.find(data);
     if (it != packed.end())
       return it->second;
-    memory user(userDesc, cpuEngine(), data), out(want, cpuEngine());
+    memory out(want, cpuEngine());
     dnnl::reorder::primitive_desc pd(cpuEngine(), userDesc, cpuEngine(), want,
                                      userScratchpad());
-    std::unordered_map<int, memory> args = {{DNNL_ARG_FROM, user},
-                                            {DNNL_ARG_TO, out}};
-    if (size_t bytes = pd.scratchpad_desc().get_size())
-      args[DNNL_ARG_SCRATCHPAD] = memory(pd.scratchpad_desc(), cpuEngine(),
-                                         threadBuffer(kScratchpad, bytes));
-    dnnl::reorder(pd).execute(threadStream(), args);
+    // Once per weight buffer: its own Args, not kept.
+    Args()
+        .bind(DNNL_ARG_FROM, userDesc, data)
+        .bind(DNNL_ARG_TO, want, out.get_data_handle())
+        .execute(dnnl::reorder(pd), pd.scratchpad_desc());
     threadStream().wait();
     return packed.emplace(data, out).first->second;
   }

@@ -145,6 +145,11 @@ constexpr int kCudnnTensorNchw = 0;
 constexpr int kCudnnCrossCorrelation = 1;
 constexpr int kCudnnDefaultMath = 0, kCudnnTensorOpMath = 1,
               kCudnnTensorOpMathAllowConversion = 2, kCudnnFmaMath = 3;
+/// Whether a cudnnMathType_t runs on tensor cores.
+static bool usesTensorCores(int mathType) {
+  return mathType == kCudnnTensorOpMath ||
+         mathType == kCudnnTensorOpMathAllowConversion;
+}
 constexpr int kCudnnActivationRelu = 1;
 constexpr int kCudnnNotPropagateNan = 0;
 constexpr int kCudnnAlgoCount = 8;
@@ -436,10 +441,7 @@ static void reportConvChoice(const int64_t *d,
                choice.algo >= 0 && choice.algo < kCudnnAlgoCount
                    ? names[choice.algo]
                    : "?",
-               choice.mathType == kCudnnTensorOpMath ||
-                       choice.mathType == kCudnnTensorOpMathAllowConversion
-                   ? " (tensor cores)"
-                   : "",
+               usesTensorCores(choice.mathType) ? " (tensor cores)" : "",
                source, workspaceBytes);
 }
 
@@ -546,10 +548,6 @@ LibraryKernels::convPlan(const int64_t *d, CUdeviceptr x, CUdeviceptr w,
     const char *v = std::getenv("KILN_CUDNN_SEARCHES");
     return v && std::string(v) == "1" ? 1 : 2;
   }();
-  auto usesTensorCores = [](int mathType) {
-    return mathType == kCudnnTensorOpMath ||
-           mathType == kCudnnTensorOpMathAllowConversion;
-  };
   auto search = [&](CudnnAlgoCache::Choice &choice, float &ms) -> Status {
     CudnnConvPerf results[kCudnnAlgoCount];
     int returned = 0;
