@@ -1,6 +1,8 @@
 //===- CostModel.cpp - which CPU path runs a kernel, and how fast ---------===//
 #include "backends/cpu/CostModel.h"
+#include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/PackedGemm.h"
+#include "backends/cpu/SelectIntegerProducts.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/OpClasses.h"
 
@@ -24,11 +26,13 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path,
                                       bool winograd) const {
   KernelEstimate e{path};
   e.flops = double(estimateFlops(op));
+  bool library = path == CpuPath::Library;
+  // The library reads an integer product's factors as 8-bit values.
+  bool int8 = library && integerLibraryCanRun(op);
   for (Value v : op->getOperands())
-    e.bytes += bytesOf(v.getType());
+    e.bytes += bytesOf(v.getType()) / (int8 ? 4 : 1);
   for (Value v : op->getResults())
     e.bytes += bytesOf(v.getType());
-  bool library = path == CpuPath::Library;
   int matvecThreads = library ? 0 : matrixVectorThreads(op, threads);
   // The share of the machine's bandwidth the kernel's threads draw on.
   double share = 1;
@@ -42,6 +46,8 @@ KernelEstimate CpuCostModel::estimate(Operation *op, CpuPath path,
                                                 : codegenGflopsPerThread);
     }
   }
+  if (int8)
+    gflops *= libraryInt8Speedup;
   double computeMs = e.flops / (gflops * 1e6);
   if (library && winograd)
     computeMs /= winogradSpeedup;
@@ -58,6 +64,10 @@ KernelEstimate CpuCostModel::choose(Operation *op, bool canRun) const {
   if (!canRun)
     return codegen;
   KernelEstimate library = estimate(op, CpuPath::Library);
+  // oneDNN's int8 kernels (VNNI, AMX) against generated 32-bit loops:
+  // 128x768x768 in 0.09 ms against 5.3.
+  if (integerLibraryCanRun(op))
+    return library;
   // A one-row product in the axpy form, large enough for column blocks,
   // with a constant matrix: oneDNN reads the matrix repacked once for its
   // matrix-vector kernel, which beats the generated column blocks on the
@@ -182,7 +192,7 @@ bool CpuCostModel::winogradApplies(Operation *op, bool constantWeights,
                                    bool binaryEpilogue) const {
   auto conv = dyn_cast<ConvOp>(op);
   if (!winograd || !conv || !constantWeights || binaryEpilogue ||
-      conv.getGroup() != 1)
+      conv.getGroup() != 1 || !isStaticF32(conv.getType()))
     return false;
   auto out = dyn_cast<RankedTensorType>(conv.getType());
   if (!out || !out.hasStaticShape() || out.getRank() != 4 ||

@@ -53,6 +53,10 @@ struct CpuCostModel {
   /// epilogue is a separate loop nest, so less is assumed here.
   double packedGemmGflopsPerThread = 40;
   double libraryCallUs = 5;
+  /// oneDNN's integer products (u8 x s8 -> s32) against its f32 rate: AMX
+  /// here (128x768x768 in 0.09 ms at 2 threads: ~1.7 TOPS); VNNI alone
+  /// would give ~4x.
+  double libraryInt8Speedup = 10;
   double codegenCallUs = 0.1;
   /// oneDNN 2.6's Winograd F(2x2, 3x3) against its direct NHWC kernel on
   /// ResNet-50's stride-1 3x3 convolutions, reorders to and from its
@@ -90,7 +94,8 @@ struct CpuCostModel {
 };
 
 /// Whether oneDNN can run `op` (kiln-cpu-select-library-calls' conditions:
-/// f32 static convolutions in 2-D and products of matrices).
+/// f32 static convolutions in 2-D and products of matrices, and the integer
+/// products of integerLibraryCanRun, SelectIntegerProducts.h).
 bool libraryCanRun(mlir::Operation *op);
 
 /// Whether codegen runs `op` (a kiln.matmul or kiln.gemm) as the packed

@@ -4,6 +4,7 @@
 #include "backends/cpu/CpuPipeline.h"
 #include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/PackedGemm.h"
+#include "backends/cpu/SelectIntegerProducts.h"
 #include "dialects/kiln/KilnDialect.h"
 
 #include "llvm/Support/Format.h"
@@ -63,6 +64,7 @@ public:
     os << cpu::pathName(e.path);
     if (e.path == cpu::CpuPath::Library) {
       auto conv = dyn_cast<ConvOp>(anchor);
+      bool int8 = cpu::integerLibraryCanRun(anchor);
       if (isa<AttentionOp>(anchor))
         os << " 2 batched matmuls + codegen softmax";
       else if (conv)
@@ -71,6 +73,8 @@ public:
            << (winograd ? " winograd F(2x2,3x3) via nChw16c" : " direct");
       else
         os << " matmul";
+      if (int8)
+        os << " u8s8s32";
       os << " weights=" << (constantWeight ? "repacked-once" : "as-is");
     } else if (cpu::packedGemmApplies(anchor)) {
       const cpu::PackedGemmShape &t = cpu::kPackedGemm;

@@ -131,8 +131,9 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   auto in = cast<MemRefType>(conv.getInput().getType());
   auto f = cast<MemRefType>(conv.getFilter().getType());
   auto out = cast<MemRefType>(conv.getInit().getType());
-  if (!in.getElementType().isF32())
-    return conv.emitOpError("oneDNN calls take f32 only");
+  bool integer = lib::isIntegerProduct(conv.getInit());
+  if (!in.getElementType().isF32() && !integer)
+    return conv.emitOpError("oneDNN calls take f32 or integer products only");
   bool last = conv.getChannelsLast();
   int c = last ? 3 : 1, s = last ? 1 : 2;
   std::vector<int64_t> d(abi::kConvEpilogue, 0);
@@ -161,13 +162,15 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d[abi::kConvAlgorithm] = conv.getAlgorithm() == "winograd"
                                ? abi::kConvWinograd
                                : abi::kConvDirect;
+  d[abi::kConvInteger] = integer;
+  d[abi::kConvHasZeroPoint] = conv.getInputZeroPoint() != nullptr;
   if (failed(appendEpilogue(conv, conv.getPostOps(), conv.getPostArgs(),
                             conv.getPostOperands(), d)))
     return failure();
   d[abi::kConvLength] = d.size();
 
   SmallVector<Value> buffers = {conv.getInput(), conv.getFilter(),
-                                conv.getBias()};
+                                conv.getBias(), conv.getInputZeroPoint()};
   llvm::append_range(buffers, conv.getPostOperands());
   buffers.push_back(conv.getInit());
   replaceWithCall(conv, module, abi::kSlotConv2d, d, buffers);
@@ -182,8 +185,9 @@ LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
   auto a = cast<MemRefType>(mm.getLhs().getType());
   auto bt = cast<MemRefType>(mm.getRhs().getType());
   auto out = cast<MemRefType>(mm.getInit().getType());
-  if (!out.getElementType().isF32())
-    return mm.emitOpError("oneDNN calls take f32 only");
+  bool integer = lib::isIntegerProduct(mm.getInit());
+  if (!out.getElementType().isF32() && !integer)
+    return mm.emitOpError("oneDNN calls take f32 or integer products only");
   int64_t rank = out.getRank();
   std::vector<int64_t> d(abi::kMmDims, 0);
   d[abi::kMmRank] = rank;
@@ -191,6 +195,7 @@ LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
   d[abi::kMmTransB] = mm.getTransB();
   d[abi::kMmAlphaBits] = bitsOf(mm.getAlpha().convertToDouble());
   d[abi::kMmConstantWeights] = mm.getConstantWeights();
+  d[abi::kMmInteger] = integer;
   for (MemRefType t : {a, bt, out}) {
     d.insert(d.end(), rank - t.getRank(), 1);
     llvm::append_range(d, t.getShape());

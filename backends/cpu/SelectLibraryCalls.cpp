@@ -10,6 +10,8 @@
 //                   [+ add/mul/... + relu/gelu/clip/...]  -> kiln_lib.conv2d
 //   kiln.matmul (rank >= 2, batches broadcast)            -> kiln_lib.matmul
 //   kiln.gemm (C added as a post-op when beta is 1)       -> kiln_lib.matmul
+//   si32 kiln.matmul / kiln.conv of 8-bit values minus zero points
+//                         -> integer kiln_lib ops (SelectIntegerProducts.cpp)
 //
 // Only f32 ops with static shapes qualify; everything else stays for code
 // generation, which handles every case. The pass runs before composites are
@@ -20,6 +22,7 @@
 #include "backends/cpu/CostModel.h"
 #include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/Passes.h"
+#include "backends/cpu/SelectIntegerProducts.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/simplify/RuleUtils.h"
@@ -177,7 +180,8 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
         init = emptyLike(rewriter, loc, type);
       }
       auto conv = lib::Conv2dOp::create(
-          rewriter, loc, type, input, weight, op.getBias(), postOps, init,
+          rewriter, loc, type, input, weight, op.getBias(),
+          /*input_zero_point=*/Value(), postOps, init,
           rewriter.getDenseI64ArrayAttr(extend(op.getPads(), 0)),
           rewriter.getDenseI64ArrayAttr(extend(op.getStrides(), 1)),
           rewriter.getDenseI64ArrayAttr(extend(op.getDilations(), 1)),
@@ -299,6 +303,8 @@ struct SelectLibraryCallsPass
     model.winograd = winograd;
     patterns.add<ConvToLibrary, MatMulToLibrary, GemmToLibrary>(
         &getContext(), model, useCostModel);
+    // Integer products always: oneDNN's int8 kernels against 32-bit loops.
+    populateIntegerProductPatterns(patterns);
     // Only the listed ops change (no folding of the rest of the graph).
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -311,6 +317,8 @@ struct SelectLibraryCallsPass
 } // namespace
 
 bool libraryCanRun(Operation *op) {
+  if (integerLibraryCanRun(op))
+    return true;
   if (auto conv = dyn_cast<ConvOp>(op))
     return canRunConv(conv);
   if (auto mm = dyn_cast<MatMulOp>(op))

@@ -114,7 +114,8 @@ struct ConvToLibrary : OpRewritePattern<ConvOp> {
     replaceThroughEpilogue(rewriter, op, e.last, [&] {
       return lib::Conv2dOp::create(
                  rewriter, loc, op.getType(), op.getInput(), op.getWeight(),
-                 op.getBias(), post, emptyLike(rewriter, loc, op.getType()),
+                 op.getBias(), /*input_zero_point=*/Value(), post,
+                 emptyLike(rewriter, loc, op.getType()),
                  op.getPadsAttr(), op.getStridesAttr(), op.getDilationsAttr(),
                  rewriter.getI64IntegerAttr(op.getGroup()),
                  /*channels_last=*/UnitAttr(), /*constant_weights=*/UnitAttr(),

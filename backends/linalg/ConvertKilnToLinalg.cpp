@@ -2,6 +2,7 @@
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Passes.h"
 #include "backends/linalg/Patterns.h"
+#include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +26,28 @@ using namespace mlir;
 
 namespace kiln {
 namespace {
+
+/// A kiln_lib op (made from kiln ops before this conversion) on the
+/// converted, signless types: the same op with the same properties. Its
+/// element types' signedness is the op's definition (KilnLibOps.td).
+struct ConvertLibraryOpTypes : ConversionPattern {
+  ConvertLibraryOpTypes(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<lib::KilnLibDialect>(op->getDialect()))
+      return failure();
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, types,
+                         op->getDiscardableAttrDictionary().getValue());
+    state.propertiesAttr = op->getPropertiesAsAttribute();
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
 
 struct ConvertKilnToLinalgPass
     : impl::ConvertKilnToLinalgBase<ConvertKilnToLinalgPass> {
@@ -61,6 +84,7 @@ struct ConvertKilnToLinalgPass
     lowering::populateDataDependentLowering(converter, patterns);
     lowering::populateSortingLowering(converter, patterns, *axisAlgorithm);
     lowering::populateControlFlowLowering(converter, patterns);
+    patterns.add<ConvertLibraryOpTypes>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
@@ -76,6 +100,8 @@ struct ConvertKilnToLinalgPass
              converter.isLegal(&f.getBody());
     });
     target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalDialect<lib::KilnLibDialect>(
         [&](Operation *op) { return converter.isLegal(op); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -37,16 +37,24 @@ bool isDenseRowMajor(MemRefType type) {
   return true;
 }
 
+bool isIntegerProduct(Value init) {
+  return cast<ShapedType>(init.getType()).getElementType().isInteger(32);
+}
+
 namespace {
 
 /// Checks what every library op needs: all operands tensors (then one result
 /// of init's type) or all memrefs (then none); static shapes; one float
-/// element type the libraries take.
-LogicalResult verifyOperandKinds(Operation *op, Value init) {
+/// element type the libraries take, or an integer product's types: the
+/// two `factors` of 8 bits, the rest (init, a zero point) of 32.
+LogicalResult verifyOperandKinds(Operation *op, Value init,
+                                 ArrayRef<Value> factors) {
   bool tensors = isa<RankedTensorType>(init.getType());
   Type element = cast<ShapedType>(init.getType()).getElementType();
-  if (!element.isF32() && !element.isF16() && !element.isBF16())
-    return op->emitOpError("element type must be f32, f16 or bf16, not ")
+  bool integer = isIntegerProduct(init);
+  if (!integer && !element.isF32() && !element.isF16() && !element.isBF16())
+    return op->emitOpError("element type must be f32, f16 or bf16 (or i32 for "
+                           "an integer product), not ")
            << element;
   for (Value v : op->getOperands()) {
     auto shaped = cast<ShapedType>(v.getType());
@@ -56,8 +64,13 @@ LogicalResult verifyOperandKinds(Operation *op, Value init) {
           "operands must be all ranked tensors or all memrefs");
     if (!shaped.hasStaticShape())
       return op->emitOpError("operands must have static shapes");
-    if (shaped.getElementType() != element)
+    if (!integer && shaped.getElementType() != element)
       return op->emitOpError("operands must have one element type");
+    unsigned width = llvm::is_contained(factors, v) ? 8 : 32;
+    if (integer && !shaped.getElementType().isInteger(width))
+      return op->emitOpError("an integer product takes ")
+             << (width == 8 ? "8-bit factors" : "32-bit integers otherwise")
+             << ", not " << shaped.getElementType();
   }
   if (tensors && (op->getNumResults() != 1 ||
                   op->getResult(0).getType() != init.getType()))
@@ -115,7 +128,7 @@ bool isKnownPostOp(StringRef name) {
 }
 
 LogicalResult Conv2dOp::verify() {
-  if (failed(verifyOperandKinds(*this, getInit())) ||
+  if (failed(verifyOperandKinds(*this, getInit(), {getInput(), getFilter()})) ||
       failed(verifyEpilogue(*this, getPostOps(), getPostArgs(),
                             getPostOperands(), getInit())))
     return failure();
@@ -156,6 +169,16 @@ LogicalResult Conv2dOp::verify() {
   }
   if (getAlgorithm() != "direct" && getAlgorithm() != "winograd")
     return emitOpError("algorithm must be \"direct\" or \"winograd\"");
+  if (Value zp = getInputZeroPoint()) {
+    if (!isIntegerProduct(getInit()))
+      return emitOpError("only an integer product takes a zero point");
+    if (cast<ShapedType>(zp.getType()).getNumElements() != 1)
+      return emitOpError("the input zero point must be one value");
+  }
+  if (isIntegerProduct(getInit()) &&
+      (getBias() || !getPostOps().empty() || getAlgorithm() != "direct"))
+    return emitOpError("an integer product has no bias, epilogue or "
+                       "algorithm but direct");
   // Winograd F(2x2, 3x3) as the runtime runs it: the filter transformed
   // once (so it must be constant), an epilogue of unary steps only (fused
   // in the blocked layout, where an addend would need reordering too).
@@ -172,7 +195,7 @@ LogicalResult Conv2dOp::verify() {
 }
 
 LogicalResult MatmulOp::verify() {
-  if (failed(verifyOperandKinds(*this, getInit())) ||
+  if (failed(verifyOperandKinds(*this, getInit(), {getLhs(), getRhs()})) ||
       failed(verifyEpilogue(*this, getPostOps(), getPostArgs(),
                             getPostOperands(), getInit())))
     return failure();
@@ -204,6 +227,11 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("contraction sizes differ: ") << k << " and " << kb;
   if (c.getDimSize(rank - 2) != m || c.getDimSize(rank - 1) != n)
     return emitOpError("init must end in [") << m << ", " << n << "]";
+  if (isIntegerProduct(getInit()) &&
+      (getTransA() || getTransB() || getAccumulate() ||
+       getAlpha().convertToDouble() != 1.0 || !getPostOps().empty()))
+    return emitOpError("an integer product has no transposes, accumulation, "
+                       "scaling or epilogue");
   return success();
 }
 

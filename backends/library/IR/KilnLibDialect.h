@@ -28,6 +28,10 @@ void registerBufferizationInterfaces(mlir::DialectRegistry &registry);
 /// (any offset): what the library wrappers take.
 bool isDenseRowMajor(mlir::MemRefType type);
 
+/// Whether a library op with this `init` is an integer product (u8 x s8 ->
+/// s32, KilnLibOps.td).
+bool isIntegerProduct(mlir::Value init);
+
 } // namespace kiln::lib
 
 #endif // KILN_BACKENDS_LIBRARY_IR_KILNLIBDIALECT_H

@@ -21,6 +21,16 @@
 // weight of the model: the same buffer with the same contents in every run,
 // which a library may repack into its preferred layout once.
 //
+// Integer products (the CPU's int8 path): an init of 32-bit integers makes
+// the op `u8 x s8 -> s32`, exact and wrapping: the input (conv2d) or lhs
+// (matmul) holds unsigned 8-bit values, the filter or rhs signed ones. The
+// element types say the widths; the signedness is the op's, so it survives
+// the conversion to signless types. Such an op has no bias, no epilogue, no
+// transposes and alpha 1; conv2d may subtract a zero point (one 32-bit
+// integer, read at run time) from its input, padding included, as ONNX's
+// ConvInteger does. Everything else about zero points is the caller's
+// arithmetic (cpu/SelectLibraryCalls.cpp).
+//
 //===----------------------------------------------------------------------===//
 #ifndef KILN_LIB_OPS_TD
 #define KILN_LIB_OPS_TD
@@ -72,6 +82,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
   }];
   let arguments = (ins AnyShaped:$input, AnyShaped:$filter,
                        Optional<AnyShaped>:$bias,
+                       Optional<AnyShaped>:$input_zero_point,
                        Variadic<AnyShaped>:$post_operands, AnyShaped:$init,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations, I64Attr:$groups,
@@ -81,8 +92,10 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
-    $input `,` $filter (`bias` $bias^)? (`post` $post_operands^)? `into` $init
+    $input `,` $filter (`bias` $bias^)? (`zero_point` $input_zero_point^)?
+    (`post` $post_operands^)? `into` $init
     attr-dict `:` type($input) `,` type($filter) (`bias` type($bias)^)?
+    (`zero_point` type($input_zero_point)^)?
     (`,` type($post_operands)^)? `into` type($init) (`->` type($result)^)?
   }];
 }

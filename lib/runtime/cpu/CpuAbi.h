@@ -33,8 +33,8 @@ inline constexpr const char *kApiSymbol = "kiln_artifact_cpu_api";
 enum ApiSlot : int {
   kSlotContext = 0,
   kSlotConv2d, ///< void (void *ctx, const int64_t *desc, void **buffers)
-               ///< buffers: input, filter, bias (or null), post operands...,
-               ///< output
+               ///< buffers: input, filter, bias (or null), input zero point
+               ///< (or null), post operands..., output
   kSlotMatmul, ///< void (void *ctx, const int64_t *desc, void **buffers)
                ///< buffers: lhs, rhs, post operands..., output
   kSlotParallelFor, ///< void (void *ctx, ParallelBody body, void *args,
@@ -81,6 +81,9 @@ enum ConvField : int {
   kConvHasBias,
   kConvConstantWeights, ///< the filter never changes: repack it once
   kConvAlgorithm,       ///< a ConvAlgorithm
+  kConvInteger,         ///< u8 input, s8 filter, s32 output
+  kConvHasZeroPoint,    ///< an integer convolution's input zero point (one
+                        ///< s32, read at run time) is given
   kConvEpilogue         ///< where the epilogue starts
 };
 
@@ -98,6 +101,7 @@ enum MatmulField : int {
   kMmTransA, kMmTransB,
   kMmAlphaBits,
   kMmConstantWeights, ///< rhs never changes
+  kMmInteger,         ///< u8 lhs, s8 rhs, s32 output
   kMmDims ///< lhs dims [rank], rhs dims [rank], output dims [rank], then
           ///< the epilogue
 };

@@ -11,17 +11,18 @@
 // CHECK: llvm.getelementptr %[[T]][0, 1]
 // CHECK: %[[FN:.*]] = llvm.load
 // CHECK: llvm.call %[[FN]](%[[CTX]], %[[DESC]], %[[ARGS]])
-// Descriptor: length 34, N C H W K R S P Q, pads, strides, dilations,
-// groups 1, NCHW, bias, constant weights, direct (0); epilogue: 2 steps,
-// add (100) with zero constants (as bits) and a [1, 4, 1, 1] operand,
-// relu (1).
-// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[34, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<34xi64>)
-// Five buffers (input, filter, bias, post operand, output) on the stack.
+// Descriptor: length 36, N C H W K R S P Q, pads, strides, dilations,
+// groups 1, NCHW, bias, constant weights, direct (0), not integer, no
+// zero point; epilogue: 2 steps, add (100) with zero constants (as bits)
+// and a [1, 4, 1, 1] operand, relu (1).
+// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[36, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<36xi64>)
+// Six buffers (input, filter, bias, zero point (null), post operand,
+// output) on the stack.
 // CHECK-LABEL: func @conv
-// CHECK: %[[N:.*]] = llvm.mlir.constant(5 : i64)
+// CHECK: %[[N:.*]] = llvm.mlir.constant(6 : i64)
 // CHECK: %[[BUF:.*]] = llvm.alloca %[[N]] x !llvm.ptr
 // CHECK: %[[DA:.*]] = llvm.mlir.addressof @[[D]]
-// CHECK-COUNT-5: llvm.store
+// CHECK-COUNT-6: llvm.store
 // CHECK: llvm.call @kiln_cpu_conv2d(%[[DA]], %[[BUF]])
 // CHECK-NOT: kiln_lib
 // CHECK: llvm.mlir.global external @kiln_artifact_cpu_api() {{.*}} : !llvm.array<4 x ptr>
@@ -34,7 +35,7 @@ func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf
 
 // Winograd (algorithm 1, after constant weights), channels last; no
 // epilogue.
-// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[24, 1, 16, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0]> : tensor<24xi64>)
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[26, 1, 16, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0]> : tensor<26xi64>)
 // CHECK: llvm.call @kiln_cpu_conv2d
 func.func @conv_winograd(%x: memref<1x8x8x16xf32>, %w: memref<16x16x3x3xf32>, %y: memref<1x8x8x16xf32>) {
   kiln_lib.conv2d %x, %w into %y {algorithm = "winograd", channels_last, constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<1x8x8x16xf32>, memref<16x16x3x3xf32> into memref<1x8x8x16xf32>
@@ -44,11 +45,38 @@ func.func @conv_winograd(%x: memref<1x8x8x16xf32>, %w: memref<16x16x3x3xf32>, %y
 // -----
 
 // Matmul: rank 3, lhs 2x3x4, rhs padded to 1x5x4 (trans_b), output 2x3x5,
-// alpha 1.0 as bits; no epilogue.
-// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[16, 3, 0, 1, 4607182418800017408, 0, 2, 3, 4, 1, 5, 4, 2, 3, 5, 0]> : tensor<16xi64>)
+// alpha 1.0 as bits, not integer; no epilogue.
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[17, 3, 0, 1, 4607182418800017408, 0, 0, 2, 3, 4, 1, 5, 4, 2, 3, 5, 0]> : tensor<17xi64>)
 // CHECK: llvm.call @kiln_cpu_matmul
 func.func @matmul(%a: memref<2x3x4xf32>, %b: memref<5x4xf32>, %c: memref<2x3x5xf32>) {
   kiln_lib.matmul %a, %b into %c {trans_b} : memref<2x3x4xf32>, memref<5x4xf32> into memref<2x3x5xf32>
+  return
+}
+
+// -----
+
+// An integer convolution (u8 x s8 -> s32) with its input's zero point:
+// integer (1) and zero point (1) after the algorithm; the zero point's
+// buffer fourth.
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[26, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0]> : tensor<26xi64>)
+// CHECK-LABEL: func @conv_integer
+// CHECK-SAME: %[[Z:[a-z0-9]+]]: memref<1xi32>
+// CHECK: llvm.mlir.constant(5 : i64)
+// CHECK: llvm.getelementptr %{{.*}}[3]
+// CHECK-NEXT: memref.extract_aligned_pointer_as_index %[[Z]]
+// CHECK: llvm.call @kiln_cpu_conv2d
+func.func @conv_integer(%x: memref<1x3x8x8xi8>, %w: memref<4x3x3x3xi8>, %z: memref<1xi32>, %y: memref<1x4x8x8xi32>) {
+  kiln_lib.conv2d %x, %w zero_point %z into %y {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<1x3x8x8xi8>, memref<4x3x3x3xi8> zero_point memref<1xi32> into memref<1x4x8x8xi32>
+  return
+}
+
+// -----
+
+// An integer matrix product: integer (1) before the dimensions.
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[14, 2, 0, 0, 4607182418800017408, 1, 1, 3, 4, 4, 5, 3, 5, 0]> : tensor<14xi64>)
+// CHECK: llvm.call @kiln_cpu_matmul
+func.func @matmul_integer(%a: memref<3x4xi8>, %b: memref<4x5xi8>, %c: memref<3x5xi32>) {
+  kiln_lib.matmul %a, %b into %c {constant_weights} : memref<3x4xi8>, memref<4x5xi8> into memref<3x5xi32>
   return
 }
 

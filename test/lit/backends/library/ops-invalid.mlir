@@ -1,10 +1,59 @@
 // The kiln_lib ops' verifiers: each bad op gets one clear error.
 // RUN: kiln-opt %s --split-input-file --verify-diagnostics
 
-func.func @int_conv(%x: tensor<1x3x8x8xi32>, %w: tensor<4x3x3x3xi32>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
-  // expected-error @+1 {{element type must be f32, f16 or bf16}}
+func.func @int64_conv(%x: tensor<1x3x8x8xi64>, %w: tensor<4x3x3x3xi64>, %i: tensor<1x4x8x8xi64>) -> tensor<1x4x8x8xi64> {
+  // expected-error @+1 {{element type must be f32, f16 or bf16 (or i32 for an integer product)}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi64>, tensor<4x3x3x3xi64> into tensor<1x4x8x8xi64> -> tensor<1x4x8x8xi64>
+  return %0 : tensor<1x4x8x8xi64>
+}
+
+// -----
+
+// An integer product multiplies 8-bit values.
+func.func @int32_factors(%x: tensor<1x3x8x8xi32>, %w: tensor<4x3x3x3xi32>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
+  // expected-error @+1 {{an integer product takes 8-bit factors, not 'i32'}}
   %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
   return %0 : tensor<1x4x8x8xi32>
+}
+
+// -----
+
+func.func @int_zero_point_width(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %z: tensor<1xi8>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
+  // expected-error @+1 {{an integer product takes 32-bit integers otherwise, not 'i8'}}
+  %0 = kiln_lib.conv2d %x, %w zero_point %z into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> zero_point tensor<1xi8> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
+  return %0 : tensor<1x4x8x8xi32>
+}
+
+// -----
+
+func.func @int_zero_points(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %z: tensor<2xi32>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
+  // expected-error @+1 {{the input zero point must be one value}}
+  %0 = kiln_lib.conv2d %x, %w zero_point %z into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> zero_point tensor<2xi32> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
+  return %0 : tensor<1x4x8x8xi32>
+}
+
+// -----
+
+func.func @float_zero_point(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %z: tensor<1xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{only an integer product takes a zero point}}
+  %0 = kiln_lib.conv2d %x, %w zero_point %z into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> zero_point tensor<1xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @int_conv_epilogue(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
+  // expected-error @+1 {{an integer product has no bias, epilogue or algorithm but direct}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, post_ops = ["relu"]} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
+  return %0 : tensor<1x4x8x8xi32>
+}
+
+// -----
+
+func.func @int_matmul_transposed(%a: tensor<3x4xi8>, %b: tensor<5x4xi8>, %c: tensor<3x5xi32>) -> tensor<3x5xi32> {
+  // expected-error @+1 {{an integer product has no transposes, accumulation, scaling or epilogue}}
+  %0 = kiln_lib.matmul %a, %b into %c {trans_b} : tensor<3x4xi8>, tensor<5x4xi8> into tensor<3x5xi32> -> tensor<3x5xi32>
+  return %0 : tensor<3x5xi32>
 }
 
 // -----

@@ -1,0 +1,475 @@
+//===- SelectIntegerProducts.cpp - int8 products through oneDNN -----------===//
+//
+// The importer writes MatMulInteger, QLinearMatMul, ConvInteger and
+// QLinearConv as si32 products of widened 8-bit values minus their zero
+// points: kiln.matmul(cast(A) - za, cast(B) - zb), kiln.conv(cast(X) - zx,
+// W'), where constant folding may have turned a weight and its zero point
+// into one si32 constant. Generated code runs those as 32-bit loops; oneDNN
+// runs u8 x s8 -> s32 on the host's int8 units (VNNI, AMX), ~60x faster
+// here. These patterns put each such product into the integer form of
+// kiln_lib.matmul / kiln_lib.conv2d (KilnLibOps.td) and do the zero points'
+// arithmetic around it, exactly (si32 wraps as the products do):
+//
+//   (A' - za')(B' - zb') = A'B' - zb' * rowsum(A') - za' * colsum(B' - zb')
+//
+// where A' = A as u8 (an s8 A plus 128, za' = za + 128), B' = B as s8 (a
+// u8 B minus 128; a constant's columns shifted into s8 range, the shift in
+// zb'). A constant B gets B', zb' and its column sums at compile time;
+// za' and zb' may be per row and per column. Convolutions take the input's
+// zero point in oneDNN (it pads with it, as ONNX does), and need a filter
+// whose values fit s8 (symmetric weights: the usual quantisation, and any
+// u8 filter whose zero point is 128); others stay in generated code.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/SelectIntegerProducts.h"
+#include "backends/cpu/Passes.h"
+#include "backends/library/IR/KilnLibDialect.h"
+#include "dialects/kiln/ConstantUtils.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "passes/Folding.h"
+#include "passes/simplify/RuleUtils.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+
+namespace kiln::cpu {
+namespace {
+
+Type intType(MLIRContext *ctx, unsigned width, bool isSigned) {
+  return IntegerType::get(ctx, width, isSigned ? IntegerType::Signed
+                                               : IntegerType::Unsigned);
+}
+
+RankedTensorType staticTensor(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() ? t : RankedTensorType();
+}
+
+bool hasElement(Value v, unsigned width) {
+  auto t = staticTensor(v);
+  auto e = t ? dyn_cast<IntegerType>(t.getElementType()) : IntegerType();
+  return e && e.getWidth() == width && !e.isSignless();
+}
+
+/// `v`, looking through kernel boundaries: a kiln.fused body's argument is
+/// the kernel's operand, a kernel's result the value its body yields. (The
+/// pass runs after kernels are inlined; the kernel report asks
+/// integerLibraryCanRun about ops inside kernels.)
+Value seen(Value v) {
+  while (v) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto fused = dyn_cast_or_null<FusedOp>(arg.getOwner()->getParentOp());
+      if (!fused)
+        return v;
+      v = fused.getInputs()[arg.getArgNumber()];
+    } else if (auto fused = v.getDefiningOp<FusedOp>()) {
+      v = fused.getBody().front().getTerminator()->getOperand(
+          cast<OpResult>(v).getResultNumber());
+    } else {
+      return v;
+    }
+  }
+  return v;
+}
+
+/// `v` as a constant where it is an op on constants (zero points: they are
+/// small), else `v`.
+Value folded(PatternRewriter &r, Value v) {
+  Operation *op = v.getDefiningOp();
+  return op && op->getNumResults() == 1 ? foldNow(r, op) : v;
+}
+
+/// One factor of an integer product as the importer wrote it: `wide` =
+/// cast(raw) (si32 of an 8-bit `raw`), the operand `wide - zero` (no zero:
+/// the operand is `wide`). The simplifier writes a constant's subtraction
+/// as the addition of its negation: then `zero` is that addend, `negated`.
+struct Factor {
+  Value raw, wide, zero;
+  bool negated = false;
+  bool isSigned() const {
+    return cast<IntegerType>(staticTensor(raw).getElementType()).isSigned();
+  }
+  /// The zero point's values, if it is a constant (none: nullopt).
+  std::optional<SmallVector<int64_t>> zeroValues() const {
+    auto values = getConstantIntValues(zero);
+    if (values && negated)
+      for (int64_t &x : *values)
+        x = -x;
+    return values;
+  }
+  /// The zero point as a value (null for none).
+  Value zeroValue(PatternRewriter &r, Location loc) const {
+    if (!zero || !negated)
+      return zero;
+    return folded(r, NegOp::create(r, loc, zero));
+  }
+};
+
+/// `v` as a Factor, if it is one whose zero point does not vary along the
+/// dimension `fromEnd` places from the end (the contracted one; 0: no
+/// such condition).
+std::optional<Factor> factorOf(Value v, int64_t fromEnd) {
+  v = seen(v);
+  if (!hasElement(v, 32))
+    return std::nullopt;
+  Factor f;
+  f.wide = v;
+  auto isWide = [](Value x) {
+    auto c = x.getDefiningOp<CastOp>();
+    return c && hasElement(seen(c.getInput()), 8);
+  };
+  if (auto sub = v.getDefiningOp<SubOp>()) {
+    f.wide = seen(sub.getLhs());
+    f.zero = seen(sub.getRhs());
+  } else if (auto add = v.getDefiningOp<AddOp>()) {
+    Value lhs = seen(add.getLhs()), rhs = seen(add.getRhs());
+    f.wide = isWide(lhs) ? lhs : rhs;
+    f.zero = isWide(lhs) ? rhs : lhs;
+    f.negated = true;
+  }
+  if (f.zero) {
+    auto z = staticTensor(f.zero);
+    if (!z || !hasElement(f.zero, 32) ||
+        z.getRank() > staticTensor(v).getRank() ||
+        (fromEnd > 0 && z.getRank() >= fromEnd &&
+         z.getDimSize(z.getRank() - fromEnd) != 1))
+      return std::nullopt;
+  }
+  if (!isWide(f.wide) || !hasElement(f.wide, 32))
+    return std::nullopt;
+  f.raw = seen(f.wide.getDefiningOp<CastOp>().getInput());
+  return f;
+}
+
+Value constantOf(PatternRewriter &r, Location loc, ArrayRef<int64_t> shape,
+                 Type element, ArrayRef<int32_t> values) {
+  auto type = RankedTensorType::get(shape, element);
+  return ConstantOp::create(r, loc, type, DenseElementsAttr::get(type, values));
+}
+
+Value scalarI32(PatternRewriter &r, Location loc, int32_t x) {
+  return constantOf(r, loc, {}, intType(r.getContext(), 32, true), {x});
+}
+
+/// `wide + delta` as an 8-bit tensor of the given signedness (the values
+/// are known to fit).
+Value shiftedTo8Bits(PatternRewriter &r, Location loc, Value wide,
+                     int32_t delta, bool toSigned) {
+  Value sum = AddOp::create(r, loc, wide, scalarI32(r, loc, delta));
+  return CastOp::create(r, loc, sum, intType(r.getContext(), 8, toSigned));
+}
+
+/// `zero + delta`, or `delta` without a zero point.
+Value shiftedZero(PatternRewriter &r, Location loc, Value zero, int32_t delta) {
+  Value d = scalarI32(r, loc, delta);
+  return zero ? folded(r, AddOp::create(r, loc, zero, d)) : d;
+}
+
+/// A left factor as u8 with its zero point (null for none).
+std::pair<Value, Value> unsignedLhs(PatternRewriter &r, Location loc,
+                                    const Factor &f) {
+  Value zero = f.zeroValue(r, loc);
+  if (!f.isSigned())
+    return {f.raw, zero};
+  return {shiftedTo8Bits(r, loc, f.wide, 128, false),
+          shiftedZero(r, loc, zero, 128)};
+}
+
+/// The values of a constant right operand [K, N], if it has one: a folded
+/// si32 constant, or an 8-bit constant minus a constant zero point that is
+/// one value or one per column.
+std::optional<SmallVector<int64_t>> constantRhsValues(Value v, int64_t k,
+                                                      int64_t n) {
+  if (auto values = getConstantIntValues(seen(v)))
+    return values;
+  auto f = factorOf(v, 2);
+  if (!f)
+    return std::nullopt;
+  auto values = getConstantIntValues(f->raw);
+  if (!values)
+    return std::nullopt;
+  if (!f->zero)
+    return values;
+  auto zero = f->zeroValues();
+  if (!zero || (zero->size() != 1 && int64_t(zero->size()) != n))
+    return std::nullopt;
+  for (int64_t i = 0; i < k * n; ++i)
+    (*values)[i] -= (*zero)[zero->size() == 1 ? 0 : i % n];
+  return values;
+}
+
+/// How a right operand [..., K, N] becomes s8: a constant matrix (its
+/// values, with the zero point subtracted) or an 8-bit factor.
+struct RightPlan {
+  std::optional<SmallVector<int64_t>> values; ///< the constant matrix
+  std::optional<Factor> factor;
+};
+
+std::optional<RightPlan> planRight(Value v) {
+  RankedTensorType t = staticTensor(v);
+  if (!t)
+    return std::nullopt;
+  int64_t rank = t.getRank(), k = t.getDimSize(rank - 2),
+          n = t.getDimSize(rank - 1);
+  RightPlan plan;
+  if (rank == 2)
+    plan.values = constantRhsValues(v, k, n);
+  if (plan.values) {
+    // Each column must fit s8 after a shift.
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (int64_t i = 0; i < k; ++i) {
+        lo = std::min(lo, (*plan.values)[i * n + j]);
+        hi = std::max(hi, (*plan.values)[i * n + j]);
+      }
+      if (hi - lo > 255)
+        return std::nullopt;
+    }
+    return plan;
+  }
+  plan.factor = factorOf(v, 2);
+  if (!plan.factor)
+    return std::nullopt;
+  return plan;
+}
+
+/// An s8 kiln.constant of `values` in `shape`.
+Value s8Constant(PatternRewriter &r, Location loc, ArrayRef<int64_t> shape,
+                 ArrayRef<int64_t> values) {
+  SmallVector<int8_t> bytes(values.begin(), values.end());
+  auto type = RankedTensorType::get(shape, intType(r.getContext(), 8, true));
+  return ConstantOp::create(
+      r, loc, type,
+      DenseElementsAttr::getFromRawBuffer(
+          type, ArrayRef<char>(reinterpret_cast<char *>(bytes.data()),
+                               bytes.size())));
+}
+
+/// B' (s8), zb' (null for none) and colsum(B' - zb') of a right operand.
+struct RightFactor {
+  Value s8, zero, columnSums;
+};
+
+RightFactor buildRight(PatternRewriter &r, Location loc, Value v,
+                       RightPlan &plan) {
+  MLIRContext *ctx = r.getContext();
+  Type si32 = intType(ctx, 32, true);
+  RankedTensorType t = staticTensor(v);
+  int64_t rank = t.getRank(), k = t.getDimSize(rank - 2),
+          n = t.getDimSize(rank - 1);
+  RightFactor rf;
+  if (plan.values) {
+    // A constant matrix: everything at compile time, each column shifted
+    // into s8 range when it is not there already.
+    SmallVector<int64_t> &values = *plan.values;
+    SmallVector<int32_t> shift(n, 0), sums(n, 0);
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t lo = INT64_MAX, hi = INT64_MIN, sum = 0;
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t x = values[i * n + j];
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+        sum += x;
+      }
+      if (lo < -128 || hi > 127)
+        shift[j] = int32_t(-128 - lo);
+      sums[j] = int32_t(sum);
+    }
+    for (int64_t i = 0; i < k * n; ++i)
+      values[i] += shift[i % n];
+    rf.s8 = s8Constant(r, loc, {k, n}, values);
+    if (llvm::any_of(shift, [](int32_t s) { return s != 0; }))
+      rf.zero = constantOf(r, loc, {1, n}, si32, shift);
+    rf.columnSums = constantOf(r, loc, {1, n}, si32, sums);
+    return rf;
+  }
+  const Factor &f = *plan.factor;
+  rf.s8 = f.raw;
+  rf.zero = f.zeroValue(r, loc);
+  if (!f.isSigned()) {
+    rf.s8 = shiftedTo8Bits(r, loc, f.wide, -128, true);
+    rf.zero = shiftedZero(r, loc, rf.zero, -128);
+  }
+  rf.columnSums = ReduceSumOp::create(r, loc, v, Value(),
+                                      ArrayRef<int64_t>{rank - 2}, true);
+  return rf;
+}
+
+/// Whether an operand's leading dimensions broadcast to the result's and its
+/// rank is 2 or the result's (kiln_lib.matmul's forms).
+bool fitsLibraryMatmul(RankedTensorType operand, RankedTensorType result) {
+  if (operand.getRank() != 2 && operand.getRank() != result.getRank())
+    return false;
+  for (int64_t i = 0; operand.getRank() == result.getRank() && i + 2 < result.getRank(); ++i)
+    if (operand.getDimSize(i) != 1 &&
+        operand.getDimSize(i) != result.getDimSize(i))
+      return false;
+  return true;
+}
+
+Value emptyOf(PatternRewriter &r, Location loc, RankedTensorType t) {
+  return tensor::EmptyOp::create(r, loc, t.getShape(), t.getElementType());
+}
+
+/// The checks of IntegerMatMulToLibrary, and its plan for the right
+/// operand.
+std::optional<RightPlan> planMatMul(MatMulOp op) {
+  RankedTensorType c = staticTensor(op.getResult());
+  RankedTensorType a = staticTensor(op.getLhs()), b = staticTensor(op.getRhs());
+  if (!c || !hasElement(op.getResult(), 32) || c.getRank() < 2 || !a || !b ||
+      !fitsLibraryMatmul(a, c) || !fitsLibraryMatmul(b, c) ||
+      !factorOf(op.getLhs(), 1))
+    return std::nullopt;
+  return planRight(op.getRhs());
+}
+
+struct IntegerMatMulToLibrary : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &r) const override {
+    std::optional<RightPlan> plan = planMatMul(op);
+    if (!plan)
+      return r.notifyMatchFailure(
+          op, "not an si32 product of 8-bit factors minus zero points");
+    Location loc = op.getLoc();
+    RankedTensorType c = staticTensor(op.getResult());
+    Factor lhs = *factorOf(op.getLhs(), 1);
+    RightFactor rhs = buildRight(r, loc, op.getRhs(), *plan);
+    auto [a, za] = unsignedLhs(r, loc, lhs);
+    Value result =
+        lib::MatmulOp::create(
+            r, loc, c, a, rhs.s8, ValueRange(), emptyOf(r, loc, c),
+            /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
+            r.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
+            getConstantValue(rhs.s8) ? r.getUnitAttr() : UnitAttr(),
+            r.getStrArrayAttr({}), r.getDenseF32ArrayAttr({}))
+            ->getResult(0);
+    if (rhs.zero) {
+      Value wide = a == lhs.raw
+                       ? lhs.wide
+                       : CastOp::create(r, loc, a,
+                                        intType(r.getContext(), 32, true))
+                             .getResult();
+      int64_t rank = staticTensor(a).getRank();
+      Value rows = ReduceSumOp::create(r, loc, wide, Value(),
+                                       ArrayRef<int64_t>{rank - 1}, true);
+      result = SubOp::create(r, loc, result,
+                             folded(r, MulOp::create(r, loc, rows, rhs.zero)));
+    }
+    if (za)
+      result = SubOp::create(
+          r, loc, result, folded(r, MulOp::create(r, loc, za, rhs.columnSums)));
+    simplify::replaceKeepingType(r, op, result);
+    return success();
+  }
+};
+
+/// The filter of an integer convolution as s8: an s8 tensor given at run
+/// time (no zero point), or the values of a constant one (zero point
+/// subtracted) when they all fit s8; neither where it is not one.
+struct FilterPlan {
+  Value runtime;
+  std::optional<SmallVector<int64_t>> values;
+};
+
+std::optional<FilterPlan> planFilter(Value w) {
+  RankedTensorType t = staticTensor(w);
+  if (!t)
+    return std::nullopt;
+  FilterPlan plan;
+  plan.values = getConstantIntValues(seen(w));
+  auto f = factorOf(w, 0);
+  if (!plan.values && f) {
+    if (!f->zero && f->isSigned() && !getConstantValue(f->raw)) {
+      plan.runtime = f->raw;
+      return plan;
+    }
+    plan.values = getConstantIntValues(f->raw);
+    if (plan.values && f->zero) {
+      // One zero point, or one per output channel ([K, 1, 1, 1]).
+      auto zero = f->zeroValues();
+      int64_t k = t.getDimSize(0), per = t.getNumElements() / k;
+      if (!zero || (zero->size() != 1 && int64_t(zero->size()) != k))
+        return std::nullopt;
+      for (int64_t i = 0; i < t.getNumElements(); ++i)
+        (*plan.values)[i] -= (*zero)[zero->size() == 1 ? 0 : i / per];
+    }
+  }
+  if (!plan.values || llvm::any_of(*plan.values, [](int64_t x) {
+        return x < -128 || x > 127;
+      }))
+    return std::nullopt;
+  return plan;
+}
+
+/// The checks of IntegerConvToLibrary, and its plan for the filter.
+std::optional<FilterPlan> planConv(ConvOp op) {
+  RankedTensorType type = staticTensor(op.getResult());
+  if (!type || !hasElement(op.getResult(), 32) || type.getRank() != 4 ||
+      op.getAutoPad() != "NOTSET" || op.getPads().size() != 4)
+    return std::nullopt;
+  auto x = factorOf(op.getInput(), 0);
+  if (!x || (x->zero && staticTensor(x->zero).getNumElements() != 1))
+    return std::nullopt;
+  return planFilter(op.getWeight());
+}
+
+struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &r) const override {
+    std::optional<FilterPlan> plan = planConv(op);
+    if (!plan)
+      return r.notifyMatchFailure(
+          op, "not an si32 2-D convolution of an 8-bit input minus one zero "
+              "point by a filter that fits s8");
+    Location loc = op.getLoc();
+    RankedTensorType type = staticTensor(op.getResult());
+    Value w = plan->runtime
+                  ? plan->runtime
+                  : s8Constant(r, loc, staticTensor(op.getWeight()).getShape(),
+                               *plan->values);
+    auto [input, zero] = unsignedLhs(r, loc, *factorOf(op.getInput(), 0));
+    if (zero)
+      zero = folded(r, simplify::reshapeTo(r, loc, zero, {1}));
+    Value result =
+        lib::Conv2dOp::create(
+            r, loc, type, input, w, /*bias=*/Value(), zero, ValueRange(),
+            emptyOf(r, loc, type), r.getDenseI64ArrayAttr(op.getPads()),
+            r.getDenseI64ArrayAttr(op.getStrides()),
+            r.getDenseI64ArrayAttr(op.getDilations()),
+            r.getI64IntegerAttr(op.getGroup()),
+            op.getChannelsLast() ? r.getUnitAttr() : UnitAttr(),
+            plan->runtime ? UnitAttr() : r.getUnitAttr(),
+            r.getStrArrayAttr({}), r.getDenseF32ArrayAttr({}))
+            ->getResult(0);
+    if (Value bias = op.getBias()) {
+      int64_t k = type.getDimSize(op.getChannelsLast() ? 3 : 1);
+      SmallVector<int64_t> shape = op.getChannelsLast()
+                                       ? SmallVector<int64_t>{1, 1, 1, k}
+                                       : SmallVector<int64_t>{1, k, 1, 1};
+      result = AddOp::create(r, loc, result,
+                             simplify::reshapeTo(r, loc, bias, shape));
+    }
+    simplify::replaceKeepingType(r, op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateIntegerProductPatterns(RewritePatternSet &patterns) {
+  patterns.add<IntegerMatMulToLibrary, IntegerConvToLibrary>(
+      patterns.getContext());
+}
+
+bool integerLibraryCanRun(Operation *op) {
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return planMatMul(mm).has_value();
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return planConv(conv).has_value();
+  return false;
+}
+
+} // namespace kiln::cpu
