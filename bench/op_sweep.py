@@ -44,6 +44,18 @@ def case(name, op, inputs, attrs=None, consts=(), outs=(F,), opset=18):
     return name, helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), inputs
 
 
+def chain(name, nodes, inputs, consts=(), outs=(F,), opset=18):
+    """Several nodes (a pattern that exporters write as one unit), the
+    last one's output the graph's."""
+    info = [helper.make_tensor_value_info(
+        n, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[a.dtype], list(a.shape)) for n, a in inputs]
+    graph = helper.make_graph(
+        nodes, name, info,
+        [helper.make_tensor_value_info(f"y{i}", t, None) for i, t in enumerate(outs)],
+        [numpy_helper.from_array(a, n) for n, a in consts])
+    return name, helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), inputs
+
+
 def cases():
     rng = np.random.RandomState(0)
 
@@ -98,8 +110,22 @@ def cases():
                 ("w", u8(64, 64, 3, 3)), ("ws", np.array(0.01, np.float32)),
                 ("wz", np.array(128, np.uint8)), ("ys", np.array(0.1, np.float32)),
                 ("yz", np.array(128, np.uint8))], outs=(T.UINT8,))
+    s8 = lambda *s: rng.randint(-128, 128, s).astype(np.int8)  # noqa: E731
+    yield case("matmul_integer_s8_weights", "MatMulInteger", [("a", u8(128, 768))],
+               consts=[("b", s8(768, 768)), ("az", np.array(131, np.uint8))], outs=(T.INT32,))
     yield case("dynamic_quantize", "DynamicQuantizeLinear", [("x", x4)],
                outs=(T.UINT8, F, T.UINT8))
+    # A MatMul as onnxruntime's quantize_dynamic writes it: the activations
+    # quantized per run, s8 weights, the product scaled back to float.
+    yield chain("dynamic_quant_linear", [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+        helper.make_node("MatMulInteger", ["xq", "w", "xz"], ["acc"]),
+        helper.make_node("Cast", ["acc"], ["accf"], to=F),
+        helper.make_node("Mul", ["xs", "ws"], ["s"]),
+        helper.make_node("Mul", ["accf", "s"], ["lin"]),
+        helper.make_node("Add", ["lin", "bias"], ["y0"])],
+        [("x", f32(128, 768))],
+        [("w", s8(768, 768)), ("ws", np.array(0.002, np.float32)), ("bias", f32(768))])
     # Sampling, detection, data movement.
     yield case("roialign", "RoiAlign", [("x", f32(1, 256, 50, 50)),
                                         ("r", np.sort(rng.rand(300, 4).astype(np.float32) * 49, 1)),

@@ -22,8 +22,11 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
           : std::string("kiln-cpu-select-library-calls{use-cost-model=") +
                 (o.costModel ? "true" : "false") +
                 " winograd=" + (o.winograd ? "true" : "false") + "},";
-  p += "kiln-inline-kernels," + select + "kiln-decompose-composites," + select +
-       "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
+  p += "kiln-inline-kernels," + select + "kiln-decompose-composites," + select;
+  // Reductions of a whole large tensor in two steps, the first on threads.
+  if (o.optLevel >= 1)
+    p += "func.func(kiln-cpu-split-full-reductions),";
+  p += "kiln-weights-to-params{min-bytes=" + std::to_string(o.minParamBytes) +
        "},kiln-cpu-mark-entry,kiln-convert-to-linalg,canonicalize,cse,"
        "kiln-fuse-kernel-elementwise,canonicalize,cse,kiln-cpu-order-loops,";
   // Tensors -> buffers; results are owned by the caller, intermediates

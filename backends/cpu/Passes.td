@@ -16,6 +16,37 @@ def MarkEntryForCInterface : Pass<"kiln-cpu-mark-entry", "mlir::ModuleOp"> {
   }];
 }
 
+def SplitFullReductions
+    : Pass<"kiln-cpu-split-full-reductions", "mlir::func::FuncOp"> {
+  let summary = "Reduce large tensors to one value in two steps, the first on threads";
+  let description = [{
+    A kiln.reduce_min / max / sum / mean of a whole tensor has no parallel
+    loop: generated code reads it on one thread. With at least
+    `min-elements` elements it becomes the same reduction of each row of
+    the tensor seen as [P, N/P] (P rows: a parallel loop, which the
+    threads share), then of the P results, then the original shape:
+
+    ```mlir
+    %r = kiln.reduce_max %x {axes = array<i64: 0, 1>, keepdims = false}
+         : tensor<1024x512xf32> -> tensor<f32>
+    // becomes
+    %v = kiln.reshape %x, [256, 2048]
+    %p = kiln.reduce_max %v {axes = array<i64: 1>} -> tensor<256x1xf32>
+    %q = kiln.reduce_max %p {axes = array<i64: 0, 1>} -> tensor<1x1xf32>
+    %r = kiln.reshape %q, []
+    ```
+
+    P is the largest divisor of N up to 256 that leaves rows of at least
+    1024 elements (none: the op stays). Min and max are exact; a sum or a
+    mean of floats is added in another order, as the vectorised
+    reductions already are.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "65536",
+           "Split only reductions of at least this many elements">,
+  ];
+}
+
 def OrderLoops : Pass<"kiln-cpu-order-loops", "mlir::ModuleOp"> {
   let summary = "Put reductions outside the output's contiguous dimension";
   let description = [{

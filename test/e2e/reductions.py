@@ -7,7 +7,10 @@ of 16 floats, the vector's reduction and a scalar remainder: rows of 1,
 remainder and everywhere, infinities, signed zeros, the float extremes,
 float64 (8-lane steps), and a maximum of |x| (an elementwise op inside the
 loop). Compared exactly with numpy (NaN where numpy has NaN; -0 and +0
-equal).
+equal). Also whole tensors reduced to one value (min, max, sum, mean; on
+the CPU split into rows that the threads share, then the rows' results):
+exact for min and max (NaN in one row), within 1e-5 relative for float
+sums and means, exact for an int32 sum that wraps.
 
   reductions.py --kiln-run BIN [--target cpu|cuda-emulate]
 """
@@ -21,7 +24,43 @@ from onnx import TensorProto, helper
 
 from kiln_run import arg_parser, run_model, Tally
 
-TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
+TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE,
+         np.int32: TensorProto.INT32}
+
+
+def whole_tensor_cases(rng):
+    """(name, op, x, keepdims, reference) for reductions of every axis."""
+    x = rng.randn(3, 256, 257).astype(np.float32)
+    with_nan = x.copy()
+    with_nan[2, 100, 7] = np.nan
+    big = rng.randint(-2**31, 2**31 - 1, (5, 40000)).astype(np.int32)
+    wrapped = np.array(big.astype(np.int64).sum(), np.int64).astype(np.int32)
+    return [
+        ("whole_max", "ReduceMax", x, 0, np.max(x)),
+        ("whole_min_keepdims", "ReduceMin", x, 1, np.min(x, keepdims=True)),
+        ("whole_max_nan", "ReduceMax", with_nan, 0, np.float32(np.nan)),
+        ("whole_sum", "ReduceSum", x, 0, np.float32(x.astype(np.float64).sum())),
+        ("whole_mean", "ReduceMean", x, 1, np.float32(x.astype(np.float64).mean()).reshape(1, 1, 1)),
+        ("whole_sum_int32_wraps", "ReduceSum", big, 0, wrapped),
+    ]
+
+
+def whole_model(path, op, x, keepdims):
+    """`op` over every axis of x (ReduceSum takes its axes as an input
+    from opset 13)."""
+    axes = list(range(x.ndim))
+    inputs, inits = ["x"], []
+    attrs = {"keepdims": keepdims}
+    if op == "ReduceSum":
+        inits.append(helper.make_tensor("axes", TensorProto.INT64, [len(axes)], axes))
+        inputs.append("axes")
+    else:
+        attrs["axes"] = axes
+    node = helper.make_node(op, inputs, ["y"], **attrs)
+    t = TYPES[x.dtype.type]
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", t, list(x.shape))],
+                              [helper.make_tensor_value_info("y", t, None)], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
 
 
 def model(path, op, shape, dtype, absolute=False, last=False):
@@ -132,6 +171,19 @@ def main():
                     if not ok.all():
                         at = tuple(int(a[0]) for a in np.nonzero(~ok))
                         err = f"row {at}: {got[at]} vs {want[at]}"
+            tally.add(name, err)
+        for name, op, x, keepdims, want in whole_tensor_cases(rng):
+            whole_model(path, op, x, keepdims)
+            outputs, err = run_model(args.kiln_run, args.target, work, path, {"x": x})
+            if err is None:
+                got, want = outputs[0], np.asarray(want)
+                if got.shape != want.shape or got.dtype != want.dtype:
+                    err = f"{got.dtype}{got.shape} != {want.dtype}{want.shape}"
+                elif np.isnan(want).any() or x.dtype == np.int32 or op in ("ReduceMax", "ReduceMin"):
+                    if not ((got == want) | (np.isnan(got) & np.isnan(want))).all():
+                        err = f"{got} vs {want}"
+                elif not np.allclose(got, want, rtol=1e-5, atol=1e-6 * np.abs(x).sum()):
+                    err = f"{got} vs {want}"
             tally.add(name, err)
     return tally.exit_code()
 
