@@ -37,9 +37,10 @@ def SplitFullReductions
     ```
 
     P is the largest divisor of N up to 256 that leaves rows of at least
-    1024 elements (none: the op stays). Min and max are exact; a sum or a
-    mean of floats is added in another order, as the vectorised
-    reductions already are.
+    1024 elements (none: the op stays). Min, max and integer sums are
+    exact; a sum or a mean of floats is added in another order, as the
+    vectorised reductions already are; an integer mean (which truncates)
+    stays.
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "65536",

@@ -46,6 +46,11 @@ struct SplitFullReduction : OpRewritePattern<ReduceOp> {
         in.getNumElements() < minElements)
       return r.notifyMatchFailure(op, "not a static reduction of a large "
                                       "tensor to one value");
+    // An integer mean truncates: the mean of the rows' means is not the
+    // mean.
+    if (isa<ReduceMeanOp>(op.getOperation()) &&
+        !isa<FloatType>(in.getElementType()))
+      return r.notifyMatchFailure(op, "an integer mean");
     // Every dimension larger than 1 must be reduced (one output element
     // is not enough: [N, 1] reduced over 1 keeps N).
     for (int64_t d = 0; d < in.getRank(); ++d)

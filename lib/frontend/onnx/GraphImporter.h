@@ -38,6 +38,23 @@ public:
   AnyValue lookupAny(const std::string &name) const;
   void bindAny(const std::string &name, const AnyValue &value);
 
+  /// What a DequantizeLinear node's result is: (quantized - zero_point) *
+  /// scale along `axis` (zeroPoint null for none). Its importer records it,
+  /// so that a product of dequantized values can be imported as an integer
+  /// product (ops/QdqProducts.cpp), also once the result has folded into a
+  /// float constant (dequantized weights).
+  struct Dequantized {
+    mlir::Value quantized, scale, zeroPoint;
+    int64_t axis = 1;
+  };
+  void noteDequantized(mlir::Value result, const Dequantized &d) {
+    dequantized_[result] = d;
+  }
+  const Dequantized *dequantized(mlir::Value v) const {
+    auto it = dequantized_.find(v);
+    return it == dequantized_.end() ? nullptr : &it->second;
+  }
+
   /// The location of a node: "node 'name' (OpType)" in the model file.
   mlir::Location nodeLocation(const onnx::NodeProto &node, int index);
 
@@ -95,6 +112,7 @@ private:
   mlir::OpBuilder builder_;
   llvm::StringMap<mlir::Value> values_;
   llvm::StringMap<CompositeRef> composites_;
+  llvm::DenseMap<mlir::Value, Dequantized> dequantized_;
   /// How the entry's arguments make up each graph input (in order): the
   /// tensors of a composite input are consecutive arguments.
   struct InputLayout {

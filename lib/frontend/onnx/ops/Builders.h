@@ -39,6 +39,23 @@ mlir::FailureOr<mlir::Value> scalarConstant(NodeImporter &n,
 mlir::FailureOr<mlir::Value> alongAxis(NodeImporter &n, mlir::Value v,
                                        int64_t rank, int64_t axis);
 
+/// An integer input minus its zero point (if any, broadcast along `axis`),
+/// in si32 (ops/NN.cpp).
+mlir::FailureOr<mlir::Value> shiftedInt32(NodeImporter &n, mlir::Value v,
+                                          mlir::Value zeroPoint, int64_t axis);
+
+/// The si32 convolution of ConvInteger, QLinearConv and dequantized
+/// convolutions, with the node's window attributes (ops/NN.cpp).
+mlir::FailureOr<mlir::Value> integerConv(NodeImporter &n, mlir::Value x,
+                                         mlir::Value xZero, mlir::Value w,
+                                         mlir::Value wZero);
+
+/// A Conv / MatMul node whose operands are both DequantizeLinear results,
+/// as an integer product scaled back to float (ops/QdqProducts.cpp); null
+/// where the node is not one.
+mlir::FailureOr<mlir::Value> dequantizedConv(NodeImporter &n);
+mlir::FailureOr<mlir::Value> dequantizedMatMul(NodeImporter &n);
+
 /// kiln.slice of one axis with constant bounds.
 mlir::FailureOr<mlir::Value> sliceAxis(NodeImporter &n, mlir::Value v,
                                        int64_t axis, int64_t start,

@@ -11,6 +11,9 @@ LogicalResult importMatMul(NodeImporter &n) {
   Value a = n.input(0), b = n.input(1);
   if (!a || !b)
     return failure();
+  FailureOr<Value> quantized = dequantizedMatMul(n);
+  if (failed(quantized) || *quantized)
+    return bindResult(n, quantized);
   return bindResult(n, n.build<MatMulOp>({a, b}));
 }
 
@@ -131,6 +134,9 @@ LogicalResult importConv(NodeImporter &n) {
       return n.error() << "kernel_shape " << shapeToString(*given)
                        << " differs from the weight's "
                        << shapeToString(kernel);
+  FailureOr<Value> quantized = dequantizedConv(n);
+  if (failed(quantized) || *quantized)
+    return bindResult(n, quantized);
   auto w = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
   if (failed(w))
     return failure();
@@ -293,8 +299,8 @@ template <typename OpTy> LogicalResult importSoftmax(NodeImporter &n) {
   return bindResult(n, n.build<ReshapeOp>({*soft, *shape}));
 }
 
-/// Integer input minus its zero point, in si32 (the zero point, if any,
-/// broadcast along `axis`).
+} // namespace
+
 FailureOr<Value> shiftedInt32(NodeImporter &n, Value v, Value zeroPoint,
                               int64_t axis) {
   Type si32 = IntegerType::get(n.context(), 32, IntegerType::Signed);
@@ -310,7 +316,6 @@ FailureOr<Value> shiftedInt32(NodeImporter &n, Value v, Value zeroPoint,
   return n.build<SubOp>({*wide, *along});
 }
 
-/// The si32 convolution of ConvInteger and QLinearConv.
 FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
                              Value wZero) {
   auto xs = shiftedInt32(n, x, xZero, 1);
@@ -327,6 +332,8 @@ FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
       n.named("group", n.builder().getI64IntegerAttr(n.intAttr("group", 1))));
   return n.build<ConvOp>({*xs, *ws}, attrs);
 }
+
+namespace {
 
 LogicalResult importConvInteger(NodeImporter &n) {
   Value x = n.input(0), w = n.input(1);

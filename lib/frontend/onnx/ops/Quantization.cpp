@@ -5,6 +5,7 @@
 // result saturates to the zero point's type, as the ONNX reference does.
 //
 //===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/GraphImporter.h"
 #include "lib/frontend/onnx/ops/Builders.h"
 
 #include <cmath>
@@ -87,7 +88,10 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
   auto s = alongAxis(n, scale, rankOf(x), axis);
   if (failed(s))
     return failure();
-  return bindResult(n, n.build<MulOp>({v, *s}));
+  auto y = n.build<MulOp>({v, *s});
+  if (succeeded(y))
+    n.graph().noteDequantized(*y, {x, scale, n.optionalInput(2), axis});
+  return bindResult(n, y);
 }
 
 /// y = saturate(round(x / scale) + zero_point).

@@ -44,12 +44,15 @@ func.func @mean_all(%x: tensor<262144xf32>) -> tensor<1xf32> {
 // -----
 
 // Left alone: a kept dimension (two rows already run in parallel), a
-// prime element count (no rows), too few elements.
+// prime element count (no rows), too few elements, an integer mean (the
+// mean of truncated means is not the mean).
 // CHECK-LABEL: func @kept_dimension
 // CHECK-NOT: kiln.reshape
 // CHECK-LABEL: func @prime
 // CHECK-NOT: kiln.reshape
 // CHECK-LABEL: func @small
+// CHECK-NOT: kiln.reshape
+// CHECK-LABEL: func @integer_mean
 // CHECK-NOT: kiln.reshape
 func.func @kept_dimension(%x: tensor<2x131072xf32>) -> tensor<2x1xf32> {
   %0 = kiln.reduce_min %x {axes = array<i64: 1>} : tensor<2x131072xf32> -> tensor<2x1xf32>
@@ -62,4 +65,8 @@ func.func @prime(%x: tensor<65537xf32>) -> tensor<f32> {
 func.func @small(%x: tensor<1000xf32>) -> tensor<f32> {
   %0 = kiln.reduce_min %x {axes = array<i64: 0>, keepdims = false} : tensor<1000xf32> -> tensor<f32>
   return %0 : tensor<f32>
+}
+func.func @integer_mean(%x: tensor<262144xsi32>) -> tensor<si32> {
+  %0 = kiln.reduce_mean %x {axes = array<i64: 0>, keepdims = false} : tensor<262144xsi32> -> tensor<si32>
+  return %0 : tensor<si32>
 }
