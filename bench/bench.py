@@ -35,8 +35,9 @@ TIME = "/usr/bin/time"  # GNU time (Debian's package "time"), for peak RSS
 # A case is one row of the main table. `source` names the ONNX file:
 # ("real", name) from scripts/export_models.py into DIR/models (the tests'
 # models, reused), ("bench", name) from bench/export_bench_models.py into
-# DIR/bench/models, ("int8", name) the real model quantized by
-# bench/quantize_dynamic.py into DIR/bench/models. `shapes` fixes every input, so both sides see the same
+# DIR/bench/models, ("int8", name) / ("qdq", name) the real model quantized
+# by bench/quantize_dynamic.py / bench/quantize_static.py into
+# DIR/bench/models. `shapes` fixes every input, so both sides see the same
 # static model.
 VISION = {"input": ((1, 3, 224, 224), "normal")}
 CASES = {
@@ -61,6 +62,9 @@ CASES = {
                       inputs={"input_ids": ((1, 128), "token_ids"),
                               "attention_mask": ((1, 128), "mask"),
                               "token_type_ids": ((1, 128), "token_types")}),
+    # ResNet-50 statically quantized in the QDQ format (bench/quantize_static.py:
+    # int8 weights per output channel, uint8 activations around each Conv).
+    "resnet50_qdq": dict(source=("qdq", "resnet50"), batch=1, atol=0.05, inputs=VISION),
     "squeezenet1_1": dict(source=("bench", "squeezenet1_1"), batch=1, inputs=VISION),
     "mlp": dict(source=("bench", "mlp"), batch=1,
                 inputs={"input": ((1, 256), "normal")}),
@@ -251,15 +255,18 @@ class Setup:
 
 def model_path(setup, source):
     kind, name = source
-    if kind == "int8":
-        # The real model's dynamically quantized form.
+    if kind in ("int8", "qdq"):
+        # The real model quantized: dynamically (int8 weights, activations
+        # per run) or statically in the QDQ format (calibrated with kiln-run).
         src = model_path(setup, ("real", name))
-        path = os.path.join(setup.work, "models", f"{name}_int8.onnx")
+        path = os.path.join(setup.work, "models", f"{name}_{kind}.onnx")
         if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(src):
-            log(f"quantizing {name} (bench/quantize_dynamic.py)")
+            script = "quantize_dynamic.py" if kind == "int8" else "quantize_static.py"
+            log(f"quantizing {name} (bench/{script})")
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            checked([sys.executable, os.path.join(HERE, "quantize_dynamic.py"), src,
-                     path + ".tmp.onnx"], what=f"quantizing {name}")
+            extra = [] if kind == "int8" else ["--kiln-run", setup.kiln_run]
+            checked([sys.executable, os.path.join(HERE, script), src,
+                     path + ".tmp.onnx"] + extra, what=f"quantizing {name}")
             os.replace(path + ".tmp.onnx", path)
         return path
     if kind == "real":

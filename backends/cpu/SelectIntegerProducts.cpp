@@ -404,13 +404,27 @@ std::optional<FilterPlan> planFilter(Value w) {
   return plan;
 }
 
+/// A convolution's input as a factor: `conv.input` or, at the border of a
+/// channels-last region (kiln-layout), a transpose of one (its permutation
+/// in `perm`), whose 8-bit values are transposed instead.
+std::optional<Factor> inputFactor(ConvOp op, ArrayRef<int64_t> &perm) {
+  Value in = seen(op.getInput());
+  perm = {};
+  if (auto t = in.getDefiningOp<TransposeOp>()) {
+    perm = t.getPerm();
+    in = t.getInput();
+  }
+  return factorOf(in, 0);
+}
+
 /// The checks of IntegerConvToLibrary, and its plan for the filter.
 std::optional<FilterPlan> planConv(ConvOp op) {
   RankedTensorType type = staticTensor(op.getResult());
   if (!type || !hasElement(op.getResult(), 32) || type.getRank() != 4 ||
       op.getAutoPad() != "NOTSET" || op.getPads().size() != 4)
     return std::nullopt;
-  auto x = factorOf(op.getInput(), 0);
+  ArrayRef<int64_t> perm;
+  auto x = inputFactor(op, perm);
   if (!x || (x->zero && staticTensor(x->zero).getNumElements() != 1))
     return std::nullopt;
   return planFilter(op.getWeight());
@@ -430,7 +444,10 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
                   ? plan->runtime
                   : s8Constant(r, loc, staticTensor(op.getWeight()).getShape(),
                                *plan->values);
-    auto [input, zero] = unsignedLhs(r, loc, *factorOf(op.getInput(), 0));
+    ArrayRef<int64_t> perm;
+    auto [input, zero] = unsignedLhs(r, loc, *inputFactor(op, perm));
+    if (!perm.empty())
+      input = TransposeOp::create(r, loc, input, perm);
     if (zero)
       zero = folded(r, simplify::reshapeTo(r, loc, zero, {1}));
     Value result =

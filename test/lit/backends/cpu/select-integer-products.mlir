@@ -169,3 +169,21 @@ func.func @conv_runtime_u8_filter(%x: tensor<1x2x5x5xui8>, %w: tensor<3x2x3x3xui
   %2 = kiln.conv %0, %1 {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x5x5xsi32>, tensor<3x2x3x3xsi32>) -> tensor<1x3x5x5xsi32>
   return %2 : tensor<1x3x5x5xsi32>
 }
+
+// -----
+
+// At the border of a channels-last region (kiln-layout) the input is a
+// transpose of the shifted values: the 8-bit ones are transposed instead.
+// CHECK-LABEL: func @conv_channels_last_border
+// CHECK: %[[T:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x5x5xui8> -> tensor<1x5x5x2xui8>
+// CHECK: kiln_lib.conv2d %[[T]], %{{.*}} zero_point %{{.*}} into %{{.*}} {channels_last, constant_weights
+// CHECK-SAME: tensor<1x5x5x2xui8>, tensor<3x2x3x3xsi8> zero_point tensor<1xsi32> into tensor<1x5x5x3xsi32>
+func.func @conv_channels_last_border(%x: tensor<1x2x5x5xui8>) -> tensor<1x5x5x3xsi32> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x2x5x5xui8> -> tensor<1x2x5x5xsi32>
+  %c = kiln.constant dense<-7> : tensor<si32>
+  %1 = kiln.add %0, %c : (tensor<1x2x5x5xsi32>, tensor<si32>) -> tensor<1x2x5x5xsi32>
+  %2 = kiln.transpose %1 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x5x5xsi32> -> tensor<1x5x5x2xsi32>
+  %w = kiln.constant dense<3> : tensor<3x2x3x3xsi32>
+  %3 = kiln.conv %2, %w {channels_last = true, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x5x5x2xsi32>, tensor<3x2x3x3xsi32>) -> tensor<1x5x5x3xsi32>
+  return %3 : tensor<1x5x5x3xsi32>
+}
