@@ -64,7 +64,12 @@ CASES = {
                               "token_type_ids": ((1, 128), "token_types")}),
     # ResNet-50 statically quantized in the QDQ format (bench/quantize_static.py:
     # int8 weights per output channel, uint8 activations around each Conv).
-    "resnet50_qdq": dict(source=("qdq", "resnet50"), batch=1, atol=0.05, inputs=VISION),
+    # Agreement: each runtime's output is ~20% (max) / 4.8% (mean) of the
+    # float model's largest logit away from the float model's; they differ
+    # from each other by ~8% / 2% (rounding flips through 53 requantized
+    # layers and 16 residual adds, which onnxruntime runs in its own
+    # integer form).
+    "resnet50_qdq": dict(source=("qdq", "resnet50"), batch=1, atol=0.1, inputs=VISION),
     "squeezenet1_1": dict(source=("bench", "squeezenet1_1"), batch=1, inputs=VISION),
     "mlp": dict(source=("bench", "mlp"), batch=1,
                 inputs={"input": ((1, 256), "normal")}),

@@ -162,11 +162,22 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d[abi::kConvAlgorithm] = conv.getAlgorithm() == "winograd"
                                ? abi::kConvWinograd
                                : abi::kConvDirect;
-  d[abi::kConvInteger] = integer;
+  Type outElement = out.getElementType();
+  d[abi::kConvInteger] = !integer                  ? abi::kConvFloat
+                         : outElement.isInteger(32) ? abi::kConvToS32
+                         : conv.getOutputSigned()   ? abi::kConvToS8
+                                                    : abi::kConvToU8;
   d[abi::kConvHasZeroPoint] = conv.getInputZeroPoint() != nullptr;
+  d[abi::kConvOutputZeroPoint] = conv.getOutputZeroPoint();
+  d[abi::kConvScales] = conv.getOutputScales().size();
   if (failed(appendEpilogue(conv, conv.getPostOps(), conv.getPostArgs(),
                             conv.getPostOperands(), d)))
     return failure();
+  for (float scale : conv.getOutputScales()) {
+    uint32_t bits;
+    std::memcpy(&bits, &scale, sizeof bits);
+    d.push_back(bits);
+  }
   d[abi::kConvLength] = d.size();
 
   SmallVector<Value> buffers = {conv.getInput(), conv.getFilter(),

@@ -42,6 +42,8 @@ Type intType(MLIRContext *ctx, unsigned width, bool isSigned) {
                                                : IntegerType::Unsigned);
 }
 
+Type elementOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
 RankedTensorType staticTensor(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.hasStaticShape() ? t : RankedTensorType();
@@ -430,6 +432,165 @@ std::optional<FilterPlan> planConv(ConvOp op) {
   return planFilter(op.getWeight());
 }
 
+/// A constant's values, when it broadcasts against a rank-`rank` tensor
+/// and varies at most along `axis` (length `k`): k values.
+std::optional<SmallVector<double>> perChannel(Value c, int64_t rank,
+                                              int64_t axis, int64_t k) {
+  c = seen(c);
+  std::optional<int64_t> length = simplify::perAxisLength(c, rank, axis);
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(getConstantValue(c));
+  if (!length || (*length != 1 && *length != k) || !dense)
+    return std::nullopt;
+  SmallVector<double> values;
+  if (isa<FloatType>(dense.getElementType()))
+    for (APFloat x : dense.getValues<APFloat>())
+      values.push_back(x.convertToDouble());
+  else if (auto it = dyn_cast<IntegerType>(dense.getElementType()))
+    for (APInt x : dense.getValues<APInt>())
+      values.push_back(double(it.isUnsigned() ? int64_t(x.getZExtValue())
+                                              : x.getSExtValue()));
+  else
+    return std::nullopt;
+  values.resize(k, values.front()); // a splat's one value for each
+  return values;
+}
+
+/// What follows an integer convolution's accumulator when the graph
+/// requantizes it (QLinearConv's requantize, or Conv between
+/// DequantizeLinear and QuantizeLinear after QdqProducts.cpp), each op the
+/// only user of the one before:
+///
+///   [+ bias_i32] -> f32 -> * S[k] -> [+ B[k]] -> [relu] -> [/ ys]
+///   -> round -> [+ zp] -> clip(type range) -> u8 / s8
+///
+/// as oneDNN's requantizing convolution: scales S[k] / ys, a bias in
+/// accumulator units (bias_i32 + B[k] / S[k]), relu, zero point zp. The
+/// result differs from the float ops only by their rounding.
+struct Requantization {
+  SmallVector<float> scales, bias;
+  int64_t zeroPoint = 0;
+  bool relu = false, isSigned = false;
+  SmallVector<Operation *> chain; ///< the ops replaced, first to last
+};
+
+std::optional<Requantization> matchRequantization(ConvOp conv, int64_t k) {
+  auto type = cast<RankedTensorType>(conv.getType());
+  int64_t rank = type.getRank(), axis = conv.getChannelsLast() ? rank - 1 : 1;
+  Requantization q;
+  Value v = conv.getResult();
+  auto next = [&]() -> Operation * {
+    if (!v.hasOneUse())
+      return nullptr;
+    Operation *user = *v.user_begin();
+    if (user->getNumResults() != 1 ||
+        cast<RankedTensorType>(user->getResult(0).getType()).getShape() !=
+            type.getShape())
+      return nullptr;
+    return user;
+  };
+  auto take = [&](Operation *op) {
+    q.chain.push_back(op);
+    v = op->getResult(0);
+  };
+  /// The other operand of a binary `op` whose one operand is `v`.
+  auto other = [&](Operation *op) {
+    return op->getOperand(0) == v ? op->getOperand(1) : op->getOperand(0);
+  };
+  SmallVector<double> biasInt(k, 0), biasFloat(k, 0), scale(k, 1);
+  Operation *op = next();
+  if (auto add = dyn_cast_or_null<AddOp>(op)) {
+    auto b = perChannel(other(add), rank, axis, k);
+    if (!b)
+      return std::nullopt;
+    biasInt = *b;
+    take(add);
+    op = next();
+  }
+  auto toFloat = dyn_cast_or_null<CastOp>(op);
+  if (!toFloat || !elementOf(toFloat.getResult()).isF32())
+    return std::nullopt;
+  take(toFloat);
+  auto mul = dyn_cast_or_null<MulOp>(next());
+  std::optional<SmallVector<double>> s;
+  if (!mul || !(s = perChannel(other(mul), rank, axis, k)) ||
+      llvm::is_contained(*s, 0.0))
+    return std::nullopt;
+  scale = *s;
+  take(mul);
+  op = next();
+  if (auto add = dyn_cast_or_null<AddOp>(op)) {
+    auto b = perChannel(other(add), rank, axis, k);
+    if (!b)
+      return std::nullopt;
+    biasFloat = *b;
+    take(add);
+    op = next();
+  }
+  if (auto relu = dyn_cast_or_null<ReluOp>(op)) {
+    q.relu = true;
+    take(relu);
+    op = next();
+  }
+  if (auto div = dyn_cast_or_null<DivOp>(op)) {
+    auto ys = perChannel(div.getRhs(), rank, axis, 1);
+    if (div.getLhs() != v || !ys || (*ys)[0] <= 0 ||
+        simplify::perAxisLength(seen(div.getRhs()), rank, axis) != 1)
+      return std::nullopt;
+    // In f32, as QuantizeLinear divides (and onnxruntime's fused
+    // QLinearConv computes its scale).
+    for (double &x : scale)
+      x = double(float(x) / float((*ys)[0]));
+    take(div);
+    op = next();
+  }
+  auto round = dyn_cast_or_null<RoundOp>(op);
+  if (!round)
+    return std::nullopt;
+  take(round);
+  op = next();
+  if (auto add = dyn_cast_or_null<AddOp>(op)) {
+    auto zp = perChannel(other(add), rank, axis, 1);
+    if (!zp || simplify::perAxisLength(seen(other(add)), rank, axis) != 1 ||
+        (*zp)[0] != std::round((*zp)[0]))
+      return std::nullopt;
+    q.zeroPoint = int64_t((*zp)[0]);
+    take(add);
+    op = next();
+  }
+  auto clip = dyn_cast_or_null<ClipOp>(op);
+  if (!clip || !clip.getMin() || !clip.getMax())
+    return std::nullopt;
+  take(clip);
+  auto to8 = dyn_cast_or_null<CastOp>(next());
+  auto e = to8 ? dyn_cast<IntegerType>(elementOf(to8.getResult()))
+               : IntegerType();
+  if (!e || e.getWidth() != 8)
+    return std::nullopt;
+  q.isSigned = e.isSigned();
+  double lo = q.isSigned ? -128 : 0, hi = q.isSigned ? 127 : 255;
+  auto bound = [](Attribute a) {
+    auto f = dyn_cast<FloatAttr>(a);
+    return f ? f.getValueAsDouble() : std::nan("");
+  };
+  if (bound(*clip.getMin()) != lo || bound(*clip.getMax()) != hi ||
+      q.zeroPoint < lo || q.zeroPoint > hi)
+    return std::nullopt;
+  take(to8);
+  for (int64_t i = 0; i < k; ++i) {
+    q.scales.push_back(float(scale[i]));
+    // A dequantized int32 bias (bias_q * S) comes back as bias_q.
+    double b = biasFloat[i] / (*s)[i];
+    if (std::abs(b - std::round(b)) <= 1e-4 * std::max(1.0, std::abs(b)))
+      b = std::round(b);
+    q.bias.push_back(float(biasInt[i] + b));
+  }
+  if (llvm::all_of(q.bias, [](float b) { return b == 0.f; }))
+    q.bias.clear();
+  if (llvm::all_equal(q.scales))
+    q.scales.resize(1);
+  return q;
+}
+
 struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &r) const override {
@@ -450,17 +611,44 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
       input = TransposeOp::create(r, loc, input, perm);
     if (zero)
       zero = folded(r, simplify::reshapeTo(r, loc, zero, {1}));
-    Value result =
-        lib::Conv2dOp::create(
-            r, loc, type, input, w, /*bias=*/Value(), zero, ValueRange(),
-            emptyOf(r, loc, type), r.getDenseI64ArrayAttr(op.getPads()),
-            r.getDenseI64ArrayAttr(op.getStrides()),
-            r.getDenseI64ArrayAttr(op.getDilations()),
-            r.getI64IntegerAttr(op.getGroup()),
-            op.getChannelsLast() ? r.getUnitAttr() : UnitAttr(),
-            plan->runtime ? UnitAttr() : r.getUnitAttr(),
-            r.getStrArrayAttr({}), r.getDenseF32ArrayAttr({}))
-            ->getResult(0);
+    int64_t k = staticTensor(op.getWeight()).getDimSize(0);
+    std::optional<Requantization> q;
+    if (!op.getBias())
+      q = matchRequantization(op, k);
+    auto make = [&](RankedTensorType out, Value bias) {
+      return lib::Conv2dOp::create(
+          r, loc, out, input, w, bias, zero, ValueRange(),
+          emptyOf(r, loc, out), r.getDenseI64ArrayAttr(op.getPads()),
+          r.getDenseI64ArrayAttr(op.getStrides()),
+          r.getDenseI64ArrayAttr(op.getDilations()),
+          r.getI64IntegerAttr(op.getGroup()),
+          op.getChannelsLast() ? r.getUnitAttr() : UnitAttr(),
+          plan->runtime ? UnitAttr() : r.getUnitAttr(),
+          r.getStrArrayAttr({}), r.getDenseF32ArrayAttr({}));
+    };
+    if (q) {
+      // The requantizing convolution replaces the whole chain.
+      Operation *last = q->chain.back();
+      Value bias;
+      if (!q->bias.empty()) {
+        auto bt = RankedTensorType::get({k}, r.getF32Type());
+        bias = ConstantOp::create(
+            r, loc, bt, DenseElementsAttr::get(bt, ArrayRef<float>(q->bias)));
+      }
+      r.setInsertionPoint(last);
+      auto conv = make(cast<RankedTensorType>(last->getResult(0).getType()), bias);
+      conv.setOutputScales(q->scales);
+      conv.setOutputZeroPoint(q->zeroPoint);
+      conv.setOutputSigned(q->isSigned);
+      if (q->relu)
+        conv.setPostOpsAttr(r.getStrArrayAttr({"relu"}));
+      r.replaceOp(last, conv->getResult(0));
+      for (Operation *dead : llvm::reverse(ArrayRef(q->chain).drop_back()))
+        r.eraseOp(dead);
+      r.eraseOp(op);
+      return success();
+    }
+    Value result = make(type, Value())->getResult(0);
     if (Value bias = op.getBias()) {
       int64_t k = type.getDimSize(op.getChannelsLast() ? 3 : 1);
       SmallVector<int64_t> shape = op.getChannelsLast()

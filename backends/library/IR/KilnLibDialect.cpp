@@ -38,7 +38,8 @@ bool isDenseRowMajor(MemRefType type) {
 }
 
 bool isIntegerProduct(Value init) {
-  return cast<ShapedType>(init.getType()).getElementType().isInteger(32);
+  Type e = cast<ShapedType>(init.getType()).getElementType();
+  return e.isInteger(32) || e.isInteger(8);
 }
 
 namespace {
@@ -46,7 +47,8 @@ namespace {
 /// Checks what every library op needs: all operands tensors (then one result
 /// of init's type) or all memrefs (then none); static shapes; one float
 /// element type the libraries take, or an integer product's types: the
-/// two `factors` of 8 bits, the rest (init, a zero point) of 32.
+/// two `factors` of 8 bits, init of 32 (or 8: requantized), a zero point
+/// of 32, a bias (requantized only) f32.
 LogicalResult verifyOperandKinds(Operation *op, Value init,
                                  ArrayRef<Value> factors) {
   bool tensors = isa<RankedTensorType>(init.getType());
@@ -67,6 +69,12 @@ LogicalResult verifyOperandKinds(Operation *op, Value init,
     if (!integer && shaped.getElementType() != element)
       return op->emitOpError("operands must have one element type");
     unsigned width = llvm::is_contained(factors, v) ? 8 : 32;
+    bool requantized =
+        cast<ShapedType>(init.getType()).getElementType().isInteger(8);
+    if (integer && v == init)
+      continue; // i32, or i8 (requantized)
+    if (integer && requantized && shaped.getElementType().isF32())
+      continue; // a requantized product's bias
     if (integer && !shaped.getElementType().isInteger(width))
       return op->emitOpError("an integer product takes ")
              << (width == 8 ? "8-bit factors" : "32-bit integers otherwise")
@@ -175,10 +183,27 @@ LogicalResult Conv2dOp::verify() {
     if (cast<ShapedType>(zp.getType()).getNumElements() != 1)
       return emitOpError("the input zero point must be one value");
   }
-  if (isIntegerProduct(getInit()) &&
-      (getBias() || !getPostOps().empty() || getAlgorithm() != "direct"))
-    return emitOpError("an integer product has no bias, epilogue or "
+  bool requantized = out.getElementType().isInteger(8);
+  if (isIntegerProduct(getInit()) && !requantized &&
+      (getBias() || !getPostOps().empty() || getAlgorithm() != "direct" ||
+       !getOutputScales().empty()))
+    return emitOpError("an integer product has no bias, epilogue, scales or "
                        "algorithm but direct");
+  if (requantized) {
+    size_t scales = getOutputScales().size();
+    if (scales != 1 && int64_t(scales) != k)
+      return emitOpError("a requantized product needs one output scale or ")
+             << k;
+    if (getAlgorithm() != "direct" || !getPostOperands().empty() ||
+        llvm::any_of(getPostOps(), [](Attribute a) {
+          return cast<StringAttr>(a).getValue() != "relu";
+        }))
+      return emitOpError("a requantized product's epilogue is relu only");
+    int64_t lo = getOutputSigned() ? -128 : 0, hi = getOutputSigned() ? 127 : 255;
+    int64_t zp = int64_t(getOutputZeroPoint());
+    if (zp < lo || zp > hi)
+      return emitOpError("output zero point out of range");
+  }
   // Winograd F(2x2, 3x3) as the runtime runs it: the filter transformed
   // once (so it must be constant), an epilogue of unary steps only (fused
   // in the blocked layout, where an addend would need reordering too).
@@ -227,6 +252,8 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("contraction sizes differ: ") << k << " and " << kb;
   if (c.getDimSize(rank - 2) != m || c.getDimSize(rank - 1) != n)
     return emitOpError("init must end in [") << m << ", " << n << "]";
+  if (c.getElementType().isInteger(8))
+    return emitOpError("a matrix product is not requantized (init i32)");
   if (isIntegerProduct(getInit()) &&
       (getTransA() || getTransB() || getAccumulate() ||
        getAlpha().convertToDouble() != 1.0 || !getPostOps().empty()))

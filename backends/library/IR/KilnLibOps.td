@@ -29,7 +29,15 @@
 // transposes and alpha 1; conv2d may subtract a zero point (one 32-bit
 // integer, read at run time) from its input, padding included, as ONNX's
 // ConvInteger does. Everything else about zero points is the caller's
-// arithmetic (cpu/SelectLibraryCalls.cpp).
+// arithmetic (cpu/SelectIntegerProducts.cpp).
+//
+// A conv2d whose init has 8 bits requantizes in the library (QLinearConv,
+// and Conv between DequantizeLinear and QuantizeLinear):
+//   init = saturate(round(post_ops(output_scales[k] * (acc + bias[k])))
+//                   + output_zero_point)
+// with `output_scales` one value or one per output channel, an optional
+// f32 bias in accumulator units, post-ops "relu" only, and init u8 or s8
+// as `output_signed` says (signless after conversion).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_LIB_OPS_TD
@@ -89,7 +97,10 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        UnitAttr:$channels_last, UnitAttr:$constant_weights,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args,
-                       DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm);
+                       DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm,
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$output_scales,
+                       DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
+                       UnitAttr:$output_signed);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? (`zero_point` $input_zero_point^)?

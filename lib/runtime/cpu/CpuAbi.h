@@ -81,10 +81,20 @@ enum ConvField : int {
   kConvHasBias,
   kConvConstantWeights, ///< the filter never changes: repack it once
   kConvAlgorithm,       ///< a ConvAlgorithm
-  kConvInteger,         ///< u8 input, s8 filter, s32 output
+  kConvInteger,         ///< a ConvInteger: u8 input, s8 filter, and output
   kConvHasZeroPoint,    ///< an integer convolution's input zero point (one
                         ///< s32, read at run time) is given
+  kConvOutputZeroPoint, ///< requantized: added to the output
+  kConvScales,          ///< requantized: how many output scales (1 or K),
+                        ///< the descriptor's last entries (f32 bits)
   kConvEpilogue         ///< where the epilogue starts
+};
+
+/// An integer convolution's output: s32 accumulators, or requantized to
+/// u8 / s8 (`output_scales[k] * (acc + bias[k])`, the epilogue, plus the
+/// output zero point, rounded and saturated; the bias f32).
+enum ConvInteger : int64_t {
+  kConvFloat = 0, kConvToS32 = 1, kConvToU8 = 2, kConvToS8 = 3
 };
 
 /// How a convolution is computed. Winograd (F(2x2, 3x3)) takes oneDNN's

@@ -374,6 +374,10 @@ struct ConvPlan {
   /// An integer convolution (u8 x s8 -> s32), with its input's zero point
   /// given at run time when `zeroPoint`.
   bool integer = false, zeroPoint = false;
+  /// Requantized (an 8-bit output): scales (one, or one per output
+  /// channel) and the output's zero point.
+  std::vector<float> outputScales;
+  int32_t outputZeroPoint = 0;
   memory::desc zeroPointDesc{{1}, dt::s32, tag::x};
   memory::dims strides, dilations, padsBegin, padsEnd; ///< as oneDNN counts
   Epilogue epilogue;
@@ -456,10 +460,18 @@ bool makeWinograd(ConvPlan &plan, const dnnl::primitive_attr &attr) {
 /// reordered.
 void makeInteger(ConvPlan &plan, const memory::desc &weightsAny) {
   memory::desc src(plan.src.dims(), dt::u8, tag::any),
-      dst(plan.dst.dims(), dt::s32, tag::any);
+      dst(plan.dst.dims(), plan.dst.data_type(), tag::any);
   dnnl::primitive_attr attr = userScratchpad();
   if (plan.zeroPoint)
     attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+  // Requantized: scales per output channel (mask: dimension 1), the
+  // output's zero point, the epilogue (relu) fused.
+  if (!plan.outputScales.empty())
+    attr.set_output_scales(plan.outputScales.size() > 1 ? 1 << 1 : 0,
+                           plan.outputScales);
+  if (plan.outputZeroPoint != 0)
+    attr.set_zero_points(DNNL_ARG_DST, 0, {plan.outputZeroPoint});
+  attr.set_post_ops(postOpsOf(plan.epilogue.steps));
   dnnl::convolution_forward::primitive_desc pd(
       convDesc(plan, dnnl::algorithm::convolution_direct, src, weightsAny, dst),
       attr, cpuEngine());
@@ -481,11 +493,24 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   tag act = last ? tag::nhwc : tag::nchw;
   int64_t n = d[abi::kConvN], c = d[abi::kConvC], k = d[abi::kConvK];
   int64_t g = d[abi::kConvGroups];
-  plan->integer = d[abi::kConvInteger];
+  int64_t integer = d[abi::kConvInteger];
+  plan->integer = integer != abi::kConvFloat;
   plan->zeroPoint = d[abi::kConvHasZeroPoint];
   dt srcType = plan->integer ? dt::u8 : dt::f32,
      weightType = plan->integer ? dt::s8 : dt::f32,
-     dstType = plan->integer ? dt::s32 : dt::f32;
+     dstType = integer == abi::kConvToU8   ? dt::u8
+               : integer == abi::kConvToS8 ? dt::s8
+               : integer == abi::kConvToS32 ? dt::s32
+                                            : dt::f32;
+  // Requantized: the output scales are the descriptor's last entries.
+  for (int64_t i = d[abi::kConvLength] - d[abi::kConvScales];
+       i < d[abi::kConvLength]; ++i) {
+    uint32_t bits = uint32_t(d[i]);
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    plan->outputScales.push_back(scale);
+  }
+  plan->outputZeroPoint = int32_t(d[abi::kConvOutputZeroPoint]);
   plan->src = memory::desc({n, c, d[abi::kConvH], d[abi::kConvW]}, srcType, act);
   plan->dst = memory::desc({n, k, d[abi::kConvP], d[abi::kConvQ]}, dstType, act);
   memory::dims rs = {d[abi::kConvR], d[abi::kConvS]};

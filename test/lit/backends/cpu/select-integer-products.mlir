@@ -187,3 +187,74 @@ func.func @conv_channels_last_border(%x: tensor<1x2x5x5xui8>) -> tensor<1x5x5x3x
   %3 = kiln.conv %2, %w {channels_last = true, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x5x5x2xsi32>, tensor<3x2x3x3xsi32>) -> tensor<1x5x5x3xsi32>
   return %3 : tensor<1x5x5x3xsi32>
 }
+
+// -----
+
+// Requantization after the product (QLinearConv's form: an int32 bias, a
+// scale per output channel, round, zero point, the type's range) runs in
+// oneDNN: an 8-bit init with the scales, the bias in accumulator units and
+// the zero point.
+// CHECK-LABEL: func @conv_requantized
+// CHECK-DAG: %[[B:.*]] = kiln.constant dense<[5.000000e+00, -3.000000e+00]> : tensor<2xf32>
+// CHECK: %[[Y:.*]] = kiln_lib.conv2d %arg0, %{{.*}} bias %[[B]] into %{{.*}} {constant_weights, {{.*}}output_scales = array<f32: 2.500000e-01, 5.000000e-01>, output_zero_point = 3 : i64
+// CHECK-SAME: into tensor<1x2x3x3xui8>
+// CHECK-NOT: kiln.round
+// CHECK: return %[[Y]]
+func.func @conv_requantized(%x: tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xui8> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x2x3x3xui8> -> tensor<1x2x3x3xsi32>
+  %w = kiln.constant dense<1> : tensor<2x2x1x1xsi32>
+  %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xsi32>, tensor<2x2x1x1xsi32>) -> tensor<1x2x3x3xsi32>
+  %b = kiln.constant dense<[[[5]], [[-3]]]> : tensor<2x1x1xsi32>
+  %2 = kiln.add %1, %b : (tensor<1x2x3x3xsi32>, tensor<2x1x1xsi32>) -> tensor<1x2x3x3xsi32>
+  %3 = kiln.cast %2 {to = f32} : tensor<1x2x3x3xsi32> -> tensor<1x2x3x3xf32>
+  %s = kiln.constant dense<[[[0.25]], [[0.5]]]> : tensor<2x1x1xf32>
+  %4 = kiln.mul %3, %s : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %5 = kiln.round %4 : tensor<1x2x3x3xf32>
+  %z = kiln.constant dense<3.0> : tensor<f32>
+  %6 = kiln.add %5, %z : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %7 = kiln.clip %6 {max = 2.550000e+02 : f32, min = 0.000000e+00 : f32} : tensor<1x2x3x3xf32>
+  %8 = kiln.cast %7 {to = ui8} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
+  return %8 : tensor<1x2x3x3xui8>
+}
+
+// -----
+
+// QuantizeLinear's form after a dequantized product (a float bias, relu,
+// a division by the output scale, signed output): the scale is S / ys,
+// relu a post-op. A clip narrower than the type's range is not a
+// requantization: the product stays s32.
+// CHECK-LABEL: func @conv_qdq_requantized
+// CHECK: kiln_lib.conv2d {{.*}}output_scales = array<f32: 2.000000e+00>, output_signed, {{.*}}post_ops = ["relu"]
+// CHECK-SAME: into tensor<1x2x3x3xsi8>
+// CHECK-LABEL: func @conv_narrow_clip
+// CHECK: kiln_lib.conv2d {{.*}} into tensor<1x2x3x3xsi32>
+// CHECK: kiln.clip
+func.func @conv_qdq_requantized(%x: tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xsi8> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x2x3x3xui8> -> tensor<1x2x3x3xsi32>
+  %w = kiln.constant dense<1> : tensor<2x2x1x1xsi32>
+  %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xsi32>, tensor<2x2x1x1xsi32>) -> tensor<1x2x3x3xsi32>
+  %2 = kiln.cast %1 {to = f32} : tensor<1x2x3x3xsi32> -> tensor<1x2x3x3xf32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %3 = kiln.mul %2, %s : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %b = kiln.constant dense<[[[1.0]], [[2.0]]]> : tensor<2x1x1xf32>
+  %4 = kiln.add %3, %b : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %5 = kiln.relu %4 : tensor<1x2x3x3xf32>
+  %ys = kiln.constant dense<0.25> : tensor<f32>
+  %6 = kiln.div %5, %ys : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %7 = kiln.round %6 : tensor<1x2x3x3xf32>
+  %8 = kiln.clip %7 {max = 1.270000e+02 : f32, min = -1.280000e+02 : f32} : tensor<1x2x3x3xf32>
+  %9 = kiln.cast %8 {to = si8} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xsi8>
+  return %9 : tensor<1x2x3x3xsi8>
+}
+func.func @conv_narrow_clip(%x: tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xui8> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x2x3x3xui8> -> tensor<1x2x3x3xsi32>
+  %w = kiln.constant dense<1> : tensor<2x2x1x1xsi32>
+  %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xsi32>, tensor<2x2x1x1xsi32>) -> tensor<1x2x3x3xsi32>
+  %2 = kiln.cast %1 {to = f32} : tensor<1x2x3x3xsi32> -> tensor<1x2x3x3xf32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %3 = kiln.mul %2, %s : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %4 = kiln.round %3 : tensor<1x2x3x3xf32>
+  %5 = kiln.clip %4 {max = 1.000000e+02 : f32, min = 0.000000e+00 : f32} : tensor<1x2x3x3xf32>
+  %6 = kiln.cast %5 {to = ui8} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
+  return %6 : tensor<1x2x3x3xui8>
+}

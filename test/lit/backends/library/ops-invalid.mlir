@@ -43,7 +43,7 @@ func.func @float_zero_point(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %z
 // -----
 
 func.func @int_conv_epilogue(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %i: tensor<1x4x8x8xi32>) -> tensor<1x4x8x8xi32> {
-  // expected-error @+1 {{an integer product has no bias, epilogue or algorithm but direct}}
+  // expected-error @+1 {{an integer product has no bias, epilogue, scales or algorithm but direct}}
   %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, post_ops = ["relu"]} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> into tensor<1x4x8x8xi32> -> tensor<1x4x8x8xi32>
   return %0 : tensor<1x4x8x8xi32>
 }
@@ -208,4 +208,36 @@ func.func @winograd_5x5(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x5x5xf32>, %i:
   // expected-error @+1 {{winograd needs a constant 3x3 filter}}
   %0 = kiln_lib.conv2d %x, %w into %i {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 2, 2, 2, 2>, strides = array<i64: 1, 1>} : tensor<1x16x8x8xf32>, tensor<16x16x5x5xf32> into tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+func.func @requantized_scales(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %i: tensor<1x4x8x8xi8>) -> tensor<1x4x8x8xi8> {
+  // expected-error @+1 {{a requantized product needs one output scale or 4}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, output_scales = array<f32: 1.0, 2.0>} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> into tensor<1x4x8x8xi8> -> tensor<1x4x8x8xi8>
+  return %0 : tensor<1x4x8x8xi8>
+}
+
+// -----
+
+func.func @requantized_epilogue(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %i: tensor<1x4x8x8xi8>) -> tensor<1x4x8x8xi8> {
+  // expected-error @+1 {{a requantized product's epilogue is relu only}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, output_scales = array<f32: 1.0>, post_ops = ["sigmoid"]} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> into tensor<1x4x8x8xi8> -> tensor<1x4x8x8xi8>
+  return %0 : tensor<1x4x8x8xi8>
+}
+
+// -----
+
+func.func @requantized_zero_point(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>, %i: tensor<1x4x8x8xi8>) -> tensor<1x4x8x8xi8> {
+  // expected-error @+1 {{output zero point out of range}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, output_scales = array<f32: 1.0>, output_signed, output_zero_point = 200 : i64} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8> into tensor<1x4x8x8xi8> -> tensor<1x4x8x8xi8>
+  return %0 : tensor<1x4x8x8xi8>
+}
+
+// -----
+
+func.func @requantized_matmul(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %c: tensor<3x5xi8>) -> tensor<3x5xi8> {
+  // expected-error @+1 {{a matrix product is not requantized (init i32)}}
+  %0 = kiln_lib.matmul %a, %b into %c : tensor<3x4xi8>, tensor<4x5xi8> into tensor<3x5xi8> -> tensor<3x5xi8>
+  return %0 : tensor<3x5xi8>
 }
