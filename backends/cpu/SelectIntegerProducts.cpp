@@ -18,7 +18,10 @@
 // za' and zb' may be per row and per column. Convolutions take the input's
 // zero point in oneDNN (it pads with it, as ONNX does), and need a filter
 // whose values fit s8 (symmetric weights: the usual quantisation, and any
-// u8 filter whose zero point is 128); others stay in generated code.
+// u8 filter whose zero point is 128); others stay in generated code. A
+// convolution whose result the graph requantizes to 8 bits (QLinearConv,
+// QDQ) takes that requantization into the library call too
+// (matchRequantization).
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/SelectIntegerProducts.h"
