@@ -205,13 +205,32 @@ std::optional<SmallVector<int64_t>> constantRhsValues(Value v, int64_t k,
   return values;
 }
 
-/// How a right operand [..., K, N] becomes s8: a constant matrix (its
-/// values, with the zero point subtracted) or an 8-bit factor.
+/// How a right operand [..., K, N] becomes s8: a constant matrix (`values`
+/// with the zero point subtracted, read when it is built) or an 8-bit
+/// factor given at run time.
 struct RightPlan {
-  std::optional<SmallVector<int64_t>> values; ///< the constant matrix
+  bool constant = false;
+  std::optional<SmallVector<int64_t>> values; ///< read only when folded
   std::optional<Factor> factor;
 };
 
+/// Whether every column of the [K, N] `values` spans at most 256 values
+/// (fits s8 after a shift).
+bool columnsFitS8(ArrayRef<int64_t> values, int64_t k, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int64_t i = 0; i < k; ++i) {
+      lo = std::min(lo, values[i * n + j]);
+      hi = std::max(hi, values[i * n + j]);
+    }
+    if (hi - lo > 255)
+      return false;
+  }
+  return true;
+}
+
+/// The plan, without reading a weight's bytes where the form guarantees
+/// the fit: the kernel report asks about every product several times.
 std::optional<RightPlan> planRight(Value v) {
   RankedTensorType t = staticTensor(v);
   if (!t)
@@ -219,24 +238,26 @@ std::optional<RightPlan> planRight(Value v) {
   int64_t rank = t.getRank(), k = t.getDimSize(rank - 2),
           n = t.getDimSize(rank - 1);
   RightPlan plan;
-  if (rank == 2)
-    plan.values = constantRhsValues(v, k, n);
-  if (plan.values) {
-    // Each column must fit s8 after a shift.
-    for (int64_t j = 0; j < n; ++j) {
-      int64_t lo = INT64_MAX, hi = INT64_MIN;
-      for (int64_t i = 0; i < k; ++i) {
-        lo = std::min(lo, (*plan.values)[i * n + j]);
-        hi = std::max(hi, (*plan.values)[i * n + j]);
-      }
-      if (hi - lo > 255)
-        return std::nullopt;
-    }
+  // A folded si32 constant (small: exact folding stops at 2^16 elements)
+  // is checked column by column.
+  if (rank == 2 && (plan.values = getConstantIntValues(seen(v)))) {
+    plan.constant = true;
+    if (!columnsFitS8(*plan.values, k, n))
+      return std::nullopt;
     return plan;
   }
   plan.factor = factorOf(v, 2);
   if (!plan.factor)
     return std::nullopt;
+  // A constant 8-bit matrix minus a constant zero point (one, or one per
+  // column): each column spans at most 256 values by construction.
+  auto zeroCount = [&] {
+    return plan.factor->zero ? staticTensor(plan.factor->zero).getNumElements()
+                             : 1;
+  };
+  plan.constant = rank == 2 && getConstantValue(plan.factor->raw) &&
+                  (!plan.factor->zero || getConstantValue(plan.factor->zero)) &&
+                  (zeroCount() == 1 || zeroCount() == n);
   return plan;
 }
 
@@ -265,6 +286,8 @@ RightFactor buildRight(PatternRewriter &r, Location loc, Value v,
   int64_t rank = t.getRank(), k = t.getDimSize(rank - 2),
           n = t.getDimSize(rank - 1);
   RightFactor rf;
+  if (plan.constant && !plan.values)
+    plan.values = constantRhsValues(v, k, n); // none: an unreadable blob
   if (plan.values) {
     // A constant matrix: everything at compile time, each column shifted
     // into s8 range when it is not there already.
@@ -499,16 +522,25 @@ std::optional<Requantization> matchRequantization(ConvOp conv, int64_t k) {
   auto other = [&](Operation *op) {
     return op->getOperand(0) == v ? op->getOperand(1) : op->getOperand(0);
   };
-  SmallVector<double> biasInt(k, 0), biasFloat(k, 0), scale(k, 1);
-  Operation *op = next();
-  if (auto add = dyn_cast_or_null<AddOp>(op)) {
+  /// An optional `+ constant per channel` at `op`: its values into
+  /// `into` and the next op; false for an addend of another form.
+  Operation *op = nullptr;
+  auto optionalBias = [&](SmallVector<double> &into) {
+    auto add = dyn_cast_or_null<AddOp>(op);
+    if (!add)
+      return true;
     auto b = perChannel(other(add), rank, axis, k);
     if (!b)
-      return std::nullopt;
-    biasInt = *b;
+      return false;
+    into = *b;
     take(add);
     op = next();
-  }
+    return true;
+  };
+  SmallVector<double> biasInt(k, 0), biasFloat(k, 0), scale(k, 1);
+  op = next();
+  if (!optionalBias(biasInt))
+    return std::nullopt;
   auto toFloat = dyn_cast_or_null<CastOp>(op);
   if (!toFloat || !elementOf(toFloat.getResult()).isF32())
     return std::nullopt;
@@ -521,14 +553,8 @@ std::optional<Requantization> matchRequantization(ConvOp conv, int64_t k) {
   scale = *s;
   take(mul);
   op = next();
-  if (auto add = dyn_cast_or_null<AddOp>(op)) {
-    auto b = perChannel(other(add), rank, axis, k);
-    if (!b)
-      return std::nullopt;
-    biasFloat = *b;
-    take(add);
-    op = next();
-  }
+  if (!optionalBias(biasFloat))
+    return std::nullopt;
   if (auto relu = dyn_cast_or_null<ReluOp>(op)) {
     q.relu = true;
     take(relu);
