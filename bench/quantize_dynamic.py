@@ -20,6 +20,19 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
+def replace_nodes(graph, nodes, new_inits):
+    """Gives `graph` the rewritten `nodes`, the initializers they still
+    read plus `new_inits`, and no recorded intermediate shapes (both
+    runtimes infer them). Shared with quantize_static.py."""
+    used = {i for n in nodes for i in n.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(kept + new_inits)
+    del graph.value_info[:]
+
+
 def quantize(model):
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
@@ -52,13 +65,7 @@ def quantize(model):
             helper.make_node("Mul", [f"{tag}_accf", f"{tag}_scale"], [node.output[0]],
                              name=f"{node.name}_scale"),
         ]
-    used = {i for n in nodes for i in n.input}
-    kept = [i for i in graph.initializer if i.name in used]
-    del graph.node[:]
-    graph.node.extend(nodes)
-    del graph.initializer[:]
-    graph.initializer.extend(kept + new_inits)
-    del graph.value_info[:]
+    replace_nodes(graph, nodes, new_inits)
     return model, count
 
 

@@ -27,6 +27,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from quantize_dynamic import replace_nodes
+
 
 def calibration_tensors(graph):
     """Conv inputs, and Conv outputs (or the output of the only Relu that
@@ -139,13 +141,7 @@ def quantize(model, ranges):
         for out in node.output:
             if out in params:
                 nodes.extend(qdq(out))
-    used = {i for n in nodes for i in n.input}
-    kept = [i for i in graph.initializer if i.name in used]
-    del graph.node[:]
-    graph.node.extend(nodes)
-    del graph.initializer[:]
-    graph.initializer.extend(kept + new_inits)
-    del graph.value_info[:]
+    replace_nodes(graph, nodes, new_inits)
     return model
 
 
