@@ -413,6 +413,17 @@ dnnl::convolution_forward::desc convDesc(const ConvPlan &plan,
                    plan.dilations, plan.padsBegin, plan.padsEnd);
 }
 
+/// Makes `plan` reorder weights given at run time into the primitive's
+/// layout on each call, where it differs from theirs.
+void reorderRuntimeWeights(ConvPlan &plan) {
+  if (plan.constantWeights || plan.weights == plan.userWeights)
+    return;
+  dnnl::reorder::primitive_desc rd(cpuEngine(), plan.userWeights, cpuEngine(),
+                                   plan.weights, userScratchpad());
+  plan.toWeights = dnnl::reorder(rd);
+  plan.toWeightsScratch = rd.scratchpad_desc();
+}
+
 /// Makes `plan` reorder the input into `pd`'s layout and the output out of
 /// it, where those differ from the plan's own.
 void reorderAround(ConvPlan &plan,
@@ -479,12 +490,7 @@ void makeInteger(ConvPlan &plan, const memory::desc &weightsAny) {
   plan.scratch = pd.scratchpad_desc();
   plan.weights = pd.weights_desc();
   reorderAround(plan, pd);
-  if (!plan.constantWeights && plan.weights != plan.userWeights) {
-    dnnl::reorder::primitive_desc rd(cpuEngine(), plan.userWeights, cpuEngine(),
-                                     plan.weights, userScratchpad());
-    plan.toWeights = dnnl::reorder(rd);
-    plan.toWeightsScratch = rd.scratchpad_desc();
-  }
+  reorderRuntimeWeights(plan);
 }
 
 std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
@@ -566,12 +572,7 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   plan->scratch = pd.scratchpad_desc();
   plan->weights = pd.weights_desc();
   plan->primitive = dnnl::convolution_forward(pd);
-  if (!plan->constantWeights && plan->weights != plan->userWeights) {
-    dnnl::reorder::primitive_desc rd(cpuEngine(), plan->userWeights, cpuEngine(),
-                                     plan->weights, userScratchpad());
-    plan->toWeights = dnnl::reorder(rd);
-    plan->toWeightsScratch = rd.scratchpad_desc();
-  }
+  reorderRuntimeWeights(*plan);
   return plan;
 }
 
