@@ -202,8 +202,7 @@ bool CpuCostModel::winogradApplies(Operation *op, bool constantWeights,
   auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
   if (!w || !w.hasStaticShape() || w.getRank() != 4 || w.getDimSize(2) != 3 ||
       w.getDimSize(3) != 3 || w.getDimSize(0) % 16 != 0 ||
-      w.getDimSize(1) % 16 != 0 || w.getDimSize(0) < winogradMinChannels ||
-      w.getDimSize(1) < winogradMinChannels)
+      w.getDimSize(1) % 16 != 0 || w.getDimSize(0) < winogradMinOutputChannels)
     return false;
   auto ones = [](ArrayRef<int64_t> v) {
     return llvm::all_of(v, [](int64_t x) { return x == 1; });

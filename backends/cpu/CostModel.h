@@ -58,27 +58,30 @@ struct CpuCostModel {
   /// would give ~4x.
   double libraryInt8Speedup = 10;
   double codegenCallUs = 0.1;
-  /// oneDNN 2.6's Winograd F(2x2, 3x3) against its direct NHWC kernel on
-  /// ResNet-50's stride-1 3x3 convolutions, reorders to and from its
-  /// blocked layout included: 1.2-1.7x at 2 threads, 1.1-1.4x at 1.
-  double winogradSpeedup = 1.3;
+  /// oneDNN 2.6's Winograd F(2x2, 3x3) against its direct NHWC kernel in
+  /// a whole model at batch 1, 2 threads (ONEDNN_VERBOSE, medians of 30
+  /// runs, reorders to and from its blocked layout counted apart: each is
+  /// 2-10% of the convolution): ResNet-50's 56x56, 28x28 and 14x14 layers
+  /// 1.4-1.6x, its 7x7 ones 1.15x; SqueezeNet's expansions 1.7-2.2x.
+  double winogradSpeedup = 1.5;
   /// Winograd is considered at all (kiln-compile --cpu-conv-algorithm).
   bool winograd = true;
-  /// Below this many output pixels (batch x height x width) the transformed
-  /// filter (16/9 of the direct one) is read for too little work and the
-  /// reorders around the call eat the gain: on ResNet-50 at batch 1 the
-  /// 56x56 convolutions gain 0.35 ms each, the 28x28 ones lose 0.1 and the
-  /// 7x7 ones 0.4 (ONEDNN_VERBOSE, 2 threads).
-  int64_t winogradMinPixels = 1568;
-  /// Fewer input or output channels leave the transforms too little work
-  /// per pixel: SqueezeNet's 16 -> 64 expansions gain nothing.
-  int64_t winogradMinChannels = 64;
+  /// Below this many output pixels (batch x height x width) the
+  /// transformed filter (16/9 of the direct one) is read for too little
+  /// work: 512 -> 512 channels on 4x4 lose 10% (a warm loop), on 7x7 gain
+  /// 15% in ResNet-50 (0.17 ms a layer at batch 1, 1.3 ms at batch 8).
+  int64_t winogradMinPixels = 49;
+  /// Fewer output channels leave the output transform too little work per
+  /// pixel: 16 -> 16 on 112x112 takes 2x as long as direct, 32 -> 32 1.2x,
+  /// 16 -> 32 on 224x224 the same; 16 -> 64 (SqueezeNet's first expansion,
+  /// 55x55) is 1.9x faster. Input channels need only oneDNN's block of 16.
+  int64_t winogradMinOutputChannels = 64;
 
   /// Whether oneDNN runs the kiln.conv `op` as Winograd F(2x2, 3x3): a 3x3
   /// filter that never changes (`constantWeights`: transformed once),
-  /// stride and dilation 1, one group, at least winogradMinChannels input
-  /// and output channels, multiples of 16 (oneDNN's blocked layout), an
-  /// epilogue without binary steps
+  /// stride and dilation 1, one group, input and output channels multiples
+  /// of 16 (oneDNN's blocked layout), at least winogradMinOutputChannels
+  /// output channels, an epilogue without binary steps
   /// (`binaryEpilogue`: an addend would need the blocked layout too), and
   /// at least winogradMinPixels output pixels.
   bool winogradApplies(mlir::Operation *op, bool constantWeights,

@@ -282,6 +282,8 @@ CASES = {
     "conv_avgpool_9x14": lambda r: conv_pool_case(r, "AveragePool", 3, 9, 14, 17, 0),
     "conv_winograd_37x45": lambda r: winograd_case(r, 1, 64, 37, 45, 80, True),
     "conv_winograd_batch2_29x31": lambda r: winograd_case(r, 2, 64, 29, 31, 64, False),
+    # The least that qualifies: 16 input channels, 64 outputs, 7x7 pixels.
+    "conv_winograd_16to64_7x7": lambda r: winograd_case(r, 1, 16, 7, 7, 64, True),
     "fire_concat_split_53x47": lambda r: fire_case(r, 24, 53, 47, 8, 19, 21),
 }
 
