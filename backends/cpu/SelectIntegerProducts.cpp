@@ -464,20 +464,15 @@ std::optional<SmallVector<double>> perChannel(Value c, int64_t rank,
                                               int64_t axis, int64_t k) {
   c = seen(c);
   std::optional<int64_t> length = simplify::perAxisLength(c, rank, axis);
-  auto dense = dyn_cast_or_null<DenseElementsAttr>(getConstantValue(c));
-  if (!length || (*length != 1 && *length != k) || !dense)
+  ElementsAttr attr = getConstantValue(c);
+  if (!length || (*length != 1 && *length != k) || !attr)
     return std::nullopt;
-  SmallVector<double> values;
-  if (isa<FloatType>(dense.getElementType()))
-    for (APFloat x : dense.getValues<APFloat>())
-      values.push_back(x.convertToDouble());
-  else if (auto it = dyn_cast<IntegerType>(dense.getElementType()))
-    for (APInt x : dense.getValues<APInt>())
-      values.push_back(double(it.isUnsigned() ? int64_t(x.getZExtValue())
-                                              : x.getSExtValue()));
-  else
+  // Folded constants of more than a few hundred bytes are dense_resource
+  // blobs (per-channel scales from 128 channels up).
+  std::optional<SmallVector<double>> values = getNumericValues(attr);
+  if (!values || values->empty())
     return std::nullopt;
-  values.resize(k, values.front()); // a splat's one value for each
+  values->resize(k, values->front()); // a splat's one value for each
   return values;
 }
 

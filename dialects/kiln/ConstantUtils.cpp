@@ -8,6 +8,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace llvm;
 
@@ -53,6 +55,46 @@ std::optional<SmallVector<int64_t>> getIntValues(ElementsAttr attr) {
     APInt v(width, bits);
     values.push_back(intType.isUnsigned() ? (int64_t)v.getZExtValue()
                                           : v.getSExtValue());
+  }
+  return values;
+}
+
+std::optional<SmallVector<double>> getNumericValues(ElementsAttr attr) {
+  Type element = attr.getElementType();
+  SmallVector<double> values;
+  if (isa<IntegerType>(element)) {
+    std::optional<SmallVector<int64_t>> ints = getIntValues(attr);
+    if (!ints)
+      return std::nullopt;
+    for (int64_t x : *ints)
+      values.push_back(double(x));
+    return values;
+  }
+  if (!element.isF32() && !element.isF64())
+    return std::nullopt;
+  int64_t n = attr.getNumElements();
+  values.reserve(n);
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &v : dense.getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+    return values;
+  }
+  // A dense_resource blob (folded weights): raw little-endian values.
+  std::optional<RawElements> raw = getRawElements(attr);
+  size_t width = element.isF32() ? 4 : 8;
+  if (!raw || raw->bytes.size() != size_t(n) * width)
+    return std::nullopt;
+  for (const char *p = raw->bytes.data(), *end = p + raw->bytes.size();
+       p < end; p += width) {
+    if (width == 4) {
+      float f;
+      std::memcpy(&f, p, 4);
+      values.push_back(f);
+    } else {
+      double d;
+      std::memcpy(&d, p, 8);
+      values.push_back(d);
+    }
   }
   return values;
 }

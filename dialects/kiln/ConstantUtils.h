@@ -31,6 +31,10 @@ std::optional<RawElements> getRawElements(mlir::ElementsAttr attr);
 /// for signed and signless types, zero-extended for unsigned).
 std::optional<llvm::SmallVector<int64_t>> getIntValues(mlir::ElementsAttr attr);
 
+/// The values of `attr` as doubles: f32 or f64 elements exactly, integer
+/// elements as getIntValues reads them. Other element types: nullopt.
+std::optional<llvm::SmallVector<double>> getNumericValues(mlir::ElementsAttr attr);
+
 /// The attribute of a constant-defined value, if any.
 mlir::ElementsAttr getConstantValue(mlir::Value value);
 

@@ -310,10 +310,14 @@ CASES = {
     "qlconv_s8_depthwise": qlconv(1, 8, 9, 9, 8, S8, S8, False, False, yt=S8, group=8,
                                   strides=(2, 2)),
     "qlconv_u8_weights": qlconv(1, 16, 10, 10, 8, U8, U8, False, True),
+    "qlconv_per_channel_144": qlconv(1, 16, 5, 6, 144, U8, S8, True, True),
     "qdq_conv_per_channel_bias_relu": qdq_conv(1, 8, 20, 20, 16, S8, True, True, True),
     "qdq_conv_u8_weights_strided": qdq_conv(2, 16, 9, 11, 8, U8, False, False, False,
                                             strides=(2, 2)),
     "qdq_conv_depthwise": qdq_conv(1, 12, 10, 10, 12, S8, True, True, True, group=12),
+    # 160 scales and biases: folded into dense_resource blobs, which the
+    # requantization reads as it reads small dense constants.
+    "qdq_conv_160_channels": qdq_conv(1, 32, 6, 7, 160, S8, True, True, True),
     "qdq_matmul_per_column": qdq_matmul((), 5, 64, 33, S8, True),
     "qdq_matmul_batched_u8": qdq_matmul((2,), 7, 48, 20, U8, False),
 }

@@ -258,3 +258,38 @@ func.func @conv_narrow_clip(%x: tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xui8> {
   %6 = kiln.cast %5 {to = ui8} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
   return %6 : tensor<1x2x3x3xui8>
 }
+
+// -----
+
+// The per-channel scale and bias as folding leaves them from a few hundred
+// bytes up: dense_resource blobs (0.25, 0.5 and 1.25, -0.75). They are read
+// as dense ones are; the bias comes back in accumulator units (1.25 / 0.25,
+// -0.75 / 0.5).
+// CHECK-LABEL: func @conv_requantized_resource_constants
+// CHECK-DAG: %[[B:.*]] = kiln.constant dense<[5.000000e+00, -1.500000e+00]> : tensor<2xf32>
+// CHECK: kiln_lib.conv2d %arg0, %{{.*}} bias %[[B]] into %{{.*}}output_scales = array<f32: 2.500000e-01, 5.000000e-01>
+// CHECK-SAME: into tensor<1x2x3x3xui8>
+// CHECK-NOT: kiln.round
+func.func @conv_requantized_resource_constants(%x: tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xui8> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x2x3x3xui8> -> tensor<1x2x3x3xsi32>
+  %w = kiln.constant dense<1> : tensor<2x2x1x1xsi32>
+  %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xsi32>, tensor<2x2x1x1xsi32>) -> tensor<1x2x3x3xsi32>
+  %2 = kiln.cast %1 {to = f32} : tensor<1x2x3x3xsi32> -> tensor<1x2x3x3xf32>
+  %s = kiln.constant dense_resource<scales> : tensor<2x1x1xf32>
+  %3 = kiln.mul %2, %s : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %b = kiln.constant dense_resource<bias> : tensor<2x1x1xf32>
+  %4 = kiln.add %3, %b : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %5 = kiln.round %4 : tensor<1x2x3x3xf32>
+  %6 = kiln.clip %5 {max = 2.550000e+02 : f32, min = 0.000000e+00 : f32} : tensor<1x2x3x3xf32>
+  %7 = kiln.cast %6 {to = ui8} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
+  return %7 : tensor<1x2x3x3xui8>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      scales: "0x040000000000803E0000003F",
+      bias: "0x040000000000A03F000040BF"
+    }
+  }
+#-}
