@@ -86,9 +86,11 @@ public:
       kernelOf_[&op] = kernels_.size();
       kernels_.push_back({{&op}, nullptr});
     }
+    sinkWideningKernels();
     int64_t id = 0;
     for (Kernel &k : kernels_)
-      outline(k, id++);
+      if (!k.ops.empty())
+        outline(k, id++);
   }
 
 private:
@@ -112,6 +114,72 @@ private:
       return true;
     }
     return false;
+  }
+
+  /// Moves each kernel of elementwise ops that widens its data (a
+  /// DequantizeLinear: 8-bit in, f32 out) and whose one result has one
+  /// user, an elementwise op of a later kernel reading it at its own shape,
+  /// into that kernel, just before the user. The consumer then reads the
+  /// narrow inputs, and the wide result is never written (a QDQ ResNet's
+  /// residual: each block's u8 output was dequantized into an f32 buffer
+  /// for the next block's add). Nothing is computed twice: the result had
+  /// no other user.
+  void sinkWideningKernels() {
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      Kernel &k = kernels_[i];
+      if (!llvm::all_of(k.ops, [](Operation *op) { return isElementwise(op); }))
+        continue;
+      llvm::SmallPtrSet<Operation *, 8> members(k.ops.begin(), k.ops.end());
+      OpOperand *use = nullptr;
+      bool single = true;
+      for (Operation *op : k.ops)
+        for (Value r : op->getResults())
+          for (OpOperand &u : r.getUses())
+            if (!members.contains(u.getOwner())) {
+              single = single && !use;
+              use = &u;
+            }
+      if (!single || !use)
+        continue;
+      Operation *user = use->getOwner();
+      auto consumer = kernelOf_.find(user);
+      if (consumer == kernelOf_.end() || consumer->second == i ||
+          !isElementwise(user) ||
+          cast<RankedTensorType>(use->get().getType()).getShape() !=
+              cast<RankedTensorType>(user->getResult(0).getType()).getShape())
+        continue;
+      // Only where it reads less than it writes.
+      int64_t in = 0;
+      bool sized = true;
+      llvm::SmallPtrSet<Value, 4> counted;
+      for (Operation *op : k.ops)
+        for (Value v : op->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          if ((def && members.contains(def)) || isSmallConstant(v) ||
+              !counted.insert(v).second)
+            continue;
+          int64_t bytes = tensorBytes(v);
+          sized = sized && bytes > 0;
+          in += bytes;
+        }
+      if (!sized || in <= 0 || in >= tensorBytes(use->get()))
+        continue;
+      Kernel &c = kernels_[consumer->second];
+      auto at = llvm::find(c.ops, user);
+      c.ops.insert(at, k.ops.begin(), k.ops.end());
+      for (Operation *op : k.ops)
+        kernelOf_[op] = consumer->second;
+      k.ops.clear();
+    }
+  }
+
+  /// Bytes of a static tensor (0 for a dynamic one: never the narrower).
+  static int64_t tensorBytes(Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || !t.hasStaticShape() || !t.getElementType().isIntOrFloat())
+      return 0;
+    return t.getNumElements() *
+           std::max<int64_t>(1, t.getElementType().getIntOrFloatBitWidth() / 8);
   }
 
   /// True if every use of the kernel's values outside it comes after `op`.

@@ -132,3 +132,61 @@ func.func @edges(%d: tensor<?x?xf32>, %z: tensor<0x3xf32>, %s: tensor<f32>, %v: 
 func.func @empty(%x: tensor<2xf32>) -> tensor<2xf32> {
   return %x : tensor<2xf32>
 }
+
+// -----
+
+// A dequantization (u8 -> f32, a scale) whose one result feeds one
+// elementwise op of a later kernel moves into that kernel, before its
+// user: the consumer reads the u8 tensor, and no f32 copy is written. The
+// u8 tensor's other user (a widening the function returns) does not stop
+// it.
+// CHECK-LABEL: func @dequantize_sinks
+// CHECK: kiln.fused (%arg0, %arg1) {anchor = "conv", kernel = 0 : i64}
+// CHECK: %[[Q:.*]] = kiln.fused ({{.*}}) {anchor = "cast", kernel = 1 : i64}
+// CHECK: kiln.fused ({{.*}}) {anchor = "conv", kernel = 2 : i64}
+// CHECK: kiln.fused (%{{.*}}, %{{.*}}, %[[Q]]) {anchor = "conv", kernel = 3 : i64}
+// CHECK-NEXT: ^bb0
+// CHECK: kiln.conv
+// CHECK-NEXT: kiln.cast {{.*}} {to = f32} : tensor<1x4x6x6xui8> -> tensor<1x4x6x6xf32>
+// CHECK-NEXT: kiln.mul
+// CHECK-NEXT: kiln.add
+// CHECK-NEXT: kiln.yield
+// The widening that the function returns stays a kernel of its own.
+// CHECK: kiln.fused (%[[Q]]) {anchor = "cast", kernel = 4 : i64}
+// CHECK-NOT: kiln.fused
+// CHECK: return
+func.func @dequantize_sinks(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %w2: tensor<4x4x1x1xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) {
+  %c = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  %q = kiln.cast %c {to = ui8} : tensor<1x4x6x6xf32> -> tensor<1x4x6x6xui8>
+  %f = kiln.cast %q {to = f32} : tensor<1x4x6x6xui8> -> tensor<1x4x6x6xf32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %dq = kiln.mul %f, %s : (tensor<1x4x6x6xf32>, tensor<f32>) -> tensor<1x4x6x6xf32>
+  %c2 = kiln.conv %c, %w2 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x6x6xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %c3 = kiln.conv %c2, %w2 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x6x6xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %a = kiln.add %c3, %dq : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %o = kiln.cast %q {to = f32} : tensor<1x4x6x6xui8> -> tensor<1x4x6x6xf32>
+  return %a, %o : tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Left where they are: an f32 -> f32 chain (it reads as much as it
+// writes), a dequantization whose result has two users, and one that its
+// user broadcasts.
+// CHECK-LABEL: func @no_sink
+// CHECK-COUNT-6: kiln.fused
+// CHECK-NOT: kiln.fused
+// CHECK: return
+func.func @no_sink(%x: tensor<4x6xf32>, %q: tensor<4x6xui8>, %r: tensor<1x6xui8>, %w: tensor<6x6xf32>) -> (tensor<4x6xf32>, tensor<4x6xf32>, tensor<4x6xf32>) {
+  %e = kiln.exp %x : tensor<4x6xf32>
+  %m = kiln.matmul %x, %w : (tensor<4x6xf32>, tensor<6x6xf32>) -> tensor<4x6xf32>
+  %a = kiln.add %m, %e : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  %f = kiln.cast %q {to = f32} : tensor<4x6xui8> -> tensor<4x6xf32>
+  %m2 = kiln.matmul %x, %w : (tensor<4x6xf32>, tensor<6x6xf32>) -> tensor<4x6xf32>
+  %a2 = kiln.add %m2, %f : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  %a3 = kiln.mul %a2, %f : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  %g = kiln.cast %r {to = f32} : tensor<1x6xui8> -> tensor<1x6xf32>
+  %m3 = kiln.matmul %x, %w : (tensor<4x6xf32>, tensor<6x6xf32>) -> tensor<4x6xf32>
+  %a4 = kiln.add %m3, %g : (tensor<4x6xf32>, tensor<1x6xf32>) -> tensor<4x6xf32>
+  return %a, %a3, %a4 : tensor<4x6xf32>, tensor<4x6xf32>, tensor<4x6xf32>
+}
