@@ -14,6 +14,10 @@
 // A transpose joins the same way: its producer writes in the permuted
 // order (layout conversions at region borders cost no kernel of their own).
 //
+// Afterwards, an elementwise kernel that widens its data and has one
+// outside user, an elementwise op of a later kernel, moves into that
+// kernel (sinkWideningKernels).
+//
 // So Conv/MatMul/Gemm take their epilogue (bias, activation, residual
 // add, scaling), reductions and normalisations take the elementwise ops
 // that follow, and chains of elementwise ops become one loop. Each kernel

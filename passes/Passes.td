@@ -137,7 +137,11 @@ def Fuse : Pass<"kiln-fuse", "mlir::ModuleOp"> {
     Conv/MatMul/Gemm take their epilogue (bias, activation, residual add,
     scaling), reductions and normalisations the elementwise ops after
     them, and elementwise chains become one kernel. Nothing is computed
-    twice. Each kernel becomes one `kiln.fused` op; constants of at most
+    twice. Then a kernel of elementwise ops that reads less than it writes
+    (a DequantizeLinear: u8 in, f32 out) and whose one result feeds one
+    elementwise op of a later kernel, at its shape, moves into that
+    kernel: the consumer reads the narrow tensor instead of a wide copy.
+    Each kernel becomes one `kiln.fused` op; constants of at most
     64 elements are copied into it. Views that join no kernel stay outside
     (they move no data). Run last in the graph pipeline: the passes before
     it see plain ops.
