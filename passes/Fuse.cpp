@@ -26,6 +26,7 @@
 // results.
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "dialects/kiln/OpClasses.h"
 #include "passes/Passes.h"
@@ -182,8 +183,7 @@ private:
     auto t = dyn_cast<RankedTensorType>(v.getType());
     if (!t || !t.hasStaticShape() || !t.getElementType().isIntOrFloat())
       return 0;
-    return t.getNumElements() *
-           std::max<int64_t>(1, t.getElementType().getIntOrFloatBitWidth() / 8);
+    return t.getNumElements() * elementStorageBytes(t.getElementType());
   }
 
   /// True if every use of the kernel's values outside it comes after `op`.
