@@ -139,19 +139,34 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
-/// Inference Dropout is the identity; its mask is all true.
+/// Whether a training-mode Dropout drops nothing: its ratio input is a
+/// constant 0. The spec's default ratio is 0.5.
+bool dropsNothing(NodeImporter &n) {
+  if (!n.hasInput(1))
+    return false;
+  ElementsAttr ratio = getConstantValue(n.input(1));
+  if (!ratio)
+    return false;
+  auto values = getNumericValues(ratio);
+  return values && values->size() == 1 && (*values)[0] == 0.0;
+}
+
+/// Inference Dropout is the identity; its mask is all true. So is Dropout
+/// with ratio 0 in either mode (y = x * mask / (1 - 0), every mask element
+/// true): PyTorch exports `F.dropout(p=0.0, training=...)` that way, with
+/// training_mode true (torchvision's Swin attention).
 LogicalResult importDropout(NodeImporter &n) {
   Value x = n.input(0);
   if (!x)
     return failure();
-  if (n.hasInput(2)) {
+  if (n.hasInput(2) && !dropsNothing(n)) {
     auto training = n.maybeConstantInts(2);
     if (!training)
       return n.error() << "Dropout whose training_mode is only known at run "
                           "time is not supported (training mode is random)";
     if (!training->empty() && (*training)[0] != 0)
-      return n.error() << "training-mode Dropout is not supported (its "
-                          "output is random)";
+      return n.error() << "training-mode Dropout with a ratio other than a "
+                          "constant 0 is not supported (its output is random)";
   }
   n.setOutput(0, x);
   if (n.wantsOutput(1)) {
