@@ -113,6 +113,9 @@ def Kiln_GatherOp : Kiln_Op<"gather", [Pure, Kiln_InferTypes]> {
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  // Folds entries of a kiln.shape that are static dimensions, even when
+  // others are not: exporters test a dimension's size this way.
+  let hasFolder = 1;
 }
 
 def Kiln_SliceOp : Kiln_Op<"slice", [Pure, Kiln_InferTypes]> {

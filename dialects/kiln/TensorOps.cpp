@@ -286,6 +286,31 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// Gather(Shape(x), constant indices) where every dimension it picks is
+/// static: PyTorch exports `x.squeeze(d)` on a dimension it cannot see as
+/// If(Shape(x)[d] == 1, ...), and the If can only be resolved at compile
+/// time once this is a constant. Out-of-range indices are left to the run.
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto shape = getData().getDefiningOp<ShapeOp>();
+  auto indices = dyn_cast_or_null<ElementsAttr>(adaptor.getIndices());
+  if (!shape || !indices || !getType().hasStaticShape())
+    return {};
+  auto picked = getIntValues(indices);
+  if (!picked)
+    return {};
+  ArrayRef<int64_t> dims = tensorType(shape.getInput()).getShape().slice(
+      shape.getStart(), shape.getEnd() - shape.getStart());
+  SmallVector<APInt> values;
+  for (int64_t i : *picked) {
+    if (i < 0)
+      i += int64_t(dims.size());
+    if (i < 0 || i >= int64_t(dims.size()) || ShapedType::isDynamic(dims[i]))
+      return {};
+    values.push_back(APInt(64, dims[i], /*isSigned=*/true));
+  }
+  return DenseElementsAttr::get(getType(), values);
+}
+
 /// ONNX Slice: the number of elements taken from a dimension of size `dim`.
 static int64_t sliceLength(int64_t dim, int64_t start, int64_t end,
                            int64_t step) {

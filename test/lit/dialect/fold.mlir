@@ -60,3 +60,29 @@ func.func @identities(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %2 = kiln.cast %1 {to = f32} : tensor<2x3xf32> -> tensor<2x3xf32>
   return %2 : tensor<2x3xf32>
 }
+
+// Entries of a shape that are static dimensions fold, even when other
+// dimensions are dynamic; a dynamic one stays a gather.
+// CHECK-LABEL: func @gather_static_dims_of_shape
+// CHECK-DAG: %[[C:.*]] = kiln.constant dense<[4, 3]> : tensor<2xsi64>
+// CHECK-DAG: %[[G:.*]] = kiln.gather %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<3xsi64>, tensor<si64>) -> tensor<si64>
+// CHECK: return %[[C]], %[[G]]
+func.func @gather_static_dims_of_shape(%x: tensor<?x3x4xf32>) -> (tensor<2xsi64>, tensor<si64>) {
+  %s = kiln.shape %x {start = 0 : i64, end = 3 : i64} : tensor<?x3x4xf32> -> tensor<3xsi64>
+  %i = kiln.constant dense<[-1, 1]> : tensor<2xsi64>
+  %0 = kiln.gather %s, %i {axis = 0 : i64} : (tensor<3xsi64>, tensor<2xsi64>) -> tensor<2xsi64>
+  %j = kiln.constant dense<0> : tensor<si64>
+  %1 = kiln.gather %s, %j {axis = 0 : i64} : (tensor<3xsi64>, tensor<si64>) -> tensor<si64>
+  return %0, %1 : tensor<2xsi64>, tensor<si64>
+}
+
+// A shape with a start: indices count from it.
+// CHECK-LABEL: func @gather_of_shape_slice
+// CHECK: %[[C:.*]] = kiln.constant dense<4> : tensor<si64>
+// CHECK: return %[[C]]
+func.func @gather_of_shape_slice(%x: tensor<2x?x4xf32>) -> tensor<si64> {
+  %s = kiln.shape %x {start = 1 : i64, end = 3 : i64} : tensor<2x?x4xf32> -> tensor<2xsi64>
+  %i = kiln.constant dense<1> : tensor<si64>
+  %0 = kiln.gather %s, %i {axis = 0 : i64} : (tensor<2xsi64>, tensor<si64>) -> tensor<si64>
+  return %0 : tensor<si64>
+}
