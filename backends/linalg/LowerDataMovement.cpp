@@ -85,8 +85,16 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       SmallVector<OpFoldResult> sizes(dims);
       sizes[axis] = vDims[axis];
       SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(b, loc, v, result, offsets, sizes,
-                                             strides);
+      // The slice's type has the result's static sizes, which an input may
+      // leave dynamic (or know where the result does not): cast it, the
+      // checks above having compared the sizes at run time.
+      SmallVector<int64_t> sliceShape;
+      for (OpFoldResult s : sizes)
+        sliceShape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+      Value slice =
+          castTo(b, loc, v, cast<RankedTensorType>(v.getType()).clone(sliceShape));
+      result = tensor::InsertSliceOp::create(b, loc, slice, result, offsets,
+                                             sizes, strides);
       auto co = getConstantIntValue(offset), cs = getConstantIntValue(vDims[axis]);
       offset = co && cs ? b.getIndexAttr(*co + *cs)
                         : OpFoldResult(arith::AddIOp::create(

@@ -86,6 +86,22 @@ func.func @concat(%a: tensor<2x2xf32>, %b: tensor<2x3xf32>) -> tensor<2x5xf32> {
 
 // -----
 
+// An input whose non-axis sizes are dynamic where the result's are static
+// is cast to the slice's type after the run-time check (torchvision's
+// Faster R-CNN concatenates such boxes).
+// CHECK-LABEL: func @concat_dynamic_input
+// CHECK: cf.assert %{{.*}}, "op 'kiln.concat': inputs differ in a non-axis dimension"
+// CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<1x?x4xf32>
+// CHECK: %[[C:.*]] = tensor.cast %{{.*}} : tensor<?x?x?xf32> to tensor<1x?x4xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %[[C]] into %[[E]][0, 0, 0] [1, %{{.*}}, 4] [1, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[A]][0, %{{.*}}, 0] [1, 3, 4] [1, 1, 1] : tensor<1x3x4xf32> into tensor<1x?x4xf32>
+func.func @concat_dynamic_input(%a: tensor<?x?x?xf32>, %b: tensor<1x3x4xf32>) -> tensor<1x?x4xf32> {
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<?x?x?xf32>, tensor<1x3x4xf32>) -> tensor<1x?x4xf32>
+  return %0 : tensor<1x?x4xf32>
+}
+
+// -----
+
 // Gather normalises negative indices and checks the range at run time.
 // CHECK-LABEL: func @gather
 // CHECK: linalg.generic
