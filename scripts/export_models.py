@@ -11,7 +11,9 @@ PyTorch's outputs OUT_DIR/NAME.CASE.out.<i>.npy. Weights are random (fixed
 seed): nothing is downloaded. A model whose files exist is kept (generated
 once per build).
 
-Models: resnet18, resnet50, mobilenet_v2 (torchvision, batch 1, 224x224),
+Models: resnet18, resnet50, mobilenet_v2, swin_t (torchvision, batch 1,
+224x224; Swin's shifted windows export as Roll-like slices, masked
+attention and Dropout(p=0) in training mode),
 resnet50_b8 (the same ResNet-50 at batch 8, a benchmark shape) and bert (a BERT-base-like encoder written here: 12 layers, hidden 768, 12
 heads, int64 token ids, GELU via Erf, LayerNorm decomposed as HuggingFace's
 exports at opset 13 show it; batch and sequence dynamic; cases at sequence
@@ -165,6 +167,7 @@ MODELS = {
     "resnet50": vision(torchvision.models.resnet50),
     "resnet50_b8": vision(torchvision.models.resnet50, batch=8),
     "mobilenet_v2": vision(torchvision.models.mobilenet_v2),
+    "swin_t": vision(torchvision.models.swin_t),
     "bert": bert(12, 768, 12, 30522),
     "bert_small": bert(2, 256, 4, 1000),
 }
