@@ -115,6 +115,30 @@ LogicalResult ConstantOfShapeOp::inferReturnTypes(
   return success();
 }
 
+/// The length of a signed-integer range whose bounds are constants,
+/// max(ceil((limit - start) / delta), 0) as the lowering computes it;
+/// dynamic otherwise (floats, a zero delta, which fails at run time, or a
+/// difference that wraps in the element type). Shape computations (the
+/// windows of torchvision's Swin) build such ranges from folded sizes, and
+/// their length is then known before any device runs them.
+static int64_t staticRangeLength(Value start, Value limit, Value delta) {
+  auto type = dyn_cast<IntegerType>(tensorType(start).getElementType());
+  if (!type || type.isUnsigned())
+    return kDynamic;
+  std::optional<int64_t> v[3];
+  for (auto [i, x] : llvm::enumerate(ArrayRef<Value>{start, limit, delta})) {
+    auto values = getConstantIntValues(x);
+    if (!values || values->size() != 1)
+      return kDynamic;
+    v[i] = values->front();
+  }
+  int64_t first = *v[0], last = *v[1], step = *v[2];
+  if (step == 0 || llvm::SubOverflow(last, first, last) ||
+      !llvm::isIntN(type.getWidth(), last))
+    return kDynamic;
+  return std::max<int64_t>(llvm::divideCeilSigned(last, step), 0);
+}
+
 LogicalResult RangeOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,
@@ -124,7 +148,10 @@ LogicalResult RangeOp::inferReturnTypes(MLIRContext *,
     if (tensorType(v).getRank() != 0 || tensorType(v).getElementType() != element)
       return emitOptionalError(loc, "start, limit and delta must be scalars of "
                                     "one type");
-  results.push_back(RankedTensorType::get({kDynamic}, element));
+  results.push_back(RankedTensorType::get(
+      {staticRangeLength(adaptor.getStart(), adaptor.getLimit(),
+                         adaptor.getDelta())},
+      element));
   return success();
 }
 
