@@ -346,24 +346,64 @@ FailureOr<Value_> expand(const Value_ &x, RankedTensorType type) {
   return r;
 }
 
+/// The position in the reduced output of input element `idx`.
+int64_t reducedPosition(ArrayRef<int64_t> idx, ArrayRef<int64_t> axes,
+                        ArrayRef<int64_t> outStrides) {
+  int64_t o = 0, j = 0;
+  for (int64_t i = 0; i < int64_t(idx.size()); ++i)
+    if (!llvm::is_contained(axes, i))
+      o += idx[i] * outStrides[j++];
+  return o;
+}
+
+/// Float max and min do not depend on the order, NaN winning as in the
+/// generated code; float sums and products do, so they are left to the
+/// run. The sign of a zero that wins over zeros of both signs is left to
+/// the run too: its vector min/max keeps either one.
+FailureOr<Value_> reduceFloatMaxMin(const Value_ &x, RankedTensorType type,
+                                    ArrayRef<int64_t> axes,
+                                    ArrayRef<int64_t> outShape, bool isMax) {
+  int64_t n = staticProduct(outShape);
+  SmallVector<std::optional<APFloat>> acc(n);
+  SmallVector<bool> positiveZero(n), negativeZero(n);
+  SmallVector<int64_t> ost = stridesOf(outShape);
+  forEachIndex(x.shape(), [&](ArrayRef<int64_t> idx, int64_t flat) {
+    int64_t o = reducedPosition(idx, axes, ost);
+    const APFloat &v = x.floats[flat];
+    if (v.isZero())
+      (v.isNegative() ? negativeZero : positiveZero)[o] = true;
+    std::optional<APFloat> &a = acc[o];
+    a = !a ? v : isMax ? llvm::maximum(*a, v) : llvm::minimum(*a, v);
+  });
+  Value_ r = emptyLike(type);
+  for (auto [o, a] : llvm::enumerate(acc)) {
+    if (!a)
+      return failure(); // an empty reduction: the run's -inf / +inf
+    if (a->isZero() && positiveZero[o] && negativeZero[o])
+      return failure();
+    r.floats.push_back(*a);
+  }
+  return r;
+}
+
 FailureOr<Value_> reduce(const Value_ &x, RankedTensorType type,
                          ArrayRef<int64_t> axes, StringRef kind) {
-  if (x.isFloat())
-    return failure(); // float sums depend on order: the runtime's job
   SmallVector<int64_t> outShape;
   for (int64_t i = 0; i < x.type.getRank(); ++i)
     if (!llvm::is_contained(axes, i))
       outShape.push_back(x.shape()[i]);
+  if (x.isFloat()) {
+    if (kind != "max" && kind != "min")
+      return failure();
+    return reduceFloatMaxMin(x, type, axes, outShape, kind == "max");
+  }
   int64_t n = staticProduct(outShape);
   unsigned w = x.type.getElementTypeBitWidth();
   bool u = x.isUnsigned();
   SmallVector<std::optional<APInt>> acc(n);
   SmallVector<int64_t> ost = stridesOf(outShape);
   forEachIndex(x.shape(), [&](ArrayRef<int64_t> idx, int64_t flat) {
-    int64_t o = 0, j = 0;
-    for (int64_t i = 0; i < x.type.getRank(); ++i)
-      if (!llvm::is_contained(axes, i))
-        o += idx[i] * ost[j++];
+    int64_t o = reducedPosition(idx, axes, ost);
     const APInt &v = x.ints[flat];
     if (!acc[o]) {
       acc[o] = v;

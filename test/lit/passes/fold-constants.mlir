@@ -117,3 +117,27 @@ func.func @integer_division_edges(%x: tensor<si32>) -> (tensor<si32>, tensor<si3
   %3 = kiln.add %x, %a : (tensor<si32>, tensor<si32>) -> tensor<si32>
   return %0, %1, %2, %3 : tensor<si32>, tensor<si32>, tensor<si32>, tensor<si32>
 }
+
+// -----
+
+// Float max and min reductions fold (the order does not matter; NaN
+// wins, as in the generated code); a float sum is left to the run, whose
+// order decides its rounding, and so is a zero chosen among zeros of both
+// signs (the run's vector min keeps either). torchvision's detection
+// transforms take the max of the image sizes this way.
+// CHECK-LABEL: func @float_max_min
+// CHECK-DAG: kiln.constant dense<[1.000000e+00, 0x7FC00000]> : tensor<2xf32>
+// CHECK-DAG: kiln.constant dense<[-1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: kiln.reduce_sum
+// CHECK-DAG: kiln.reduce_min %{{.*}} {axes = array<i64: 1>
+// CHECK-NOT: kiln.reduce_max
+func.func @float_max_min() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %x = kiln.constant dense<[[1.0, -0.0], [0x7FC00000, 2.0]]> : tensor<2x2xf32>
+  %y = kiln.constant dense<[[-1.0, 2.0], [0.0, 3.0]]> : tensor<2x2xf32>
+  %z = kiln.constant dense<[[0.0, -0.0], [1.0, 0.0]]> : tensor<2x2xf32>
+  %0 = kiln.reduce_max %x {axes = array<i64: 1>, keepdims = false} : tensor<2x2xf32> -> tensor<2xf32>
+  %1 = kiln.reduce_min %y {axes = array<i64: 0>, keepdims = false} : tensor<2x2xf32> -> tensor<2xf32>
+  %2 = kiln.reduce_sum %y {axes = array<i64: 0>, keepdims = false} : tensor<2x2xf32> -> tensor<2xf32>
+  %3 = kiln.reduce_min %z {axes = array<i64: 1>, keepdims = false} : tensor<2x2xf32> -> tensor<2xf32>
+  return %0, %1, %2, %3 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
