@@ -74,6 +74,22 @@ def batched_case(rng, batch, m, k, n):
         {"a": a, "b": b}, ref
 
 
+def attention_bias_case(rng, batch, heads, m, k, n):
+    """Batched Q K^T plus a bias shared by the batch (Swin's relative
+    position bias: heads x m x n onto batch x heads x m x n). oneDNN 2.6
+    has no JIT kernel for that broadcast as a post-op (only its reference
+    one, 100x slower), so the add runs as its own binary primitive."""
+    q = rng.standard_normal((batch, heads, m, k)).astype(np.float32)
+    kt = rng.standard_normal((batch, heads, n, k)).astype(np.float32)
+    bias = rng.standard_normal((1, heads, m, n)).astype(np.float32)
+    nodes = [helper.make_node("Transpose", ["kt"], ["t"], perm=[0, 1, 3, 2]),
+             helper.make_node("MatMul", ["q", "t"], ["p"]),
+             helper.make_node("Add", ["p", "bias"], ["y"])]
+    ref = q @ kt.transpose(0, 1, 3, 2) + bias
+    return make(nodes, [("q", q), ("kt", kt)], ref.shape, [("bias", bias)]), \
+        {"q": q, "kt": kt}, ref
+
+
 def gemm_case(rng, m, k, n, trans_b, alpha):
     """Gemm with a broadcast C, then ReLU."""
     a = rng.standard_normal((m, k)).astype(np.float32)
@@ -250,6 +266,8 @@ CASES = {
     "batched_packed_qk_3x67x129x71": lambda r: batched_case(r, 3, 67, 129, 71),
     "batched_qk_2x11x7x13": lambda r: batched_case(r, 2, 11, 7, 13),
     "batched_qk_12x128x64x128": lambda r: batched_case(r, 12, 128, 64, 128),
+    "attention_bias_no_reference_kernel_4x3x11x8x13":
+        lambda r: attention_bias_case(r, 4, 3, 11, 8, 13),
     "gemm_5x3x7": lambda r: gemm_case(r, 5, 3, 7, 0, 1.0),
     "gemm_transb_17x53x29_alpha": lambda r: gemm_case(r, 17, 53, 29, 1, 0.5),
     "gemm_transb_1x256x256": lambda r: gemm_case(r, 1, 256, 256, 1, 1.0),
@@ -288,17 +306,33 @@ CASES = {
 }
 
 
-def run(kiln_run, model_path, inputs, workdir, kernels, threads):
+def run(kiln_run, model_path, inputs, workdir, kernels, threads, env=None):
+    """The output, or None and the error; with `env`, also the run's
+    stdout and stderr."""
     args = [kiln_run, model_path, "--output-dir", workdir,
             f"--cpu-kernels={kernels}", "--threads", str(threads)]
     for name, value in inputs.items():
         path = os.path.join(workdir, name + ".npy")
         np.save(path, value)
         args += ["--input", f"{name}={path}"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                          env=env)
     if done.returncode != 0:
         return None, (done.stderr or done.stdout).strip().splitlines()[-1:]
+    if env is not None:
+        return np.load(os.path.join(workdir, "output_0.npy")), \
+            done.stdout + done.stderr
     return np.load(os.path.join(workdir, "output_0.npy")), None
+
+
+def reference_kernels(kiln_run, model_path, inputs, workdir):
+    """The oneDNN primitives a run executes with oneDNN's reference (plain
+    C++) implementation, from ONEDNN_VERBOSE."""
+    os.makedirs(workdir)
+    env = dict(os.environ, ONEDNN_VERBOSE="1")
+    _, log = run(kiln_run, model_path, inputs, workdir, "onednn", 1, env)
+    return [line for line in (log or "").splitlines()
+            if ",exec," in line and ",ref:" in line]
 
 
 def kernel_report(kiln_compile, model_path, workdir, kernels):
@@ -340,6 +374,12 @@ def main():
             if "concat_split" in name and "concat(" in onednn_report:
                 print(f"FAIL {name}: a concat is left")
                 failed += 1
+            if "no_reference_kernel" in name:
+                slow = reference_kernels(args.kiln_run, path, inputs,
+                                         os.path.join(tmp, name + ".verbose"))
+                if slow:
+                    print(f"FAIL {name}: oneDNN runs its reference kernel: {slow[0]}")
+                    failed += 1
             if "winograd" in name and "winograd" not in onednn_report:
                 print(f"FAIL {name}: oneDNN does not run it as Winograd")
                 failed += 1

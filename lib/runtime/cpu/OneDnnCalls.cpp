@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -493,6 +494,37 @@ void makeInteger(ConvPlan &plan, const memory::desc &weightsAny) {
   reorderRuntimeWeights(plan);
 }
 
+/// Whether oneDNN answered with its reference implementation: plain C++
+/// loops, one to two orders of magnitude slower than its JIT kernels.
+bool isReference(const dnnl::primitive_desc_base &pd) {
+  return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
+}
+
+/// The primitive with the epilogue fused as post-ops when oneDNN has a
+/// real kernel for that, else without it and the epilogue run after it as
+/// separate primitives (`epilogue.makeSeparate`). oneDNN 2.6 either
+/// rejects a post-op or, for some broadcasts of a binary operand, quietly
+/// falls back to its reference kernel: a batched product whose addend
+/// broadcasts over the batch (Swin's attention bias, 1x3x49x49 onto
+/// 64x3x49x49) took 140 ms there against 1 ms for the product alone.
+template <typename PD, typename Make>
+PD withEpilogue(Make make, const dnnl::primitive_attr &fusedAttr,
+                const dnnl::primitive_attr &plainAttr, Epilogue &epilogue,
+                const memory::desc &dst) {
+  std::optional<PD> fused;
+  try {
+    fused = make(fusedAttr);
+  } catch (const dnnl::error &) {
+  }
+  if (fused && (epilogue.steps.empty() || !isReference(*fused)))
+    return *fused;
+  PD plain = make(plainAttr);
+  if (fused && isReference(plain))
+    return *fused; // no better without the epilogue
+  epilogue.makeSeparate(dst);
+  return plain;
+}
+
 std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   auto plan = std::make_unique<ConvPlan>();
   bool last = d[abi::kConvChannelsLast];
@@ -554,21 +586,18 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
   // epilogue steps (kiln_lib.conv2d's verifier); they are fused.
   if (d[abi::kConvAlgorithm] == abi::kConvWinograd &&
       plan->constantWeights && plan->epilogue.binaryCount() == 0) {
-    dnnl::primitive_attr fused = attr;
+    dnnl::primitive_attr fused = userScratchpad(); // not a copy: a handle
     fused.set_post_ops(postOpsOf(plan->epilogue.steps));
     if (makeWinograd(*plan, fused))
       return plan;
   }
   plan->epilogue.sumFirst = Epilogue::canSumFirst(plan->epilogue.steps, plan->dst);
   attr.set_post_ops(postOpsOf(plan->epilogue.steps, plan->epilogue.sumFirst));
-  dnnl::convolution_forward::primitive_desc pd;
-  try {
-    pd = dnnl::convolution_forward::primitive_desc(cd, attr, cpuEngine());
-  } catch (const dnnl::error &) {
-    pd = dnnl::convolution_forward::primitive_desc(cd, userScratchpad(),
-                                                   cpuEngine());
-    plan->epilogue.makeSeparate(plan->dst);
-  }
+  auto pd = withEpilogue<dnnl::convolution_forward::primitive_desc>(
+      [&](const dnnl::primitive_attr &a) {
+        return dnnl::convolution_forward::primitive_desc(cd, a, cpuEngine());
+      },
+      attr, userScratchpad(), plan->epilogue, plan->dst);
   plan->scratch = pd.scratchpad_desc();
   plan->weights = pd.weights_desc();
   plan->primitive = dnnl::convolution_forward(pd);
@@ -725,19 +754,22 @@ std::unique_ptr<MatmulPlan> makeMatmulPlan(const int64_t *d) {
   dnnl::matmul::desc md(plan->lhs,
                         plan->constantWeights ? rhsAny : plan->userRhs,
                         plan->dst);
-  dnnl::primitive_attr attr = userScratchpad();
+  // Two attribute objects: a copied dnnl::primitive_attr is a handle to
+  // the same attributes, so post-ops set on a copy would be set on both.
   float alpha = float(fromBits(d[abi::kMmAlphaBits]));
-  if (alpha != 1.f)
-    attr.set_output_scales(0, {alpha});
-  dnnl::primitive_attr fusedAttr = attr;
+  auto makeAttr = [&] {
+    dnnl::primitive_attr a = userScratchpad();
+    if (alpha != 1.f)
+      a.set_output_scales(0, {alpha});
+    return a;
+  };
+  dnnl::primitive_attr attr = makeAttr(), fusedAttr = makeAttr();
   fusedAttr.set_post_ops(postOpsOf(plan->epilogue.steps));
-  dnnl::matmul::primitive_desc pd;
-  try {
-    pd = dnnl::matmul::primitive_desc(md, fusedAttr, cpuEngine());
-  } catch (const dnnl::error &) {
-    pd = dnnl::matmul::primitive_desc(md, attr, cpuEngine());
-    plan->epilogue.makeSeparate(plan->dst);
-  }
+  auto pd = withEpilogue<dnnl::matmul::primitive_desc>(
+      [&](const dnnl::primitive_attr &a) {
+        return dnnl::matmul::primitive_desc(md, a, cpuEngine());
+      },
+      fusedAttr, attr, plan->epilogue, plan->dst);
   plan->scratch = pd.scratchpad_desc();
   plan->rhs = pd.weights_desc();
   plan->primitive = dnnl::matmul(pd);
