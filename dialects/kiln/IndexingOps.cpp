@@ -125,14 +125,17 @@ static int64_t staticRangeLength(Value start, Value limit, Value delta) {
   auto type = dyn_cast<IntegerType>(tensorType(start).getElementType());
   if (!type || type.isUnsigned())
     return kDynamic;
-  std::optional<int64_t> v[3];
-  for (auto [i, x] : llvm::enumerate(ArrayRef<Value>{start, limit, delta})) {
+  // A named array: an ArrayRef of a braced list in the range-for would
+  // outlive the list it points to.
+  Value bounds[] = {start, limit, delta};
+  int64_t v[3];
+  for (auto [i, x] : llvm::enumerate(bounds)) {
     auto values = getConstantIntValues(x);
     if (!values || values->size() != 1)
       return kDynamic;
     v[i] = values->front();
   }
-  int64_t first = *v[0], last = *v[1], step = *v[2];
+  int64_t first = v[0], last = v[1], step = v[2];
   if (step == 0 || llvm::SubOverflow(last, first, last) ||
       !llvm::isIntN(type.getWidth(), last))
     return kDynamic;
