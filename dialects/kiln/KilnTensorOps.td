@@ -149,6 +149,15 @@ def Kiln_ShapeOp : Kiln_Op<"shape", [Pure, Kiln_InferTypes]> {
   let results = (outs Kiln_I64Vector:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The dimensions it returns, as the input's type knows them (dynamic
+    /// ones included).
+    llvm::ArrayRef<int64_t> getDims() {
+      return llvm::cast<mlir::RankedTensorType>(getInput().getType())
+          .getShape()
+          .slice(getStart(), getEnd() - getStart());
+    }
+  }];
 }
 
 #endif // KILN_TENSOR_OPS_TD

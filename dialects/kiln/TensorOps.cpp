@@ -298,8 +298,7 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto picked = getIntValues(indices);
   if (!picked)
     return {};
-  ArrayRef<int64_t> dims = tensorType(shape.getInput()).getShape().slice(
-      shape.getStart(), shape.getEnd() - shape.getStart());
+  ArrayRef<int64_t> dims = shape.getDims();
   SmallVector<APInt> values;
   for (int64_t i : *picked) {
     if (i < 0)
@@ -390,8 +389,7 @@ LogicalResult ShapeOp::inferReturnTypes(MLIRContext *ctx,
 }
 
 OpFoldResult ShapeOp::fold(FoldAdaptor) {
-  ArrayRef<int64_t> dims =
-      tensorType(getInput()).getShape().slice(getStart(), getEnd() - getStart());
+  ArrayRef<int64_t> dims = getDims();
   if (llvm::any_of(dims, isDynamic))
     return {};
   SmallVector<APInt> values;
