@@ -276,19 +276,26 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
       }
       return SmallVector<Value>{y1, x1, y2, x2};
     };
-    auto iouAbove = [&](OpBuilder &xb, Location xl, Value bi, Value i, Value j) {
-      SmallVector<Value> p = corners(xb, xl, bi, i), q = corners(xb, xl, bi, j);
-      auto sub = [&](Value a, Value c) { return arith::SubFOp::create(xb, xl, a, c).getResult(); };
-      auto mul = [&](Value a, Value c) { return arith::MulFOp::create(xb, xl, a, c).getResult(); };
+    auto sub = [](OpBuilder &xb, Location xl, Value a, Value c) {
+      return arith::SubFOp::create(xb, xl, a, c).getResult();
+    };
+    auto mul = [](OpBuilder &xb, Location xl, Value a, Value c) {
+      return arith::MulFOp::create(xb, xl, a, c).getResult();
+    };
+    auto area = [&](OpBuilder &xb, Location xl, ArrayRef<Value> p) {
+      return mul(xb, xl, sub(xb, xl, p[2], p[0]), sub(xb, xl, p[3], p[1]));
+    };
+    // Whether boxes p and q (corners, areas) overlap by more than the
+    // threshold.
+    auto iouAbove = [&](OpBuilder &xb, Location xl, ArrayRef<Value> p, Value ap,
+                        ArrayRef<Value> q, Value aq) {
       auto mx = [&](Value a, Value c) { return arith::MaximumFOp::create(xb, xl, a, c).getResult(); };
       auto mn = [&](Value a, Value c) { return arith::MinimumFOp::create(xb, xl, a, c).getResult(); };
       Value zeroF = scalarConstant(xb, xl, t, 0);
-      Value ih = mx(sub(mn(p[2], q[2]), mx(p[0], q[0])), zeroF);
-      Value iw = mx(sub(mn(p[3], q[3]), mx(p[1], q[1])), zeroF);
-      Value inter = mul(ih, iw);
-      Value ap = mul(sub(p[2], p[0]), sub(p[3], p[1]));
-      Value aq = mul(sub(q[2], q[0]), sub(q[3], q[1]));
-      Value uni = sub(arith::AddFOp::create(xb, xl, ap, aq), inter);
+      Value ih = mx(sub(xb, xl, mn(p[2], q[2]), mx(p[0], q[0])), zeroF);
+      Value iw = mx(sub(xb, xl, mn(p[3], q[3]), mx(p[1], q[1])), zeroF);
+      Value inter = mul(xb, xl, ih, iw);
+      Value uni = sub(xb, xl, arith::AddFOp::create(xb, xl, ap, aq), inter);
       Value positive = fcmp(xb, xl, arith::CmpFPredicate::OGT, uni, zeroF);
       Value iou = arith::DivFOp::create(xb, xl, inter, uni);
       Value above = fcmp(xb, xl, arith::CmpFPredicate::OGT, iou, iouT);
@@ -299,9 +306,14 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
     Value chosenInit = emptyTensor(b, loc, {nb, nc, nn}, indexType);
     Value countsInit = emptyTensor(b, loc, {nb, nc}, indexType);
     Value heapInit = emptyTensor(b, loc, {OpFoldResult(nn)}, indexType);
+    // The selected boxes of the current (batch, class), one row per
+    // quantity (y1, x1, y2, x2, area): the test of a candidate against them
+    // reads five contiguous rows (vector loads), where reading the boxes
+    // through the selected indices would gather and redo the corners.
+    Value selectedInit = emptyTensor(b, loc, {b.getIndexAttr(5), OpFoldResult(nn)}, t);
     SmallVector<Value> pass1 = loopNest(
         b, loc, ValueRange{nb, nc},
-        ValueRange{chosenInit, countsInit, zero, heapInit},
+        ValueRange{chosenInit, countsInit, zero, heapInit, selectedInit},
         [&](OpBuilder &pb, Location pl, ValueRange bc, ValueRange acc) {
           auto score = [&](OpBuilder &sb, Location sl, Value i) {
             return tensor::ExtractOp::create(sb, sl, scores,
@@ -339,8 +351,10 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
           // selected; a candidate is selected unless its IoU with one
           // already selected is above the threshold.
           auto walk = scf::WhileOp::create(
-              pb, pl, TypeRange{heap.getType(), indexType, indexType, acc[0].getType()},
-              ValueRange{heap, cand[1], zero, acc[0]},
+              pb, pl,
+              TypeRange{heap.getType(), indexType, indexType, acc[0].getType(),
+                        acc[4].getType()},
+              ValueRange{heap, cand[1], zero, acc[0], acc[4]},
               [&](OpBuilder &wb, Location wl, ValueRange w) {
                 Value go = arith::AndIOp::create(
                     wb, wl,
@@ -350,35 +364,47 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
               },
               [&](OpBuilder &wb, Location wl, ValueRange w) {
                 auto [rest, i] = heapPop(wb, wl, w[0], w[1], better);
+                SmallVector<Value> p = corners(wb, wl, bc[0], i);
+                Value ap = area(wb, wl, p);
                 Value suppressed = loopNest(
                     wb, wl, ValueRange{w[2]},
                     ValueRange{arith::ConstantIntOp::create(wb, wl, 0, 1)},
                     [&](OpBuilder &jb, Location jl, ValueRange q, ValueRange f) {
-                      Value j = tensor::ExtractOp::create(
-                          jb, jl, w[3], ValueRange{bc[0], bc[1], q[0]});
-                      return SmallVector<Value>{arith::OrIOp::create(
-                          jb, jl, f[0], iouAbove(jb, jl, bc[0], i, j))};
+                      SmallVector<Value> row;
+                      for (int k = 0; k < 5; ++k)
+                        row.push_back(tensor::ExtractOp::create(
+                            jb, jl, w[4], ValueRange{cIndex(jb, jl, k), q[0]}));
+                      Value hit = iouAbove(jb, jl, p, ap, ArrayRef(row).take_front(4),
+                                           row[4]);
+                      return SmallVector<Value>{arith::OrIOp::create(jb, jl, f[0], hit)};
                     })[0];
                 SmallVector<Value> kept = ifThen(
                     wb, wl,
                     arith::XOrIOp::create(wb, wl, suppressed,
                                           arith::ConstantIntOp::create(wb, wl, 1, 1)),
-                    ValueRange{w[2], w[3]}, [&](OpBuilder &tb, Location tl) {
+                    ValueRange{w[2], w[3], w[4]}, [&](OpBuilder &tb, Location tl) {
+                      Value sel = w[4];
+                      Value quantities[5] = {p[0], p[1], p[2], p[3], ap};
+                      for (int k = 0; k < 5; ++k)
+                        sel = tensor::InsertOp::create(
+                            tb, tl, quantities[k], sel, ValueRange{cIndex(tb, tl, k), w[2]});
                       return SmallVector<Value>{
                           arith::AddIOp::create(tb, tl, w[2], one),
                           tensor::InsertOp::create(tb, tl, i, w[3],
-                                                   ValueRange{bc[0], bc[1], w[2]})};
+                                                   ValueRange{bc[0], bc[1], w[2]}),
+                          sel};
                     });
                 scf::YieldOp::create(
                     wb, wl,
                     ValueRange{rest, arith::SubIOp::create(wb, wl, w[1], one), kept[0],
-                               kept[1]});
+                               kept[1], kept[2]});
               });
           Value count = walk.getResult(2);
           return SmallVector<Value>{
               walk.getResult(3),
               tensor::InsertOp::create(pb, pl, count, acc[1], bc),
-              arith::AddIOp::create(pb, pl, acc[2], count), walk.getResult(0)};
+              arith::AddIOp::create(pb, pl, acc[2], count), walk.getResult(0),
+              walk.getResult(4)};
         });
     Value chosen = pass1[0], counts = pass1[1], total = pass1[2];
     Value out = emptyTensor(b, loc, {OpFoldResult(total), b.getIndexAttr(3)}, i64);

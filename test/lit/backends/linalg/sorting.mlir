@@ -101,14 +101,27 @@ func.func @unique_axis(%x: tensor<2x4x3xf32>) -> (tensor<2x?x3xf32>, tensor<?xsi
 // (batch, class) the boxes above the score threshold go into a heap
 // (built by sifting each parent down), and are popped best first while
 // fewer than max_output are selected; each popped box is tested against
-// the selected ones only.
+// the selected ones only, whose corners and areas are kept in five rows
+// (y1, x1, y2, x2, area) as they are selected: the test reads them
+// contiguously instead of gathering the boxes through the selected indices.
 // SERIAL-LABEL: func @nms
-// SERIAL: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (tensor<1x2x6xindex>, tensor<1x2xindex>, index, tensor<?xindex>)
+// SERIAL: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (tensor<1x2x6xindex>, tensor<1x2xindex>, index, tensor<?xindex>, tensor<5x?xf32>)
 // SERIAL: arith.cmpf ogt
 // SERIAL: arith.divui %{{.*}}, %c2 : index
 // SERIAL: scf.while {{.*}} -> (tensor<?xindex>, index, index)
-// SERIAL: scf.while {{.*}} : (tensor<?xindex>, index, index, tensor<?x?x?xindex>)
-// SERIAL: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %false) -> (i1)
+// SERIAL: scf.while (%{{.*}}, %[[COUNT:.*]] = %c0, %{{.*}}, %[[SEL:.*]] = %{{.*}}) : (tensor<?xindex>, index, index, tensor<?x?x?xindex>, tensor<5x?xf32>)
+// SERIAL: %[[Y1:.*]] = arith.minimumf
+// SERIAL: %[[Y2:.*]] = arith.maximumf
+// SERIAL: %[[X1:.*]] = arith.minimumf
+// SERIAL: %[[X2:.*]] = arith.maximumf
+// SERIAL: %[[AREA:.*]] = arith.mulf
+// SERIAL: scf.for %[[Q:.*]] = %c0 to %[[COUNT]] step %c1 iter_args(%{{.*}} = %false) -> (i1)
+// SERIAL-NEXT: tensor.extract %[[SEL]][%c0, %[[Q]]] : tensor<5x?xf32>
+// SERIAL-NOT: tensor.extract %arg0
+// SERIAL: arith.divf
+// SERIAL: } else {
+// SERIAL-NEXT: tensor.insert %[[Y1]] into %[[SEL]][%c0, %[[COUNT]]]
+// SERIAL: tensor.insert %[[AREA]] into %{{.*}}[%c4, %[[COUNT]]]
 // SERIAL: tensor.empty(%{{.*}}) : tensor<?x3xi64>
 // PARALLEL-LABEL: func @nms
 // PARALLEL: arith.divui
