@@ -84,6 +84,20 @@ KernelEstimate CpuCostModel::choose(Operation *op, bool canRun) const {
   // win (4096x4096: 2.0 against 4.4 ms).
   if (constantAxpyMatrix(op))
     return library;
+  // A product or convolution with a size known only at run time: its
+  // generated code would be plain loops (the packed GEMM takes static
+  // shapes), several times slower than oneDNN at any size worth a call (the
+  // BERT-like encoder with dynamic batch and sequence: 531 ms at 1x128,
+  // 108 compiled for that shape; ResNet-18 with a dynamic batch ...). Its
+  // estimates have no bytes or FLOPs to compare.
+  auto dynamic = [](Type t) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    return ranked && !ranked.hasStaticShape();
+  };
+  if (isa<MatMulOp, GemmOp, ConvOp>(op) &&
+      (llvm::any_of(op->getOperandTypes(), dynamic) ||
+       llvm::any_of(op->getResultTypes(), dynamic)))
+    return library;
   return library.milliseconds < codegen.milliseconds ? library : codegen;
 }
 

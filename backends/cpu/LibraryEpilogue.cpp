@@ -82,6 +82,11 @@ bool isStaticF32(Type type) {
   return t && t.hasStaticShape() && t.getElementType().isF32();
 }
 
+bool isF32Ranked(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  return t && t.getElementType().isF32();
+}
+
 bool broadcastsTo(RankedTensorType operand, RankedTensorType out) {
   if (operand.getRank() > out.getRank())
     return false;
@@ -105,7 +110,11 @@ Epilogue collectEpilogue(Value v) {
       e.args.append({std::get<1>(*u), std::get<2>(*u)});
     } else if (auto b = binaryStep(user, v)) {
       auto t = dyn_cast<RankedTensorType>(b->second.getType());
-      if (!t || !isStaticF32(t) || !broadcastsTo(t, out))
+      // Sizes known only at run time go in the call's descriptor then; a
+      // dynamic one only against the output's dynamic one (equal at run
+      // time: the op's operands broadcast; or 1, which oneDNN broadcasts).
+      if (!t || !isF32Ranked(t) || !broadcastsTo(t, out) ||
+          (!t.hasStaticShape() && t.getRank() != out.getRank()))
         break;
       e.ops.push_back(b->first);
       e.args.append({0.f, 0.f});

@@ -27,6 +27,8 @@ struct Epilogue {
 
 /// A static-shaped f32 tensor type.
 bool isStaticF32(mlir::Type type);
+/// An f32 ranked tensor, of any sizes.
+bool isF32Ranked(mlir::Type type);
 
 /// Whether `operand` broadcasts to `out` without growing `out`: each of its
 /// trailing dimensions is 1 or out's.

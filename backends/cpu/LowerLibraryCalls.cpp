@@ -61,10 +61,41 @@ std::optional<int64_t> postOpKind(StringRef name) {
       .Default(std::nullopt);
 }
 
+/// A call's descriptor: its values, and for those known only at run time
+/// (sizes of dynamic dimensions) the buffer and dimension they come from.
+struct Descriptor {
+  std::vector<int64_t> d;
+  struct RunTimeSize {
+    size_t at;
+    Value buffer;
+    int64_t dim;
+  };
+  std::vector<RunTimeSize> runTime;
+
+  /// Sets entry `at` to `buffer`'s size `dim` (a placeholder if dynamic).
+  void setSize(size_t at, Value buffer, int64_t dim) {
+    auto type = cast<MemRefType>(buffer.getType());
+    if (type.isDynamicDim(dim))
+      runTime.push_back({at, buffer, dim});
+    d[at] = type.getDimSize(dim);
+  }
+
+  /// Appends `buffer`'s sizes (a placeholder for each dynamic one).
+  void appendShape(Value buffer) {
+    auto type = cast<MemRefType>(buffer.getType());
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (type.isDynamicDim(i))
+        runTime.push_back({d.size(), buffer, i});
+      d.push_back(type.getDimSize(i));
+    }
+  }
+};
+
 /// Appends the epilogue's encoding (see CpuAbi.h).
 LogicalResult appendEpilogue(Operation *op, ArrayAttr postOps,
                              ArrayRef<float> postArgs, ValueRange operands,
-                             std::vector<int64_t> &d) {
+                             Descriptor &desc) {
+  std::vector<int64_t> &d = desc.d;
   d.push_back(postOps.size());
   size_t next = 0;
   for (auto [i, a] : llvm::enumerate(postOps)) {
@@ -76,8 +107,7 @@ LogicalResult appendEpilogue(Operation *op, ArrayAttr postOps,
     d.push_back(bitsOf(postArgs.empty() ? 0.0 : postArgs[2 * i]));
     d.push_back(bitsOf(postArgs.empty() ? 0.0 : postArgs[2 * i + 1]));
     if (*kind >= abi::kFirstBinary)
-      llvm::append_range(
-          d, cast<MemRefType>(operands[next++].getType()).getShape());
+      desc.appendShape(operands[next++]);
   }
   return success();
 }
@@ -107,16 +137,43 @@ Value bufferArray(OpBuilder &b, Location loc, Operation *op,
   return array;
 }
 
-/// Replaces `op` with `slot(desc, buffers)`: the descriptor `d` as a
-/// constant, the buffers' addresses in a stack array.
+/// Replaces `op` with `slot(desc, buffers)`: the descriptor as a constant,
+/// the buffers' addresses in a stack array. A descriptor with sizes known
+/// only at run time is copied from its constant into a stack array of the
+/// function (one per call site, allocated at its entry) and the sizes are
+/// stored over their placeholders before each call: the runtime keys its
+/// plans by the contents, so each shape gets its own oneDNN primitive, made
+/// on its first call.
 void replaceWithCall(Operation *op, ModuleOp module, int slot,
-                     ArrayRef<int64_t> d, ArrayRef<Value> buffers) {
+                     const Descriptor &descriptor, ArrayRef<Value> buffers) {
   OpBuilder b(op);
   Location loc = op->getLoc();
+  const std::vector<int64_t> &d = descriptor.d;
   Value desc = lib::constantI64Array(b, module, loc, d, "kiln_cpu_desc_");
-  Value array = bufferArray(b, loc, op, buffers);
   MLIRContext *ctx = b.getContext();
   Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i64 = b.getI64Type();
+  if (!descriptor.runTime.empty()) {
+    Value stack;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      auto func = op->getParentOfType<FunctionOpInterface>();
+      b.setInsertionPointToStart(&func.getFunctionBody().front());
+      Value count = LLVM::ConstantOp::create(b, loc, i64, int64_t(d.size()));
+      stack = LLVM::AllocaOp::create(b, loc, ptr, i64, count, 8);
+    }
+    Value bytes = LLVM::ConstantOp::create(b, loc, i64, int64_t(8 * d.size()));
+    LLVM::MemcpyOp::create(b, loc, stack, desc, bytes, /*isVolatile=*/false);
+    for (const Descriptor::RunTimeSize &size : descriptor.runTime) {
+      Value dim = memref::DimOp::create(b, loc, size.buffer, size.dim);
+      Value value = arith::IndexCastOp::create(b, loc, i64, dim);
+      Value at = LLVM::GEPOp::create(b, loc, ptr, i64, stack,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(size.at)});
+      LLVM::StoreOp::create(b, loc, value, at);
+    }
+    desc = stack;
+  }
+  Value array = bufferArray(b, loc, op, buffers);
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
                                           {ptr, ptr});
   LLVM::CallOp::create(
@@ -136,8 +193,10 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
     return conv.emitOpError("oneDNN calls take f32 or integer products only");
   bool last = conv.getChannelsLast();
   int c = last ? 3 : 1, s = last ? 1 : 2;
-  std::vector<int64_t> d(abi::kConvEpilogue, 0);
-  d[abi::kConvN] = in.getDimSize(0);
+  Descriptor desc;
+  std::vector<int64_t> &d = desc.d;
+  d.assign(abi::kConvEpilogue, 0);
+  desc.setSize(abi::kConvN, conv.getInput(), 0);
   d[abi::kConvC] = in.getDimSize(c);
   d[abi::kConvH] = in.getDimSize(s);
   d[abi::kConvW] = in.getDimSize(s + 1);
@@ -171,7 +230,7 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d[abi::kConvOutputZeroPoint] = conv.getOutputZeroPoint();
   d[abi::kConvScales] = conv.getOutputScales().size();
   if (failed(appendEpilogue(conv, conv.getPostOps(), conv.getPostArgs(),
-                            conv.getPostOperands(), d)))
+                            conv.getPostOperands(), desc)))
     return failure();
   for (float scale : conv.getOutputScales()) {
     uint32_t bits;
@@ -184,7 +243,7 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
                                 conv.getBias(), conv.getInputZeroPoint()};
   llvm::append_range(buffers, conv.getPostOperands());
   buffers.push_back(conv.getInit());
-  replaceWithCall(conv, module, abi::kSlotConv2d, d, buffers);
+  replaceWithCall(conv, module, abi::kSlotConv2d, desc, buffers);
   return success();
 }
 
@@ -200,26 +259,28 @@ LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
   if (!out.getElementType().isF32() && !integer)
     return mm.emitOpError("oneDNN calls take f32 or integer products only");
   int64_t rank = out.getRank();
-  std::vector<int64_t> d(abi::kMmDims, 0);
+  Descriptor desc;
+  std::vector<int64_t> &d = desc.d;
+  d.assign(abi::kMmDims, 0);
   d[abi::kMmRank] = rank;
   d[abi::kMmTransA] = mm.getTransA();
   d[abi::kMmTransB] = mm.getTransB();
   d[abi::kMmAlphaBits] = bitsOf(mm.getAlpha().convertToDouble());
   d[abi::kMmConstantWeights] = mm.getConstantWeights();
   d[abi::kMmInteger] = integer;
-  for (MemRefType t : {a, bt, out}) {
-    d.insert(d.end(), rank - t.getRank(), 1);
-    llvm::append_range(d, t.getShape());
+  for (Value v : {mm.getLhs(), mm.getRhs(), mm.getInit()}) {
+    d.insert(d.end(), rank - cast<MemRefType>(v.getType()).getRank(), 1);
+    desc.appendShape(v);
   }
   if (failed(appendEpilogue(mm, mm.getPostOps(), mm.getPostArgs(),
-                            mm.getPostOperands(), d)))
+                            mm.getPostOperands(), desc)))
     return failure();
   d[abi::kMmLength] = d.size();
 
   SmallVector<Value> buffers = {mm.getLhs(), mm.getRhs()};
   llvm::append_range(buffers, mm.getPostOperands());
   buffers.push_back(mm.getInit());
-  replaceWithCall(mm, module, abi::kSlotMatmul, d, buffers);
+  replaceWithCall(mm, module, abi::kSlotMatmul, desc, buffers);
   return success();
 }
 

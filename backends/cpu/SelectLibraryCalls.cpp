@@ -13,8 +13,10 @@
 //   si32 kiln.matmul / kiln.conv of 8-bit values minus zero points
 //                         -> integer kiln_lib ops (SelectIntegerProducts.cpp)
 //
-// Only f32 ops with static shapes qualify; everything else stays for code
-// generation, which handles every case. The pass runs before composites are
+// Only f32 ops qualify. Products may have sizes known only at run time (a
+// batch or sequence axis, a count of detections), 2-D convolutions a batch
+// known only then: their call's descriptor carries those sizes. Everything else
+// stays for code generation, which handles every case. The pass runs before composites are
 // decomposed (so gelu and silu can be post-ops) and again after (so that
 // the products inside attention go to the library too).
 //
@@ -27,6 +29,7 @@
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/simplify/RuleUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -68,6 +71,46 @@ Value emptyLike(PatternRewriter &rewriter, Location loc, Type type) {
                                  t.getElementType());
 }
 
+/// The sizes of a product's dynamic result dimensions, from its operands:
+/// rows from the left one, columns from the right one, and a batch
+/// dimension the larger of theirs (one is 1 or both are equal).
+SmallVector<Value> productDynamicSizes(PatternRewriter &rewriter, Location loc,
+                                       Operation *op) {
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = out.getRank();
+  Value a = op->getOperand(0), b = op->getOperand(1);
+  auto ta = cast<RankedTensorType>(a.getType()), tb = cast<RankedTensorType>(b.getType());
+  bool transA = false, transB = false;
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    transA = gemm.getTransA();
+    transB = gemm.getTransB();
+  }
+  auto dim = [&](Value v, int64_t i) -> Value {
+    return tensor::DimOp::create(rewriter, loc, v, i);
+  };
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!out.isDynamicDim(i))
+      continue;
+    if (i == rank - 2) {
+      sizes.push_back(dim(a, ta.getRank() - (transA ? 1 : 2)));
+    } else if (i == rank - 1) {
+      sizes.push_back(dim(b, tb.getRank() - (transB ? 2 : 1)));
+    } else {
+      Value size;
+      for (auto [v, t] : {std::pair(a, ta), std::pair(b, tb)}) {
+        int64_t at = i - (rank - t.getRank());
+        if (t.getRank() <= 2 || at < 0)
+          continue;
+        Value d = dim(v, at);
+        size = size ? arith::MaxUIOp::create(rewriter, loc, size, d).getResult() : d;
+      }
+      sizes.push_back(size);
+    }
+  }
+  return sizes;
+}
+
 /// Replaces `op` and its epilogue with `make(init, post operands)`, built
 /// where the epilogue's last op was.
 template <typename Make>
@@ -79,7 +122,20 @@ void replaceWithEpilogue(PatternRewriter &rewriter, Operation *op,
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   SmallVector<Value> post =
       operandsAtRank(rewriter, loc, e.operands, type.getRank());
-  Value result = make(emptyLike(rewriter, loc, type), post);
+  Value init;
+  if (type.hasStaticShape()) {
+    init = emptyLike(rewriter, loc, type);
+  } else {
+    // A product's sizes from its operands; a convolution's batch (its only
+    // dynamic size) is its input's.
+    SmallVector<Value> sizes =
+        isa<ConvOp>(op) ? SmallVector<Value>{tensor::DimOp::create(
+                              rewriter, loc, op->getOperand(0), 0)}
+                        : productDynamicSizes(rewriter, loc, op);
+    init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                   type.getElementType(), sizes);
+  }
+  Value result = make(init, post);
   // Users of the epilogue's last value, then the chain, innermost first.
   SmallVector<Operation *> chain;
   for (Operation *o = op; o != last; o = *o->getResult(0).user_begin())
@@ -97,11 +153,24 @@ UnitAttr unit(PatternRewriter &rewriter, bool set) {
   return set ? rewriter.getUnitAttr() : UnitAttr();
 }
 
+/// Static f32, or (2-D only) f32 whose batch alone is known only at run
+/// time: the size the call's descriptor then carries.
+bool staticButBatch(Type type, int64_t rank) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.getElementType().isF32())
+    return false;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    if (t.isDynamicDim(i) && (i != 0 || rank != 4))
+      return false;
+  return true;
+}
+
 /// 2-D, or 1-D (run as 2-D over a unit height).
 bool canRunConv(ConvOp op) {
   int64_t rank = op.getType().getRank();
-  return isStaticF32(op.getInput().getType()) &&
-         isStaticF32(op.getWeight().getType()) && isStaticF32(op.getType()) &&
+  return staticButBatch(op.getInput().getType(), rank) &&
+         isStaticF32(op.getWeight().getType()) &&
+         staticButBatch(op.getType(), rank) &&
          (!op.getBias() || isStaticF32(op.getBias().getType())) &&
          (rank == 4 || rank == 3) && op.getAutoPad() == "NOTSET" &&
          op.getPads().size() == size_t(2 * (rank - 2));
@@ -143,7 +212,7 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (!canRunConv(op))
-      return rewriter.notifyMatchFailure(op, "not a static f32 1-D or 2-D conv");
+      return rewriter.notifyMatchFailure(op, "not an f32 1-D or 2-D conv with static sizes but the batch");
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Epilogue e = collectEpilogue(op.getResult());
@@ -214,7 +283,7 @@ bool canRunMatMul(MatMulOp op) {
   auto a = dyn_cast<RankedTensorType>(op.getLhs().getType());
   auto b = dyn_cast<RankedTensorType>(op.getRhs().getType());
   auto c = op.getType();
-  if (!isStaticF32(a) || !isStaticF32(b) || !isStaticF32(c))
+  if (!isF32Ranked(a) || !isF32Ranked(b) || !isF32Ranked(c))
     return false;
   auto rankFits = [&](RankedTensorType t) {
     return t.getRank() == 2 || t.getRank() == c.getRank();
@@ -225,12 +294,15 @@ bool canRunMatMul(MatMulOp op) {
 
 bool canRunGemm(GemmOp op) {
   auto result = op.getType();
-  if (!isStaticF32(op.getA().getType()) || !isStaticF32(op.getB().getType()) ||
-      !isStaticF32(result))
+  if (!isF32Ranked(op.getA().getType()) || !isF32Ranked(op.getB().getType()) ||
+      !isF32Ranked(result))
     return false;
   double beta = op.getBeta().convertToDouble();
   Value c = beta != 0.0 ? op.getC() : Value();
-  return !c || (beta == 1.0 && isStaticF32(c.getType()) &&
+  auto ct = c ? cast<RankedTensorType>(c.getType()) : RankedTensorType();
+  // C joins the epilogue, at the result's rank: dynamic sizes only there.
+  return !c || (beta == 1.0 && isF32Ranked(ct) &&
+                (ct.hasStaticShape() || ct.getRank() == result.getRank()) &&
                 broadcastsTo(cast<RankedTensorType>(c.getType()), result));
 }
 
@@ -240,7 +312,7 @@ struct MatMulToLibrary : LibraryPattern<MatMulOp> {
                                 PatternRewriter &rewriter) const override {
     auto c = op.getType();
     if (!canRunMatMul(op))
-      return rewriter.notifyMatchFailure(op, "not a static f32 matrix product");
+      return rewriter.notifyMatchFailure(op, "not an f32 matrix product");
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Value rhs = op.getRhs();
@@ -269,7 +341,7 @@ struct GemmToLibrary : LibraryPattern<GemmOp> {
                                 PatternRewriter &rewriter) const override {
     auto result = op.getType();
     if (!canRunGemm(op))
-      return rewriter.notifyMatchFailure(op, "not static f32, or C scaled");
+      return rewriter.notifyMatchFailure(op, "not f32, or C scaled");
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     double beta = op.getBeta().convertToDouble();

@@ -21,6 +21,8 @@ void KilnLibDialect::initialize() {
 }
 
 bool isDenseRowMajor(MemRefType type) {
+  if (type.getLayout().isIdentity())
+    return true;
   if (!type.hasStaticShape())
     return false;
   SmallVector<int64_t> strides;
@@ -64,7 +66,12 @@ LogicalResult verifyOperandKinds(Operation *op, Value init,
         (!tensors && !isa<MemRefType>(shaped)))
       return op->emitOpError(
           "operands must be all ranked tensors or all memrefs");
-    if (!shaped.hasStaticShape())
+    // A product's sizes may be known only at run time (its call carries
+    // them), a convolution's batch too; its filter's never.
+    bool batchOnly = isa<Conv2dOp>(op) && v != op->getOperand(1) &&
+                     llvm::all_of(llvm::seq<int64_t>(1, shaped.getRank()),
+                                  [&](int64_t i) { return !shaped.isDynamicDim(i); });
+    if (!shaped.hasStaticShape() && !isa<MatmulOp>(op) && !batchOnly)
       return op->emitOpError("operands must have static shapes");
     if (!integer && shaped.getElementType() != element)
       return op->emitOpError("operands must have one element type");
@@ -135,6 +142,11 @@ bool isKnownPostOp(StringRef name) {
              name);
 }
 
+/// Sizes that may be equal: the same, or one known only at run time.
+static bool sameSize(int64_t a, int64_t b) {
+  return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+}
+
 LogicalResult Conv2dOp::verify() {
   if (failed(verifyOperandKinds(*this, getInit(), {getInput(), getFilter()})) ||
       failed(verifyEpilogue(*this, getPostOps(), getPostArgs(),
@@ -161,7 +173,7 @@ LogicalResult Conv2dOp::verify() {
     if (b.getRank() != 1 || b.getDimSize(0) != k)
       return emitOpError("bias must be [") << k << "]";
   }
-  if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(c) != k)
+  if (!sameSize(out.getDimSize(0), in.getDimSize(0)) || out.getDimSize(c) != k)
     return emitOpError(getChannelsLast() ? "init must be [N, P, Q, K]"
                                          : "init must be [N, K, P, Q]");
   for (int i = 0; i < 2; ++i) {
@@ -236,7 +248,7 @@ LogicalResult MatmulOp::verify() {
     // Leading dimensions: init's, or 1 to broadcast (a library may take
     // only some of these forms; its backend checks).
     for (int64_t i = 0; t.getRank() == rank && i + 2 < rank; ++i)
-      if (t.getDimSize(i) != 1 && t.getDimSize(i) != c.getDimSize(i))
+      if (t.getDimSize(i) != 1 && !sameSize(t.getDimSize(i), c.getDimSize(i)))
         return emitOpError(
             "operands' leading dimensions must be init's or 1");
   }
@@ -248,9 +260,9 @@ LogicalResult MatmulOp::verify() {
   };
   int64_t m = rows(a, getTransA()), k = cols(a, getTransA());
   int64_t kb = rows(b, getTransB()), n = cols(b, getTransB());
-  if (k != kb)
+  if (!sameSize(k, kb))
     return emitOpError("contraction sizes differ: ") << k << " and " << kb;
-  if (c.getDimSize(rank - 2) != m || c.getDimSize(rank - 1) != n)
+  if (!sameSize(c.getDimSize(rank - 2), m) || !sameSize(c.getDimSize(rank - 1), n))
     return emitOpError("init must end in [") << m << ", " << n << "]";
   if (c.getElementType().isInteger(8))
     return emitOpError("a matrix product is not requantized (init i32)");
@@ -334,7 +346,11 @@ struct LibraryCallBufferization
       bool isInit = dps.isDpsInit(&operand);
       if (!isDenseRowMajor(type)) {
         auto dense = MemRefType::get(type.getShape(), type.getElementType());
-        FailureOr<Value> tmp = options.createAlloc(rewriter, loc, dense, {});
+        SmallVector<Value> sizes;
+        for (int64_t i = 0; i < type.getRank(); ++i)
+          if (type.isDynamicDim(i))
+            sizes.push_back(memref::DimOp::create(rewriter, loc, b, i));
+        FailureOr<Value> tmp = options.createAlloc(rewriter, loc, dense, sizes);
         if (failed(tmp))
           return failure();
         if ((!isInit || readsInit(op)) &&

@@ -84,6 +84,50 @@ func.func @conv_requantized(%x: memref<1x3x8x8xi8>, %w: memref<2x3x3x3xi8>, %b: 
 
 // -----
 
+// Sizes known only at run time: the descriptor's constant holds a
+// placeholder for each (ShapedType's dynamic size); before each call it is
+// copied into a stack array of the function and the sizes stored over the
+// placeholders (entries 7 and 11: the left operand's and the output's rows;
+// entry 17: the residual's rows).
+// CHECK: llvm.mlir.global internal constant @[[G:.*]](dense<[19, 2, 0, 0, 4607182418800017408, 0, 0, -9223372036854775808, 4, 4, 5, -9223372036854775808, 5, 1, 100, 0, 0, -9223372036854775808, 5]> : tensor<19xi64>)
+// CHECK-LABEL: func @matmul_dynamic
+// CHECK: %[[N:.*]] = llvm.mlir.constant(19 : i64) : i64
+// CHECK: %[[STACK:.*]] = llvm.alloca %[[N]] x i64
+// CHECK: %[[DESC:.*]] = llvm.mlir.addressof @[[G]]
+// CHECK: "llvm.intr.memcpy"(%[[STACK]], %[[DESC]], %{{.*}}) <{isVolatile = false}>
+// CHECK: %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[MI:.*]] = arith.index_cast %[[M]] : index to i64
+// CHECK: %[[AT:.*]] = llvm.getelementptr %[[STACK]][7]
+// CHECK: llvm.store %[[MI]], %[[AT]]
+// CHECK: memref.dim %arg3
+// CHECK: llvm.getelementptr %[[STACK]][11]
+// CHECK: memref.dim %arg2
+// CHECK: llvm.getelementptr %[[STACK]][17]
+// CHECK: llvm.call @kiln_cpu_matmul(%[[STACK]], %{{.*}})
+func.func @matmul_dynamic(%a: memref<?x4xf32>, %b: memref<4x5xf32>, %r: memref<?x5xf32>, %c: memref<?x5xf32>) {
+  kiln_lib.matmul %a, %b post %r into %c {post_ops = ["add"]} : memref<?x4xf32>, memref<4x5xf32>, memref<?x5xf32> into memref<?x5xf32>
+  return
+}
+
+// -----
+
+// A convolution's batch known only at run time: entry 1 (N), from the input.
+// CHECK-LABEL: func @conv_dynamic_batch
+// CHECK: %[[STACK:.*]] = llvm.alloca %{{.*}} x i64
+// CHECK: "llvm.intr.memcpy"(%[[STACK]]
+// CHECK: %[[N:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[AT:.*]] = llvm.getelementptr %[[STACK]][1]
+// CHECK: llvm.store %[[NI]], %[[AT]]
+// CHECK-NOT: memref.dim
+// CHECK: llvm.call @kiln_cpu_conv2d(%[[STACK]], %{{.*}})
+func.func @conv_dynamic_batch(%x: memref<?x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %y: memref<?x4x8x8xf32>) {
+  kiln_lib.conv2d %x, %w into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<?x3x8x8xf32>, memref<4x3x3x3xf32> into memref<?x4x8x8xf32>
+  return
+}
+
+// -----
+
 // An integer matrix product: integer (1) before the dimensions.
 // CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[14, 2, 0, 0, 4607182418800017408, 1, 1, 3, 4, 4, 5, 3, 5, 0]> : tensor<14xi64>)
 // CHECK: llvm.call @kiln_cpu_matmul

@@ -99,17 +99,52 @@ func.func @gemm(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> 
 
 // -----
 
-// Not for the library: integers, dynamic shapes, vectors.
+// Not for the library: integers, vectors.
 // CHECK-LABEL: func @stays
 // CHECK-NOT: kiln_lib
 // CHECK: kiln.matmul
 // CHECK: kiln.matmul
-// CHECK: kiln.matmul
-func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %d: tensor<?x4xf32>, %b: tensor<4x5xf32>, %v: tensor<4xf32>) -> (tensor<3x5xsi32>, tensor<?x5xf32>, tensor<5xf32>) {
+func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %b: tensor<4x5xf32>, %v: tensor<4xf32>) -> (tensor<3x5xsi32>, tensor<5xf32>) {
   %0 = kiln.matmul %i, %j : (tensor<3x4xsi32>, tensor<4x5xsi32>) -> tensor<3x5xsi32>
-  %1 = kiln.matmul %d, %b : (tensor<?x4xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
   %3 = kiln.matmul %v, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
-  return %0, %1, %3 : tensor<3x5xsi32>, tensor<?x5xf32>, tensor<5xf32>
+  return %0, %3 : tensor<3x5xsi32>, tensor<5xf32>
+}
+
+// -----
+
+// Products with sizes known only at run time go to the library too (with
+// the cost model as well: their generated code would be plain loops). The
+// output's sizes come from the operands: rows from the left one, columns
+// from the right one, a batch dimension the larger of theirs. A residual
+// of the output's rank joins the epilogue whatever its sizes; one of lower
+// rank with a dynamic size does not (it would need a reshape of unknown
+// sizes).
+// CHECK-LABEL: func @dynamic_products
+// CHECK: %[[M:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[M]]) : tensor<?x5xf32>
+// CHECK: kiln_lib.matmul %arg0, %arg1 post %arg2 into %[[E]] {{{.*}}post_ops = ["add", "relu"]}
+// CHECK: %[[B0:.*]] = tensor.dim %arg3, %c0
+// CHECK: %[[B1:.*]] = tensor.dim %arg4, %c0
+// CHECK: %[[B:.*]] = arith.maxui %[[B0]], %[[B1]]
+// CHECK: %[[E2:.*]] = tensor.empty(%[[B]]) : tensor<?x3x5xf32>
+// CHECK: %[[P:.*]] = kiln_lib.matmul %arg3, %arg4 into %[[E2]]
+// CHECK: kiln.add %[[P]], %arg5
+// CHECK: %[[N:.*]] = tensor.dim %arg6, %c0
+// CHECK: tensor.empty(%[[N]]) : tensor<?x7xf32>
+// CHECK: kiln_lib.matmul %arg6, %arg7 into %{{.*}} {trans_b}
+// COST-LABEL: func @dynamic_products
+// COST-COUNT-3: kiln_lib.matmul
+func.func @dynamic_products(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %r: tensor<?x5xf32>,
+                            %x: tensor<?x3x4xf32>, %y: tensor<?x4x5xf32>, %s: tensor<?xf32>,
+                            %g: tensor<?x6xf32>, %h: tensor<7x6xf32>)
+    -> (tensor<?x5xf32>, tensor<?x3x5xf32>, tensor<?x7xf32>) {
+  %0 = kiln.matmul %a, %b : (tensor<?x4xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
+  %1 = kiln.add %0, %r : (tensor<?x5xf32>, tensor<?x5xf32>) -> tensor<?x5xf32>
+  %2 = kiln.relu %1 : tensor<?x5xf32>
+  %3 = kiln.matmul %x, %y : (tensor<?x3x4xf32>, tensor<?x4x5xf32>) -> tensor<?x3x5xf32>
+  %4 = kiln.add %3, %s : (tensor<?x3x5xf32>, tensor<?xf32>) -> tensor<?x3x5xf32>
+  %5 = kiln.gemm %g, %h {trans_b = true} : (tensor<?x6xf32>, tensor<7x6xf32>) -> tensor<?x7xf32>
+  return %2, %4, %5 : tensor<?x5xf32>, tensor<?x3x5xf32>, tensor<?x7xf32>
 }
 
 // -----
@@ -162,4 +197,31 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
   %0 = kiln.matmul %a, %b : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
   %1 = kiln.matmul %c, %d : (tensor<128x256xf32>, tensor<256x256xf32>) -> tensor<128x256xf32>
   return %0, %1 : tensor<3x5xf32>, tensor<128x256xf32>
+}
+
+// -----
+
+// A 2-D convolution whose batch alone is known at run time goes to the
+// library (direct: Winograd is chosen on static shapes), its batch the
+// input's; one with a dynamic height, or a dynamic 1-D one, stays.
+// CHECK-LABEL: func @dynamic_batch_conv
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4x8x8xf32>
+// CHECK: kiln_lib.conv2d %arg0, %{{.*}} post %arg1 into %[[E]] {{.*}}post_ops = ["add", "relu"]
+// CHECK-NOT: kiln_lib
+// CHECK: kiln.conv
+// CHECK: kiln.conv
+// COST-LABEL: func @dynamic_batch_conv
+// COST-COUNT-1: kiln_lib.conv2d
+// COST-NOT: kiln_lib.conv2d
+func.func @dynamic_batch_conv(%x: tensor<?x3x8x8xf32>, %r: tensor<?x4x8x8xf32>, %h: tensor<1x3x?x8xf32>, %l: tensor<?x3x8xf32>)
+    -> (tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x8xf32>) {
+  %w = kiln.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %w1 = kiln.constant dense<0.5> : tensor<4x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32>
+  %1 = kiln.add %0, %r : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %2 = kiln.relu %1 : tensor<?x4x8x8xf32>
+  %3 = kiln.conv %h, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x?x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x8xf32>
+  %4 = kiln.conv %l, %w1 {dilations = array<i64: 1>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<?x3x8xf32>, tensor<4x3x3xf32>) -> tensor<?x4x8xf32>
+  return %2, %3, %4 : tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x8xf32>
 }

@@ -98,10 +98,43 @@ func.func @matmul_init(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x6x
 
 // -----
 
-func.func @matmul_dynamic(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %i: tensor<?x5xf32>) -> tensor<?x5xf32> {
+// A convolution's sizes are fixed but its batch (a product's may all be
+// dynamic: below).
+func.func @conv2d_dynamic_height(%x: tensor<1x3x?x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x?x8xf32>) -> tensor<1x4x?x8xf32> {
   // expected-error @+1 {{operands must have static shapes}}
-  %0 = kiln_lib.matmul %a, %b into %i : tensor<?x4xf32>, tensor<4x5xf32> into tensor<?x5xf32> -> tensor<?x5xf32>
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x?x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x?x8xf32> -> tensor<1x4x?x8xf32>
+  return %0 : tensor<1x4x?x8xf32>
+}
+
+// -----
+
+func.func @conv2d_dynamic_batch_ok(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<?x4x8x8xf32> -> tensor<?x4x8x8xf32>
+  return %0 : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv2d_batch_mismatch(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<3x4x8x8xf32>) -> tensor<3x4x8x8xf32> {
+  // expected-error @+1 {{init must be [N, K, P, Q]}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<3x4x8x8xf32> -> tensor<3x4x8x8xf32>
+  return %0 : tensor<3x4x8x8xf32>
+}
+
+// -----
+
+// A dynamic size may match a static one; two static ones must agree.
+func.func @matmul_dynamic_contraction_mismatch(%a: tensor<?x4xf32>, %b: tensor<3x5xf32>, %i: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  // expected-error @+1 {{contraction sizes differ: 4 and 3}}
+  %0 = kiln_lib.matmul %a, %b into %i : tensor<?x4xf32>, tensor<3x5xf32> into tensor<?x5xf32> -> tensor<?x5xf32>
   return %0 : tensor<?x5xf32>
+}
+
+// -----
+
+func.func @matmul_dynamic_ok(%a: tensor<?x?xf32>, %b: tensor<4x5xf32>, %i: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = kiln_lib.matmul %a, %b into %i : tensor<?x?xf32>, tensor<4x5xf32> into tensor<?x?xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }
 
 // -----
