@@ -844,8 +844,49 @@ void conv2d(void *, const int64_t *desc, void **buffers) {
   });
 }
 
+/// oneDNN 2.6 divides by zero making a matmul with an empty dimension
+/// (SIGFPE), and sizes given at run time may be 0: an empty output has
+/// nothing to compute, and a contraction over 0 elements (every output
+/// element epilogue(0)) is computed as one over 1 element of zeros.
+/// Returns the descriptor to run (`local` when changed), or null when there
+/// is nothing to do; `operands` then holds the zeros.
+const int64_t *withoutEmptyDimensions(const int64_t *d, std::vector<int64_t> &local,
+                                      std::vector<float> &zeros, void **buffers) {
+  int64_t rank = d[abi::kMmRank];
+  const int64_t *lhs = d + abi::kMmDims, *out = lhs + 2 * rank;
+  for (int64_t i = 0; i < rank; ++i)
+    if (out[i] == 0)
+      return nullptr;
+  int64_t depthAt = d[abi::kMmTransA] ? rank - 2 : rank - 1;
+  if (lhs[depthAt] != 0)
+    return d;
+  local.assign(d, d + d[0]);
+  int64_t *l = local.data() + abi::kMmDims, *r = l + rank;
+  l[depthAt] = 1;
+  r[d[abi::kMmTransB] ? rank - 1 : rank - 2] = 1;
+  int64_t lhsCount = 1, rhsCount = 1;
+  for (int64_t i = 0; i < rank; ++i) {
+    lhsCount *= l[i];
+    rhsCount *= r[i];
+  }
+  bool integer = d[abi::kMmInteger];
+  // Zero bytes read as 0 in every element type (f32, u8, s8).
+  zeros.assign(size_t(integer ? (lhsCount + rhsCount + 3) / 4 + 1
+                              : lhsCount + rhsCount),
+               0.f);
+  buffers[0] = zeros.data();
+  buffers[1] = integer ? static_cast<void *>(reinterpret_cast<uint8_t *>(zeros.data()) + lhsCount)
+                       : static_cast<void *>(zeros.data() + lhsCount);
+  return local.data();
+}
+
 void matmul(void *, const int64_t *desc, void **buffers) {
   static PlanCache<MatmulPlan> cache;
+  std::vector<int64_t> local;
+  std::vector<float> zeros;
+  desc = withoutEmptyDimensions(desc, local, zeros, buffers);
+  if (!desc)
+    return;
   guarded("matrix product", [&] {
     runMatmul(cache.get(desc, makeMatmulPlan), buffers);
   });
