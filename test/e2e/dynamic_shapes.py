@@ -14,7 +14,6 @@ after it (every output relu(0 + c)), against numpy.
   dynamic_shapes.py --kiln-run BIN --kiln-compile BIN
 """
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -23,7 +22,7 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from kiln_run import Tally, arg_parser, run_model, within
+from kiln_run import Tally, arg_parser, compile_model, run_model, within
 
 
 class SmallCnn(torch.nn.Module):
@@ -126,11 +125,10 @@ def main():
             so = os.path.join(work, f"{name}.so")
             report = os.path.join(work, f"{name}.txt")
             export(model, torch.rand(*shapes[0]), onnx_path, axes)
-            p = subprocess.run([args.kiln_compile, onnx_path, "-o", so,
-                                f"--kernel-report={report}"],
-                               capture_output=True, text=True, timeout=600)
-            if p.returncode != 0:
-                tally.add(name, p.stderr.strip().splitlines()[0])
+            err = compile_model(args.kiln_compile, onnx_path, so,
+                                f"--kernel-report={report}")
+            if err:
+                tally.add(name, err)
                 continue
             on, off = library_kernels(report)
             tally.add(f"{name}.selection",
@@ -140,18 +138,10 @@ def main():
                 x = torch.rand(*shape)
                 with torch.no_grad():
                     want = model(x).numpy()
-                x_path = os.path.join(work, "x.npy")
-                np.save(x_path, x.numpy())
-                out = os.path.join(work, "out")
-                p = subprocess.run([args.kiln_run, so, "--input", f"x={x_path}",
-                                    "--output-dir", out],
-                                   capture_output=True, text=True, timeout=600)
-                err = None
-                if p.returncode != 0:
-                    err = (p.stderr.strip().splitlines() or ["failed"])[0]
-                else:
-                    got = np.load(os.path.join(out, "output_0.npy"))
-                    err = within(got, want, 1e-4 * max(1.0, float(np.abs(want).max())))
+                outputs, err = run_model(args.kiln_run, "cpu", work, so, {"x": x.numpy()})
+                if err is None:
+                    err = within(outputs[0], want,
+                                 1e-4 * max(1.0, float(np.abs(want).max())))
                 tally.add(f"{name}.{'x'.join(map(str, shape))}", err)
         for name, model, inputs, want in empty_cases(work):
             outputs, err = run_model(args.kiln_run, "cpu", work, model, inputs)

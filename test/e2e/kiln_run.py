@@ -35,6 +35,16 @@ def run_model(kiln_run, target, work, model, inputs, n_out=1):
     return [np.load(os.path.join(work, f"output_{i}.npy")) for i in range(n_out)], None
 
 
+def compile_model(kiln_compile, model, output, *flags):
+    """Compiles `model` to `output` with kiln-compile and `flags`. Returns
+    None, or the first line of kiln-compile's error."""
+    p = subprocess.run([kiln_compile, model, "-o", output, *flags],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        return (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+    return None
+
+
 def within(got, want, bound):
     """None when `got` has `want`'s shape and every element is within
     `bound` of it (compared in float64); else what differs, and where."""

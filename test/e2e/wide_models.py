@@ -17,7 +17,6 @@ checked against numpy:
   wide_models.py --kiln-run BIN [--kiln-compile BIN] [--target cpu|cuda-emulate]
 """
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -25,7 +24,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from kiln_run import Tally, arg_parser, run_model, within
+from kiln_run import Tally, arg_parser, compile_model, run_model, within
 
 
 def save(path, nodes, inputs, outputs, inits=()):
@@ -85,10 +84,9 @@ def outlined_nests(kiln_compile, model, work):
     """How many loop nests the LLVM IR of `model` has in functions of their
     own (CodeExtractor names them main_graph.nest*), or an error."""
     ll = os.path.join(work, "model.ll")
-    p = subprocess.run([kiln_compile, model, "--emit=llvm", "-o", ll],
-                       capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        return None, (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+    err = compile_model(kiln_compile, model, ll, "--emit=llvm")
+    if err:
+        return None, err
     with open(ll) as f:
         return sum(line.startswith("define") and "@main_graph.nest" in line
                    for line in f), None
