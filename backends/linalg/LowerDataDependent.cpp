@@ -251,6 +251,12 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
                     Value c) {
       return arith::CmpFOp::create(xb, xl, p, a, c).getResult();
     };
+    auto sub = [](OpBuilder &xb, Location xl, Value a, Value c) {
+      return arith::SubFOp::create(xb, xl, a, c).getResult();
+    };
+    auto mul = [](OpBuilder &xb, Location xl, Value a, Value c) {
+      return arith::MulFOp::create(xb, xl, a, c).getResult();
+    };
     // Corners (y1, x1, y2, x2), ordered, of box i of batch bi.
     auto corners = [&](OpBuilder &xb, Location xl, Value bi, Value i) {
       SmallVector<Value> v;
@@ -258,15 +264,12 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
         v.push_back(tensor::ExtractOp::create(xb, xl, boxes,
                                               ValueRange{bi, i, cIndex(xb, xl, k)}));
       auto add = [&](Value a, Value c) { return arith::AddFOp::create(xb, xl, a, c).getResult(); };
-      auto sub = [&](Value a, Value c) { return arith::SubFOp::create(xb, xl, a, c).getResult(); };
-      auto half = [&](Value a) {
-        return arith::MulFOp::create(xb, xl, a, scalarConstant(xb, xl, t, 0.5)).getResult();
-      };
+      auto half = [&](Value a) { return mul(xb, xl, a, scalarConstant(xb, xl, t, 0.5)); };
       Value y1, x1, y2, x2;
       if (center) {
-        x1 = sub(v[0], half(v[2]));
+        x1 = sub(xb, xl, v[0], half(v[2]));
         x2 = add(v[0], half(v[2]));
-        y1 = sub(v[1], half(v[3]));
+        y1 = sub(xb, xl, v[1], half(v[3]));
         y2 = add(v[1], half(v[3]));
       } else {
         y1 = arith::MinimumFOp::create(xb, xl, v[0], v[2]);
@@ -275,12 +278,6 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
         x2 = arith::MaximumFOp::create(xb, xl, v[1], v[3]);
       }
       return SmallVector<Value>{y1, x1, y2, x2};
-    };
-    auto sub = [](OpBuilder &xb, Location xl, Value a, Value c) {
-      return arith::SubFOp::create(xb, xl, a, c).getResult();
-    };
-    auto mul = [](OpBuilder &xb, Location xl, Value a, Value c) {
-      return arith::MulFOp::create(xb, xl, a, c).getResult();
     };
     auto area = [&](OpBuilder &xb, Location xl, ArrayRef<Value> p) {
       return mul(xb, xl, sub(xb, xl, p[2], p[0]), sub(xb, xl, p[3], p[1]));
