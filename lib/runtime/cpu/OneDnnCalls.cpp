@@ -848,8 +848,9 @@ void conv2d(void *, const int64_t *desc, void **buffers) {
 /// (SIGFPE), and sizes given at run time may be 0: an empty output has
 /// nothing to compute, and a contraction over 0 elements (every output
 /// element epilogue(0)) is computed as one over 1 element of zeros.
-/// Returns the descriptor to run (`local` when changed), or null when there
-/// is nothing to do; `operands` then holds the zeros.
+/// Returns the descriptor to run (`local` when changed, with `buffers[0]`
+/// and `buffers[1]` then pointing into `zeros`), or null when there is
+/// nothing to do.
 const int64_t *withoutEmptyDimensions(const int64_t *d, std::vector<int64_t> &local,
                                       std::vector<float> &zeros, void **buffers) {
   int64_t rank = d[abi::kMmRank];
@@ -869,14 +870,11 @@ const int64_t *withoutEmptyDimensions(const int64_t *d, std::vector<int64_t> &lo
     lhsCount *= l[i];
     rhsCount *= r[i];
   }
-  bool integer = d[abi::kMmInteger];
-  // Zero bytes read as 0 in every element type (f32, u8, s8).
-  zeros.assign(size_t(integer ? (lhsCount + rhsCount + 3) / 4 + 1
-                              : lhsCount + rhsCount),
-               0.f);
+  // One float per element is room for every element type (f32, u8, s8), and
+  // zero bytes read as 0 in each.
+  zeros.assign(size_t(lhsCount + rhsCount), 0.f);
   buffers[0] = zeros.data();
-  buffers[1] = integer ? static_cast<void *>(reinterpret_cast<uint8_t *>(zeros.data()) + lhsCount)
-                       : static_cast<void *>(zeros.data() + lhsCount);
+  buffers[1] = zeros.data() + lhsCount;
   return local.data();
 }
 
