@@ -198,13 +198,13 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d.assign(abi::kConvEpilogue, 0);
   desc.setSize(abi::kConvN, conv.getInput(), 0);
   d[abi::kConvC] = in.getDimSize(c);
-  d[abi::kConvH] = in.getDimSize(s);
-  d[abi::kConvW] = in.getDimSize(s + 1);
+  desc.setSize(abi::kConvH, conv.getInput(), s);
+  desc.setSize(abi::kConvW, conv.getInput(), s + 1);
   d[abi::kConvK] = f.getDimSize(0);
   d[abi::kConvR] = f.getDimSize(2);
   d[abi::kConvS] = f.getDimSize(3);
-  d[abi::kConvP] = out.getDimSize(s);
-  d[abi::kConvQ] = out.getDimSize(s + 1);
+  desc.setSize(abi::kConvP, conv.getInit(), s);
+  desc.setSize(abi::kConvQ, conv.getInit(), s + 1);
   ArrayRef<int64_t> pads = conv.getPads();
   d[abi::kConvPadTop] = pads[0];
   d[abi::kConvPadLeft] = pads[1];

@@ -14,8 +14,9 @@
 //                         -> integer kiln_lib ops (SelectIntegerProducts.cpp)
 //
 // Only f32 ops qualify. Products may have sizes known only at run time (a
-// batch or sequence axis, a count of detections), 2-D convolutions a batch
-// known only then: their call's descriptor carries those sizes. Everything else
+// batch or sequence axis, a count of detections), 2-D convolutions a batch,
+// height and width known only then: their call's descriptor carries those
+// sizes. Everything else
 // stays for code generation, which handles every case. The pass runs before composites are
 // decomposed (so gelu and silu can be post-ops) and again after (so that
 // the products inside attention go to the library too).
@@ -25,11 +26,13 @@
 #include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/Passes.h"
 #include "backends/cpu/SelectIntegerProducts.h"
+#include "backends/linalg/WindowGeometry.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/simplify/RuleUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -111,6 +114,35 @@ SmallVector<Value> productDynamicSizes(PatternRewriter &rewriter, Location loc,
   return sizes;
 }
 
+/// The sizes of a 2-D convolution's dynamic output dimensions: the batch
+/// its input's, the height and width from the input's by the window's
+/// geometry (the one the generated loops use).
+SmallVector<Value> convDynamicSizes(PatternRewriter &rewriter, Location loc,
+                                    ConvOp op) {
+  auto out = cast<RankedTensorType>(op.getType());
+  auto weight = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t s = op.getChannelsLast() ? 1 : 2;
+  Value input = op.getInput();
+  SmallVector<OpFoldResult> inSizes = {
+      tensor::getMixedSize(rewriter, loc, input, s),
+      tensor::getMixedSize(rewriter, loc, input, s + 1)};
+  lowering::WindowGeometry g = lowering::computeGeometry(
+      rewriter, loc, op, inSizes, weight.getShape().drop_front(2),
+      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad(),
+      /*ceilMode=*/false);
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < out.getRank(); ++i) {
+    if (!out.isDynamicDim(i))
+      continue;
+    if (i == 0)
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+    else
+      sizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                      g.outSizes[i - s]));
+  }
+  return sizes;
+}
+
 /// Replaces `op` and its epilogue with `make(init, post operands)`, built
 /// where the epilogue's last op was.
 template <typename Make>
@@ -126,11 +158,8 @@ void replaceWithEpilogue(PatternRewriter &rewriter, Operation *op,
   if (type.hasStaticShape()) {
     init = emptyLike(rewriter, loc, type);
   } else {
-    // A product's sizes from its operands; a convolution's batch (its only
-    // dynamic size) is its input's.
     SmallVector<Value> sizes =
-        isa<ConvOp>(op) ? SmallVector<Value>{tensor::DimOp::create(
-                              rewriter, loc, op->getOperand(0), 0)}
+        isa<ConvOp>(op) ? convDynamicSizes(rewriter, loc, cast<ConvOp>(op))
                         : productDynamicSizes(rewriter, loc, op);
     init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                    type.getElementType(), sizes);
@@ -153,24 +182,24 @@ UnitAttr unit(PatternRewriter &rewriter, bool set) {
   return set ? rewriter.getUnitAttr() : UnitAttr();
 }
 
-/// Static f32, or (2-D only) f32 whose batch alone is known only at run
-/// time: the size the call's descriptor then carries.
-bool staticButBatch(Type type, int64_t rank) {
+/// f32 with static channels; a 2-D convolution's batch, height and width
+/// may be known only at run time (the call's descriptor carries them), a
+/// 1-D one's sizes (run as 2-D through static reshapes) may not.
+bool libraryConvSizes(Type type, int64_t rank, bool channelsLast) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.getElementType().isF32())
     return false;
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    if (t.isDynamicDim(i) && (i != 0 || rank != 4))
-      return false;
-  return true;
+  int64_t channels = channelsLast ? rank - 1 : 1;
+  return rank == 4 ? !t.isDynamicDim(channels) : t.hasStaticShape();
 }
 
 /// 2-D, or 1-D (run as 2-D over a unit height).
 bool canRunConv(ConvOp op) {
   int64_t rank = op.getType().getRank();
-  return staticButBatch(op.getInput().getType(), rank) &&
+  bool last = op.getChannelsLast();
+  return libraryConvSizes(op.getInput().getType(), rank, last) &&
          isStaticF32(op.getWeight().getType()) &&
-         staticButBatch(op.getType(), rank) &&
+         libraryConvSizes(op.getType(), rank, last) &&
          (!op.getBias() || isStaticF32(op.getBias().getType())) &&
          (rank == 4 || rank == 3) && op.getAutoPad() == "NOTSET" &&
          op.getPads().size() == size_t(2 * (rank - 2));
@@ -212,7 +241,7 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (!canRunConv(op))
-      return rewriter.notifyMatchFailure(op, "not an f32 1-D or 2-D conv with static sizes but the batch");
+      return rewriter.notifyMatchFailure(op, "not an f32 1-D or 2-D conv with static channels and filter");
     if (!chosen(op))
       return rewriter.notifyMatchFailure(op, "faster as generated code");
     Epilogue e = collectEpilogue(op.getResult());

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/Patterns.h"
+#include "backends/linalg/WindowGeometry.h"
 #include "dialects/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,115 +18,6 @@ using namespace mlir;
 
 namespace kiln::lowering {
 namespace {
-
-/// Padding and output sizes of a window op along each spatial dimension.
-struct WindowGeometry {
-  SmallVector<OpFoldResult> padLow, padHigh, outSizes;
-};
-
-/// Integer arithmetic on OpFoldResults that stays static when it can.
-struct IndexMath {
-  OpBuilder &b;
-  Location loc;
-  OpFoldResult c(int64_t v) { return b.getIndexAttr(v); }
-  template <typename F, typename OpTy>
-  OpFoldResult apply(OpFoldResult x, OpFoldResult y, F f) {
-    auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
-    if (cx && cy)
-      return c(f(*cx, *cy));
-    return OpTy::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y))
-        .getResult();
-  }
-  OpFoldResult add(OpFoldResult x, OpFoldResult y) {
-    return apply<std::plus<int64_t>, arith::AddIOp>(x, y, {});
-  }
-  OpFoldResult sub(OpFoldResult x, OpFoldResult y) {
-    return apply<std::minus<int64_t>, arith::SubIOp>(x, y, {});
-  }
-  OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
-    return apply<std::multiplies<int64_t>, arith::MulIOp>(x, y, {});
-  }
-  OpFoldResult floorDiv(OpFoldResult x, OpFoldResult y) {
-    auto f = [](int64_t p, int64_t q) {
-      return p >= 0 ? p / q : -((-p + q - 1) / q);
-    };
-    return apply<decltype(f), arith::FloorDivSIOp>(x, y, f);
-  }
-  OpFoldResult ceilDiv(OpFoldResult x, OpFoldResult y) {
-    auto f = [](int64_t p, int64_t q) {
-      return p >= 0 ? (p + q - 1) / q : -(-p / q);
-    };
-    return apply<decltype(f), arith::CeilDivSIOp>(x, y, f);
-  }
-  OpFoldResult max(OpFoldResult x, OpFoldResult y) {
-    auto f = [](int64_t p, int64_t q) { return std::max(p, q); };
-    return apply<decltype(f), arith::MaxSIOp>(x, y, f);
-  }
-  OpFoldResult min(OpFoldResult x, OpFoldResult y) {
-    auto f = [](int64_t p, int64_t q) { return std::min(p, q); };
-    return apply<decltype(f), arith::MinSIOp>(x, y, f);
-  }
-};
-
-static WindowGeometry computeGeometry(OpBuilder &b, Location loc,
-                                      ArrayRef<OpFoldResult> inSizes,
-                                      ArrayRef<int64_t> kernel,
-                                      ArrayRef<int64_t> strides,
-                                      ArrayRef<int64_t> dilations,
-                                      ArrayRef<int64_t> pads,
-                                      StringRef autoPad, bool ceilMode) {
-  IndexMath m{b, loc};
-  WindowGeometry g;
-  size_t k = kernel.size();
-  for (size_t i = 0; i < k; ++i) {
-    OpFoldResult in = inSizes[i];
-    OpFoldResult s = m.c(strides[i]);
-    OpFoldResult span = m.c((kernel[i] - 1) * dilations[i] + 1);
-    OpFoldResult low, high, out;
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      out = m.ceilDiv(in, s);
-      OpFoldResult total = m.max(
-          m.c(0), m.sub(m.add(m.mul(m.sub(out, m.c(1)), s), span), in));
-      OpFoldResult half = m.floorDiv(total, m.c(2));
-      OpFoldResult rest = m.sub(total, half);
-      low = autoPad == "SAME_UPPER" ? half : rest;
-      high = autoPad == "SAME_UPPER" ? rest : half;
-    } else {
-      bool valid = autoPad == "VALID";
-      low = m.c(valid ? 0 : pads[i]);
-      high = m.c(valid ? 0 : pads[i + k]);
-      OpFoldResult room = m.sub(m.add(m.add(in, low), high), span);
-      out = m.add(ceilMode ? m.ceilDiv(room, s) : m.floorDiv(room, s), m.c(1));
-      if (ceilMode) {
-        // Drop a last window that would start in the end padding.
-        OpFoldResult lastStart = m.mul(m.sub(out, m.c(1)), s);
-        OpFoldResult limit = m.add(in, low);
-        auto cs = getConstantIntValue(lastStart), cl = getConstantIntValue(limit);
-        if (cs && cl) {
-          if (*cs >= *cl)
-            out = m.sub(out, m.c(1));
-        } else {
-          Value ge = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::sge, indexValue(b, loc, lastStart),
-              indexValue(b, loc, limit));
-          Value dec = arith::SubIOp::create(
-              b, loc, indexValue(b, loc, out),
-              arith::ConstantIndexOp::create(b, loc, 1));
-          out = arith::SelectOp::create(b, loc, ge, dec,
-                                        indexValue(b, loc, out))
-                    .getResult();
-        }
-        // Pad the end so that every window's reads stay in the buffer.
-        OpFoldResult needed = m.add(m.mul(m.sub(out, m.c(1)), s), span);
-        high = m.max(high, m.sub(needed, m.add(in, low)));
-      }
-    }
-    g.padLow.push_back(low);
-    g.padHigh.push_back(high);
-    g.outSizes.push_back(out);
-  }
-  return g;
-}
 
 /// Pads the spatial dimensions (from 2 on, or from 1 to rank - 2 when the
 /// channels are last) with `value`, if any pad is not 0.
@@ -187,7 +79,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       runtimeCheck(b, loc, op, eq, "input channels do not match the weight");
     }
     ArrayRef<OpFoldResult> xSpatial = ArrayRef<OpFoldResult>(xDims).slice(firstSpatial, k);
-    WindowGeometry g = computeGeometry(b, loc, xSpatial, kernel, strides, dilations,
+    WindowGeometry g = computeGeometry(b, loc, op, xSpatial, kernel, strides, dilations,
                                        op.getPads(), op.getAutoPad(), false);
     Value padded =
         padSpatial(b, loc, x, g, scalarConstant(b, loc, element, 0), last);
@@ -395,7 +287,7 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     bool last = op.getChannelsLast();
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
     WindowGeometry g = computeGeometry(
-        b, loc, spatialDims(xDims, last), op.getKernelShape(), op.getStrides(),
+        b, loc, op, spatialDims(xDims, last), op.getKernelShape(), op.getStrides(),
         op.getDilations(), op.getPads(), op.getAutoPad(), op.getCeilMode());
     Value lowest = lowestValue(b, loc, element, kind);
     Value padded = padSpatial(b, loc, x, g, lowest, last);
@@ -428,7 +320,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     int64_t firstSpatial = last ? 1 : 2;
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
     WindowGeometry g = computeGeometry(
-        b, loc, spatialDims(xDims, last), kernel, strides, dilations,
+        b, loc, op, spatialDims(xDims, last), kernel, strides, dilations,
         op.getPads(), op.getAutoPad(), op.getCeilMode());
     Value zero = scalarConstant(b, loc, element, 0);
     Value padded = padSpatial(b, loc, x, g, zero, last);
@@ -542,7 +434,7 @@ struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
     int64_t k = kernel.size();
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x);
     WindowGeometry g = computeGeometry(
-        b, loc, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
+        b, loc, op, ArrayRef<OpFoldResult>(xDims).drop_front(2), kernel, strides,
         dilations, op.getPads(), op.getAutoPad(), op.getCeilMode());
     Value lowest = lowestValue(b, loc, element, kind);
     Value padded = padSpatial(b, loc, x, g, lowest);

@@ -2,14 +2,18 @@
 """Convolutions and matrix products whose sizes are known only at run time
 go to oneDNN on the CPU, their sizes carried by the call: a small CNN
 exported from PyTorch with a dynamic batch (convolutions with a residual
-epilogue, pooling, a fully-connected layer) and an attention block with a
+epilogue, pooling, a fully-connected layer), one with a dynamic batch,
+height and width (strided, dilated, asymmetric and depthwise windows, odd
+sizes) and an attention block with a
 dynamic batch and sequence (Linear layers on [B, S, H], Q K^T and the
 softmax's product with V), each compiled once and run at several sizes
 against PyTorch. The kernel report must show the convolutions and products
 on oneDNN: as plain generated loops they were 5 to 40 times slower. Sizes
 of 0 too (oneDNN 2.6 divides by zero making such a matmul): a Gemm over 0
-rows, and a product over a contraction of 0 elements with an add and ReLU
-after it (every output relu(0 + c)), against numpy.
+rows, a product over a contraction of 0 elements with an add and ReLU
+after it (every output relu(0 + c)), a convolution over a batch of 0 and
+one with an output height of 0, against numpy; an input smaller than the
+window fails the run naming the node.
 
   dynamic_shapes.py --kiln-run BIN --kiln-compile BIN
 """
@@ -36,6 +40,23 @@ class SmallCnn(torch.nn.Module):
         y = torch.relu(self.c1(x))
         y = torch.relu(self.c2(y) + y)
         return self.fc(y.mean(dim=(2, 3)))
+
+
+class StridedCnn(torch.nn.Module):
+    """Strided, dilated and asymmetric windows, so that each output size
+    is computed from the input's at run time."""
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.c2 = torch.nn.Conv2d(16, 16, (3, 1), padding=(2, 0), dilation=(2, 1))
+        self.c3 = torch.nn.Conv2d(16, 8, (1, 3), stride=(1, 2))
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+
+    def forward(self, x):
+        y = torch.relu(self.c1(x))
+        y = torch.relu(self.c2(y) + y)
+        y = torch.nn.functional.max_pool2d(self.c3(y), 2, ceil_mode=True)
+        return torch.sigmoid(self.dw(y))
 
 
 class Attention(torch.nn.Module):
@@ -95,6 +116,14 @@ def empty_cases(work):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
         [numpy_helper.from_array(c, "c")])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), depth)
+    k = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    conv = os.path.join(work, "conv_window.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "k"], ["y"], name="window3x3")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, "h", "w"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4, "p", "q"])],
+        [numpy_helper.from_array(k, "k")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), conv)
     x2 = rng.standard_normal((2, 16)).astype(np.float32)
     a = rng.standard_normal((2, 5)).astype(np.float32)
     b = rng.standard_normal((5, 3)).astype(np.float32)
@@ -104,6 +133,12 @@ def empty_cases(work):
         ("matmul_depth_0_add_relu", depth,
          {"a": np.zeros((2, 0), np.float32), "b": np.zeros((0, 3), np.float32)}, np.maximum(c, 0)),
         ("matmul_depth_5_add_relu", depth, {"a": a, "b": b}, np.maximum(a @ b + c, 0)),
+        ("conv_0_batch", conv, {"x": np.zeros((0, 3, 8, 8), np.float32)},
+         np.zeros((0, 4, 6, 6), np.float32)),
+        ("conv_0_height", conv, {"x": np.zeros((1, 3, 2, 8), np.float32)},
+         np.zeros((1, 4, 0, 6), np.float32)),
+        ("conv_input_under_window", conv, {"x": np.zeros((1, 3, 1, 8), np.float32)},
+         "node 'window3x3' (Conv): the input is smaller than the window along spatial axis 0"),
     ]
 
 
@@ -116,6 +151,8 @@ def main():
     cases = [
         ("cnn_dynamic_batch", SmallCnn().eval(), {0: "n"},
          [(1, 3, 12, 12), (3, 3, 12, 12), (5, 3, 12, 12)]),
+        ("cnn_dynamic_batch_height_width", StridedCnn().eval(), {0: "n", 2: "h", 3: "w"},
+         [(1, 3, 16, 16), (2, 3, 13, 29), (1, 3, 40, 7), (3, 3, 5, 5)]),
         ("attention_dynamic_batch_sequence", Attention().eval(), {0: "b", 1: "s"},
          [(1, 7, 64), (2, 19, 64), (3, 1, 64)]),
     ]
@@ -145,7 +182,9 @@ def main():
                 tally.add(f"{name}.{'x'.join(map(str, shape))}", err)
         for name, model, inputs, want in empty_cases(work):
             outputs, err = run_model(args.kiln_run, "cpu", work, model, inputs)
-            if err is None:
+            if isinstance(want, str):  # the run must fail with this error
+                err = None if err and want in err else f"expected '{want}', got {err!r}"
+            elif err is None:
                 err = within(outputs[0], want, 1e-5)
             tally.add(name, err)
     return tally.exit_code()

@@ -67,11 +67,10 @@ LogicalResult verifyOperandKinds(Operation *op, Value init,
       return op->emitOpError(
           "operands must be all ranked tensors or all memrefs");
     // A product's sizes may be known only at run time (its call carries
-    // them), a convolution's batch too; its filter's never.
-    bool batchOnly = isa<Conv2dOp>(op) && v != op->getOperand(1) &&
-                     llvm::all_of(llvm::seq<int64_t>(1, shaped.getRank()),
-                                  [&](int64_t i) { return !shaped.isDynamicDim(i); });
-    if (!shaped.hasStaticShape() && !isa<MatmulOp>(op) && !batchOnly)
+    // them), a convolution's too but for its channels (checked with the
+    // op) and its filter's.
+    bool convSizes = isa<Conv2dOp>(op) && v != op->getOperand(1);
+    if (!shaped.hasStaticShape() && !isa<MatmulOp>(op) && !convSizes)
       return op->emitOpError("operands must have static shapes");
     if (!integer && shaped.getElementType() != element)
       return op->emitOpError("operands must have one element type");
@@ -165,6 +164,8 @@ LogicalResult Conv2dOp::verify() {
   int c = getChannelsLast() ? 3 : 1, s = getChannelsLast() ? 1 : 2;
   int64_t groups = getGroups();
   int64_t k = f.getDimSize(0);
+  if (in.isDynamicDim(c))
+    return emitOpError("the input's channels must be known at compile time");
   if (groups < 1 || k % groups != 0 ||
       in.getDimSize(c) != f.getDimSize(1) * groups)
     return emitOpError("channels do not match the filter and groups");
@@ -182,8 +183,10 @@ LogicalResult Conv2dOp::verify() {
     if (begin < 0 || end < 0 || stride < 1 || dilation < 1)
       return emitOpError("bad padding, stride or dilation");
     int64_t span = dilation * (f.getDimSize(2 + i) - 1) + 1;
-    int64_t size = (in.getDimSize(s + i) + begin + end - span) / stride + 1;
-    if (out.getDimSize(s + i) != size)
+    int64_t size = in.isDynamicDim(s + i)
+                       ? ShapedType::kDynamic
+                       : (in.getDimSize(s + i) + begin + end - span) / stride + 1;
+    if (!sameSize(out.getDimSize(s + i), size))
       return emitOpError("output dimension ")
              << s + i << " should be " << size;
   }

@@ -128,6 +128,30 @@ func.func @conv_dynamic_batch(%x: memref<?x3x8x8xf32>, %w: memref<4x3x3x3xf32>, 
 
 // -----
 
+// Height and width known only at run time: entries 3 and 4 (H, W) from the
+// input, 8 and 9 (P, Q) from the output; the static batch and channels are
+// in the constant.
+// CHECK-LABEL: func @conv_dynamic_spatial
+// CHECK: %[[STACK:.*]] = llvm.alloca %{{.*}} x i64
+// CHECK: "llvm.intr.memcpy"(%[[STACK]]
+// CHECK: %[[H:.*]] = memref.dim %arg0, %c2
+// CHECK: %[[HI:.*]] = arith.index_cast %[[H]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][3]
+// CHECK: memref.dim %arg0, %c3
+// CHECK: llvm.getelementptr %[[STACK]][4]
+// CHECK: memref.dim %arg2, %c2
+// CHECK: llvm.getelementptr %[[STACK]][8]
+// CHECK: memref.dim %arg2, %c3
+// CHECK: llvm.getelementptr %[[STACK]][9]
+// CHECK-NOT: memref.dim
+// CHECK: llvm.call @kiln_cpu_conv2d(%[[STACK]], %{{.*}})
+func.func @conv_dynamic_spatial(%x: memref<2x3x?x?xf32>, %w: memref<4x3x3x3xf32>, %y: memref<2x4x?x?xf32>) {
+  kiln_lib.conv2d %x, %w into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : memref<2x3x?x?xf32>, memref<4x3x3x3xf32> into memref<2x4x?x?xf32>
+  return
+}
+
+// -----
+
 // An integer matrix product: integer (1) before the dimensions.
 // CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[14, 2, 0, 0, 4607182418800017408, 1, 1, 3, 4, 4, 5, 3, 5, 0]> : tensor<14xi64>)
 // CHECK: llvm.call @kiln_cpu_matmul

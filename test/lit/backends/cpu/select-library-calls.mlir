@@ -201,27 +201,70 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
 
 // -----
 
-// A 2-D convolution whose batch alone is known at run time goes to the
-// library (direct: Winograd is chosen on static shapes), its batch the
-// input's; one with a dynamic height, or a dynamic 1-D one, stays.
-// CHECK-LABEL: func @dynamic_batch_conv
-// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// A 2-D convolution whose batch, height or width are known only at run
+// time goes to the library (direct: Winograd is chosen on static shapes),
+// its output sized the way the generated loops size it: the batch the
+// input's, each spatial size (in + pads - span) floordiv stride + 1 (terms
+// of 0 and 1 build nothing), checked at run time not to be negative. A
+// dynamic 1-D one stays.
+// CHECK-LABEL: func @dynamic_sizes_conv
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %[[C0]]
 // CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4x8x8xf32>
 // CHECK: kiln_lib.conv2d %arg0, %{{.*}} post %arg1 into %[[E]] {{.*}}post_ops = ["add", "relu"]
+// CHECK: %[[H:.*]] = tensor.dim %arg2, %[[C2]] : tensor<1x3x?x8xf32>
+// CHECK: %[[H1:.*]] = arith.addi %[[H]], %[[C1]]
+// CHECK: %[[H2:.*]] = arith.addi %[[H1]], %[[C1]]
+// CHECK: %[[H3:.*]] = arith.subi %[[H2]], %[[C3]]
+// CHECK: %[[P:.*]] = arith.addi %[[H3]], %[[C1]]
+// CHECK: %[[OK:.*]] = arith.cmpi sge, %[[P]], %[[C0]]
+// CHECK: cf.assert %[[OK]], "{{.*}}the input is smaller than the window along spatial axis 0"
+// CHECK: %[[E1:.*]] = tensor.empty(%[[P]]) : tensor<1x4x?x8xf32>
+// CHECK: kiln_lib.conv2d %arg2, %{{.*}} into %[[E1]]
+// CHECK: %[[XH:.*]] = tensor.dim %arg3, %[[C2]]
+// CHECK: %[[XW:.*]] = tensor.dim %arg3, %[[C3]]
+// CHECK: %[[A:.*]] = arith.addi %[[XH]], %[[C2]]
+// CHECK: %[[B:.*]] = arith.subi %[[A]], %[[C5]]
+// CHECK: %[[P2:.*]] = arith.addi %[[B]], %[[C1]]
+// CHECK: %[[W1:.*]] = arith.addi %[[XW]], %[[C1]]
+// CHECK: %[[W2:.*]] = arith.addi %[[W1]], %[[C1]]
+// CHECK: %[[W3:.*]] = arith.subi %[[W2]], %[[C3]]
+// CHECK: %[[W4:.*]] = arith.floordivsi %[[W3]], %[[C2]]
+// CHECK: %[[Q2:.*]] = arith.addi %[[W4]], %[[C1]]
+// CHECK: %[[N2:.*]] = tensor.dim %arg3, %[[C0]]
+// CHECK: %[[E2:.*]] = tensor.empty(%[[N2]], %[[P2]], %[[Q2]]) : tensor<?x4x?x?xf32>
+// CHECK: kiln_lib.conv2d %arg3, %{{.*}} into %[[E2]] {{.*}}dilations = array<i64: 2, 1>, {{.*}}pads = array<i64: 0, 1, 2, 1>, strides = array<i64: 1, 2>
 // CHECK-NOT: kiln_lib
-// CHECK: kiln.conv
-// CHECK: kiln.conv
-// COST-LABEL: func @dynamic_batch_conv
-// COST-COUNT-1: kiln_lib.conv2d
+// CHECK: kiln.conv %arg4
+// COST-LABEL: func @dynamic_sizes_conv
+// COST-COUNT-3: kiln_lib.conv2d
 // COST-NOT: kiln_lib.conv2d
-func.func @dynamic_batch_conv(%x: tensor<?x3x8x8xf32>, %r: tensor<?x4x8x8xf32>, %h: tensor<1x3x?x8xf32>, %l: tensor<?x3x8xf32>)
-    -> (tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x8xf32>) {
+func.func @dynamic_sizes_conv(%x: tensor<?x3x8x8xf32>, %r: tensor<?x4x8x8xf32>, %h: tensor<1x3x?x8xf32>, %xs: tensor<?x3x?x?xf32>, %l: tensor<?x3x8xf32>)
+    -> (tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x?x?xf32>, tensor<?x4x8xf32>) {
   %w = kiln.constant dense<0.5> : tensor<4x3x3x3xf32>
   %w1 = kiln.constant dense<0.5> : tensor<4x3x3xf32>
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32>
   %1 = kiln.add %0, %r : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   %2 = kiln.relu %1 : tensor<?x4x8x8xf32>
   %3 = kiln.conv %h, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x?x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x8xf32>
+  %5 = kiln.conv %xs, %w {dilations = array<i64: 2, 1>, pads = array<i64: 0, 1, 2, 1>, strides = array<i64: 1, 2>} : (tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32>
   %4 = kiln.conv %l, %w1 {dilations = array<i64: 1>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<?x3x8xf32>, tensor<4x3x3xf32>) -> tensor<?x4x8xf32>
-  return %2, %3, %4 : tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x8xf32>
+  return %2, %3, %5, %4 : tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x?x?xf32>, tensor<?x4x8xf32>
+}
+
+// -----
+
+// A dynamic channel count stays for the generated loops (which check it
+// against the filter at run time).
+// CHECK-LABEL: func @dynamic_channels_conv
+// CHECK-NOT: kiln_lib
+// CHECK: kiln.conv
+func.func @dynamic_channels_conv(%x: tensor<1x?x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %w = kiln.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x?x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
 }

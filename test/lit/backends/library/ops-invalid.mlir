@@ -98,12 +98,30 @@ func.func @matmul_init(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %i: tensor<3x6x
 
 // -----
 
-// A convolution's sizes are fixed but its batch (a product's may all be
-// dynamic: below).
-func.func @conv2d_dynamic_height(%x: tensor<1x3x?x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x?x8xf32>) -> tensor<1x4x?x8xf32> {
+// A convolution's batch, height and width may be known only at run time
+// (a product's sizes all may: below); its channels and filter may not.
+func.func @conv2d_dynamic_channels(%x: tensor<1x?x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{the input's channels must be known at compile time}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x?x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv2d_dynamic_filter(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x?x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   // expected-error @+1 {{operands must have static shapes}}
-  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x?x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x?x8xf32> -> tensor<1x4x?x8xf32>
-  return %0 : tensor<1x4x?x8xf32>
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x?x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A static height must still give its output's height when the width is
+// known only at run time.
+func.func @conv2d_dynamic_width_height_mismatch(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x7x?xf32>) -> tensor<1x4x7x?xf32> {
+  // expected-error @+1 {{output dimension 2 should be 8}}
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x?xf32>, tensor<4x3x3x3xf32> into tensor<1x4x7x?xf32> -> tensor<1x4x7x?xf32>
+  return %0 : tensor<1x4x7x?xf32>
 }
 
 // -----
@@ -111,6 +129,13 @@ func.func @conv2d_dynamic_height(%x: tensor<1x3x?x8xf32>, %w: tensor<4x3x3x3xf32
 func.func @conv2d_dynamic_batch_ok(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
   %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<?x4x8x8xf32> -> tensor<?x4x8x8xf32>
   return %0 : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv2d_dynamic_spatial_ok(%x: tensor<?x3x?x?xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32> into tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
 }
 
 // -----
