@@ -67,7 +67,9 @@ std::string cpuPipelineText(const CpuPipelineOptions &o) {
        "convert-math-to-llvm,convert-math-to-libm,arith-expand,"
        "convert-vector-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
        "convert-index-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
-       "reconcile-unrealized-casts";
+       "reconcile-unrealized-casts,";
+  // Heap buffers (outputs, sizes known at run time) from the runtime's pool.
+  p += "kiln-cpu-pooled-allocations";
   // What the plan knows about the arena's views, for LLVM's alias analysis.
   if (o.planMemory)
     p += ",kiln-cpu-arena-alias-scopes";

@@ -109,60 +109,6 @@ LogicalResult addRunEntryPoint(llvm::Module &m, ModuleOp where) {
   return success();
 }
 
-/// Routes the artifact's heap allocations (model outputs, buffers sized at
-/// run time; the arena is the runtime's) through a check: malloc returning
-/// null ends the run with a message naming the size, through kiln_trap,
-/// instead of the first store through the null pointer crashing the
-/// process. Call before addTrapHandler, which defines kiln_trap.
-void addCheckedAllocations(llvm::Module &m) {
-  llvm::Function *malloc = m.getFunction("malloc");
-  if (!malloc || malloc->use_empty())
-    return;
-  llvm::LLVMContext &ctx = m.getContext();
-  auto *ptr = llvm::PointerType::get(ctx, 0);
-  auto *i64 = llvm::Type::getInt64Ty(ctx);
-  auto *checked = llvm::Function::Create(malloc->getFunctionType(),
-                                         llvm::GlobalValue::InternalLinkage,
-                                         "kiln_checked_malloc", m);
-  malloc->replaceUsesWithIf(checked, [&](llvm::Use &u) {
-    auto *call = llvm::dyn_cast<llvm::CallBase>(u.getUser());
-    return call && call->getCalledOperand() == malloc;
-  });
-  llvm::FunctionCallee trap = m.getOrInsertFunction(
-      kTrapFunction,
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
-  llvm::FunctionCallee snprintf = m.getOrInsertFunction(
-      "snprintf", llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx),
-                                          {ptr, i64, ptr}, true));
-  // The message outlives the jump out of the run (the runtime reads it
-  // after); one per artifact, as only the calling thread can trap.
-  constexpr uint64_t kMessageBytes = 128;
-  auto *bufferType = llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx),
-                                          kMessageBytes);
-  auto *buffer = new llvm::GlobalVariable(
-      m, bufferType, false, llvm::GlobalValue::InternalLinkage,
-      llvm::ConstantAggregateZero::get(bufferType), "kiln_alloc_message");
-  auto *entry = llvm::BasicBlock::Create(ctx, "entry", checked);
-  auto *ok = llvm::BasicBlock::Create(ctx, "ok", checked);
-  auto *fail = llvm::BasicBlock::Create(ctx, "fail", checked);
-  llvm::IRBuilder<> b(entry);
-  llvm::Value *size = checked->getArg(0);
-  llvm::Value *p = b.CreateCall(malloc, {size});
-  // malloc(0) may return null.
-  b.CreateCondBr(b.CreateOr(b.CreateIsNotNull(p),
-                            b.CreateICmpEQ(size, b.getInt64(0))),
-                 ok, fail);
-  b.SetInsertPoint(ok);
-  b.CreateRet(p);
-  b.SetInsertPoint(fail);
-  llvm::Value *format = b.CreateGlobalString(
-      "out of host memory allocating %llu bytes for a buffer of the run "
-      "(an output, or a buffer sized at run time)");
-  b.CreateCall(snprintf, {buffer, b.getInt64(kMessageBytes), format, size});
-  b.CreateCall(trap, {buffer});
-  b.CreateUnreachable();
-}
-
 /// The handler pointer the runtime sets, and kiln_trap calling it.
 void addTrapHandler(llvm::Module &m) {
   llvm::LLVMContext &ctx = m.getContext();
@@ -314,7 +260,6 @@ LogicalResult emitLlvmArtifact(ModuleOp lowered,
 
   if (failed(addRunEntryPoint(*m, lowered)))
     return failure();
-  addCheckedAllocations(*m);
   addTrapHandler(*m);
   std::string text = runtime::serializeMetadata(metadata);
   addBytes(*m, runtime::kMetadataSymbol, llvm::StringRef(text.c_str(),

@@ -290,6 +290,21 @@ def ArenaAliasScopes : Pass<"kiln-cpu-arena-alias-scopes", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def PooledAllocations : Pass<"kiln-cpu-pooled-allocations", "mlir::ModuleOp"> {
+  let summary = "Heap buffers from the runtime's pool instead of malloc";
+  let description = [{
+    Runs on the LLVM dialect. Every call of `malloc` and `free` (what the
+    static memory plan could not place: outputs, buffers sized at run time)
+    becomes one of `kiln_cpu_alloc` and `kiln_cpu_free`, which call the
+    runtime's buffer pool through the artifact's table: freed blocks are
+    kept for the next run rather than given back to the system, whose pages
+    the next run would fault in again. `kiln_cpu_alloc` keeps what LLVM
+    knew of malloc: its result aliases nothing (`noalias`, on a function
+    that is not inlined so that the attribute is seen at each call).
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def CpuPackMatmul : Pass<"kiln-cpu-pack-matmul", "mlir::ModuleOp"> {
   let summary = "Large f32 products as packed, cache-blocked register-tile kernels";
   let description = [{

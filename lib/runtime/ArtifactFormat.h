@@ -48,7 +48,9 @@ namespace kiln::runtime {
 // 2: inputs marked `unread`; the CPU conv descriptor gained its algorithm.
 // 3: the CUDA table gained the epilogue slots (kiln_cuda_matmul_epilogue,
 //    kiln_cuda_conv2d_residual), the matmul descriptor its activation.
-inline constexpr int kArtifactFormatVersion = 3;
+// 4: the CPU table gained the heap slots (kiln_cpu_alloc, kiln_cpu_free);
+//    CPU descriptors carry sizes known only at run time.
+inline constexpr int kArtifactFormatVersion = 4;
 inline constexpr const char *kMetadataSymbol = "kiln_artifact_metadata";
 inline constexpr const char *kRunSymbol = "kiln_artifact_run";
 inline constexpr const char *kTrapHandlerSymbol = "kiln_artifact_trap_handler";

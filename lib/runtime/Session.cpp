@@ -15,6 +15,7 @@
 #include "lib/runtime/ParamStore.h"
 #include "lib/runtime/cpu/CpuAbi.h"
 #include "lib/runtime/cpu/CpuLibraries.h"
+#include "lib/runtime/cpu/HostBufferPool.h"
 #include "lib/runtime/cuda/CudaExecutor.h"
 
 #include <csetjmp>
@@ -275,7 +276,11 @@ Session::Impl::adoptOutputs(const std::vector<int64_t> &raw,
     if (heap) {
       std::shared_ptr<void> &shared = owners[allocated];
       if (!shared)
-        shared = std::shared_ptr<void>(allocated, std::free);
+        shared = std::shared_ptr<void>(allocated, [](void *p) {
+          // A CPU artifact's buffers come from the pool; the pool frees
+          // what it did not make.
+          cpu::HostBufferPool::global().release(p);
+        });
       owner = shared;
     }
     if (!contiguous || !heap) {

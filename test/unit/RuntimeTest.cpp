@@ -8,9 +8,11 @@
 #include "lib/runtime/ArenaPool.h"
 #include "lib/runtime/ArtifactFormat.h"
 #include "lib/runtime/TensorFiles.h"
+#include "lib/runtime/cpu/HostBufferPool.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -59,7 +61,7 @@ TEST(ArtifactFormat, UnreadInput) {
   EXPECT_TRUE(parsed->inputs[1].unread);
   EXPECT_EQ(parsed->inputs[1].shape, (std::vector<int64_t>{3, 4}));
   // Only inputs can be unread.
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\noutput y float32 1 3 unread\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 4\noutput y float32 1 3 unread\n"));
 }
 
 TEST(ArtifactFormat, ArenaLine) {
@@ -72,28 +74,28 @@ TEST(ArtifactFormat, ArenaLine) {
   ASSERT_TRUE(parsed->arenaBytes);
   EXPECT_EQ(*parsed->arenaBytes, 802816u);
   // An empty arena is still an argument.
-  auto empty = runtime::parseMetadata("kiln-artifact 3\narena 0\n");
+  auto empty = runtime::parseMetadata("kiln-artifact 4\narena 0\n");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->arenaBytes, std::optional<uint64_t>(0));
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\narena -5\n"));
-  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 3\narena\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 4\narena -5\n"));
+  EXPECT_FALSE(runtime::parseMetadata("kiln-artifact 4\narena\n"));
 }
 
 TEST(ArtifactFormat, DamagedMetadataIsAnError) {
   // A rank so large that its word count wrapped around (it read past the
   // line before).
   EXPECT_FALSE(runtime::parseMetadata(
-      "kiln-artifact 3\ninput x float32 18446744073709551615 3\n"));
+      "kiln-artifact 4\ninput x float32 18446744073709551615 3\n"));
   // Parameters must lie inside the weights and hold their shape's bytes.
   EXPECT_FALSE(runtime::parseMetadata(
-      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 32 64\n"));
+      "kiln-artifact 4\nparams embedded 64\nparam w float32 1 16 32 64\n"));
   EXPECT_FALSE(runtime::parseMetadata(
-      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 0 32\n"));
+      "kiln-artifact 4\nparams embedded 64\nparam w float32 1 16 0 32\n"));
   EXPECT_FALSE(runtime::parseMetadata(
-      "kiln-artifact 3\nparams embedded 64\n"
+      "kiln-artifact 4\nparams embedded 64\n"
       "param w float32 2 4611686018427387904 4 0 64\n"));
   EXPECT_TRUE(runtime::parseMetadata(
-      "kiln-artifact 3\nparams embedded 64\nparam w float32 1 16 0 64\n"));
+      "kiln-artifact 4\nparams embedded 64\nparam w float32 1 16 0 64\n"));
   // Every one-byte change of a valid description parses or fails cleanly
   // (the sanitizer-free check: no crash, and what parses keeps its params
   // inside the weights).
@@ -119,6 +121,59 @@ TEST(ArtifactFormat, DamagedMetadataIsAnError) {
       for (const runtime::ParamSpec &q : parsed->params)
         EXPECT_LE(q.offset + q.bytes, parsed->paramsBytes) << damaged;
     }
+}
+
+TEST(HostBufferPool, RunsReuseBlocksWithoutNewAllocations) {
+  cpu::HostBufferPool pool;
+  // A first run: three buffers, one of them empty (still an address).
+  auto run = [&] {
+    void *a = pool.allocate(3 << 20), *b = pool.allocate(1000),
+         *c = pool.allocate(0);
+    EXPECT_NE(a, nullptr);
+    EXPECT_NE(b, nullptr);
+    EXPECT_NE(c, nullptr);
+    for (void *p : {a, b, c})
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+    std::memset(a, 1, 3 << 20);
+    std::memset(b, 2, 1000);
+    pool.release(a);
+    pool.release(b);
+    pool.release(c);
+    return std::set<void *>{a, b, c};
+  };
+  std::set<void *> first = run();
+  EXPECT_EQ(pool.stats().blocksMade, 3u);
+  // Later runs of the same sizes take the same blocks back.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(run(), first);
+  EXPECT_EQ(pool.stats().blocksMade, 3u);
+  EXPECT_EQ(pool.stats().liveBytes, 0u);
+  // A block serves a request it exceeds by at most an eighth of the
+  // request, not a larger request or a much smaller one.
+  void *near = pool.allocate((3 << 20) - (1 << 18));
+  EXPECT_TRUE(first.count(near));
+  void *smaller = pool.allocate(1 << 20);
+  EXPECT_FALSE(first.count(smaller));
+  void *larger = pool.allocate((3 << 20) + 64);
+  EXPECT_FALSE(first.count(larger));
+  for (void *p : {near, smaller, larger})
+    pool.release(p);
+  // Idle bytes never exceed the most ever in use at once.
+  cpu::HostBufferPool::Stats s = pool.stats();
+  EXPECT_LE(s.idleBytes, s.peakLiveBytes);
+  EXPECT_EQ(s.liveBytes, 0u);
+}
+
+TEST(HostBufferPool, ForeignPointersAndImpossibleSizes) {
+  cpu::HostBufferPool pool;
+  // What the pool did not make (an output of an artifact that called
+  // malloc) is freed, not kept.
+  pool.release(std::malloc(100));
+  pool.release(nullptr);
+  EXPECT_EQ(pool.stats().idleBytes, 0u);
+  // A size computed from a negative one: no block, no wrap-around.
+  EXPECT_EQ(pool.allocate(uint64_t(-32)), nullptr);
+  EXPECT_EQ(pool.stats().liveBytes, 0u);
 }
 
 TEST(ArenaPool, OneArenaPerOverlappingRunAndReuse) {
@@ -158,7 +213,7 @@ TEST(ArtifactFormat, RejectsOtherVersionsAndGarbage) {
   ASSERT_FALSE(v);
   EXPECT_NE(v.status().message().find("version 99"), std::string::npos);
   EXPECT_FALSE(runtime::parseMetadata("hello"));
-  auto bad = runtime::parseMetadata("kiln-artifact 3\ninput x float32 2 3\n");
+  auto bad = runtime::parseMetadata("kiln-artifact 4\ninput x float32 2 3\n");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
 }

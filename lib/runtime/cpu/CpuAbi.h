@@ -40,11 +40,16 @@ enum ApiSlot : int {
   kSlotParallelFor, ///< void (void *ctx, ParallelBody body, void *args,
                     ///<       int64_t n): body(args, lo, hi) over a split
                     ///< of [0, n) among the runtime's threads
+  kSlotAlloc, ///< void *(void *ctx, int64_t bytes): the artifact's heap
+              ///< buffers (outputs, sizes known at run time), from the
+              ///< runtime's pool (HostBufferPool.h); 64-byte aligned
+  kSlotFree,  ///< void (void *ctx, void *p): one of them back to the pool
   kApiSlots
 };
 
 inline constexpr const char *kSlotNames[kApiSlots] = {
-    "", "kiln_cpu_conv2d", "kiln_cpu_matmul", "kiln_cpu_parallel_for"};
+    "", "kiln_cpu_conv2d", "kiln_cpu_matmul", "kiln_cpu_parallel_for",
+    "kiln_cpu_alloc", "kiln_cpu_free"};
 
 using ParallelBody = void (*)(void *args, int64_t lo, int64_t hi);
 using ParallelForFn = void (*)(void *ctx, ParallelBody body, void *args,

@@ -25,7 +25,7 @@
 // CHECK-COUNT-6: llvm.store
 // CHECK: llvm.call @kiln_cpu_conv2d(%[[DA]], %[[BUF]])
 // CHECK-NOT: kiln_lib
-// CHECK: llvm.mlir.global external @kiln_artifact_cpu_api() {{.*}} : !llvm.array<4 x ptr>
+// CHECK: llvm.mlir.global external @kiln_artifact_cpu_api() {{.*}} : !llvm.array<6 x ptr>
 func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %r: memref<1x4x1x1xf32>, %y: memref<1x4x8x8xf32>) {
   kiln_lib.conv2d %x, %w bias %b post %r into %y {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, post_ops = ["add", "relu"], strides = array<i64: 1, 1>} : memref<1x3x8x8xf32>, memref<4x3x3x3xf32> bias memref<4xf32>, memref<1x4x1x1xf32> into memref<1x4x8x8xf32>
   return

@@ -23,9 +23,11 @@
 // CHECK: llvm.func @main_graph({{.*}}, %{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64)
 // CHECK: llvm.load {{.*}} {alias_scopes = [#{{.*}}], noalias_scopes = [#{{.*}}]} : !llvm.ptr -> f32
 // CHECK: llvm.store {{.*}} {alias_scopes = [#{{.*}}], noalias_scopes = [#{{.*}}]} : f32, !llvm.ptr
-// CHECK: llvm.call @malloc
+// The output from the runtime's pool (kiln-cpu-pooled-allocations).
+// CHECK: llvm.call @kiln_cpu_alloc
+// CHECK-NOT: llvm.call @kiln_cpu_alloc
+// CHECK-NOT: llvm.call @kiln_cpu_free
 // CHECK-NOT: llvm.call @malloc
-// CHECK-NOT: llvm.call @free
 // CHECK: llvm.func @_mlir_ciface_main_graph(
 module {
   func.func @main_graph(%x: tensor<8x16xf32> {kiln.input = "x"})
