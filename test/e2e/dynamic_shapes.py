@@ -2,7 +2,7 @@
 """Convolutions and matrix products whose sizes are known only at run time
 go to oneDNN on the CPU, their sizes carried by the call: a small CNN
 exported from PyTorch with a dynamic batch (convolutions with a residual
-epilogue, pooling, a fully-connected layer), one with a dynamic batch,
+epilogue, one of them Winograd, pooling, a fully-connected layer), one with a dynamic batch,
 height and width (strided, dilated, asymmetric and depthwise windows, odd
 sizes) and an attention block with a
 dynamic batch and sequence (Linear layers on [B, S, H], Q K^T and the
@@ -34,11 +34,13 @@ class SmallCnn(torch.nn.Module):
         super().__init__()
         self.c1 = torch.nn.Conv2d(3, 16, 3, padding=1)
         self.c2 = torch.nn.Conv2d(16, 16, 3, padding=1)
-        self.fc = torch.nn.Linear(16, 10)
+        self.c3 = torch.nn.Conv2d(16, 64, 3, padding=1)  # Winograd
+        self.fc = torch.nn.Linear(64, 10)
 
     def forward(self, x):
         y = torch.relu(self.c1(x))
         y = torch.relu(self.c2(y) + y)
+        y = torch.relu(self.c3(y))
         return self.fc(y.mean(dim=(2, 3)))
 
 
@@ -171,6 +173,11 @@ def main():
             tally.add(f"{name}.selection",
                       None if on > 0 and off == 0 else
                       f"{on} on oneDNN, {off} left to generated loops")
+            if name == "cnn_dynamic_batch":  # a batch known at run time only
+                with open(report) as f:
+                    winograd = sum("winograd" in line for line in f)
+                tally.add(f"{name}.winograd",
+                          None if winograd == 1 else f"{winograd} Winograd kernels, expected 1")
             for shape in shapes:
                 x = torch.rand(*shape)
                 with torch.no_grad():

@@ -202,7 +202,7 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
 // -----
 
 // A 2-D convolution whose batch, height or width are known only at run
-// time goes to the library (direct: Winograd is chosen on static shapes),
+// time goes to the library (direct here: 4 channels; select-winograd.mlir),
 // its output sized the way the generated loops size it: the batch the
 // input's, each spatial size (in + pads - span) floordiv stride + 1 (terms
 // of 0 and 1 build nothing), checked at run time not to be negative. A

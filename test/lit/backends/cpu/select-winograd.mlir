@@ -66,3 +66,20 @@ func.func @direct(%x: tensor<1x64x8x6xf32>, %r: tensor<1x64x40x40xf32>, %y: tens
   %narrow = kiln.conv %big, %w48 {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x40x40xf32>, tensor<48x64x3x3xf32>) -> tensor<1x48x40x40xf32>
   return %small, %residual, %odd, %strided, %arg, %few, %narrow : tensor<1x64x8x6xf32>, tensor<1x64x40x40xf32>, tensor<1x72x40x40xf32>, tensor<1x64x20x20xf32>, tensor<1x64x40x40xf32>, tensor<1x16x40x40xf32>, tensor<1x48x40x40xf32>
 }
+
+// -----
+
+// A batch known only at run time counts as 1 (7 x 7 = 49 pixels an image:
+// Winograd); a height known only then leaves the pixels unknown: direct.
+// CHECK-LABEL: func @winograd_dynamic_batch
+// CHECK: kiln_lib.conv2d %arg0
+// CHECK-SAME: algorithm = "winograd"
+// CHECK: kiln_lib.conv2d %arg1
+// CHECK-NOT: algorithm
+// CHECK: return
+func.func @winograd_dynamic_batch(%x: tensor<?x16x7x7xf32>, %h: tensor<1x16x?x7xf32>) -> (tensor<?x64x7x7xf32>, tensor<1x64x?x7xf32>) {
+  %w = kiln.constant dense<0.5> : tensor<64x16x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x16x7x7xf32>, tensor<64x16x3x3xf32>) -> tensor<?x64x7x7xf32>
+  %1 = kiln.conv %h, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x?x7xf32>, tensor<64x16x3x3xf32>) -> tensor<1x64x?x7xf32>
+  return %0, %1 : tensor<?x64x7x7xf32>, tensor<1x64x?x7xf32>
+}
