@@ -216,17 +216,13 @@ bool CpuCostModel::winogradApplies(Operation *op, bool constantWeights,
   if (!winograd || !conv || !constantWeights || binaryEpilogue ||
       conv.getGroup() != 1)
     return false;
-  // A batch known only at run time counts as 1 (0 is an empty output); a
-  // height or width so known leaves the pixels unknown, and direct.
+  // With sizes known only at run time the pixels are counted then
+  // (kiln_lib.conv2d's winograd_min_pixels).
   auto out = dyn_cast<RankedTensorType>(conv.getType());
   if (!out || !out.getElementType().isF32() || out.getRank() != 4 ||
-      llvm::any_of(llvm::seq<int64_t>(1, 4),
-                   [&](int64_t i) { return out.isDynamicDim(i); }))
-    return false;
-  int64_t batch = out.isDynamicDim(0) ? 1 : out.getDimSize(0);
-  int64_t perImage = out.getDimSize(1) * out.getDimSize(2) * out.getDimSize(3) /
-                     out.getDimSize(conv.getChannelsLast() ? 3 : 1);
-  if (batch * perImage < winogradMinPixels)
+      (out.hasStaticShape() &&
+       out.getNumElements() / out.getDimSize(conv.getChannelsLast() ? 3 : 1) <
+           winogradMinPixels))
     return false;
   auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
   if (!w || !w.hasStaticShape() || w.getRank() != 4 || w.getDimSize(2) != 3 ||

@@ -83,8 +83,8 @@ struct CpuCostModel {
   /// of 16 (oneDNN's blocked layout), at least winogradMinOutputChannels
   /// output channels, an epilogue without binary steps
   /// (`binaryEpilogue`: an addend would need the blocked layout too), and
-  /// at least winogradMinPixels output pixels (a batch known only at run
-  /// time counted as 1; a height or width so known rules Winograd out).
+  /// at least winogradMinPixels output pixels (counted at run time when
+  /// the output's sizes are known only then).
   bool winogradApplies(mlir::Operation *op, bool constantWeights,
                        bool binaryEpilogue) const;
 

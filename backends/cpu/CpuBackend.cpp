@@ -70,7 +70,12 @@ public:
       else if (conv)
         os << " conv2d " << (conv.getChannelsLast() ? "nhwc" : "nchw")
            << " groups=" << conv.getGroup()
-           << (winograd ? " winograd F(2x2,3x3) via nChw16c" : " direct");
+           << (!winograd ? " direct"
+               : cast<RankedTensorType>(conv.getType()).hasStaticShape()
+                   ? " winograd F(2x2,3x3) via nChw16c"
+                   : " winograd F(2x2,3x3) via nChw16c from " +
+                         std::to_string(model.winogradMinPixels) +
+                         " output pixels (counted at run time), else direct");
       else
         os << " matmul";
       if (int8)

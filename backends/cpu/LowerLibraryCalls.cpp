@@ -221,6 +221,7 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   d[abi::kConvAlgorithm] = conv.getAlgorithm() == "winograd"
                                ? abi::kConvWinograd
                                : abi::kConvDirect;
+  d[abi::kConvWinogradMinPixels] = conv.getWinogradMinPixels();
   Type outElement = out.getElementType();
   d[abi::kConvInteger] = !integer                  ? abi::kConvFloat
                          : outElement.isInteger(32) ? abi::kConvToS32

@@ -286,8 +286,11 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
           rewriter.getI64IntegerAttr(op.getGroup()),
           unit(rewriter, op.getChannelsLast()), unit(rewriter, isWeight(weight)),
           strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args));
-      if (winograd)
+      if (winograd) {
         conv.setAlgorithm("winograd");
+        if (!type.hasStaticShape())
+          conv.setWinogradMinPixels(model.winogradMinPixels);
+      }
       Value result = conv->getResult(0);
       return oneD ? simplify::reshapeTo(rewriter, loc, result, op.getType().getShape())
                   : result;

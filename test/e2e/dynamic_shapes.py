@@ -4,7 +4,7 @@ go to oneDNN on the CPU, their sizes carried by the call: a small CNN
 exported from PyTorch with a dynamic batch (convolutions with a residual
 epilogue, one of them Winograd, pooling, a fully-connected layer), one with a dynamic batch,
 height and width (strided, dilated, asymmetric and depthwise windows, odd
-sizes) and an attention block with a
+sizes; Winograd chosen at run time from the output's pixels) and an attention block with a
 dynamic batch and sequence (Linear layers on [B, S, H], Q K^T and the
 softmax's product with V), each compiled once and run at several sizes
 against PyTorch. The kernel report must show the convolutions and products
@@ -18,6 +18,7 @@ window fails the run naming the node.
   dynamic_shapes.py --kiln-run BIN --kiln-compile BIN
 """
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -51,12 +52,14 @@ class StridedCnn(torch.nn.Module):
         super().__init__()
         self.c1 = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)
         self.c2 = torch.nn.Conv2d(16, 16, (3, 1), padding=(2, 0), dilation=(2, 1))
-        self.c3 = torch.nn.Conv2d(16, 8, (1, 3), stride=(1, 2))
+        self.wino = torch.nn.Conv2d(16, 64, 3, padding=1)  # Winograd when large
+        self.c3 = torch.nn.Conv2d(64, 8, (1, 3), stride=(1, 2))
         self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
 
     def forward(self, x):
         y = torch.relu(self.c1(x))
         y = torch.relu(self.c2(y) + y)
+        y = torch.relu(self.wino(y))
         y = torch.nn.functional.max_pool2d(self.c3(y), 2, ceil_mode=True)
         return torch.sigmoid(self.dw(y))
 
@@ -76,6 +79,20 @@ class Attention(torch.nn.Module):
 def export(model, example, path, axes):
     torch.onnx.export(model, (example,), path, input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": axes, "y": axes}, opset_version=17)
+
+
+def winograd_runs(kiln_run, so, work, x):
+    """How many convolutions oneDNN ran as Winograd in one run of `so` on
+    `x` (its verbose log), or an error."""
+    path = os.path.join(work, "verbose_x.npy")
+    np.save(path, x)
+    p = subprocess.run([kiln_run, so, "--input", f"x={path}", "--threads", "1"],
+                       capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "ONEDNN_VERBOSE": "1"})
+    if p.returncode != 0:
+        return None, (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[0]
+    return sum(line.startswith("onednn_verbose,exec,") and "convolution," in line
+               and "wino" in line for line in p.stdout.splitlines()), None
 
 
 def library_kernels(report):
@@ -187,6 +204,14 @@ def main():
                     err = within(outputs[0], want,
                                  1e-4 * max(1.0, float(np.abs(want).max())))
                 tally.add(f"{name}.{'x'.join(map(str, shape))}", err)
+                if name == "cnn_dynamic_batch_height_width":
+                    # Its 16 -> 64 convolution is Winograd from 49 output
+                    # pixels, counted at run time (stride 2 halves them).
+                    pixels = shape[0] * ((shape[2] + 1) // 2) * ((shape[3] + 1) // 2)
+                    runs, err = winograd_runs(args.kiln_run, so, work, x.numpy())
+                    if err is None and runs != (1 if pixels >= 49 else 0):
+                        err = f"{runs} Winograd convolutions at {pixels} output pixels"
+                    tally.add(f"{name}.{'x'.join(map(str, shape))}.algorithm", err)
         for name, model, inputs, want in empty_cases(work):
             outputs, err = run_model(args.kiln_run, "cpu", work, model, inputs)
             if isinstance(want, str):  # the run must fail with this error

@@ -231,6 +231,10 @@ LogicalResult Conv2dOp::verify() {
       return emitOpError("winograd needs a constant 3x3 filter, stride and "
                          "dilation 1, one group and no binary epilogue step");
   }
+  if (getWinogradMinPixels() < 0 ||
+      (getWinogradMinPixels() != 0 && getAlgorithm() != "winograd"))
+    return emitOpError("winograd_min_pixels must be 0 or more, and only "
+                       "with algorithm \"winograd\"");
   return success();
 }
 

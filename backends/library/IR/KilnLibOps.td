@@ -77,7 +77,9 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
     S]` either way, `bias` `[K]`. `init` is only written. `pads` is
     [top, left, bottom, right]. `algorithm` is "direct" or "winograd"
     (F(2x2, 3x3): a constant 3x3 filter, stride and dilation 1, one group,
-    unary epilogue steps only).
+    unary epilogue steps only). A Winograd convolution whose output size is
+    known only at run time may carry `winograd_min_pixels`: it runs direct
+    when its output has fewer pixels (batch x height x width) than that.
 
     ```mlir
     %y = kiln_lib.conv2d %x, %w bias %b post %r into %init {
@@ -98,6 +100,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        DefaultValuedAttr<StrArrayAttr, "{}">:$post_ops,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args,
                        DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm,
+                       DefaultValuedAttr<I64Attr, "0">:$winograd_min_pixels,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$output_scales,
                        DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
                        UnitAttr:$output_signed);

@@ -86,6 +86,8 @@ enum ConvField : int {
   kConvHasBias,
   kConvConstantWeights, ///< the filter never changes: repack it once
   kConvAlgorithm,       ///< a ConvAlgorithm
+  kConvWinogradMinPixels, ///< Winograd: direct below this many output
+                          ///< pixels, N x P x Q (sizes known at run time)
   kConvInteger,         ///< a ConvInteger: u8 input, s8 filter, and output
   kConvHasZeroPoint,    ///< an integer convolution's input zero point (one
                         ///< s32, read at run time) is given

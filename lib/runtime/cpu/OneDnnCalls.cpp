@@ -584,9 +584,12 @@ std::unique_ptr<ConvPlan> makeConvPlan(const int64_t *d) {
                plan->dst);
   dnnl::primitive_attr attr = userScratchpad();
   // The compiler asks for Winograd only with a constant filter and unary
-  // epilogue steps (kiln_lib.conv2d's verifier); they are fused.
+  // epilogue steps (kiln_lib.conv2d's verifier); they are fused. With sizes
+  // known only at run time it leaves too small an output to direct.
+  int64_t pixels = d[abi::kConvN] * d[abi::kConvP] * d[abi::kConvQ];
   if (d[abi::kConvAlgorithm] == abi::kConvWinograd &&
-      plan->constantWeights && plan->epilogue.binaryCount() == 0) {
+      pixels >= d[abi::kConvWinogradMinPixels] && plan->constantWeights &&
+      plan->epilogue.binaryCount() == 0) {
     dnnl::primitive_attr fused = userScratchpad(); // not a copy: a handle
     fused.set_post_ops(postOpsOf(plan->epilogue.steps));
     if (makeWinograd(*plan, fused))

@@ -12,10 +12,11 @@
 // CHECK: %[[FN:.*]] = llvm.load
 // CHECK: llvm.call %[[FN]](%[[CTX]], %[[DESC]], %[[ARGS]])
 // Descriptor: length 38, N C H W K R S P Q, pads, strides, dilations,
-// groups 1, NCHW, bias, constant weights, direct (0), not integer, no
+// groups 1, NCHW, bias, constant weights, direct (0), no Winograd pixel
+// count (0), not integer, no
 // zero point, output zero point 0, no scales; epilogue: 2 steps, add (100)
 // with zero constants (as bits) and a [1, 4, 1, 1] operand, relu (1).
-// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[38, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<38xi64>)
+// CHECK: llvm.mlir.global internal constant @[[D:kiln_cpu_desc_[0-9]+]](dense<[39, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 2, 100, 0, 0, 1, 4, 1, 1, 1, 0, 0]> : tensor<39xi64>)
 // Six buffers (input, filter, bias, zero point (null), post operand,
 // output) on the stack.
 // CHECK-LABEL: func @conv
@@ -35,7 +36,7 @@ func.func @conv(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf
 
 // Winograd (algorithm 1, after constant weights), channels last; no
 // epilogue.
-// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[28, 1, 16, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0]> : tensor<28xi64>)
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[29, 1, 16, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0]> : tensor<29xi64>)
 // CHECK: llvm.call @kiln_cpu_conv2d
 func.func @conv_winograd(%x: memref<1x8x8x16xf32>, %w: memref<16x16x3x3xf32>, %y: memref<1x8x8x16xf32>) {
   kiln_lib.conv2d %x, %w into %y {algorithm = "winograd", channels_last, constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<1x8x8x16xf32>, memref<16x16x3x3xf32> into memref<1x8x8x16xf32>
@@ -58,7 +59,7 @@ func.func @matmul(%a: memref<2x3x4xf32>, %b: memref<5x4xf32>, %c: memref<2x3x5xf
 // An integer convolution (u8 x s8 -> s32) with its input's zero point:
 // integer (1: to s32) and zero point (1) after the algorithm; the zero point's
 // buffer fourth.
-// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[28, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0]> : tensor<28xi64>)
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[29, 1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0]> : tensor<29xi64>)
 // CHECK-LABEL: func @conv_integer
 // CHECK-SAME: %[[Z:[a-z0-9]+]]: memref<1xi32>
 // CHECK: llvm.mlir.constant(5 : i64)
@@ -75,7 +76,7 @@ func.func @conv_integer(%x: memref<1x3x8x8xi8>, %w: memref<4x3x3x3xi8>, %z: memr
 // A requantizing integer convolution: u8 output (2), zero point 3, two
 // scales (0.5 and 0.25 as f32 bits) at the descriptor's end; its f32 bias
 // in the bias slot; relu (1) in the epilogue.
-// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[33, 1, 3, 8, 8, 2, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 2, 0, 3, 2, 1, 1, 0, 0, 1056964608, 1048576000]> : tensor<33xi64>)
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[34, 1, 3, 8, 8, 2, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 2, 0, 3, 2, 1, 1, 0, 0, 1056964608, 1048576000]> : tensor<34xi64>)
 // CHECK: llvm.call @kiln_cpu_conv2d
 func.func @conv_requantized(%x: memref<1x3x8x8xi8>, %w: memref<2x3x3x3xi8>, %b: memref<2xf32>, %y: memref<1x2x8x8xi8>) {
   kiln_lib.conv2d %x, %w bias %b into %y {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, output_scales = array<f32: 0.5, 0.25>, output_zero_point = 3 : i64, post_ops = ["relu"]} : memref<1x3x8x8xi8>, memref<2x3x3x3xi8> bias memref<2xf32> into memref<1x2x8x8xi8>
@@ -123,6 +124,16 @@ func.func @matmul_dynamic(%a: memref<?x4xf32>, %b: memref<4x5xf32>, %r: memref<?
 // CHECK: llvm.call @kiln_cpu_conv2d(%[[STACK]], %{{.*}})
 func.func @conv_dynamic_batch(%x: memref<?x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %y: memref<?x4x8x8xf32>) {
   kiln_lib.conv2d %x, %w into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : memref<?x3x8x8xf32>, memref<4x3x3x3xf32> into memref<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+// Winograd with sizes known only at run time: its pixel count (entry 23).
+// CHECK: llvm.mlir.global internal constant @{{.*}}(dense<[29, -9223372036854775808, 16, 8, 8, 64, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 49, 0, 0, 0, 0, 0]> : tensor<29xi64>)
+// CHECK: llvm.call @kiln_cpu_conv2d
+func.func @conv_winograd_dynamic(%x: memref<?x16x8x8xf32>, %w: memref<64x16x3x3xf32>, %y: memref<?x64x8x8xf32>) {
+  kiln_lib.conv2d %x, %w into %y {algorithm = "winograd", constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, winograd_min_pixels = 49 : i64} : memref<?x16x8x8xf32>, memref<64x16x3x3xf32> into memref<?x64x8x8xf32>
   return
 }
 

@@ -69,17 +69,27 @@ func.func @direct(%x: tensor<1x64x8x6xf32>, %r: tensor<1x64x40x40xf32>, %y: tens
 
 // -----
 
-// A batch known only at run time counts as 1 (7 x 7 = 49 pixels an image:
-// Winograd); a height known only then leaves the pixels unknown: direct.
-// CHECK-LABEL: func @winograd_dynamic_batch
+// Sizes known only at run time: the pixels are counted then, Winograd from
+// winograd_min_pixels (49) of them and direct below. Static shapes carry
+// no such count (the choice was made here).
+// CHECK-LABEL: func @winograd_dynamic_sizes
 // CHECK: kiln_lib.conv2d %arg0
 // CHECK-SAME: algorithm = "winograd"
+// CHECK-SAME: winograd_min_pixels = 49
 // CHECK: kiln_lib.conv2d %arg1
-// CHECK-NOT: algorithm
+// CHECK-SAME: algorithm = "winograd"
+// CHECK-SAME: winograd_min_pixels = 49
+// CHECK: kiln_lib.conv2d %arg2
+// CHECK-SAME: algorithm = "winograd"
+// CHECK-NOT: winograd_min_pixels
 // CHECK: return
-func.func @winograd_dynamic_batch(%x: tensor<?x16x7x7xf32>, %h: tensor<1x16x?x7xf32>) -> (tensor<?x64x7x7xf32>, tensor<1x64x?x7xf32>) {
+// OFF-LABEL: func @winograd_dynamic_sizes
+// OFF-NOT: algorithm
+// OFF: return
+func.func @winograd_dynamic_sizes(%x: tensor<?x16x7x7xf32>, %h: tensor<1x16x?x?xf32>, %s: tensor<1x16x7x7xf32>) -> (tensor<?x64x7x7xf32>, tensor<1x64x?x?xf32>, tensor<1x64x7x7xf32>) {
   %w = kiln.constant dense<0.5> : tensor<64x16x3x3xf32>
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x16x7x7xf32>, tensor<64x16x3x3xf32>) -> tensor<?x64x7x7xf32>
-  %1 = kiln.conv %h, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x?x7xf32>, tensor<64x16x3x3xf32>) -> tensor<1x64x?x7xf32>
-  return %0, %1 : tensor<?x64x7x7xf32>, tensor<1x64x?x7xf32>
+  %1 = kiln.conv %h, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x?x?xf32>, tensor<64x16x3x3xf32>) -> tensor<1x64x?x?xf32>
+  %2 = kiln.conv %s, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x7x7xf32>, tensor<64x16x3x3xf32>) -> tensor<1x64x7x7xf32>
+  return %0, %1, %2 : tensor<?x64x7x7xf32>, tensor<1x64x?x?xf32>, tensor<1x64x7x7xf32>
 }

@@ -126,6 +126,14 @@ func.func @conv2d_dynamic_width_height_mismatch(%x: tensor<1x3x8x?xf32>, %w: ten
 
 // -----
 
+func.func @conv2d_min_pixels_direct(%x: tensor<?x16x8x8xf32>, %w: tensor<64x16x3x3xf32>, %i: tensor<?x64x8x8xf32>) -> tensor<?x64x8x8xf32> {
+  // expected-error @+1 {{winograd_min_pixels must be 0 or more, and only with algorithm "winograd"}}
+  %0 = kiln_lib.conv2d %x, %w into %i {constant_weights, dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, winograd_min_pixels = 49 : i64} : tensor<?x16x8x8xf32>, tensor<64x16x3x3xf32> into tensor<?x64x8x8xf32> -> tensor<?x64x8x8xf32>
+  return %0 : tensor<?x64x8x8xf32>
+}
+
+// -----
+
 func.func @conv2d_dynamic_batch_ok(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
   %0 = kiln_lib.conv2d %x, %w into %i {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<?x4x8x8xf32> -> tensor<?x4x8x8xf32>
   return %0 : tensor<?x4x8x8xf32>
