@@ -2,7 +2,9 @@
 //
 // Each outermost scf.parallel with enough work is outlined into a function
 // `void body(void *args, int64_t lo, int64_t hi)` that runs iterations
-// [lo, hi) of its first dimension that does not have a single iteration, and replaced by a call of the runtime's
+// [lo, hi) of its first dimension that does not have a single iteration
+// (where leading sizes are known only at run time, the first that has more
+// than one in that run: splitCandidates), and replaced by a call of the runtime's
 // kiln_cpu_parallel_for(body, args, n) (lib/runtime/cpu/CpuAbi.h), which
 // splits [0, n) among its threads. The values the loop uses from outside go
 // through `args`, a struct on the caller's stack: memrefs as their LLVM
@@ -134,14 +136,37 @@ int64_t work(Region &region) {
   return total;
 }
 
-/// The dimension the threads split: the first one not known to run once
-/// (batch 1 leaves the leading dimension with nothing to share).
-unsigned splitDimension(scf::ParallelOp loop) {
-  for (unsigned i = 0; i < loop.getNumLoops(); ++i)
-    if (tripCount(loop.getLowerBound()[i], loop.getUpperBound()[i],
-                  loop.getStep()[i]) != 1)
-      return i;
-  return 0;
+/// Whether dimension `i` of `loop` has a trip count known at compile time.
+bool staticTrips(scf::ParallelOp loop, unsigned i) {
+  auto known = [](Value v) {
+    return v.getDefiningOp<arith::ConstantIndexOp>() != nullptr;
+  };
+  return known(loop.getLowerBound()[i]) && known(loop.getUpperBound()[i]) &&
+         known(loop.getStep()[i]);
+}
+
+/// The dimensions the threads may split, outermost first: from the first
+/// one not known to run once (batch 1 leaves the leading dimension with
+/// nothing to share) through the first one known to run more than once.
+/// Where there are several (leading sizes known only at run time, as a
+/// batch or sequence axis), the one split is the first that runs more than
+/// once in that run: a batch of 1 would otherwise put all the work on one
+/// thread.
+SmallVector<unsigned> splitCandidates(scf::ParallelOp loop) {
+  SmallVector<unsigned> dims;
+  for (unsigned i = 0; i < loop.getNumLoops(); ++i) {
+    int64_t trips = tripCount(loop.getLowerBound()[i], loop.getUpperBound()[i],
+                              loop.getStep()[i]);
+    bool known = staticTrips(loop, i);
+    if (known && trips == 1)
+      continue;
+    dims.push_back(i);
+    if (known)
+      break;
+  }
+  if (dims.empty())
+    dims.push_back(0);
+  return dims;
 }
 
 bool canOutline(scf::ParallelOp loop) {
@@ -198,9 +223,15 @@ bool Outliner::outline(scf::ParallelOp loop) {
     else
       return false;
   }
-  auto argsType = LLVM::LLVMStructType::getLiteral(ctx, fields);
   Type ptr = LLVM::LLVMPointerType::get(ctx);
   Type i64 = IntegerType::get(ctx, 64);
+  // With several candidate dimensions, the one split is chosen by the
+  // caller and passed last in `args`.
+  SmallVector<unsigned> candidates = splitCandidates(loop);
+  bool chosenAtRunTime = candidates.size() > 1;
+  if (chosenAtRunTime)
+    fields.push_back(i64);
+  auto argsType = LLVM::LLVMStructType::getLiteral(ctx, fields);
 
   // The body: void(ptr args, i64 lo, i64 hi).
   OpBuilder mb(module_.getBodyRegion());
@@ -229,22 +260,43 @@ bool Outliner::outline(scf::ParallelOp loop) {
                    .getResult(0);
     map.map(v, mapped);
   }
-  // Iterations [lo, hi) of the split dimension.
-  unsigned d = splitDimension(loop);
-  Value lb = map.lookupOrDefault(loop.getLowerBound()[d]);
-  Value ub = map.lookupOrDefault(loop.getUpperBound()[d]);
-  Value step = map.lookupOrDefault(loop.getStep()[d]);
+  // Iterations [lo, hi) of the split dimension; with a choice, each
+  // candidate's bounds are narrowed only where it is the one chosen.
   Type index = b.getIndexType();
   Value lo = arith::IndexCastOp::create(b, loc, index, entry->getArgument(1));
   Value hi = arith::IndexCastOp::create(b, loc, index, entry->getArgument(2));
-  Value from = arith::AddIOp::create(b, loc, lb,
-                                     arith::MulIOp::create(b, loc, lo, step));
-  Value to = arith::MinSIOp::create(
-      b, loc, ub,
-      arith::AddIOp::create(b, loc, lb, arith::MulIOp::create(b, loc, hi, step)));
+  Value choice;
+  if (chosenAtRunTime) {
+    Value at = LLVM::GEPOp::create(
+        b, loc, ptr, argsType, entry->getArgument(0),
+        ArrayRef<LLVM::GEPArg>{0, int32_t(fields.size() - 1)});
+    choice = arith::IndexCastOp::create(b, loc, index,
+                                        LLVM::LoadOp::create(b, loc, i64, at));
+  }
+  SmallVector<std::pair<Value, Value>> bounds;
+  for (unsigned d : candidates) {
+    Value lb = map.lookupOrDefault(loop.getLowerBound()[d]);
+    Value ub = map.lookupOrDefault(loop.getUpperBound()[d]);
+    Value step = map.lookupOrDefault(loop.getStep()[d]);
+    Value from = arith::AddIOp::create(b, loc, lb,
+                                       arith::MulIOp::create(b, loc, lo, step));
+    Value to = arith::MinSIOp::create(
+        b, loc, ub,
+        arith::AddIOp::create(b, loc, lb, arith::MulIOp::create(b, loc, hi, step)));
+    if (choice) {
+      Value mine = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, choice,
+          arith::ConstantIndexOp::create(b, loc, d));
+      from = arith::SelectOp::create(b, loc, mine, from, lb);
+      to = arith::SelectOp::create(b, loc, mine, to, ub);
+    }
+    bounds.push_back({from, to});
+  }
   Operation *copy = b.clone(*loop, map);
-  copy->setOperand(d, from);
-  copy->setOperand(loop.getNumLoops() + d, to);
+  for (auto [d, range] : llvm::zip(candidates, bounds)) {
+    copy->setOperand(d, range.first);
+    copy->setOperand(loop.getNumLoops() + d, range.second);
+  }
   func::ReturnOp::create(b, loc);
 
   // The call: args on the stack (allocated at the caller's entry), the
@@ -269,9 +321,30 @@ bool Outliner::outline(scf::ParallelOp loop) {
                                    ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
     LLVM::StoreOp::create(cb, loc, value, at);
   }
-  Value span = arith::SubIOp::create(cb, loc, loop.getUpperBound()[d],
-                                     loop.getLowerBound()[d]);
-  Value trips = arith::CeilDivSIOp::create(cb, loc, span, loop.getStep()[d]);
+  // The split dimension's trip count; with a choice, the first candidate
+  // that runs more than once (else the last), found from the last back.
+  auto tripsOf = [&](unsigned d) -> Value {
+    Value span = arith::SubIOp::create(cb, loc, loop.getUpperBound()[d],
+                                       loop.getLowerBound()[d]);
+    return arith::CeilDivSIOp::create(cb, loc, span, loop.getStep()[d]);
+  };
+  Value trips = tripsOf(candidates.back());
+  Value chosen = arith::ConstantIndexOp::create(cb, loc, candidates.back());
+  Value one = arith::ConstantIndexOp::create(cb, loc, 1);
+  for (unsigned d : llvm::reverse(ArrayRef(candidates).drop_back())) {
+    Value t = tripsOf(d);
+    Value many = arith::CmpIOp::create(cb, loc, arith::CmpIPredicate::sgt, t, one);
+    trips = arith::SelectOp::create(cb, loc, many, t, trips);
+    chosen = arith::SelectOp::create(
+        cb, loc, many, arith::ConstantIndexOp::create(cb, loc, d), chosen);
+  }
+  if (chosenAtRunTime) {
+    Value at = LLVM::GEPOp::create(
+        cb, loc, ptr, argsType, args,
+        ArrayRef<LLVM::GEPArg>{0, int32_t(fields.size() - 1)});
+    LLVM::StoreOp::create(cb, loc,
+                          arith::IndexCastOp::create(cb, loc, i64, chosen), at);
+  }
   Value n = arith::IndexCastOp::create(cb, loc, i64, trips);
   Value fnValue = func::ConstantOp::create(cb, loc, fnType, name);
   Value fnPtr =

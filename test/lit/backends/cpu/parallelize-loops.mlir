@@ -111,6 +111,61 @@ func.func @batch_one(%x: memref<1x64x64xf32>, %y: memref<1x64x64xf32>) {
 
 // -----
 
+// Leading sizes known only at run time (a batch and a sequence) before a
+// static one: the first that runs more than once in the run is split, so a
+// batch of 1 does not leave one thread all the work. The caller picks it
+// (the sequence unless the batch is more than 1, the static 64 unless
+// either is) and passes it last in the struct; the body narrows only the
+// chosen dimension's bounds.
+// CHECK-LABEL: func @dynamic_leading
+// CHECK: %[[ARGS:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(i64, i64, {{.*}}, i64)>
+// CHECK: %[[T2:.*]] = arith.ceildivsi
+// CHECK: %[[K2:.*]] = arith.constant 2 : index
+// CHECK: %[[K1:.*]] = arith.constant 1 : index
+// CHECK: %[[S:.*]] = arith.subi %arg3
+// CHECK: %[[T1:.*]] = arith.ceildivsi %[[S]]
+// CHECK: %[[M1:.*]] = arith.cmpi sgt, %[[T1]], %[[K1]]
+// CHECK: %[[N1:.*]] = arith.select %[[M1]], %[[T1]], %[[T2]]
+// CHECK: %[[KS:.*]] = arith.constant 1 : index
+// CHECK: %[[D1:.*]] = arith.select %[[M1]], %[[KS]], %[[K2]]
+// CHECK: %[[B:.*]] = arith.subi %arg2
+// CHECK: %[[T0:.*]] = arith.ceildivsi %[[B]]
+// CHECK: %[[M0:.*]] = arith.cmpi sgt, %[[T0]], %[[K1]]
+// CHECK: %[[N:.*]] = arith.select %[[M0]], %[[T0]], %[[N1]]
+// CHECK: %[[KZ:.*]] = arith.constant 0 : index
+// CHECK: %[[D:.*]] = arith.select %[[M0]], %[[KZ]], %[[D1]]
+// CHECK: %[[AT:.*]] = llvm.getelementptr %[[ARGS]][0, 4]
+// CHECK: %[[DI:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK: llvm.store %[[DI]], %[[AT]]
+// CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: llvm.call @kiln_cpu_parallel_for(%{{.*}}, %[[ARGS]], %[[NI]])
+// CHECK: func.func private @kiln_parallel_body_0
+// CHECK: %[[P:.*]] = llvm.getelementptr %arg0[0, 4]
+// CHECK: %[[C:.*]] = llvm.load %[[P]] : !llvm.ptr -> i64
+// CHECK: %[[CI:.*]] = arith.index_cast %[[C]] : i64 to index
+// CHECK: %[[IS0:.*]] = arith.cmpi eq, %[[CI]], %{{.*}}
+// CHECK: %[[F0:.*]] = arith.select %[[IS0]]
+// CHECK: %[[E0:.*]] = arith.select %[[IS0]]
+// CHECK: %[[IS1:.*]] = arith.cmpi eq, %[[CI]], %{{.*}}
+// CHECK: %[[F1:.*]] = arith.select %[[IS1]]
+// CHECK: %[[E1:.*]] = arith.select %[[IS1]]
+// CHECK: %[[IS2:.*]] = arith.cmpi eq, %[[CI]], %{{.*}}
+// CHECK: %[[F2:.*]] = arith.select %[[IS2]]
+// CHECK: %[[E2:.*]] = arith.select %[[IS2]]
+// CHECK: scf.parallel ({{.*}}) = (%[[F0]], %[[F1]], %[[F2]]) to (%[[E0]], %[[E1]], %[[E2]])
+func.func @dynamic_leading(%x: memref<?x?x64xf32>, %y: memref<?x?x64xf32>, %b: index, %s: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%n, %i, %j) = (%c0, %c0, %c0) to (%b, %s, %c64) step (%c1, %c1, %c1) {
+    %v = memref.load %x[%n, %i, %j] : memref<?x?x64xf32>
+    memref.store %v, %y[%n, %i, %j] : memref<?x?x64xf32>
+  }
+  return
+}
+
+// -----
+
 // Work counts scalar ops of a loop LLVM vectorises. 16x16 elements copied
 // contiguously (768 ops) stay sequential; the same elements read across
 // rows (a transpose: each read strides along the innermost loop, 16 ops'
