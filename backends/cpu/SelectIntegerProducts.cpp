@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/SelectIntegerProducts.h"
 #include "backends/cpu/Passes.h"
+#include "backends/cpu/LibraryCallSizes.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -52,8 +53,14 @@ RankedTensorType staticTensor(Value v) {
   return t && t.hasStaticShape() ? t : RankedTensorType();
 }
 
+/// Products' factors may have sizes known only at run time (a batch or a
+/// sequence axis); weights and zero points may not.
+RankedTensorType rankedTensor(Value v) {
+  return dyn_cast<RankedTensorType>(v.getType());
+}
+
 bool hasElement(Value v, unsigned width) {
-  auto t = staticTensor(v);
+  auto t = rankedTensor(v);
   auto e = t ? dyn_cast<IntegerType>(t.getElementType()) : IntegerType();
   return e && e.getWidth() == width && !e.isSignless();
 }
@@ -94,7 +101,7 @@ struct Factor {
   Value raw, wide, zero;
   bool negated = false;
   bool isSigned() const {
-    return cast<IntegerType>(staticTensor(raw).getElementType()).isSigned();
+    return cast<IntegerType>(rankedTensor(raw).getElementType()).isSigned();
   }
   /// The zero point's values, if it is a constant (none: nullopt).
   std::optional<SmallVector<int64_t>> zeroValues() const {
@@ -137,7 +144,7 @@ std::optional<Factor> factorOf(Value v, int64_t fromEnd) {
   if (f.zero) {
     auto z = staticTensor(f.zero);
     if (!z || !hasElement(f.zero, 32) ||
-        z.getRank() > staticTensor(v).getRank() ||
+        z.getRank() > rankedTensor(v).getRank() ||
         (fromEnd > 0 && z.getRank() >= fromEnd &&
          z.getDimSize(z.getRank() - fromEnd) != 1))
       return std::nullopt;
@@ -337,15 +344,11 @@ bool fitsLibraryMatmul(RankedTensorType operand, RankedTensorType result) {
   return true;
 }
 
-Value emptyOf(PatternRewriter &r, Location loc, RankedTensorType t) {
-  return tensor::EmptyOp::create(r, loc, t.getShape(), t.getElementType());
-}
-
 /// The checks of IntegerMatMulToLibrary, and its plan for the right
 /// operand.
 std::optional<RightPlan> planMatMul(MatMulOp op) {
-  RankedTensorType c = staticTensor(op.getResult());
-  RankedTensorType a = staticTensor(op.getLhs()), b = staticTensor(op.getRhs());
+  RankedTensorType c = rankedTensor(op.getResult());
+  RankedTensorType a = rankedTensor(op.getLhs()), b = staticTensor(op.getRhs());
   if (!c || !hasElement(op.getResult(), 32) || c.getRank() < 2 || !a || !b ||
       !fitsLibraryMatmul(a, c) || !fitsLibraryMatmul(b, c) ||
       !factorOf(op.getLhs(), 1))
@@ -362,13 +365,13 @@ struct IntegerMatMulToLibrary : OpRewritePattern<MatMulOp> {
       return r.notifyMatchFailure(
           op, "not an si32 product of 8-bit factors minus zero points");
     Location loc = op.getLoc();
-    RankedTensorType c = staticTensor(op.getResult());
+    RankedTensorType c = rankedTensor(op.getResult());
     Factor lhs = *factorOf(op.getLhs(), 1);
     RightFactor rhs = buildRight(r, loc, op.getRhs(), *plan);
     auto [a, za] = unsignedLhs(r, loc, lhs);
     Value result =
         lib::MatmulOp::create(
-            r, loc, c, a, rhs.s8, ValueRange(), emptyOf(r, loc, c),
+            r, loc, c, a, rhs.s8, ValueRange(), productInit(r, loc, c, a, rhs.s8),
             /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
             r.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
             getConstantValue(rhs.s8) ? r.getUnitAttr() : UnitAttr(),
@@ -380,7 +383,7 @@ struct IntegerMatMulToLibrary : OpRewritePattern<MatMulOp> {
                        : CastOp::create(r, loc, a,
                                         intType(r.getContext(), 32, true))
                              .getResult();
-      int64_t rank = staticTensor(a).getRank();
+      int64_t rank = rankedTensor(a).getRank();
       Value rows = ReduceSumOp::create(r, loc, wide, Value(),
                                        ArrayRef<int64_t>{rank - 1}, true);
       result = SubOp::create(r, loc, result,
@@ -447,9 +450,14 @@ std::optional<Factor> inputFactor(ConvOp op, ArrayRef<int64_t> &perm) {
 
 /// The checks of IntegerConvToLibrary, and its plan for the filter.
 std::optional<FilterPlan> planConv(ConvOp op) {
-  RankedTensorType type = staticTensor(op.getResult());
+  // Batch, height and width may be known only at run time, not channels.
+  RankedTensorType type = rankedTensor(op.getResult());
+  RankedTensorType in = rankedTensor(op.getInput());
+  int64_t channels = op.getChannelsLast() ? 3 : 1;
   if (!type || !hasElement(op.getResult(), 32) || type.getRank() != 4 ||
-      op.getAutoPad() != "NOTSET" || op.getPads().size() != 4)
+      !in || in.getRank() != 4 || in.isDynamicDim(channels) ||
+      type.isDynamicDim(channels) || op.getAutoPad() != "NOTSET" ||
+      op.getPads().size() != 4)
     return std::nullopt;
   ArrayRef<int64_t> perm;
   auto x = inputFactor(op, perm);
@@ -624,7 +632,7 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
           op, "not an si32 2-D convolution of an 8-bit input minus one zero "
               "point by a filter that fits s8");
     Location loc = op.getLoc();
-    RankedTensorType type = staticTensor(op.getResult());
+    RankedTensorType type = rankedTensor(op.getResult());
     Value w = plan->runtime
                   ? plan->runtime
                   : s8Constant(r, loc, staticTensor(op.getWeight()).getShape(),
@@ -642,7 +650,7 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
     auto make = [&](RankedTensorType out, Value bias) {
       return lib::Conv2dOp::create(
           r, loc, out, input, w, bias, zero, ValueRange(),
-          emptyOf(r, loc, out), r.getDenseI64ArrayAttr(op.getPads()),
+          convInit(r, loc, out, op, input), r.getDenseI64ArrayAttr(op.getPads()),
           r.getDenseI64ArrayAttr(op.getStrides()),
           r.getDenseI64ArrayAttr(op.getDilations()),
           r.getI64IntegerAttr(op.getGroup()),

@@ -25,14 +25,13 @@
 #include "backends/cpu/CostModel.h"
 #include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/Passes.h"
+#include "backends/cpu/LibraryCallSizes.h"
 #include "backends/cpu/SelectIntegerProducts.h"
-#include "backends/linalg/WindowGeometry.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/simplify/RuleUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -74,75 +73,6 @@ Value emptyLike(PatternRewriter &rewriter, Location loc, Type type) {
                                  t.getElementType());
 }
 
-/// The sizes of a product's dynamic result dimensions, from its operands:
-/// rows from the left one, columns from the right one, and a batch
-/// dimension the larger of theirs (one is 1 or both are equal).
-SmallVector<Value> productDynamicSizes(PatternRewriter &rewriter, Location loc,
-                                       Operation *op) {
-  auto out = cast<RankedTensorType>(op->getResult(0).getType());
-  int64_t rank = out.getRank();
-  Value a = op->getOperand(0), b = op->getOperand(1);
-  auto ta = cast<RankedTensorType>(a.getType()), tb = cast<RankedTensorType>(b.getType());
-  bool transA = false, transB = false;
-  if (auto gemm = dyn_cast<GemmOp>(op)) {
-    transA = gemm.getTransA();
-    transB = gemm.getTransB();
-  }
-  auto dim = [&](Value v, int64_t i) -> Value {
-    return tensor::DimOp::create(rewriter, loc, v, i);
-  };
-  SmallVector<Value> sizes;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (!out.isDynamicDim(i))
-      continue;
-    if (i == rank - 2) {
-      sizes.push_back(dim(a, ta.getRank() - (transA ? 1 : 2)));
-    } else if (i == rank - 1) {
-      sizes.push_back(dim(b, tb.getRank() - (transB ? 2 : 1)));
-    } else {
-      Value size;
-      for (auto [v, t] : {std::pair(a, ta), std::pair(b, tb)}) {
-        int64_t at = i - (rank - t.getRank());
-        if (t.getRank() <= 2 || at < 0)
-          continue;
-        Value d = dim(v, at);
-        size = size ? arith::MaxUIOp::create(rewriter, loc, size, d).getResult() : d;
-      }
-      sizes.push_back(size);
-    }
-  }
-  return sizes;
-}
-
-/// The sizes of a 2-D convolution's dynamic output dimensions: the batch
-/// its input's, the height and width from the input's by the window's
-/// geometry (the one the generated loops use).
-SmallVector<Value> convDynamicSizes(PatternRewriter &rewriter, Location loc,
-                                    ConvOp op) {
-  auto out = cast<RankedTensorType>(op.getType());
-  auto weight = cast<RankedTensorType>(op.getWeight().getType());
-  int64_t s = op.getChannelsLast() ? 1 : 2;
-  Value input = op.getInput();
-  SmallVector<OpFoldResult> inSizes = {
-      tensor::getMixedSize(rewriter, loc, input, s),
-      tensor::getMixedSize(rewriter, loc, input, s + 1)};
-  lowering::WindowGeometry g = lowering::computeGeometry(
-      rewriter, loc, op, inSizes, weight.getShape().drop_front(2),
-      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad(),
-      /*ceilMode=*/false);
-  SmallVector<Value> sizes;
-  for (int64_t i = 0; i < out.getRank(); ++i) {
-    if (!out.isDynamicDim(i))
-      continue;
-    if (i == 0)
-      sizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
-    else
-      sizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc,
-                                                      g.outSizes[i - s]));
-  }
-  return sizes;
-}
-
 /// Replaces `op` and its epilogue with `make(init, post operands)`, built
 /// where the epilogue's last op was.
 template <typename Make>
@@ -155,14 +85,13 @@ void replaceWithEpilogue(PatternRewriter &rewriter, Operation *op,
   SmallVector<Value> post =
       operandsAtRank(rewriter, loc, e.operands, type.getRank());
   Value init;
-  if (type.hasStaticShape()) {
-    init = emptyLike(rewriter, loc, type);
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    init = convInit(rewriter, loc, type, conv, conv.getInput());
   } else {
-    SmallVector<Value> sizes =
-        isa<ConvOp>(op) ? convDynamicSizes(rewriter, loc, cast<ConvOp>(op))
-                        : productDynamicSizes(rewriter, loc, op);
-    init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                   type.getElementType(), sizes);
+    auto gemm = dyn_cast<GemmOp>(op);
+    init = productInit(rewriter, loc, type, op->getOperand(0),
+                       op->getOperand(1), gemm && gemm.getTransA(),
+                       gemm && gemm.getTransB());
   }
   Value result = make(init, post);
   // Users of the epilogue's last value, then the chain, innermost first.

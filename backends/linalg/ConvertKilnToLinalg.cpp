@@ -29,14 +29,18 @@ namespace {
 
 /// A kiln_lib op (made from kiln ops before this conversion) on the
 /// converted, signless types: the same op with the same properties. Its
-/// element types' signedness is the op's definition (KilnLibOps.td).
+/// element types' signedness is the op's definition (KilnLibOps.td). So
+/// too the tensor.empty that is its init and the tensor.dim ops that size
+/// it from kiln-typed operands (an integer product's sizes known only at
+/// run time).
 struct ConvertLibraryOpTypes : ConversionPattern {
   ConvertLibraryOpTypes(const TypeConverter &converter, MLIRContext *ctx)
       : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isa<lib::KilnLibDialect>(op->getDialect()))
+    if (!isa<lib::KilnLibDialect>(op->getDialect()) &&
+        !isa<tensor::EmptyOp, tensor::DimOp>(op))
       return failure();
     SmallVector<Type> types;
     if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
@@ -102,6 +106,8 @@ struct ConvertKilnToLinalgPass
     target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
         [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalDialect<lib::KilnLibDialect>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<tensor::EmptyOp, tensor::DimOp>(
         [&](Operation *op) { return converter.isLegal(op); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -7,7 +7,8 @@ height and width (strided, dilated, asymmetric and depthwise windows, odd
 sizes; Winograd chosen at run time from the output's pixels) and an attention block with a
 dynamic batch and sequence (Linear layers on [B, S, H], Q K^T and the
 softmax's product with V), each compiled once and run at several sizes
-against PyTorch. The kernel report must show the convolutions and products
+against PyTorch; and a MatMulInteger with a dynamic batch and rows, exact
+against numpy. The kernel report must show the convolutions and products
 on oneDNN: as plain generated loops they were 5 to 40 times slower. Sizes
 of 0 too (oneDNN 2.6 divides by zero making such a matmul): a Gemm over 0
 rows, a product over a contraction of 0 elements with an add and ReLU
@@ -113,6 +114,25 @@ def library_kernels(report):
     return on, off
 
 
+def integer_case(work):
+    """A MatMulInteger with rows and a batch known only at run time (a
+    dynamically quantized encoder's products): u8 activations and their
+    zero point given at run time, a constant u8 weight with its own.
+    Returns (model path, shapes, weight, weight zero point)."""
+    rng = np.random.RandomState(5)
+    w = rng.randint(0, 256, (16, 8)).astype(np.uint8)
+    path = os.path.join(work, "matmul_integer.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "w", "az", "wz"], ["y"])], "g",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, ["b", "s", 16]),
+         helper.make_tensor_value_info("az", TensorProto.UINT8, [])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, ["b", "s", 8])],
+        [numpy_helper.from_array(w, "w"),
+         numpy_helper.from_array(np.array(131, np.uint8), "wz")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path, [(1, 7, 16), (3, 5, 16), (2, 0, 16)], w, 131
+
+
 def empty_cases(work):
     """(name, model path, inputs, reference) with sizes of 0 at run time."""
     rng = np.random.RandomState(4)
@@ -212,6 +232,26 @@ def main():
                     if err is None and runs != (1 if pixels >= 49 else 0):
                         err = f"{runs} Winograd convolutions at {pixels} output pixels"
                     tally.add(f"{name}.{'x'.join(map(str, shape))}.algorithm", err)
+        # Integer products with sizes known only at run time: on oneDNN too,
+        # and exact.
+        path, shapes, w, wz = integer_case(work)
+        so = os.path.join(work, "matmul_integer.so")
+        report = os.path.join(work, "matmul_integer.txt")
+        err = compile_model(args.kiln_compile, path, so, f"--kernel-report={report}")
+        if err is None:
+            with open(report) as f:
+                on = sum("-> onednn matmul u8s8s32" in line for line in f)
+            err = None if on == 1 else f"{on} integer products on oneDNN, expected 1"
+        tally.add("matmul_integer_dynamic.selection", err)
+        rng = np.random.RandomState(6)
+        for shape in shapes:
+            a = rng.randint(0, 256, shape).astype(np.uint8)
+            az = np.array(rng.randint(0, 256), np.uint8)
+            want = (a.astype(np.int64) - int(az)) @ (w.astype(np.int64) - wz)
+            outputs, err = run_model(args.kiln_run, "cpu", work, so, {"a": a, "az": az})
+            if err is None:
+                err = within(outputs[0], want, 0)
+            tally.add(f"matmul_integer_dynamic.{'x'.join(map(str, shape))}", err)
         for name, model, inputs, want in empty_cases(work):
             outputs, err = run_model(args.kiln_run, "cpu", work, model, inputs)
             if isinstance(want, str):  # the run must fail with this error

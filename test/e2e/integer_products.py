@@ -284,6 +284,23 @@ def requantize_div(y, scale, zp, out_dtype):
     return np.clip(q, info.min, info.max).astype(out_dtype)
 
 
+def dynamic(case_fn, axes):
+    """`case_fn`'s model with the given axes of its input `x` (or `a`) and of
+    its output known only at run time (a batch, a sequence, an image size):
+    the same products must still go to oneDNN, sized at run time."""
+    def case(rng):
+        m, inputs, ref = case_fn(rng)
+        for value in list(m.graph.input) + list(m.graph.output):
+            if value.name not in ("x", "xq", "a", "y"):
+                continue
+            dims = value.type.tensor_type.shape.dim
+            for axis in axes:
+                dims[axis].Clear()
+                dims[axis].dim_param = f"d{axis}"
+        return m, inputs, ref
+    return case
+
+
 U8, S8 = np.uint8, np.int8
 CASES = {
     "mmi_u8u8_runtime": mmi(7, 13, 5, U8, U8),
@@ -320,12 +337,21 @@ CASES = {
     "qdq_conv_160_channels": qdq_conv(1, 32, 6, 7, 160, S8, True, True, True),
     "qdq_matmul_per_column": qdq_matmul((), 5, 64, 33, S8, True),
     "qdq_matmul_batched_u8": qdq_matmul((2,), 7, 48, 20, U8, False),
+    # Sizes known only at run time.
+    "dynamic_mmi_batched_rows": dynamic(
+        mmi(5, 19, 11, U8, U8, batch_a=(2,), b_const=True), (0, 1)),
+    "dynamic_convi_strided": dynamic(
+        convi(2, 5, 11, 9, 7, 3, 3, U8, S8, strides=(2, 2)), (0, 2, 3)),
+    "dynamic_qlconv_per_channel_bias": dynamic(
+        qlconv(1, 8, 13, 13, 16, U8, S8, True, True), (0, 2, 3)),
+    "dynamic_qdq_conv_relu": dynamic(
+        qdq_conv(2, 16, 9, 11, 8, S8, True, True, True, strides=(2, 2)), (0, 2, 3)),
 }
 
 # QDQ cases are float between the quantized tensors: a product scaled in
 # float may round one quantization step away from the reference where
 # LLVM contracts a multiply and an add (FMA).
-STEP_TOLERANT = "qdq_"
+STEP_TOLERANT = ("qdq_", "dynamic_qdq_")
 
 
 def close(name, got, ref):

@@ -36,9 +36,11 @@ int64_t elementsOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getNumElements();
 }
 
-/// `v`'s dequantization when it is one of 8-bit values with f32 scales and
-/// static shapes, whose scale and zero point are single values or, when
-/// `perAxis` >= 0, vary only along that axis of the quantized tensor.
+/// `v`'s dequantization when it is one of 8-bit values with f32 scales,
+/// whose scale and zero point (of static shapes) are single values or, when
+/// `perAxis` >= 0, vary only along that axis of the quantized tensor (of a
+/// static size). The quantized tensor's other sizes may be known only at
+/// run time (a batch, a sequence, an image size).
 const Dequantized *eightBitDequantized(NodeImporter &n, Value v,
                                        int64_t perAxis) {
   const Dequantized *d = n.graph().dequantized(v);
@@ -46,15 +48,18 @@ const Dequantized *eightBitDequantized(NodeImporter &n, Value v,
     return nullptr;
   auto q = dyn_cast<RankedTensorType>(d->quantized.getType());
   auto e = q ? dyn_cast<IntegerType>(q.getElementType()) : IntegerType();
-  if (!e || e.getWidth() != 8 || !q.hasStaticShape() ||
-      !elementOf(d->scale).isF32())
+  if (!e || e.getWidth() != 8 || !elementOf(d->scale).isF32())
     return nullptr;
   for (Value p : {d->scale, d->zeroPoint}) {
     if (!p)
       continue;
+    auto pt = dyn_cast<RankedTensorType>(p.getType());
+    if (!pt || !pt.hasStaticShape())
+      return nullptr;
     int64_t count = elementsOf(p);
     if (count != 1 &&
-        (perAxis < 0 || d->axis != perAxis || count != q.getDimSize(perAxis)))
+        (perAxis < 0 || d->axis != perAxis || q.isDynamicDim(perAxis) ||
+         count != q.getDimSize(perAxis)))
       return nullptr;
   }
   return d;

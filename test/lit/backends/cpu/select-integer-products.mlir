@@ -293,3 +293,72 @@ func.func @conv_requantized_resource_constants(%x: tensor<1x2x3x3xui8>) -> tenso
     }
   }
 #-}
+
+// -----
+
+// Rows and a batch known only at run time (a sequence and a batch axis: a
+// dynamically quantized encoder): the output is sized from the u8 factor,
+// and the corrections broadcast over the dynamic sizes. A right factor of
+// dynamic sizes stays in generated code.
+// CHECK-LABEL: func @matmul_dynamic_rows
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %[[C0]] : tensor<?x?x3xui8>
+// CHECK: %[[M:.*]] = tensor.dim %arg0, %[[C1]] : tensor<?x?x3xui8>
+// CHECK: %[[E:.*]] = tensor.empty(%[[B]], %[[M]]) : tensor<?x?x2xsi32>
+// CHECK: %[[P:.*]] = kiln_lib.matmul %arg0, %{{.*}} into %[[E]] {constant_weights} : tensor<?x?x3xui8>, tensor<3x2xsi8> into tensor<?x?x2xsi32>
+// CHECK: %[[R:.*]] = kiln.sub %[[P]], %{{.*}} : (tensor<?x?x2xsi32>, tensor<1x2xsi32>) -> tensor<?x?x2xsi32>
+// CHECK: return %[[R]]
+// CHECK-LABEL: func @matmul_dynamic_rhs
+// CHECK-NOT: kiln_lib
+// CHECK: kiln.matmul
+func.func @matmul_dynamic_rows(%a: tensor<?x?x3xui8>, %az: tensor<si32>) -> tensor<?x?x2xsi32> {
+  %0 = kiln.cast %a {to = si32} : tensor<?x?x3xui8> -> tensor<?x?x3xsi32>
+  %1 = kiln.sub %0, %az : (tensor<?x?x3xsi32>, tensor<si32>) -> tensor<?x?x3xsi32>
+  %w = kiln.constant dense<[[1, 100], [-3, 0], [127, 100]]> : tensor<3x2xsi32>
+  %2 = kiln.matmul %1, %w : (tensor<?x?x3xsi32>, tensor<3x2xsi32>) -> tensor<?x?x2xsi32>
+  return %2 : tensor<?x?x2xsi32>
+}
+func.func @matmul_dynamic_rhs(%a: tensor<2x3xui8>, %b: tensor<3x?xsi8>) -> tensor<2x?xsi32> {
+  %0 = kiln.cast %a {to = si32} : tensor<2x3xui8> -> tensor<2x3xsi32>
+  %1 = kiln.cast %b {to = si32} : tensor<3x?xsi8> -> tensor<3x?xsi32>
+  %2 = kiln.matmul %0, %1 : (tensor<2x3xsi32>, tensor<3x?xsi32>) -> tensor<2x?xsi32>
+  return %2 : tensor<2x?xsi32>
+}
+
+// -----
+
+// A batch, height and width known only at run time: the output is sized
+// from the u8 input the call takes (not the si32 one it replaces), each
+// spatial size by the window geometry. Channels known only at run time
+// stay in generated code.
+// CHECK-LABEL: func @conv_dynamic_sizes
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %[[C2]] : tensor<?x2x?x?xui8>
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %[[C3]] : tensor<?x2x?x?xui8>
+// CHECK: cf.assert
+// CHECK: cf.assert
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %[[C0]] : tensor<?x2x?x?xui8>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]], %{{.*}}, %{{.*}}) : tensor<?x3x?x?xsi32>
+// CHECK: %[[Y:.*]] = kiln_lib.conv2d %arg0, %{{.*}} zero_point %{{.*}} into %[[E]]
+// CHECK-SAME: tensor<?x2x?x?xui8>, tensor<3x2x3x3xsi8> zero_point tensor<1xsi32> into tensor<?x3x?x?xsi32>
+// CHECK: return %[[Y]]
+// CHECK-LABEL: func @conv_dynamic_channels
+// CHECK-NOT: kiln_lib
+// CHECK: kiln.conv
+func.func @conv_dynamic_sizes(%x: tensor<?x2x?x?xui8>) -> tensor<?x3x?x?xsi32> {
+  %0 = kiln.cast %x {to = si32} : tensor<?x2x?x?xui8> -> tensor<?x2x?x?xsi32>
+  %c = kiln.constant dense<-7> : tensor<si32>
+  %1 = kiln.add %0, %c : (tensor<?x2x?x?xsi32>, tensor<si32>) -> tensor<?x2x?x?xsi32>
+  %w = kiln.constant dense<-100> : tensor<3x2x3x3xsi32>
+  %2 = kiln.conv %1, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x2x?x?xsi32>, tensor<3x2x3x3xsi32>) -> tensor<?x3x?x?xsi32>
+  return %2 : tensor<?x3x?x?xsi32>
+}
+func.func @conv_dynamic_channels(%x: tensor<1x?x5x5xui8>) -> tensor<1x3x5x5xsi32> {
+  %0 = kiln.cast %x {to = si32} : tensor<1x?x5x5xui8> -> tensor<1x?x5x5xsi32>
+  %w = kiln.constant dense<-100> : tensor<3x2x3x3xsi32>
+  %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x?x5x5xsi32>, tensor<3x2x3x3xsi32>) -> tensor<1x3x5x5xsi32>
+  return %1 : tensor<1x3x5x5xsi32>
+}

@@ -1,0 +1,40 @@
+//===- LibraryCallSizes.h - library calls' sizes known at run time -*- C++ -*-===//
+//
+// A product or convolution that goes to oneDNN with sizes known only at
+// run time gets its output buffer sized from the operands the call takes:
+// the float selection (SelectLibraryCalls.cpp) and the integer one
+// (SelectIntegerProducts.cpp) both use these.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_BACKENDS_CPU_LIBRARYCALLSIZES_H
+#define KILN_BACKENDS_CPU_LIBRARYCALLSIZES_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace kiln {
+class ConvOp;
+} // namespace kiln
+
+namespace kiln::cpu {
+
+/// An empty tensor of `out`'s type for the product of `lhs` and `rhs`
+/// (each transposed or not): rows from `lhs`, columns from `rhs`, a batch
+/// dimension the larger of theirs (one is 1 or both are equal).
+mlir::Value productInit(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType out, mlir::Value lhs,
+                        mlir::Value rhs, bool transA = false,
+                        bool transB = false);
+
+/// An empty tensor of `out`'s type (any element type: a requantized
+/// output too) for 2-D convolution `conv` run on `input` (the call's
+/// input, in the layout `conv` has): the batch `input`'s, each spatial size
+/// by the window geometry the generated loops use, checked at run time not
+/// to be negative (the failure names `conv`'s node).
+mlir::Value convInit(mlir::OpBuilder &b, mlir::Location loc,
+                     mlir::RankedTensorType out, ConvOp conv,
+                     mlir::Value input);
+
+} // namespace kiln::cpu
+
+#endif // KILN_BACKENDS_CPU_LIBRARYCALLSIZES_H
