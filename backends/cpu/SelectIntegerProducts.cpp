@@ -21,12 +21,14 @@
 // u8 filter whose zero point is 128); others stay in generated code. A
 // convolution whose result the graph requantizes to 8 bits (QLinearConv,
 // QDQ) takes that requantization into the library call too
-// (matchRequantization).
+// (matchRequantization). A product's rows and batch, a convolution's batch,
+// height and width may be known only at run time (LibraryCallSizes.h sizes
+// the output); weights, zero points and channels may not.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/SelectIntegerProducts.h"
-#include "backends/cpu/Passes.h"
 #include "backends/cpu/LibraryCallSizes.h"
+#include "backends/cpu/Passes.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/ConstantUtils.h"
 #include "dialects/kiln/KilnDialect.h"

@@ -16,16 +16,16 @@
 // Only f32 ops qualify. Products may have sizes known only at run time (a
 // batch or sequence axis, a count of detections), 2-D convolutions a batch,
 // height and width known only then: their call's descriptor carries those
-// sizes. Everything else
-// stays for code generation, which handles every case. The pass runs before composites are
-// decomposed (so gelu and silu can be post-ops) and again after (so that
-// the products inside attention go to the library too).
+// sizes. Everything else stays for code generation, which handles every
+// case. The pass runs before composites are decomposed (so gelu and silu
+// can be post-ops) and again after (so that the products inside attention
+// go to the library too).
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/CostModel.h"
+#include "backends/cpu/LibraryCallSizes.h"
 #include "backends/cpu/LibraryEpilogue.h"
 #include "backends/cpu/Passes.h"
-#include "backends/cpu/LibraryCallSizes.h"
 #include "backends/cpu/SelectIntegerProducts.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "dialects/kiln/KilnDialect.h"

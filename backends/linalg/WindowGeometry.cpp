@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 using namespace mlir;
 
@@ -26,38 +27,47 @@ struct IndexMath {
     return OpTy::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y))
         .getResult();
   }
-  bool is(OpFoldResult x, int64_t v) {
-    auto cx = getConstantIntValue(x);
-    return cx && *cx == v;
-  }
   // Identities (x + 0, x * 1, x / 1) build nothing: a window's sizes are
-  // mostly such terms (no padding, stride 1).
+  // mostly such terms (no padding, stride 1). `unit` is the op's identity,
+  // on either side when the op commutes, else on the right only.
+  std::optional<OpFoldResult> identity(OpFoldResult x, OpFoldResult y,
+                                       int64_t unit, bool commutes) {
+    auto is = [&](OpFoldResult v) {
+      auto c = getConstantIntValue(v);
+      return c && *c == unit;
+    };
+    if (is(y))
+      return x;
+    if (commutes && is(x))
+      return y;
+    return std::nullopt;
+  }
   OpFoldResult add(OpFoldResult x, OpFoldResult y) {
-    if (is(y, 0) || is(x, 0))
-      return is(y, 0) ? x : y;
+    if (auto same = identity(x, y, 0, true))
+      return *same;
     return apply<std::plus<int64_t>, arith::AddIOp>(x, y, {});
   }
   OpFoldResult sub(OpFoldResult x, OpFoldResult y) {
-    if (is(y, 0))
-      return x;
+    if (auto same = identity(x, y, 0, false))
+      return *same;
     return apply<std::minus<int64_t>, arith::SubIOp>(x, y, {});
   }
   OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
-    if (is(y, 1) || is(x, 1))
-      return is(y, 1) ? x : y;
+    if (auto same = identity(x, y, 1, true))
+      return *same;
     return apply<std::multiplies<int64_t>, arith::MulIOp>(x, y, {});
   }
   OpFoldResult floorDiv(OpFoldResult x, OpFoldResult y) {
-    if (is(y, 1))
-      return x;
+    if (auto same = identity(x, y, 1, false))
+      return *same;
     auto f = [](int64_t p, int64_t q) {
       return p >= 0 ? p / q : -((-p + q - 1) / q);
     };
     return apply<decltype(f), arith::FloorDivSIOp>(x, y, f);
   }
   OpFoldResult ceilDiv(OpFoldResult x, OpFoldResult y) {
-    if (is(y, 1))
-      return x;
+    if (auto same = identity(x, y, 1, false))
+      return *same;
     auto f = [](int64_t p, int64_t q) {
       return p >= 0 ? (p + q - 1) / q : -(-p / q);
     };
