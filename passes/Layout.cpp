@@ -39,6 +39,10 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
+/// Marks the transposes this pass puts after a channels-last op, the ones
+/// that sink. Removed when the pass ends.
+constexpr llvm::StringLiteral kSinking = "kiln.layout_sinking";
+
 /// The permutation from channels-last back to channels-first, [0, r-1,
 /// 1..r-2]: the only transposes that sink. (Sinking the conversions made to
 /// match them as well would undo the sinking, forever.)
@@ -52,16 +56,30 @@ bool isToChannelsFirst(ArrayRef<int64_t> perm) {
   return true;
 }
 
-/// The operand's transpose if it is a sinking one.
+/// The operand's transpose if it is a sinking one. With one spatial
+/// dimension, to-first and to-last are the same permutation ([0, 2, 1]):
+/// only the transposes this pass marked as sinking sink, not the
+/// conversions made to match them.
 TransposeOp sinkingTranspose(Value v) {
   auto t = v.getDefiningOp<TransposeOp>();
-  return t && isToChannelsFirst(t.getPerm()) ? t : TransposeOp();
+  if (!t || !isToChannelsFirst(t.getPerm()))
+    return TransposeOp();
+  bool selfInverse = t.getPerm().size() == 3;
+  return !selfInverse || t->hasAttr(kSinking) ? t : TransposeOp();
 }
 
 Value transpose(PatternRewriter &r, Location loc, Value v, ArrayRef<int64_t> perm) {
   if (isIdentityPermutation(perm))
     return v;
   return TransposeOp::create(r, loc, v, perm);
+}
+
+/// `transpose`, marked as one that sinks further (kSinking).
+Value sinking(PatternRewriter &r, Location loc, Value v, ArrayRef<int64_t> perm) {
+  Value t = transpose(r, loc, v, perm);
+  if (Operation *op = t.getDefiningOp<TransposeOp>(); op && t != v)
+    op->setAttr(kSinking, r.getUnitAttr());
+  return t;
 }
 
 /// Gives `op` the result types its type inference computes for its
@@ -99,7 +117,7 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
       r.eraseOp(conv);
       return failure();
     }
-    r.replaceOp(op, transpose(r, op.getLoc(), conv.getResult(), toFirst));
+    r.replaceOp(op, sinking(r, op.getLoc(), conv.getResult(), toFirst));
     return success();
   }
 };
@@ -188,7 +206,7 @@ struct SinkThroughElementwise : RewritePattern {
       r.eraseOp(moved);
       return failure();
     }
-    r.replaceOp(op, transpose(r, op->getLoc(), moved->getResult(0), *perm));
+    r.replaceOp(op, sinking(r, op->getLoc(), moved->getResult(0), *perm));
     return success();
   }
 };
@@ -237,7 +255,7 @@ struct SinkThroughReduction : OpRewritePattern<ReduceOp> {
       for (int64_t d : kept)
         rest.push_back(llvm::find(sorted, d) - sorted.begin());
     }
-    r.replaceOp(op, transpose(r, op.getLoc(), moved.getResult(), rest));
+    r.replaceOp(op, sinking(r, op.getLoc(), moved.getResult(), rest));
     return success();
   }
 };
@@ -258,7 +276,7 @@ struct SinkThroughPool : OpRewritePattern<PoolOp> {
       r.eraseOp(pool);
       return failure();
     }
-    r.replaceOp(op, transpose(r, op.getLoc(), pool.getResult(), t.getPerm()));
+    r.replaceOp(op, sinking(r, op.getLoc(), pool.getResult(), t.getPerm()));
     return success();
   }
 };
@@ -281,7 +299,7 @@ struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
     if (axis < 0 || axis >= rank)
       return failure();
     auto concat = ConcatOp::create(r, op.getLoc(), inputs, (*perm)[axis]);
-    r.replaceOp(op, transpose(r, op.getLoc(), concat.getResult(), *perm));
+    r.replaceOp(op, sinking(r, op.getLoc(), concat.getResult(), *perm));
     return success();
   }
 };
@@ -303,9 +321,16 @@ struct LayoutPass : impl::LayoutBase<LayoutPass> {
                  SinkThroughReduction<ReduceMaxOp>, SinkThroughReduction<ReduceMinOp>,
                  SinkThroughReduction<ReduceProdOp>, SinkThroughConcat,
                  SinkThroughPool<MaxPoolOp>, SinkThroughPool<AveragePoolOp>>(ctx);
-    // The rewrites only move transposes down the graph, so they end.
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // The rewrites only move transposes down the graph, so they end; the
+    // bound on rewrites keeps a mistake in that argument from hanging the
+    // compiler (the graph stays correct wherever the rewriting stops).
+    int64_t ops = 0;
+    getOperation()->walk([&](Operation *) { ++ops; });
+    GreedyRewriteConfig config;
+    config.setMaxNumRewrites(64 * ops + 1024);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       getOperation().emitWarning("kiln-layout: rewriting did not converge");
+    getOperation()->walk([](TransposeOp t) { t->removeAttr(kSinking); });
   }
 };
 

@@ -102,3 +102,30 @@ func.func @edges(%xi: tensor<1x1x3x3xsi32>, %wi: tensor<1x1x1x1xsi32>, %x: tenso
   %a = kiln.add %c, %y : (tensor<?x2x?x?xf32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
   return %i, %a : tensor<1x1x3x3xsi32>, tensor<?x2x?x?xf32>
 }
+
+// -----
+
+// 1-D convolutions with a residual: to-first and to-last are the same
+// permutation ([0, 2, 1]), so only the transposes the pass put after a
+// channels-last op sink; the conversion made for the residual does not
+// (sinking it too rewrote forever). One transpose at each border, none
+// inside, and no marker left.
+// CHECK-LABEL: func @conv1d_residual
+// CHECK: %[[X:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 1>} : tensor<1x4x100xf32> -> tensor<1x100x4xf32>
+// CHECK: %[[A:.*]] = kiln.conv %[[X]], {{.*}}channels_last = true
+// CHECK: %[[R:.*]] = kiln.relu %[[A]] : tensor<1x50x16xf32>
+// CHECK: %[[B:.*]] = kiln.conv %[[R]], {{.*}}channels_last = true
+// CHECK: %[[S:.*]] = kiln.add %[[B]], %[[R]] : (tensor<1x50x16xf32>, tensor<1x50x16xf32>)
+// CHECK: %[[Y:.*]] = kiln.transpose %[[S]] {perm = array<i64: 0, 2, 1>} : tensor<1x50x16xf32> -> tensor<1x16x50xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK-NOT: kiln.layout_sinking
+// CHECK: return %[[Y]]
+func.func @conv1d_residual(%x: tensor<1x4x100xf32>) -> tensor<1x16x50xf32> {
+  %w1 = kiln.constant dense<0.5> : tensor<16x4x5xf32>
+  %w2 = kiln.constant dense<0.5> : tensor<16x16x3xf32>
+  %4 = kiln.conv %x, %w1 {dilations = array<i64: 1>, pads = array<i64: 2, 2>, strides = array<i64: 2>} : (tensor<1x4x100xf32>, tensor<16x4x5xf32>) -> tensor<1x16x50xf32>
+  %5 = kiln.relu %4 : tensor<1x16x50xf32>
+  %6 = kiln.conv %5, %w2 {dilations = array<i64: 2>, pads = array<i64: 2, 2>, strides = array<i64: 1>} : (tensor<1x16x50xf32>, tensor<16x16x3xf32>) -> tensor<1x16x50xf32>
+  %7 = kiln.add %6, %5 : (tensor<1x16x50xf32>, tensor<1x16x50xf32>) -> tensor<1x16x50xf32>
+  return %7 : tensor<1x16x50xf32>
+}
