@@ -49,9 +49,9 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType out, ConvOp conv,
   if (!out.hasStaticShape()) {
     auto weight = cast<RankedTensorType>(conv.getWeight().getType());
     int64_t s = conv.getChannelsLast() ? 1 : 2;
-    SmallVector<OpFoldResult> inSizes = {
-        tensor::getMixedSize(b, loc, input, s),
-        tensor::getMixedSize(b, loc, input, s + 1)};
+    SmallVector<OpFoldResult> inSizes;
+    for (int64_t i = 0; i + 2 < out.getRank(); ++i)
+      inSizes.push_back(tensor::getMixedSize(b, loc, input, s + i));
     lowering::WindowGeometry g = lowering::computeGeometry(
         b, loc, conv, inSizes, weight.getShape().drop_front(2),
         conv.getStrides(), conv.getDilations(), conv.getPads(),

@@ -27,8 +27,8 @@ mlir::Value productInit(mlir::OpBuilder &b, mlir::Location loc,
                         bool transB = false);
 
 /// An empty tensor of `out`'s type (any element type: a requantized
-/// output too) for 2-D convolution `conv` run on `input` (the call's
-/// input, in the layout `conv` has): the batch `input`'s, each spatial size
+/// output too) for convolution `conv` run on `input` (the call's input, in
+/// the layout and rank `conv` has): the batch `input`'s, each spatial size
 /// by the window geometry the generated loops use, checked at run time not
 /// to be negative (the failure names `conv`'s node).
 mlir::Value convInit(mlir::OpBuilder &b, mlir::Location loc,

@@ -111,15 +111,12 @@ UnitAttr unit(PatternRewriter &rewriter, bool set) {
   return set ? rewriter.getUnitAttr() : UnitAttr();
 }
 
-/// f32 with static channels; a 2-D convolution's batch, height and width
-/// may be known only at run time (the call's descriptor carries them), a
-/// 1-D one's sizes (run as 2-D through static reshapes) may not.
+/// f32 with static channels: the batch and spatial sizes may be known only
+/// at run time (the call's descriptor carries them).
 bool libraryConvSizes(Type type, int64_t rank, bool channelsLast) {
   auto t = dyn_cast<RankedTensorType>(type);
-  if (!t || !t.getElementType().isF32())
-    return false;
-  int64_t channels = channelsLast ? rank - 1 : 1;
-  return rank == 4 ? !t.isDynamicDim(channels) : t.hasStaticShape();
+  return t && t.getElementType().isF32() && t.getRank() == rank &&
+         !t.isDynamicDim(channelsLast ? rank - 1 : 1);
 }
 
 /// 2-D, or 1-D (run as 2-D over a unit height).
@@ -134,10 +131,12 @@ bool canRunConv(ConvOp op) {
          op.getPads().size() == size_t(2 * (rank - 2));
 }
 
-/// `v` (static) with a unit dimension inserted at `at`; a constant stays a
-/// constant (so a weight is still one the library repacks once).
+/// `v` with a unit dimension inserted at `at`; a constant stays a constant
+/// (so a weight is still one the library repacks once).
 Value withUnitDim(PatternRewriter &rewriter, Location loc, Value v, int64_t at) {
   auto t = cast<RankedTensorType>(v.getType());
+  if (!t.hasStaticShape())
+    return UnsqueezeOp::create(rewriter, loc, v, Value(), ArrayRef<int64_t>{at});
   SmallVector<int64_t> shape(t.getShape());
   shape.insert(shape.begin() + at, 1);
   auto type = RankedTensorType::get(shape, t.getElementType());
@@ -204,7 +203,9 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
         SmallVector<int64_t> shape(type.getShape());
         shape.insert(shape.begin() + unitAt, 1);
         type = RankedTensorType::get(shape, type.getElementType());
-        init = emptyLike(rewriter, loc, type);
+        init = type.hasStaticShape()
+                   ? emptyLike(rewriter, loc, type)
+                   : withUnitDim(rewriter, loc, init, unitAt);
       }
       auto conv = lib::Conv2dOp::create(
           rewriter, loc, type, input, weight, op.getBias(),
@@ -221,8 +222,10 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
           conv.setWinogradMinPixels(model.winogradMinPixels);
       }
       Value result = conv->getResult(0);
-      return oneD ? simplify::reshapeTo(rewriter, loc, result, op.getType().getShape())
-                  : result;
+      if (!oneD)
+        return result;
+      return Value(SqueezeOp::create(rewriter, loc, result, Value(),
+                                     ArrayRef<int64_t>{unitAt}));
     });
     return success();
   }

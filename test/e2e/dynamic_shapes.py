@@ -4,7 +4,8 @@ go to oneDNN on the CPU, their sizes carried by the call: a small CNN
 exported from PyTorch with a dynamic batch (convolutions with a residual
 epilogue, one of them Winograd, pooling, a fully-connected layer), one with a dynamic batch,
 height and width (strided, dilated, asymmetric and depthwise windows, odd
-sizes; Winograd chosen at run time from the output's pixels) and an attention block with a
+sizes; Winograd chosen at run time from the output's pixels), a 1-D one
+over a dynamic length and an attention block with a
 dynamic batch and sequence (Linear layers on [B, S, H], Q K^T and the
 softmax's product with V), each compiled once and run at several sizes
 against PyTorch; and a MatMulInteger with a dynamic batch and rows, exact
@@ -63,6 +64,19 @@ class StridedCnn(torch.nn.Module):
         y = torch.relu(self.wino(y))
         y = torch.nn.functional.max_pool2d(self.c3(y), 2, ceil_mode=True)
         return torch.sigmoid(self.dw(y))
+
+
+class AudioCnn(torch.nn.Module):
+    """1-D convolutions over a length known only at run time (a speech
+    front end): strided, dilated, with a residual epilogue."""
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv1d(4, 16, 5, stride=2, padding=2)
+        self.c2 = torch.nn.Conv1d(16, 16, 3, padding=2, dilation=2)
+
+    def forward(self, x):
+        y = torch.relu(self.c1(x))
+        return torch.relu(self.c2(y) + y)
 
 
 class Attention(torch.nn.Module):
@@ -192,6 +206,8 @@ def main():
          [(1, 3, 12, 12), (3, 3, 12, 12), (5, 3, 12, 12)]),
         ("cnn_dynamic_batch_height_width", StridedCnn().eval(), {0: "n", 2: "h", 3: "w"},
          [(1, 3, 16, 16), (2, 3, 13, 29), (1, 3, 40, 7), (3, 3, 5, 5)]),
+        ("audio_dynamic_batch_length", AudioCnn().eval(), {0: "n", 2: "t"},
+         [(1, 4, 100), (3, 4, 7), (2, 4, 1)]),
         ("attention_dynamic_batch_sequence", Attention().eval(), {0: "b", 1: "s"},
          [(1, 7, 64), (2, 19, 64), (3, 1, 64)]),
     ]

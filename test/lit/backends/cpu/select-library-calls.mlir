@@ -164,7 +164,7 @@ func.func @dynamic_products(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %r: tensor
 // CHECK-SAME: post_ops = ["add", "relu"]
 // CHECK-SAME: strides = array<i64: 1, 2>
 // CHECK-SAME: -> tensor<1x4x1x3xf32>
-// CHECK: %[[OUT:.*]] = kiln.reshape %[[Y]], {{.*}} -> tensor<1x4x3xf32>
+// CHECK: %[[OUT:.*]] = kiln.squeeze %[[Y]] {axes = array<i64: 2>} : tensor<1x4x1x3xf32> -> tensor<1x4x3xf32>
 // CHECK: return %[[OUT]]
 // The channels-last form puts the unit dimension after the batch.
 // CHECK-LABEL: func @conv1d_channels_last
@@ -173,7 +173,7 @@ func.func @dynamic_products(%a: tensor<?x4xf32>, %b: tensor<4x5xf32>, %r: tensor
 // CHECK-SAME: channels_last
 // CHECK-NOT: constant_weights
 // CHECK-SAME: -> tensor<2x1x8x4xf32>
-// CHECK: kiln.reshape %{{.*}} -> tensor<2x8x4xf32>
+// CHECK: kiln.squeeze %{{.*}} {axes = array<i64: 1>} : tensor<2x1x8x4xf32> -> tensor<2x8x4xf32>
 func.func @conv1d_residual_relu(%x: tensor<1x3x9xf32>, %r: tensor<1x4x3xf32>) -> tensor<1x4x3xf32> {
   %w = kiln.constant dense<0.5> : tensor<4x3x3xf32>
   %0 = kiln.conv %x, %w {dilations = array<i64: 2>, pads = array<i64: 1, 0>, strides = array<i64: 2>} : (tensor<1x3x9xf32>, tensor<4x3x3xf32>) -> tensor<1x4x3xf32>
@@ -205,8 +205,7 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
 // time goes to the library (direct here: 4 channels; select-winograd.mlir),
 // its output sized the way the generated loops size it: the batch the
 // input's, each spatial size (in + pads - span) floordiv stride + 1 (terms
-// of 0 and 1 build nothing), checked at run time not to be negative. A
-// dynamic 1-D one stays.
+// of 0 and 1 build nothing), checked at run time not to be negative.
 // CHECK-LABEL: func @dynamic_sizes_conv
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
@@ -238,10 +237,17 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
 // CHECK: %[[N2:.*]] = tensor.dim %arg3, %[[C0]]
 // CHECK: %[[E2:.*]] = tensor.empty(%[[N2]], %[[P2]], %[[Q2]]) : tensor<?x4x?x?xf32>
 // CHECK: kiln_lib.conv2d %arg3, %{{.*}} into %[[E2]] {{.*}}dilations = array<i64: 2, 1>, {{.*}}pads = array<i64: 0, 1, 2, 1>, strides = array<i64: 1, 2>
-// CHECK-NOT: kiln_lib
-// CHECK: kiln.conv %arg4
+// The dynamic 1-D one runs as 2-D over a unit height: its input and init
+// get the unit dimension (kiln.unsqueeze), its result loses it.
+// CHECK: %[[L:.*]] = tensor.dim %arg4, %[[C0]] : tensor<?x3x8xf32>
+// CHECK: %[[E3:.*]] = tensor.empty(%[[L]]) : tensor<?x4x8xf32>
+// CHECK: %[[X3:.*]] = kiln.unsqueeze %arg4 {axes = array<i64: 2>} : tensor<?x3x8xf32> -> tensor<?x3x1x8xf32>
+// CHECK: %[[I3:.*]] = kiln.unsqueeze %[[E3]] {axes = array<i64: 2>} : tensor<?x4x8xf32> -> tensor<?x4x1x8xf32>
+// CHECK: %[[Y3:.*]] = kiln_lib.conv2d %[[X3]], %{{.*}} into %[[I3]] {{.*}}pads = array<i64: 0, 1, 0, 1>
+// CHECK: kiln.squeeze %[[Y3]] {axes = array<i64: 2>} : tensor<?x4x1x8xf32> -> tensor<?x4x8xf32>
+// CHECK-NOT: kiln.conv
 // COST-LABEL: func @dynamic_sizes_conv
-// COST-COUNT-3: kiln_lib.conv2d
+// COST-COUNT-4: kiln_lib.conv2d
 // COST-NOT: kiln_lib.conv2d
 func.func @dynamic_sizes_conv(%x: tensor<?x3x8x8xf32>, %r: tensor<?x4x8x8xf32>, %h: tensor<1x3x?x8xf32>, %xs: tensor<?x3x?x?xf32>, %l: tensor<?x3x8xf32>)
     -> (tensor<?x4x8x8xf32>, tensor<1x4x?x8xf32>, tensor<?x4x?x?xf32>, tensor<?x4x8xf32>) {
