@@ -43,7 +43,8 @@ namespace {
 /// Trip count assumed for a loop whose bounds are only known at run time.
 constexpr int64_t kUnknownTrips = 1024;
 
-int64_t tripCount(Value lb, Value ub, Value step) {
+/// A loop's trip count, where its bounds and step are constants.
+std::optional<int64_t> staticTripCount(Value lb, Value ub, Value step) {
   auto cst = [](Value v) -> std::optional<int64_t> {
     if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
       return c.value();
@@ -51,8 +52,12 @@ int64_t tripCount(Value lb, Value ub, Value step) {
   };
   auto l = cst(lb), u = cst(ub), s = cst(step);
   if (!l || !u || !s || *s <= 0)
-    return kUnknownTrips;
+    return std::nullopt;
   return std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+}
+
+int64_t tripCount(Value lb, Value ub, Value step) {
+  return staticTripCount(lb, ub, step).value_or(kUnknownTrips);
 }
 
 int64_t work(Region &region);
@@ -136,15 +141,6 @@ int64_t work(Region &region) {
   return total;
 }
 
-/// Whether dimension `i` of `loop` has a trip count known at compile time.
-bool staticTrips(scf::ParallelOp loop, unsigned i) {
-  auto known = [](Value v) {
-    return v.getDefiningOp<arith::ConstantIndexOp>() != nullptr;
-  };
-  return known(loop.getLowerBound()[i]) && known(loop.getUpperBound()[i]) &&
-         known(loop.getStep()[i]);
-}
-
 /// The dimensions the threads may split, outermost first: from the first
 /// one not known to run once (batch 1 leaves the leading dimension with
 /// nothing to share) through the first one known to run more than once.
@@ -155,13 +151,12 @@ bool staticTrips(scf::ParallelOp loop, unsigned i) {
 SmallVector<unsigned> splitCandidates(scf::ParallelOp loop) {
   SmallVector<unsigned> dims;
   for (unsigned i = 0; i < loop.getNumLoops(); ++i) {
-    int64_t trips = tripCount(loop.getLowerBound()[i], loop.getUpperBound()[i],
-                              loop.getStep()[i]);
-    bool known = staticTrips(loop, i);
-    if (known && trips == 1)
+    std::optional<int64_t> trips = staticTripCount(
+        loop.getLowerBound()[i], loop.getUpperBound()[i], loop.getStep()[i]);
+    if (trips == 1)
       continue;
     dims.push_back(i);
-    if (known)
+    if (trips)
       break;
   }
   if (dims.empty())
@@ -329,16 +324,17 @@ bool Outliner::outline(scf::ParallelOp loop) {
     return arith::CeilDivSIOp::create(cb, loc, span, loop.getStep()[d]);
   };
   Value trips = tripsOf(candidates.back());
-  Value chosen = arith::ConstantIndexOp::create(cb, loc, candidates.back());
-  Value one = arith::ConstantIndexOp::create(cb, loc, 1);
-  for (unsigned d : llvm::reverse(ArrayRef(candidates).drop_back())) {
-    Value t = tripsOf(d);
-    Value many = arith::CmpIOp::create(cb, loc, arith::CmpIPredicate::sgt, t, one);
-    trips = arith::SelectOp::create(cb, loc, many, t, trips);
-    chosen = arith::SelectOp::create(
-        cb, loc, many, arith::ConstantIndexOp::create(cb, loc, d), chosen);
-  }
   if (chosenAtRunTime) {
+    Value chosen = arith::ConstantIndexOp::create(cb, loc, candidates.back());
+    Value one = arith::ConstantIndexOp::create(cb, loc, 1);
+    for (unsigned d : llvm::reverse(ArrayRef(candidates).drop_back())) {
+      Value t = tripsOf(d);
+      Value many =
+          arith::CmpIOp::create(cb, loc, arith::CmpIPredicate::sgt, t, one);
+      trips = arith::SelectOp::create(cb, loc, many, t, trips);
+      chosen = arith::SelectOp::create(
+          cb, loc, many, arith::ConstantIndexOp::create(cb, loc, d), chosen);
+    }
     Value at = LLVM::GEPOp::create(
         cb, loc, ptr, argsType, args,
         ArrayRef<LLVM::GEPArg>{0, int32_t(fields.size() - 1)});
