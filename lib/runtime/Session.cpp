@@ -77,6 +77,17 @@ TensorInfo toInfo(const runtime::TensorSpec &spec) {
   return TensorInfo{spec.name, spec.dtype, spec.shape, spec.dimNames};
 }
 
+/// A CPU artifact's calls into the runtime go through the table it
+/// exports: the runtime's own slots (threads, heap buffers) here, the
+/// library calls from this build's backend.
+void fillCpuTable(void **table) {
+  table[cpu_abi::kSlotContext] = nullptr;
+  cpu::fillLibraryTable(table);
+  table[cpu_abi::kSlotParallelFor] = reinterpret_cast<void *>(&cpu::parallelFor);
+  table[cpu_abi::kSlotAlloc] = reinterpret_cast<void *>(&cpu::poolAllocate);
+  table[cpu_abi::kSlotFree] = reinterpret_cast<void *>(&cpu::poolFree);
+}
+
 } // namespace
 
 namespace cpu {
@@ -150,10 +161,11 @@ Expected<std::unique_ptr<Session>> Session::open(const std::string &path,
     return Status::error(path + ": artifact for target '" + target +
                          "', which this runtime does not know");
   *trap = &trapHandler;
-  // Library calls (oneDNN) go through a table the artifact exports.
+  // Library calls (oneDNN), threads and heap buffers go through a table
+  // the artifact exports.
   if (auto *table =
           static_cast<void **>(dlsym(impl->handle, cpu_abi::kApiSymbol)))
-    cpu::fillLibraryTable(table);
+    fillCpuTable(table);
   for (const auto &t : impl->metadata.inputs)
     impl->inputs.push_back(toInfo(t));
   for (const auto &t : impl->metadata.outputs)

@@ -12,7 +12,9 @@
 
 namespace kiln::cpu {
 
-/// Fills the table (cpu_abi::kApiSlots entries).
+/// Fills the table's library slots (conv2d, matmul) with this build's
+/// backend: oneDNN, or stand-ins that fail the run. The runtime's own
+/// slots (threads, heap) are the session's (Session.cpp).
 void fillLibraryTable(void **table);
 
 /// Sets the calling thread's OpenMP thread count to numThreads(), for the

@@ -6,7 +6,6 @@
 //===----------------------------------------------------------------------===//
 #include "lib/runtime/cpu/CpuAbi.h"
 #include "lib/runtime/cpu/CpuLibraries.h"
-#include "lib/runtime/cpu/HostBufferPool.h"
 
 namespace kiln::cpu {
 namespace {
@@ -20,12 +19,8 @@ void unavailable(void *, const int64_t *, void **) {
 } // namespace
 
 void fillLibraryTable(void **table) {
-  table[cpu_abi::kSlotContext] = nullptr;
   table[cpu_abi::kSlotConv2d] = reinterpret_cast<void *>(&unavailable);
   table[cpu_abi::kSlotMatmul] = reinterpret_cast<void *>(&unavailable);
-  table[cpu_abi::kSlotParallelFor] = reinterpret_cast<void *>(&parallelFor);
-  table[cpu_abi::kSlotAlloc] = reinterpret_cast<void *>(&poolAllocate);
-  table[cpu_abi::kSlotFree] = reinterpret_cast<void *>(&poolFree);
 }
 
 } // namespace kiln::cpu

@@ -15,7 +15,6 @@
 //===----------------------------------------------------------------------===//
 #include "lib/runtime/cpu/CpuAbi.h"
 #include "lib/runtime/cpu/CpuLibraries.h"
-#include "lib/runtime/cpu/HostBufferPool.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -897,12 +896,8 @@ void matmul(void *, const int64_t *desc, void **buffers) {
 } // namespace
 
 void fillLibraryTable(void **table) {
-  table[abi::kSlotContext] = nullptr;
   table[abi::kSlotConv2d] = reinterpret_cast<void *>(&conv2d);
   table[abi::kSlotMatmul] = reinterpret_cast<void *>(&matmul);
-  table[abi::kSlotParallelFor] = reinterpret_cast<void *>(&parallelFor);
-  table[abi::kSlotAlloc] = reinterpret_cast<void *>(&poolAllocate);
-  table[abi::kSlotFree] = reinterpret_cast<void *>(&poolFree);
 }
 
 } // namespace kiln::cpu
