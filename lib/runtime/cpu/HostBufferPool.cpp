@@ -28,7 +28,7 @@ void *HostBufferPool::allocate(uint64_t bytes) {
     return nullptr;
   uint64_t size = bytes == 0 ? kAlignment
                              : (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   void *p = nullptr;
   uint64_t capacity = size;
   auto it = idle_.lower_bound(size);
@@ -38,9 +38,13 @@ void *HostBufferPool::allocate(uint64_t bytes) {
     idle_.erase(it);
     stats_.idleBytes -= capacity;
   } else {
+    // The system's allocation (an mmap for a large block) is
+    // not the pool's to serialise: concurrent runs allocate at once.
+    lock.unlock();
     p = std::aligned_alloc(kAlignment, size);
     if (!p)
       return nullptr;
+    lock.lock();
     ++stats_.blocksMade;
   }
   live_.emplace(p, capacity);
