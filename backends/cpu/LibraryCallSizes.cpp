@@ -70,4 +70,11 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType out, ConvOp conv,
                                  sizes);
 }
 
+std::pair<SmallVector<int64_t>, StringRef> libraryPadding(ConvOp conv) {
+  StringRef autoPad = conv.getAutoPad();
+  if (autoPad == "NOTSET")
+    return {SmallVector<int64_t>(conv.getPads()), autoPad};
+  return {SmallVector<int64_t>(conv.getPads().size(), 0), autoPad};
+}
+
 } // namespace kiln::cpu

@@ -35,6 +35,12 @@ mlir::Value convInit(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::RankedTensorType out, ConvOp conv,
                      mlir::Value input);
 
+/// The library convolution's `pads` and `auto_pad` for `conv`: a SAME
+/// convolution keeps auto_pad (its padding depends on sizes known only at
+/// run time; the frontend resolved every other) and passes zeros.
+std::pair<llvm::SmallVector<int64_t>, llvm::StringRef>
+libraryPadding(ConvOp conv);
+
 } // namespace kiln::cpu
 
 #endif // KILN_BACKENDS_CPU_LIBRARYCALLSIZES_H

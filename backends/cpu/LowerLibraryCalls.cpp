@@ -9,6 +9,7 @@
 #include "backends/cpu/Passes.h"
 #include "backends/library/IR/KilnLibDialect.h"
 #include "backends/library/RuntimeCalls.h"
+#include "backends/linalg/WindowGeometry.h"
 #include "lib/runtime/cpu/CpuAbi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -62,31 +63,46 @@ std::optional<int64_t> postOpKind(StringRef name) {
 }
 
 /// A call's descriptor: its values, and for those known only at run time
-/// (sizes of dynamic dimensions) the buffer and dimension they come from.
+/// (sizes of dynamic dimensions, padding computed from them) the index
+/// values built before `op` that the call stores over their placeholders.
 struct Descriptor {
+  explicit Descriptor(Operation *op) : b(op), loc(op->getLoc()) {}
+  OpBuilder b;
+  Location loc;
   std::vector<int64_t> d;
-  struct RunTimeSize {
-    size_t at;
-    Value buffer;
-    int64_t dim;
-  };
-  std::vector<RunTimeSize> runTime;
+  std::vector<std::pair<size_t, Value>> runTime;
+  llvm::DenseMap<std::pair<Value, int64_t>, Value> dims; ///< one dim op each
 
-  /// Sets entry `at` to `buffer`'s size `dim` (a placeholder if dynamic).
-  void setSize(size_t at, Value buffer, int64_t dim) {
+  /// `buffer`'s size `dim`: a constant, or a memref.dim if dynamic.
+  OpFoldResult size(Value buffer, int64_t dim) {
     auto type = cast<MemRefType>(buffer.getType());
-    if (type.isDynamicDim(dim))
-      runTime.push_back({at, buffer, dim});
-    d[at] = type.getDimSize(dim);
+    if (!type.isDynamicDim(dim))
+      return b.getIndexAttr(type.getDimSize(dim));
+    Value &v = dims[{buffer, dim}];
+    if (!v)
+      v = memref::DimOp::create(b, loc, buffer, dim);
+    return v;
+  }
+
+  /// Sets entry `at` to `v` (a placeholder if it is known only at run time).
+  void set(size_t at, OpFoldResult v) {
+    std::optional<int64_t> c = getConstantIntValue(v);
+    if (!c)
+      runTime.push_back({at, cast<Value>(v)});
+    d[at] = c.value_or(ShapedType::kDynamic);
+  }
+
+  /// Sets entry `at` to `buffer`'s size `dim`.
+  void setSize(size_t at, Value buffer, int64_t dim) {
+    set(at, size(buffer, dim));
   }
 
   /// Appends `buffer`'s sizes (a placeholder for each dynamic one).
   void appendShape(Value buffer) {
     auto type = cast<MemRefType>(buffer.getType());
     for (int64_t i = 0; i < type.getRank(); ++i) {
-      if (type.isDynamicDim(i))
-        runTime.push_back({d.size(), buffer, i});
-      d.push_back(type.getDimSize(i));
+      d.push_back(0);
+      setSize(d.size() - 1, buffer, i);
     }
   }
 };
@@ -164,11 +180,10 @@ void replaceWithCall(Operation *op, ModuleOp module, int slot,
     }
     Value bytes = LLVM::ConstantOp::create(b, loc, i64, int64_t(8 * d.size()));
     LLVM::MemcpyOp::create(b, loc, stack, desc, bytes, /*isVolatile=*/false);
-    for (const Descriptor::RunTimeSize &size : descriptor.runTime) {
-      Value dim = memref::DimOp::create(b, loc, size.buffer, size.dim);
-      Value value = arith::IndexCastOp::create(b, loc, i64, dim);
+    for (auto [index, size] : descriptor.runTime) {
+      Value value = arith::IndexCastOp::create(b, loc, i64, size);
       Value at = LLVM::GEPOp::create(b, loc, ptr, i64, stack,
-                                     ArrayRef<LLVM::GEPArg>{int32_t(size.at)});
+                                     ArrayRef<LLVM::GEPArg>{int32_t(index)});
       LLVM::StoreOp::create(b, loc, value, at);
     }
     desc = stack;
@@ -193,7 +208,7 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
     return conv.emitOpError("oneDNN calls take f32 or integer products only");
   bool last = conv.getChannelsLast();
   int c = last ? 3 : 1, s = last ? 1 : 2;
-  Descriptor desc;
+  Descriptor desc(conv);
   std::vector<int64_t> &d = desc.d;
   d.assign(abi::kConvEpilogue, 0);
   desc.setSize(abi::kConvN, conv.getInput(), 0);
@@ -206,10 +221,23 @@ LogicalResult lowerConv(lib::Conv2dOp conv, ModuleOp module) {
   desc.setSize(abi::kConvP, conv.getInit(), s);
   desc.setSize(abi::kConvQ, conv.getInit(), s + 1);
   ArrayRef<int64_t> pads = conv.getPads();
-  d[abi::kConvPadTop] = pads[0];
-  d[abi::kConvPadLeft] = pads[1];
-  d[abi::kConvPadBottom] = pads[2];
-  d[abi::kConvPadRight] = pads[3];
+  StringRef autoPad = conv.getAutoPad();
+  for (int i = 0; i < 2; ++i) {
+    size_t begin = i ? abi::kConvPadLeft : abi::kConvPadTop;
+    size_t end = i ? abi::kConvPadRight : abi::kConvPadBottom;
+    if (autoPad == "NOTSET") {
+      d[begin] = pads[i];
+      d[end] = pads[2 + i];
+      continue;
+    }
+    // SAME: from the input's size, which may be known only now.
+    auto [low, high] = lowering::samePadding(
+        desc.b, desc.loc, desc.size(conv.getInput(), s + i),
+        f.getDimSize(2 + i), conv.getStrides()[i], conv.getDilations()[i],
+        autoPad == "SAME_UPPER");
+    desc.set(begin, low);
+    desc.set(end, high);
+  }
   d[abi::kConvStrideH] = conv.getStrides()[0];
   d[abi::kConvStrideW] = conv.getStrides()[1];
   d[abi::kConvDilationH] = conv.getDilations()[0];
@@ -260,7 +288,7 @@ LogicalResult lowerMatmul(lib::MatmulOp mm, ModuleOp module) {
   if (!out.getElementType().isF32() && !integer)
     return mm.emitOpError("oneDNN calls take f32 or integer products only");
   int64_t rank = out.getRank();
-  Descriptor desc;
+  Descriptor desc(mm);
   std::vector<int64_t> &d = desc.d;
   d.assign(abi::kMmDims, 0);
   d[abi::kMmRank] = rank;

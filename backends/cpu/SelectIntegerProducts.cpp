@@ -458,8 +458,9 @@ std::optional<FilterPlan> planConv(ConvOp op) {
   int64_t channels = op.getChannelsLast() ? 3 : 1;
   if (!type || !hasElement(op.getResult(), 32) || type.getRank() != 4 ||
       !in || in.getRank() != 4 || in.isDynamicDim(channels) ||
-      type.isDynamicDim(channels) || op.getAutoPad() != "NOTSET" ||
-      op.getPads().size() != 4)
+      type.isDynamicDim(channels) || op.getPads().size() != 4 ||
+      !llvm::is_contained({"NOTSET", "SAME_UPPER", "SAME_LOWER"},
+                          op.getAutoPad()))
     return std::nullopt;
   ArrayRef<int64_t> perm;
   auto x = inputFactor(op, perm);
@@ -649,16 +650,19 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
     std::optional<Requantization> q;
     if (!op.getBias())
       q = matchRequantization(op, k);
+    auto [pads, autoPad] = libraryPadding(op);
     auto make = [&](RankedTensorType out, Value bias) {
-      return lib::Conv2dOp::create(
+      auto conv = lib::Conv2dOp::create(
           r, loc, out, input, w, bias, zero, ValueRange(),
-          convInit(r, loc, out, op, input), r.getDenseI64ArrayAttr(op.getPads()),
+          convInit(r, loc, out, op, input), r.getDenseI64ArrayAttr(pads),
           r.getDenseI64ArrayAttr(op.getStrides()),
           r.getDenseI64ArrayAttr(op.getDilations()),
           r.getI64IntegerAttr(op.getGroup()),
           op.getChannelsLast() ? r.getUnitAttr() : UnitAttr(),
           plan->runtime ? UnitAttr() : r.getUnitAttr(),
           r.getStrArrayAttr({}), r.getDenseF32ArrayAttr({}));
+      conv.setAutoPad(autoPad);
+      return conv;
     };
     if (q) {
       // The requantizing convolution replaces the whole chain.

@@ -127,7 +127,9 @@ bool canRunConv(ConvOp op) {
          isStaticF32(op.getWeight().getType()) &&
          libraryConvSizes(op.getType(), rank, last) &&
          (!op.getBias() || isStaticF32(op.getBias().getType())) &&
-         (rank == 4 || rank == 3) && op.getAutoPad() == "NOTSET" &&
+         (rank == 4 || rank == 3) &&
+         llvm::is_contained({"NOTSET", "SAME_UPPER", "SAME_LOWER"},
+                            op.getAutoPad()) &&
          op.getPads().size() == size_t(2 * (rank - 2));
 }
 
@@ -207,15 +209,17 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
                    ? emptyLike(rewriter, loc, type)
                    : withUnitDim(rewriter, loc, init, unitAt);
       }
+      auto [pads, autoPad] = libraryPadding(op);
       auto conv = lib::Conv2dOp::create(
           rewriter, loc, type, input, weight, op.getBias(),
           /*input_zero_point=*/Value(), postOps, init,
-          rewriter.getDenseI64ArrayAttr(extend(op.getPads(), 0)),
+          rewriter.getDenseI64ArrayAttr(extend(pads, 0)),
           rewriter.getDenseI64ArrayAttr(extend(op.getStrides(), 1)),
           rewriter.getDenseI64ArrayAttr(extend(op.getDilations(), 1)),
           rewriter.getI64IntegerAttr(op.getGroup()),
           unit(rewriter, op.getChannelsLast()), unit(rewriter, isWeight(weight)),
           strings(rewriter, e.ops), rewriter.getDenseF32ArrayAttr(e.args));
+      conv.setAutoPad(autoPad);
       if (winograd) {
         conv.setAlgorithm("winograd");
         if (!type.hasStaticShape())

@@ -199,9 +199,9 @@ LogicalResult lowerLibraryCalls(ModuleOp module, bool allowTf32) {
         (matmul && (!sameBatches(matmul.getLhs(), matmul.getInit()) ||
                     !sameBatches(matmul.getRhs(), matmul.getInit()))) ||
         (conv2d && (conv2d.getChannelsLast() || pads[0] != pads[2] ||
-                    pads[1] != pads[3])))
+                    pads[1] != pads[3] || conv2d.getAutoPad() != "NOTSET")))
       return op->emitOpError("is not supported by the CUDA library wrappers "
-                             "(NCHW, symmetric padding, a residual then "
+                             "(NCHW, symmetric explicit padding, a residual then "
                              "ReLU on convolutions, a column bias then "
                              "ReLU or tanh GELU on products, no epilogue "
                              "when accumulating, batches shared or equal)");

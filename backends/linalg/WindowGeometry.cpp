@@ -85,29 +85,42 @@ struct IndexMath {
 
 } // namespace
 
+std::pair<OpFoldResult, OpFoldResult>
+samePadding(OpBuilder &b, Location loc, OpFoldResult in, int64_t kernel,
+            int64_t stride, int64_t dilation, bool upper) {
+  IndexMath m{b, loc};
+  OpFoldResult s = m.c(stride);
+  OpFoldResult span = m.c((kernel - 1) * dilation + 1);
+  // The last of ceil(in / s) windows starts at (out - 1) * s and reads
+  // `span` pixels; what it reads past the input is the padding.
+  OpFoldResult out = m.ceilDiv(in, s);
+  OpFoldResult total = m.max(
+      m.c(0), m.sub(m.add(m.mul(m.sub(out, m.c(1)), s), span), in));
+  OpFoldResult half = m.floorDiv(total, m.c(2));
+  OpFoldResult rest = m.sub(total, half);
+  return upper ? std::make_pair(half, rest) : std::make_pair(rest, half);
+}
+
 WindowGeometry computeGeometry(OpBuilder &b, Location loc, Operation *op,
-                                      ArrayRef<OpFoldResult> inSizes,
-                                      ArrayRef<int64_t> kernel,
-                                      ArrayRef<int64_t> strides,
-                                      ArrayRef<int64_t> dilations,
-                                      ArrayRef<int64_t> pads,
-                                      StringRef autoPad, bool ceilMode) {
+                               ArrayRef<OpFoldResult> inSizes,
+                               ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> dilations,
+                               ArrayRef<int64_t> pads, StringRef autoPad,
+                               bool ceilMode) {
   IndexMath m{b, loc};
   WindowGeometry g;
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
   size_t k = kernel.size();
   for (size_t i = 0; i < k; ++i) {
     OpFoldResult in = inSizes[i];
     OpFoldResult s = m.c(strides[i]);
     OpFoldResult span = m.c((kernel[i] - 1) * dilations[i] + 1);
     OpFoldResult low, high, out;
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    if (same) {
       out = m.ceilDiv(in, s);
-      OpFoldResult total = m.max(
-          m.c(0), m.sub(m.add(m.mul(m.sub(out, m.c(1)), s), span), in));
-      OpFoldResult half = m.floorDiv(total, m.c(2));
-      OpFoldResult rest = m.sub(total, half);
-      low = autoPad == "SAME_UPPER" ? half : rest;
-      high = autoPad == "SAME_UPPER" ? rest : half;
+      std::tie(low, high) = samePadding(b, loc, in, kernel[i], strides[i],
+                                        dilations[i], autoPad == "SAME_UPPER");
     } else {
       bool valid = autoPad == "VALID";
       low = m.c(valid ? 0 : pads[i]);
@@ -139,8 +152,8 @@ WindowGeometry computeGeometry(OpBuilder &b, Location loc, Operation *op,
       }
     }
     // A window larger than the padded input has no output size (a static
-    // one is refused when the op is verified).
-    if (auto size = dyn_cast<Value>(out)) {
+    // one is refused when the op is verified); SAME's ceil(in / s) is one.
+    if (auto size = dyn_cast<Value>(out); size && !same) {
       Value fits = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::sge, size,
           arith::ConstantIndexOp::create(b, loc, 0));

@@ -20,6 +20,13 @@ struct WindowGeometry {
   llvm::SmallVector<mlir::OpFoldResult> padLow, padHigh, outSizes;
 };
 
+/// ONNX's auto_pad SAME along one axis of size `in`: the padding (begin,
+/// end) that makes the output ceil(in / stride); the odd pixel goes at the
+/// end (`upper`, SAME_UPPER) or the beginning (SAME_LOWER).
+std::pair<mlir::OpFoldResult, mlir::OpFoldResult>
+samePadding(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult in,
+            int64_t kernel, int64_t stride, int64_t dilation, bool upper);
+
 /// The geometry of a window of `kernel` sizes over spatial sizes `inSizes`;
 /// `pads` holds all begins then all ends, and is ignored unless `autoPad`
 /// is "NOTSET" (or empty). An output size known only at run time is

@@ -15,7 +15,9 @@ of 0 too (oneDNN 2.6 divides by zero making such a matmul): a Gemm over 0
 rows, a product over a contraction of 0 elements with an add and ReLU
 after it (every output relu(0 + c)), a convolution over a batch of 0 and
 one with an output height of 0, against numpy; an input smaller than the
-window fails the run naming the node.
+window fails the run naming the node. Convolutions with auto_pad SAME
+(strided: padding computed at run time) and a SAME ConvTranspose, over a
+dynamic height and width, against PyTorch with the padding made explicit.
 
   dynamic_shapes.py --kiln-run BIN --kiln-compile BIN
 """
@@ -147,6 +149,70 @@ def integer_case(work):
     return path, [(1, 7, 16), (3, 5, 16), (2, 0, 16)], w, 131
 
 
+def same_padding(size, kernel, stride, dilation, upper):
+    """ONNX's auto_pad SAME along one axis: (begin, end)."""
+    out = -(-size // stride)
+    total = max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - size)
+    small, large = total // 2, total - total // 2
+    return (small, large) if upper else (large, small)
+
+
+def same_case(work):
+    """Convolutions with auto_pad SAME (as TensorFlow exports them) over a
+    height and width known only at run time: strided ones, whose padding
+    depends on the sizes (computed when the call runs), SAME_LOWER with a
+    dilation, a depthwise one, and a ConvTranspose (padding static even so).
+    Returns (model path, reference function of x)."""
+    rng = np.random.RandomState(8)
+    specs = [  # name, out channels, kernel, strides, dilations, group, auto_pad
+        ("s2", 8, (3, 3), (2, 2), (1, 1), 1, "SAME_UPPER"),
+        ("lower", 8, (4, 3), (2, 3), (2, 1), 1, "SAME_LOWER"),
+        ("dw", 8, (3, 3), (2, 1), (1, 1), 8, "SAME_UPPER"),
+    ]
+    nodes, inits, weights = [], [], []
+    x, c = "x", 3
+    for name, k, kernel, strides, dilations, group, pad in specs:
+        w = rng.standard_normal((k, c // group) + kernel).astype(np.float32) * 0.3
+        b = rng.standard_normal(k).astype(np.float32)
+        inits += [numpy_helper.from_array(w, f"{name}_w"), numpy_helper.from_array(b, f"{name}_b")]
+        nodes += [helper.make_node("Conv", [x, f"{name}_w", f"{name}_b"], [f"{name}_c"],
+                                   name=name, auto_pad=pad, kernel_shape=list(kernel),
+                                   strides=list(strides), dilations=list(dilations), group=group),
+                  helper.make_node("Relu", [f"{name}_c"], [f"{name}_r"])]
+        weights.append((w, b, kernel, strides, dilations, group, pad))
+        x, c = f"{name}_r", k
+    wt = rng.standard_normal((c, 4, 3, 3)).astype(np.float32) * 0.3
+    inits.append(numpy_helper.from_array(wt, "up_w"))
+    nodes.append(helper.make_node("ConvTranspose", [x, "up_w"], ["y"], name="up",
+                                  auto_pad="SAME_UPPER", strides=[2, 2]))
+    path = os.path.join(work, "same_conv.onnx")
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, "h", "w"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4, "p", "q"])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+    def reference(x):
+        if 0 in x.shape:  # PyTorch refuses empty windows: an empty output
+            sizes = list(x.shape[2:])
+            for _, _, _, strides, _, _, _ in weights:
+                sizes = [-(-n // s) for n, s in zip(sizes, strides)]
+            return np.zeros((x.shape[0], 4, 2 * sizes[0], 2 * sizes[1]), np.float32)
+        y = torch.from_numpy(x)
+        for w, b, kernel, strides, dilations, group, pad in weights:
+            pads = [same_padding(y.shape[2 + i], kernel[i], strides[i], dilations[i],
+                                 pad == "SAME_UPPER") for i in range(2)]
+            y = torch.nn.functional.pad(y, [*pads[1], *pads[0]])
+            y = torch.relu(torch.nn.functional.conv2d(
+                y, torch.from_numpy(w), torch.from_numpy(b), stride=strides,
+                dilation=dilations, groups=group))
+        # ConvTranspose SAME_UPPER, stride 2, 3x3: output 2x the input; the
+        # full output (2 in + 1) less its first row and column (ONNX puts
+        # total // 2 = 0 at the beginning, 1 at the end).
+        y = torch.nn.functional.conv_transpose2d(y, torch.from_numpy(wt), stride=2)
+        return y[:, :, :-1, :-1].numpy()
+    return path, reference
+
+
 def empty_cases(work):
     """(name, model path, inputs, reference) with sizes of 0 at run time."""
     rng = np.random.RandomState(4)
@@ -268,6 +334,24 @@ def main():
             if err is None:
                 err = within(outputs[0], want, 0)
             tally.add(f"matmul_integer_dynamic.{'x'.join(map(str, shape))}", err)
+        # auto_pad SAME over sizes known only at run time: all on oneDNN.
+        path, reference = same_case(work)
+        so = os.path.join(work, "same_conv.so")
+        report = os.path.join(work, "same_conv.txt")
+        err = compile_model(args.kiln_compile, path, so, f"--kernel-report={report}")
+        if err is None:
+            on, off = library_kernels(report)
+            err = None if on == 3 and off == 0 else \
+                f"{on} convolutions on oneDNN, {off} left to generated loops"
+        tally.add("same_conv_dynamic.selection", err)
+        rng = np.random.RandomState(9)
+        for shape in [(1, 3, 16, 16), (2, 3, 13, 29), (1, 3, 7, 2), (1, 3, 1, 1), (1, 3, 0, 5)]:
+            x = rng.standard_normal(shape).astype(np.float32)
+            want = reference(x)
+            outputs, err = run_model(args.kiln_run, "cpu", work, so, {"x": x})
+            if err is None:
+                err = within(outputs[0], want, 1e-4 * max(1.0, float(np.abs(want).max(initial=0))))
+            tally.add(f"same_conv_dynamic.{'x'.join(map(str, shape))}", err)
         for name, model, inputs, want in empty_cases(work):
             outputs, err = run_model(args.kiln_run, "cpu", work, model, inputs)
             if isinstance(want, str):  # the run must fail with this error

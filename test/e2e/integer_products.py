@@ -154,9 +154,20 @@ def qlmm(m, k, n, at, bt, yt, b_const=True):
 # --- ConvInteger and QLinearConv -------------------------------------------
 
 def convi(n, c, h, w, k, r, s, xt, wt, xz=True, wz=None, w_const=True,
-          pads=(1, 1, 1, 1), strides=(1, 1), dilations=(1, 1), group=1):
+          pads=(1, 1, 1, 1), strides=(1, 1), dilations=(1, 1), group=1,
+          auto_pad=None):
     def case(rng):
         x = ints(rng, xt, (n, c, h, w))
+        conv_pads = pads
+        if auto_pad:  # ONNX's SAME: outputs ceil(size / stride)
+            begin, end = [], []
+            for size, kernel, stride, dilation in zip((h, w), (r, s), strides, dilations):
+                out = -(-size // stride)
+                total = max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - size)
+                small, large = total // 2, total - total // 2
+                begin.append(small if auto_pad == "SAME_UPPER" else large)
+                end.append(large if auto_pad == "SAME_UPPER" else small)
+            conv_pads = tuple(begin + end)
         wv = ints(rng, wt, (k, c // group, r, s))
         xzv = ints(rng, xt, ()) if xz else None
         wzv = None
@@ -168,10 +179,10 @@ def convi(n, c, h, w, k, r, s, xt, wt, xz=True, wz=None, w_const=True,
         if wzv is not None:
             ordered.append(("wz", wzv))
         runtime = {"x"} | (set() if w_const else {"w"})
-        ref = conv_ref(x, wv, xzv, wzv, pads, strides, dilations, group).astype(np.int32)
-        attrs = {"pads": list(pads), "strides": list(strides),
-                 "dilations": list(dilations), "group": group,
+        ref = conv_ref(x, wv, xzv, wzv, conv_pads, strides, dilations, group).astype(np.int32)
+        attrs = {"strides": list(strides), "dilations": list(dilations), "group": group,
                  "kernel_shape": [r, s]}
+        attrs.update({"auto_pad": auto_pad} if auto_pad else {"pads": list(pads)})
         m_, inputs = build_optional("ConvInteger", ordered, runtime, np.int32, ref.shape, attrs)
         return m_, inputs, ref
     return case
@@ -342,6 +353,11 @@ CASES = {
         mmi(5, 19, 11, U8, U8, batch_a=(2,), b_const=True), (0, 1)),
     "dynamic_convi_strided": dynamic(
         convi(2, 5, 11, 9, 7, 3, 3, U8, S8, strides=(2, 2)), (0, 2, 3)),
+    # auto_pad SAME along strided axes: the padding is computed when the
+    # call runs (10 rows: 1 at the top, none at the bottom).
+    "dynamic_convi_same_lower_strided": dynamic(
+        convi(2, 5, 10, 9, 7, 3, 3, U8, S8, strides=(2, 2), auto_pad="SAME_LOWER"),
+        (0, 2, 3)),
     "dynamic_qlconv_per_channel_bias": dynamic(
         qlconv(1, 8, 13, 13, 16, U8, S8, True, True), (0, 2, 3)),
     "dynamic_qdq_conv_relu": dynamic(

@@ -177,15 +177,22 @@ LogicalResult Conv2dOp::verify() {
   if (!sameSize(out.getDimSize(0), in.getDimSize(0)) || out.getDimSize(c) != k)
     return emitOpError(getChannelsLast() ? "init must be [N, P, Q, K]"
                                          : "init must be [N, K, P, Q]");
+  StringRef autoPad = getAutoPad();
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!same && autoPad != "NOTSET")
+    return emitOpError("auto_pad must be NOTSET, SAME_UPPER or SAME_LOWER");
+  if (same && llvm::any_of(getPads(), [](int64_t p) { return p != 0; }))
+    return emitOpError("pads must be zeros with auto_pad ") << autoPad;
   for (int i = 0; i < 2; ++i) {
     int64_t begin = getPads()[i], end = getPads()[2 + i],
             stride = getStrides()[i], dilation = getDilations()[i];
     if (begin < 0 || end < 0 || stride < 1 || dilation < 1)
       return emitOpError("bad padding, stride or dilation");
     int64_t span = dilation * (f.getDimSize(2 + i) - 1) + 1;
-    int64_t size = in.isDynamicDim(s + i)
-                       ? ShapedType::kDynamic
-                       : (in.getDimSize(s + i) + begin + end - span) / stride + 1;
+    int64_t inSize = in.getDimSize(s + i);
+    int64_t size = in.isDynamicDim(s + i) ? ShapedType::kDynamic
+                   : same ? (inSize + stride - 1) / stride
+                          : (inSize + begin + end - span) / stride + 1;
     if (!sameSize(out.getDimSize(s + i), size))
       return emitOpError("output dimension ")
              << s + i << " should be " << size;

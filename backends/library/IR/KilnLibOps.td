@@ -80,6 +80,11 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
     unary epilogue steps only). A Winograd convolution whose output size is
     known only at run time may carry `winograd_min_pixels`: it runs direct
     when its output has fewer pixels (batch x height x width) than that.
+    `auto_pad` "SAME_UPPER" or "SAME_LOWER" (ONNX's; "NOTSET" by default)
+    pads each spatial axis so the output is ceil(input / stride), the odd
+    pixel at the end or the beginning; `pads` are then zeros, and the
+    padding is computed when the call runs, from the sizes it gets (a
+    strided axis of unknown size).
 
     ```mlir
     %y = kiln_lib.conv2d %x, %w bias %b post %r into %init {
@@ -101,6 +106,7 @@ def KilnLib_Conv2dOp : KilnLib_Op<"conv2d", [AttrSizedOperandSegments]> {
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$post_args,
                        DefaultValuedAttr<StrAttr, "\"direct\"">:$algorithm,
                        DefaultValuedAttr<I64Attr, "0">:$winograd_min_pixels,
+                       DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
                        DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$output_scales,
                        DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
                        UnitAttr:$output_signed);

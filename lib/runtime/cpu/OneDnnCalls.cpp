@@ -798,28 +798,54 @@ void runMatmul(MatmulPlan &plan, void **buffers) {
 // Plans by descriptor, and the entry points
 //===----------------------------------------------------------------------===//
 
+/// A descriptor's contents, compared with a stored key without copying it.
+struct DescriptorView {
+  const int64_t *begin, *end;
+};
+
+/// Orders stored keys and views of descriptors alike (lexicographically),
+/// so that a lookup by contents allocates nothing.
+struct DescriptorLess {
+  using is_transparent = void;
+  static DescriptorView view(const std::vector<int64_t> &v) {
+    return {v.data(), v.data() + v.size()};
+  }
+  static DescriptorView view(DescriptorView v) { return v; }
+  template <typename A, typename B> bool operator()(const A &a, const B &b) const {
+    DescriptorView x = view(a), y = view(b);
+    return std::lexicographical_compare(x.begin, x.end, y.begin, y.end);
+  }
+};
+
 /// Plans by descriptor contents. A call site's descriptor keeps its
-/// address, so each call first looks the address up (no allocation on the
-/// hot path) and checks that the contents still match: an artifact loaded
-/// after another was unloaded may reuse an address for a different op.
+/// address, so each call first looks the address up and checks that the
+/// contents still match: an artifact loaded after another was unloaded may
+/// reuse an address for a different op, and descriptors with sizes known
+/// at run time live on the stack, where two functions' may share one. A
+/// mismatch looks the contents up (no copy); only a new plan allocates.
 template <typename Plan> struct PlanCache {
-  using Plans = std::map<std::vector<int64_t>, std::unique_ptr<Plan>>;
+  using Plans =
+      std::map<std::vector<int64_t>, std::unique_ptr<Plan>, DescriptorLess>;
   std::mutex mutex;
   Plans plans;
   std::unordered_map<const int64_t *, typename Plans::iterator> byAddress;
 
   template <typename Make> Plan &get(const int64_t *desc, Make make) {
     std::lock_guard<std::mutex> lock(mutex);
+    DescriptorView contents{desc, desc + desc[0]};
     auto seen = byAddress.find(desc);
     if (seen != byAddress.end() &&
         std::equal(seen->second->first.begin(), seen->second->first.end(),
-                   desc, desc + desc[0]))
+                   contents.begin, contents.end))
       return *seen->second->second;
-    std::vector<int64_t> key(desc, desc + desc[0]);
-    auto it = plans.find(key);
+    auto it = plans.find(contents);
     if (it == plans.end())
-      it = plans.emplace(std::move(key), make(desc)).first;
-    byAddress[desc] = it;
+      it = plans.emplace(std::vector<int64_t>(contents.begin, contents.end),
+                         make(desc)).first;
+    if (seen != byAddress.end())
+      seen->second = it;
+    else
+      byAddress.emplace(desc, it);
     return *it->second;
   }
 };

@@ -89,13 +89,23 @@ FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
     w.pads.assign(2 * k, 0);
     w.autoPad = "NOTSET";
   } else if (w.autoPad == "SAME_UPPER" || w.autoPad == "SAME_LOWER") {
+    // The output is ceil(in / stride) and the total padding what the last
+    // window needs beyond the input: with stride 1 that is span - 1 whatever
+    // the size, so only a strided axis of unknown size keeps auto_pad (its
+    // padding is computed at run time).
     ArrayRef<int64_t> spatial = input.getShape().drop_front(2);
-    if (llvm::none_of(spatial, isDynamic)) {
+    bool resolvable = true;
+    for (int64_t i = 0; i < k; ++i)
+      resolvable &= !isDynamic(spatial[i]) || w.strides[i] == 1;
+    if (resolvable) {
       for (int64_t i = 0; i < k; ++i) {
-        int64_t in = spatial[i], s = w.strides[i];
-        int64_t out = (in + s - 1) / s;
-        int64_t total = std::max<int64_t>(
-            0, (out - 1) * s + (w.kernel[i] - 1) * w.dilations[i] + 1 - in);
+        int64_t s = w.strides[i];
+        int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+        int64_t total = span - 1;
+        if (s != 1) {
+          int64_t in = spatial[i], out = (in + s - 1) / s;
+          total = std::max<int64_t>(0, (out - 1) * s + span - in);
+        }
         int64_t small = total / 2, large = total - small;
         bool upper = w.autoPad == "SAME_UPPER";
         w.pads[i] = upper ? small : large;
@@ -409,12 +419,14 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   } else if (outputShape || same) {
     for (int64_t i = 0; i < k; ++i) {
       int64_t in = xt.getDimSize(2 + i);
-      if (isDynamic(in))
-        return n.error() << "output_shape and auto_pad need static spatial "
-                            "sizes";
-      int64_t out = outputShape ? (*outputShape)[i] : in * strides[i];
-      int64_t total = strides[i] * (in - 1) + outPad[i] +
-                      (kernel[i] - 1) * dil[i] + 1 - out;
+      if (outputShape && isDynamic(in))
+        return n.error() << "output_shape needs static spatial sizes";
+      // SAME makes the output in * stride, which cancels the input size:
+      // its padding is static even where the size is not.
+      int64_t span = (kernel[i] - 1) * dil[i] + 1;
+      int64_t total = outputShape ? strides[i] * (in - 1) + outPad[i] + span -
+                                        (*outputShape)[i]
+                                  : outPad[i] + span - strides[i];
       // A negative total makes the output larger than the data reaches
       // (the extra positions hold the bias).
       bool upper = autoPad != "SAME_LOWER";

@@ -94,15 +94,17 @@ func.func @conv_requantized(%x: memref<1x3x8x8xi8>, %w: memref<2x3x3x3xi8>, %b: 
 // CHECK-LABEL: func @matmul_dynamic
 // CHECK: %[[N:.*]] = llvm.mlir.constant(19 : i64) : i64
 // CHECK: %[[STACK:.*]] = llvm.alloca %[[N]] x i64
+// CHECK: %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[MO:.*]] = memref.dim %arg3, %c0
+// CHECK: %[[MR:.*]] = memref.dim %arg2, %c0
 // CHECK: %[[DESC:.*]] = llvm.mlir.addressof @[[G]]
 // CHECK: "llvm.intr.memcpy"(%[[STACK]], %[[DESC]], %{{.*}}) <{isVolatile = false}>
-// CHECK: %[[M:.*]] = memref.dim %arg0, %c0
 // CHECK: %[[MI:.*]] = arith.index_cast %[[M]] : index to i64
 // CHECK: %[[AT:.*]] = llvm.getelementptr %[[STACK]][7]
 // CHECK: llvm.store %[[MI]], %[[AT]]
-// CHECK: memref.dim %arg3
+// CHECK: arith.index_cast %[[MO]]
 // CHECK: llvm.getelementptr %[[STACK]][11]
-// CHECK: memref.dim %arg2
+// CHECK: arith.index_cast %[[MR]]
 // CHECK: llvm.getelementptr %[[STACK]][17]
 // CHECK: llvm.call @kiln_cpu_matmul(%[[STACK]], %{{.*}})
 func.func @matmul_dynamic(%a: memref<?x4xf32>, %b: memref<4x5xf32>, %r: memref<?x5xf32>, %c: memref<?x5xf32>) {
@@ -115,8 +117,9 @@ func.func @matmul_dynamic(%a: memref<?x4xf32>, %b: memref<4x5xf32>, %r: memref<?
 // A convolution's batch known only at run time: entry 1 (N), from the input.
 // CHECK-LABEL: func @conv_dynamic_batch
 // CHECK: %[[STACK:.*]] = llvm.alloca %{{.*}} x i64
-// CHECK: "llvm.intr.memcpy"(%[[STACK]]
 // CHECK: %[[N:.*]] = memref.dim %arg0, %c0
+// CHECK-NOT: memref.dim
+// CHECK: "llvm.intr.memcpy"(%[[STACK]]
 // CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : index to i64
 // CHECK: %[[AT:.*]] = llvm.getelementptr %[[STACK]][1]
 // CHECK: llvm.store %[[NI]], %[[AT]]
@@ -144,20 +147,69 @@ func.func @conv_winograd_dynamic(%x: memref<?x16x8x8xf32>, %w: memref<64x16x3x3x
 // in the constant.
 // CHECK-LABEL: func @conv_dynamic_spatial
 // CHECK: %[[STACK:.*]] = llvm.alloca %{{.*}} x i64
-// CHECK: "llvm.intr.memcpy"(%[[STACK]]
 // CHECK: %[[H:.*]] = memref.dim %arg0, %c2
-// CHECK: %[[HI:.*]] = arith.index_cast %[[H]] : index to i64
-// CHECK: llvm.getelementptr %[[STACK]][3]
-// CHECK: memref.dim %arg0, %c3
-// CHECK: llvm.getelementptr %[[STACK]][4]
-// CHECK: memref.dim %arg2, %c2
-// CHECK: llvm.getelementptr %[[STACK]][8]
-// CHECK: memref.dim %arg2, %c3
-// CHECK: llvm.getelementptr %[[STACK]][9]
+// CHECK: %[[W:.*]] = memref.dim %arg0, %c3
+// CHECK: %[[P:.*]] = memref.dim %arg2, %c2
+// CHECK: %[[Q:.*]] = memref.dim %arg2, %c3
 // CHECK-NOT: memref.dim
+// CHECK: "llvm.intr.memcpy"(%[[STACK]]
+// CHECK: arith.index_cast %[[H]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][3]
+// CHECK: arith.index_cast %[[W]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][4]
+// CHECK: arith.index_cast %[[P]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][8]
+// CHECK: arith.index_cast %[[Q]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][9]
 // CHECK: llvm.call @kiln_cpu_conv2d(%[[STACK]], %{{.*}})
 func.func @conv_dynamic_spatial(%x: memref<2x3x?x?xf32>, %w: memref<4x3x3x3xf32>, %y: memref<2x4x?x?xf32>) {
   kiln_lib.conv2d %x, %w into %y {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : memref<2x3x?x?xf32>, memref<4x3x3x3xf32> into memref<2x4x?x?xf32>
+  return
+}
+
+// -----
+
+// auto_pad SAME over a height and width known only at run time: the pads
+// (entries 10-13: top, left, bottom, right) are computed from the input's
+// sizes before the call. SAME_LOWER puts the odd pixel at the beginning.
+// The static batch makes no entry of its own.
+// CHECK-LABEL: func @conv_same_dynamic
+// CHECK: %[[STACK:.*]] = llvm.alloca %{{.*}} x i64
+// CHECK: %[[H:.*]] = memref.dim %arg0, %c2
+// CHECK: %[[W:.*]] = memref.dim %arg0, %c3
+// CHECK: %[[OH:.*]] = arith.ceildivsi %[[H]], %c2
+// CHECK: %[[LASTH:.*]] = arith.muli %{{.*}}, %c2
+// CHECK: %[[READH:.*]] = arith.addi %[[LASTH]], %c3
+// CHECK: %[[OVERH:.*]] = arith.subi %[[READH]], %[[H]] :
+// CHECK: %[[TOTALH:.*]] = arith.maxsi %c0{{.*}}, %[[OVERH]]
+// CHECK: %[[HALFH:.*]] = arith.floordivsi %[[TOTALH]], %c2
+// CHECK: %[[TOP:.*]] = arith.subi %[[TOTALH]], %[[HALFH]]
+// CHECK-NOT: memref.dim %arg0
+// CHECK: arith.ceildivsi %[[W]], %c3
+// CHECK: "llvm.intr.memcpy"(%[[STACK]]
+// CHECK: arith.index_cast %[[TOP]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][10]
+// CHECK: arith.index_cast %[[HALFH]] : index to i64
+// CHECK: llvm.getelementptr %[[STACK]][12]
+// CHECK: llvm.getelementptr %[[STACK]][11]
+// CHECK: llvm.getelementptr %[[STACK]][13]
+// CHECK: llvm.call @kiln_cpu_conv2d(%[[STACK]], %{{.*}})
+func.func @conv_same_dynamic(%x: memref<2x3x?x?xf32>, %w: memref<4x3x3x3xf32>, %y: memref<2x4x?x?xf32>) {
+  kiln_lib.conv2d %x, %w into %y {auto_pad = "SAME_LOWER", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 3>} : memref<2x3x?x?xf32>, memref<4x3x3x3xf32> into memref<2x4x?x?xf32>
+  return
+}
+
+// -----
+
+// SAME over static sizes needs no run-time entry: 7 rows at stride 2 give 4
+// outputs, whose windows read 9 rows: pads 1 and 1; 5 columns at stride 3
+// give 2, reading 6: the one pixel of padding at the end (SAME_UPPER).
+// CHECK-LABEL: llvm.mlir.global internal constant @kiln_cpu_desc_{{.*}}(dense<[{{[0-9]+}}, 1, 3, 7, 5, 4, 3, 3, 4, 2, 1, 0, 1, 1, 2, 3,
+// CHECK-LABEL: func @conv_same_static
+// CHECK-NOT: memref.dim
+// CHECK: llvm.call @kiln_cpu_conv2d
+func.func @conv_same_static(%x: memref<1x3x7x5xf32>, %w: memref<4x3x3x3xf32>, %y: memref<1x4x4x2xf32>) {
+  kiln_lib.conv2d %x, %w into %y {auto_pad = "SAME_UPPER", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 3>} : memref<1x3x7x5xf32>, memref<4x3x3x3xf32> into memref<1x4x4x2xf32>
   return
 }
 

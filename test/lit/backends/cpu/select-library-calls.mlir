@@ -274,3 +274,32 @@ func.func @dynamic_channels_conv(%x: tensor<1x?x8x8xf32>) -> tensor<1x4x8x8xf32>
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x?x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// auto_pad SAME along a strided axis of unknown size (the frontend resolved
+// every other): the call keeps auto_pad and zero pads, its padding is
+// computed when it runs; the output is ceil(size / stride). 1-D too (the
+// unit height gets no padding).
+// CHECK-LABEL: func @same_dynamic_conv
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %[[C2]] : tensor<?x3x?x?xf32>
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %[[C3]] : tensor<?x3x?x?xf32>
+// CHECK: %[[P:.*]] = arith.ceildivsi %[[H]], %[[C2]]
+// CHECK: %[[Q:.*]] = arith.ceildivsi %[[W]], %[[C3]]
+// CHECK: tensor.empty({{.*}}%[[P]], %[[Q]]) : tensor<?x4x?x?xf32>
+// CHECK: kiln_lib.conv2d %arg0, {{.*}}auto_pad = "SAME_LOWER"{{.*}}pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 3>
+// CHECK: kiln.unsqueeze %arg1
+// CHECK: kiln_lib.conv2d {{.*}}auto_pad = "SAME_UPPER"{{.*}}pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 2>
+// CHECK-NOT: kiln.conv
+// COST-LABEL: func @same_dynamic_conv
+// COST-COUNT-2: kiln_lib.conv2d
+func.func @same_dynamic_conv(%x: tensor<?x3x?x?xf32>, %l: tensor<1x3x?xf32>)
+    -> (tensor<?x4x?x?xf32>, tensor<1x4x?xf32>) {
+  %w = kiln.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %w1 = kiln.constant dense<0.5> : tensor<4x3x3xf32>
+  %0 = kiln.conv %x, %w {auto_pad = "SAME_LOWER", dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 3>} : (tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32>
+  %1 = kiln.conv %l, %w1 {auto_pad = "SAME_UPPER", dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x3x?xf32>, tensor<4x3x3xf32>) -> tensor<1x4x?xf32>
+  return %0, %1 : tensor<?x4x?x?xf32>, tensor<1x4x?xf32>
+}

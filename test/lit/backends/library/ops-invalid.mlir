@@ -307,3 +307,28 @@ func.func @requantized_matmul(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %c: tensor
   %0 = kiln_lib.matmul %a, %b into %c : tensor<3x4xi8>, tensor<4x5xi8> into tensor<3x5xi8> -> tensor<3x5xi8>
   return %0 : tensor<3x5xi8>
 }
+
+// -----
+
+func.func @conv_auto_pad_unknown(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{auto_pad must be NOTSET, SAME_UPPER or SAME_LOWER}}
+  %0 = kiln_lib.conv2d %x, %w into %i {auto_pad = "VALID", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_same_with_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{pads must be zeros with auto_pad SAME_UPPER}}
+  %0 = kiln_lib.conv2d %x, %w into %i {auto_pad = "SAME_UPPER", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// SAME makes the output ceil(7 / 2) = 4 rows whatever the window.
+func.func @conv_same_output_size(%x: tensor<1x3x7x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x3x8xf32>) -> tensor<1x4x3x8xf32> {
+  // expected-error @+1 {{output dimension 2 should be 4}}
+  %0 = kiln_lib.conv2d %x, %w into %i {auto_pad = "SAME_LOWER", dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 1>} : tensor<1x3x7x8xf32>, tensor<4x3x3x3xf32> into tensor<1x4x3x8xf32> -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}
