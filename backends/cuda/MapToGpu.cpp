@@ -299,7 +299,11 @@ private:
   /// True if `v` is out of the host's reach at `at`: computed in the body
   /// of a kernel launched earlier, or by host arithmetic on such values
   /// (left in place until a user recomputes it, see rematerialize).
-  bool isStale(Value v, Operation *at) {
+  /// `memo` holds the answers for `at` so far: index arithmetic shares
+  /// subexpressions (a size used by many others), which a plain recursion
+  /// would visit once per path, exponentially many.
+  using StaleMemo = llvm::DenseMap<Value, bool>;
+  bool isStale(Value v, Operation *at, StaleMemo &memo) {
     Operation *def = v.getDefiningOp();
     if (!def || at->isAncestor(def))
       return false; // a block argument, or computed where it is used
@@ -307,16 +311,21 @@ private:
       return !launch->isAncestor(at);
     if (def->getNumRegions() || !isMemoryEffectFree(def))
       return false;
-    return llvm::any_of(def->getOperands(),
-                        [&](Value o) { return isStale(o, at); });
+    if (auto known = memo.find(v); known != memo.end())
+      return known->second;
+    bool stale = llvm::any_of(def->getOperands(), [&](Value o) {
+      return isStale(o, at, memo);
+    });
+    memo[v] = stale;
+    return stale;
   }
 
   /// The stale values that `op` or an op nested in it uses.
-  SmallVector<Value> staleValues(Operation *op) {
+  SmallVector<Value> staleValues(Operation *op, StaleMemo &memo) {
     llvm::SetVector<Value> stale;
     op->walk([&](Operation *nested) {
       for (Value v : nested->getOperands())
-        if (isStale(v, op))
+        if (isStale(v, op, memo))
           stale.insert(v);
     });
     return stale.takeVector();
@@ -340,12 +349,19 @@ private:
   /// Whether `v` (of the group `inGroup`, or of an earlier kernel) can be
   /// recomputed by the kernels that use it (see rematerialize).
   bool recomputable(Value v, const llvm::SmallPtrSetImpl<Operation *> &inGroup) {
-    Operation *def = v.getDefiningOp();
-    if (!def || (!inGroup.contains(def) && !def->getParentOfType<gpu::LaunchOp>()))
-      return true; // a host value
-    return recomputableDef(def) &&
-           llvm::all_of(def->getOperands(),
-                        [&](Value o) { return recomputable(o, inGroup); });
+    llvm::DenseMap<Value, bool> memo; // shared subexpressions: once each
+    std::function<bool(Value)> check = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      if (!def ||
+          (!inGroup.contains(def) && !def->getParentOfType<gpu::LaunchOp>()))
+        return true; // a host value
+      if (auto known = memo.find(v); known != memo.end())
+        return known->second;
+      bool ok = recomputableDef(def) && llvm::all_of(def->getOperands(), check);
+      memo[v] = ok;
+      return ok;
+    };
+    return check(v);
   }
 
   /// An op that runs on the host (allocations, library calls; with the
@@ -361,6 +377,15 @@ private:
   /// run: a host op, a terminator, or a kernel that cannot recompute it
   /// uses it (directly or through host arithmetic).
   bool hostNeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &inGroup) {
+    llvm::DenseSet<Value> seen;
+    return hostNeeds(v, inGroup, seen);
+  }
+  /// `seen`: values already answered no (a yes ends the search), so that
+  /// arithmetic with shared uses is walked once.
+  bool hostNeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &inGroup,
+                 llvm::DenseSet<Value> &seen) {
+    if (!seen.insert(v).second)
+      return false;
     Block *block = inGroup.empty() ? nullptr : (*inGroup.begin())->getBlock();
     for (Operation *user : v.getUsers()) {
       Operation *top = block ? block->findAncestorOpInBlock(*user) : nullptr;
@@ -371,7 +396,7 @@ private:
         return true;
       if (top->getNumRegions() == 0 && isMemoryEffectFree(top))
         for (Value r : top->getResults())
-          if (hostNeeds(r, inGroup))
+          if (hostNeeds(r, inGroup, seen))
             return true;
     }
     return false;
@@ -388,12 +413,13 @@ private:
   bool rematerialize(Operation *op, SmallVectorImpl<Operation *> &group,
                      llvm::SmallPtrSetImpl<Operation *> &inGroup,
                      Operation *&culprit) {
-    SmallVector<Value> stale = staleValues(op);
+    StaleMemo memo;
+    SmallVector<Value> stale = staleValues(op, memo);
     if (stale.empty())
       return true;
     llvm::SetVector<Operation *> slice; // definitions before uses
     std::function<bool(Value)> collect = [&](Value v) -> bool {
-      if (!isStale(v, op))
+      if (!isStale(v, op, memo))
         return true; // in reach
       Operation *def = v.getDefiningOp();
       if (slice.contains(def))
@@ -474,7 +500,10 @@ private:
       // it (rematerialize), and it goes if none is left.
       if (!op->hasTrait<OpTrait::IsTerminator>() &&
           op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
-          !staleValues(op).empty()) {
+          [&] {
+            StaleMemo memo;
+            return !staleValues(op, memo).empty();
+          }()) {
         deferred.push_back(op);
         continue;
       }
