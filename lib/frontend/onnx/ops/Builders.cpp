@@ -24,6 +24,9 @@ FailureOr<Value> alongAxis(NodeImporter &n, Value v, int64_t rank,
     return v;
   if (t.getRank() != 1)
     return n.error() << "expected a 1-D tensor, got " << t;
+  if (axis < 0 || axis >= rank)
+    return n.error() << "axis " << axis << " is out of range for rank "
+                     << rank << " (per-axis values need an axis of the input)";
   SmallVector<int64_t> axes;
   for (int64_t i = 1; i < rank - axis; ++i)
     axes.push_back(i);

@@ -332,8 +332,11 @@ FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
   auto ws = shiftedInt32(n, w, wZero, 0);
   if (failed(xs) || failed(ws))
     return failure();
-  SmallVector<int64_t> kernel(
-      cast<RankedTensorType>(w.getType()).getShape().drop_front(2));
+  auto wt = cast<RankedTensorType>(w.getType());
+  if (wt.getRank() < 3)
+    return n.error() << "the filter has rank " << wt.getRank()
+                     << ", expected [M, C/group, k1, ...] (rank 3 or more)";
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
   auto win = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
   if (failed(win))
     return failure();

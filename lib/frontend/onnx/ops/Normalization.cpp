@@ -6,6 +6,7 @@
 #include "dialects/kiln/ShapeUtils.h"
 #include "lib/frontend/onnx/ops/Builders.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -58,6 +59,10 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
   return bindResult(n, n.build<AddOp>({*scaled, *bb}));
 }
 
+/// The largest LRN size imported when the channels are not known: one
+/// slice and add per offset.
+constexpr int64_t kLrnDynamicLimit = 1024;
+
 /// y = x / (bias + alpha / size * sum of x^2 over a window of channels)^beta.
 LogicalResult importLRN(NodeImporter &n) {
   Value x = n.input(0);
@@ -66,11 +71,25 @@ LogicalResult importLRN(NodeImporter &n) {
     return failure();
   if (*size < 1)
     return n.error() << "size must be >= 1";
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  if (!xt || xt.getRank() < 2)
+    return n.error() << "the input must have rank 2 or more (N, C, ...)";
+  // The window is one slice per channel offset; those beyond C - 1 on
+  // either side read only padding, so a static channel count bounds them.
+  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
+  if (!xt.isDynamicDim(1)) {
+    int64_t reach = std::max<int64_t>(xt.getDimSize(1) - 1, 0);
+    before = std::min(before, reach);
+    after = std::min(after, reach);
+  } else if (*size > kLrnDynamicLimit) {
+    return n.error() << "size " << *size << " is larger than "
+                     << kLrnDynamicLimit
+                     << " with a channel count known only at run time";
+  }
   Type t = elementOf(x);
   auto sq = n.build<MulOp>({x, x});
   if (failed(sq))
     return failure();
-  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
   auto pads = n.constantI64({before, after});
   if (failed(pads))
     return failure();
@@ -78,8 +97,9 @@ LogicalResult importLRN(NodeImporter &n) {
   if (failed(padded))
     return failure();
   Value sum;
-  for (int64_t i = 0; i < *size; ++i) {
-    int64_t fromEnd = *size - 1 - i;
+  int64_t window = before + 1 + after;
+  for (int64_t i = 0; i < window; ++i) {
+    int64_t fromEnd = window - 1 - i;
     auto window = sliceAxis(n, *padded, 1, i,
                             fromEnd == 0 ? INT64_MAX : -fromEnd);
     if (failed(window))

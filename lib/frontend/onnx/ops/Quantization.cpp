@@ -57,9 +57,12 @@ FailureOr<Value> requantize(NodeImporter &n, Value acc, Value scale,
 
 namespace {
 
+/// The axis counted from 0; one out of range stays as given (alongAxis
+/// refuses it, naming it, where the parameters are per axis).
 int64_t quantAxis(NodeImporter &n, Value x) {
   int64_t axis = n.intAttr("axis", 1), rank = rankOf(x);
-  return axis < 0 ? axis + rank : axis;
+  int64_t from0 = axis < 0 ? axis + rank : axis;
+  return from0 >= 0 && from0 < rank ? from0 : axis;
 }
 
 /// y = (x - zero_point) * scale, along `axis` for per-channel parameters.
