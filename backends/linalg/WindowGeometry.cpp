@@ -117,6 +117,7 @@ WindowGeometry computeGeometry(OpBuilder &b, Location loc, Operation *op,
     OpFoldResult s = m.c(strides[i]);
     OpFoldResult span = m.c((kernel[i] - 1) * dilations[i] + 1);
     OpFoldResult low, high, out;
+    OpFoldResult room = m.c(0); // padded input less the window (not SAME)
     if (same) {
       out = m.ceilDiv(in, s);
       std::tie(low, high) = samePadding(b, loc, in, kernel[i], strides[i],
@@ -125,7 +126,7 @@ WindowGeometry computeGeometry(OpBuilder &b, Location loc, Operation *op,
       bool valid = autoPad == "VALID";
       low = m.c(valid ? 0 : pads[i]);
       high = m.c(valid ? 0 : pads[i + k]);
-      OpFoldResult room = m.sub(m.add(m.add(in, low), high), span);
+      room = m.sub(m.add(m.add(in, low), high), span);
       out = m.add(ceilMode ? m.ceilDiv(room, s) : m.floorDiv(room, s), m.c(1));
       if (ceilMode) {
         // Drop a last window that would start in the end padding.
@@ -151,12 +152,17 @@ WindowGeometry computeGeometry(OpBuilder &b, Location loc, Operation *op,
         high = m.max(high, m.sub(needed, m.add(in, low)));
       }
     }
-    // A window larger than the padded input has no output size (a static
-    // one is refused when the op is verified); SAME's ceil(in / s) is one.
-    if (auto size = dyn_cast<Value>(out); size && !same) {
+    // A window larger than the padded input has no output (a static one is
+    // refused when the op is verified). Rounding down, that is checked on
+    // the room itself: the output size would round a shortfall of up to a
+    // stride to 0 or 1. Rounding up (ceil_mode), a window that starts in
+    // the input may reach past its end: there must be one. SAME always
+    // has its ceil(in / s) outputs.
+    Value toCheck = dyn_cast<Value>(ceilMode ? out : room);
+    if (toCheck && !same) {
       Value fits = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::sge, size,
-          arith::ConstantIndexOp::create(b, loc, 0));
+          b, loc, arith::CmpIPredicate::sge, toCheck,
+          arith::ConstantIndexOp::create(b, loc, ceilMode ? 1 : 0));
       runtimeCheck(b, loc, op, fits,
                    "the input is smaller than the window along spatial axis " +
                        std::to_string(i));

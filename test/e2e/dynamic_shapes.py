@@ -13,9 +13,9 @@ against numpy. The kernel report must show the convolutions and products
 on oneDNN: as plain generated loops they were 5 to 40 times slower. Sizes
 of 0 too (oneDNN 2.6 divides by zero making such a matmul): a Gemm over 0
 rows, a product over a contraction of 0 elements with an add and ReLU
-after it (every output relu(0 + c)), a convolution over a batch of 0 and
-one with an output height of 0, against numpy; an input smaller than the
-window fails the run naming the node. Convolutions with auto_pad SAME
+after it (every output relu(0 + c)), a convolution over a batch of 0,
+against numpy; an input smaller than the window, even by less than a
+stride, fails the run naming the node. Convolutions with auto_pad SAME
 (strided: padding computed at run time) and a SAME ConvTranspose, over a
 dynamic height and width, against PyTorch with the padding made explicit.
 
@@ -243,6 +243,17 @@ def empty_cases(work):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4, "p", "q"])],
         [numpy_helper.from_array(k, "k")])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), conv)
+    # Strided windows, where the output size rounds a shortfall of up to a
+    # stride to 0 or 1 rows: the room itself is checked.
+    strided = os.path.join(work, "strided_windows.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "k"], ["c"], name="conv_s2", strides=[2, 1]),
+         helper.make_node("MaxPool", ["c"], ["y"], name="pool_ceil", kernel_shape=[1, 4],
+                          strides=[1, 3], ceil_mode=1)], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, "h", "w"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4, "p", "q"])],
+        [numpy_helper.from_array(k, "k")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), strided)
     x2 = rng.standard_normal((2, 16)).astype(np.float32)
     a = rng.standard_normal((2, 5)).astype(np.float32)
     b = rng.standard_normal((5, 3)).astype(np.float32)
@@ -254,8 +265,17 @@ def empty_cases(work):
         ("matmul_depth_5_add_relu", depth, {"a": a, "b": b}, np.maximum(a @ b + c, 0)),
         ("conv_0_batch", conv, {"x": np.zeros((0, 3, 8, 8), np.float32)},
          np.zeros((0, 4, 6, 6), np.float32)),
-        ("conv_0_height", conv, {"x": np.zeros((1, 3, 2, 8), np.float32)},
-         np.zeros((1, 4, 0, 6), np.float32)),
+        ("conv_input_short_by_one", conv, {"x": np.zeros((1, 3, 2, 8), np.float32)},
+         "node 'window3x3' (Conv): the input is smaller than the window along spatial axis 0"),
+        ("conv_strided_input_short_by_one", strided, {"x": np.zeros((1, 3, 2, 8), np.float32)},
+         "node 'conv_s2' (Conv): the input is smaller than the window along spatial axis 0"),
+        # Rounding up, a window that starts in the input may reach past it
+        # (3 columns under a window of 4), as in ONNX; a first window that
+        # starts past it may not.
+        ("pool_ceil_window_past_end", strided, {"x": np.zeros((1, 3, 3, 5), np.float32)},
+         np.zeros((1, 4, 1, 1), np.float32)),
+        ("pool_ceil_input_short", strided, {"x": np.zeros((1, 3, 3, 3), np.float32)},
+         "node 'pool_ceil' (MaxPool): the input is smaller than the window along spatial axis 1"),
         ("conv_input_under_window", conv, {"x": np.zeros((1, 3, 1, 8), np.float32)},
          "node 'window3x3' (Conv): the input is smaller than the window along spatial axis 0"),
     ]

@@ -220,7 +220,7 @@ func.func @by_cost(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<128x256x
 // CHECK: %[[H2:.*]] = arith.addi %[[H1]], %[[C1]]
 // CHECK: %[[H3:.*]] = arith.subi %[[H2]], %[[C3]]
 // CHECK: %[[P:.*]] = arith.addi %[[H3]], %[[C1]]
-// CHECK: %[[OK:.*]] = arith.cmpi sge, %[[P]], %[[C0]]
+// CHECK: %[[OK:.*]] = arith.cmpi sge, %[[H3]], %[[C0]]
 // CHECK: cf.assert %[[OK]], "{{.*}}the input is smaller than the window along spatial axis 0"
 // CHECK: %[[E1:.*]] = tensor.empty(%[[P]]) : tensor<1x4x?x8xf32>
 // CHECK: kiln_lib.conv2d %arg2, %{{.*}} into %[[E1]]
