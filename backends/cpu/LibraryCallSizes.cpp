@@ -1,5 +1,6 @@
 //===- LibraryCallSizes.cpp - library calls' sizes known at run time ------===//
 #include "backends/cpu/LibraryCallSizes.h"
+#include "backends/linalg/LoweringUtils.h"
 #include "backends/linalg/WindowGeometry.h"
 #include "dialects/kiln/KilnDialect.h"
 
@@ -11,33 +12,38 @@ using namespace mlir;
 
 namespace kiln::cpu {
 
-Value productInit(OpBuilder &b, Location loc, RankedTensorType out, Value lhs,
-                  Value rhs, bool transA, bool transB) {
+Value productInit(OpBuilder &b, Location loc, Operation *op,
+                  RankedTensorType out, Value lhs, Value rhs, bool transA,
+                  bool transB) {
   int64_t rank = out.getRank();
   auto ta = cast<RankedTensorType>(lhs.getType());
   auto tb = cast<RankedTensorType>(rhs.getType());
   auto dim = [&](Value v, int64_t i) -> Value {
     return tensor::DimOp::create(b, loc, v, i);
   };
+  // Batch dimensions broadcast as elementwise operands do (a 1 takes the
+  // other side's size, 0 included; sizes that differ otherwise fail the
+  // run naming `op`).
+  SmallVector<OpFoldResult> batch;
+  if (rank > 2) {
+    SmallVector<SmallVector<OpFoldResult>> lists;
+    for (auto [v, t] : {std::pair(lhs, ta), std::pair(rhs, tb)})
+      if (t.getRank() > 2)
+        lists.push_back(SmallVector<OpFoldResult>(
+            ArrayRef(tensor::getMixedSizes(b, loc, v)).drop_back(2)));
+    batch = lowering::broadcastDimLists(b, loc, op, lists,
+                                        out.getShape().drop_back(2));
+  }
   SmallVector<Value> sizes;
   for (int64_t i = 0; i < rank; ++i) {
     if (!out.isDynamicDim(i))
       continue;
-    if (i == rank - 2) {
+    if (i == rank - 2)
       sizes.push_back(dim(lhs, ta.getRank() - (transA ? 1 : 2)));
-    } else if (i == rank - 1) {
+    else if (i == rank - 1)
       sizes.push_back(dim(rhs, tb.getRank() - (transB ? 2 : 1)));
-    } else {
-      Value size;
-      for (auto [v, t] : {std::pair(lhs, ta), std::pair(rhs, tb)}) {
-        int64_t at = i - (rank - t.getRank());
-        if (t.getRank() <= 2 || at < 0)
-          continue;
-        Value d = dim(v, at);
-        size = size ? arith::MaxUIOp::create(b, loc, size, d).getResult() : d;
-      }
-      sizes.push_back(size);
-    }
+    else
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, batch[i]));
   }
   return tensor::EmptyOp::create(b, loc, out.getShape(), out.getElementType(),
                                  sizes);

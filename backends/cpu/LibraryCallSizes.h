@@ -18,12 +18,13 @@ class ConvOp;
 
 namespace kiln::cpu {
 
-/// An empty tensor of `out`'s type for the product of `lhs` and `rhs`
-/// (each transposed or not): rows from `lhs`, columns from `rhs`, a batch
-/// dimension the larger of theirs (one is 1 or both are equal).
+/// An empty tensor of `out`'s type for the product `op` of `lhs` and `rhs`
+/// (each transposed or not): rows from `lhs`, columns from `rhs`, batch
+/// dimensions broadcast (a 1 takes the other's size, 0 included; other
+/// sizes must agree, checked at run time naming `op`).
 mlir::Value productInit(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::RankedTensorType out, mlir::Value lhs,
-                        mlir::Value rhs, bool transA = false,
+                        mlir::Operation *op, mlir::RankedTensorType out,
+                        mlir::Value lhs, mlir::Value rhs, bool transA = false,
                         bool transB = false);
 
 /// An empty tensor of `out`'s type (any element type: a requantized

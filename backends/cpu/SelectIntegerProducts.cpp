@@ -373,7 +373,7 @@ struct IntegerMatMulToLibrary : OpRewritePattern<MatMulOp> {
     auto [a, za] = unsignedLhs(r, loc, lhs);
     Value result =
         lib::MatmulOp::create(
-            r, loc, c, a, rhs.s8, ValueRange(), productInit(r, loc, c, a, rhs.s8),
+            r, loc, c, a, rhs.s8, ValueRange(), productInit(r, loc, op, c, a, rhs.s8),
             /*trans_a=*/UnitAttr(), /*trans_b=*/UnitAttr(),
             r.getF32FloatAttr(1.0f), /*accumulate=*/UnitAttr(),
             getConstantValue(rhs.s8) ? r.getUnitAttr() : UnitAttr(),

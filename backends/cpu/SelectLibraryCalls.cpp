@@ -89,7 +89,7 @@ void replaceWithEpilogue(PatternRewriter &rewriter, Operation *op,
     init = convInit(rewriter, loc, type, conv, conv.getInput());
   } else {
     auto gemm = dyn_cast<GemmOp>(op);
-    init = productInit(rewriter, loc, type, op->getOperand(0),
+    init = productInit(rewriter, loc, op, type, op->getOperand(0),
                        op->getOperand(1), gemm && gemm.getTransA(),
                        gemm && gemm.getTransB());
   }

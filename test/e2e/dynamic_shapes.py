@@ -254,6 +254,17 @@ def empty_cases(work):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4, "p", "q"])],
         [numpy_helper.from_array(k, "k")])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), strided)
+    # Batch dimensions that broadcast: [B, 1] against [1, C] is [B, C],
+    # with a B of 0 too (the output's batch was once the larger, 1).
+    batched = os.path.join(work, "matmul_broadcast.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["y"], name="bmm")], "g",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["B", 1, "M", 3]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, "C", 3, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "C", "M", 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), batched)
+    ba = rng.standard_normal((3, 1, 4, 3)).astype(np.float32)
+    bb = rng.standard_normal((1, 2, 3, 2)).astype(np.float32)
     x2 = rng.standard_normal((2, 16)).astype(np.float32)
     a = rng.standard_normal((2, 5)).astype(np.float32)
     b = rng.standard_normal((5, 3)).astype(np.float32)
@@ -263,6 +274,9 @@ def empty_cases(work):
         ("matmul_depth_0_add_relu", depth,
          {"a": np.zeros((2, 0), np.float32), "b": np.zeros((0, 3), np.float32)}, np.maximum(c, 0)),
         ("matmul_depth_5_add_relu", depth, {"a": a, "b": b}, np.maximum(a @ b + c, 0)),
+        ("matmul_broadcast_batches", batched, {"a": ba, "b": bb}, ba @ bb),
+        ("matmul_broadcast_0_batch", batched,
+         {"a": np.zeros((0, 1, 4, 3), np.float32), "b": bb}, np.zeros((0, 2, 4, 2), np.float32)),
         ("conv_0_batch", conv, {"x": np.zeros((0, 3, 8, 8), np.float32)},
          np.zeros((0, 4, 6, 6), np.float32)),
         ("conv_input_short_by_one", conv, {"x": np.zeros((1, 3, 2, 8), np.float32)},

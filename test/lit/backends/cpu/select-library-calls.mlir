@@ -115,7 +115,8 @@ func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %b: tensor<4x5xf32>
 // Products with sizes known only at run time go to the library too (with
 // the cost model as well: their generated code would be plain loops). The
 // output's sizes come from the operands: rows from the left one, columns
-// from the right one, a batch dimension the larger of theirs. A residual
+// from the right one, batch dimensions broadcast (a 1 takes the other's
+// size, 0 included; other sizes must agree, checked at run time). A residual
 // of the output's rank joins the epilogue whatever its sizes; one of lower
 // rank with a dynamic size does not (it would need a reshape of unknown
 // sizes).
@@ -125,7 +126,10 @@ func.func @stays(%i: tensor<3x4xsi32>, %j: tensor<4x5xsi32>, %b: tensor<4x5xf32>
 // CHECK: kiln_lib.matmul %arg0, %arg1 post %arg2 into %[[E]] {{{.*}}post_ops = ["add", "relu"]}
 // CHECK: %[[B0:.*]] = tensor.dim %arg3, %c0
 // CHECK: %[[B1:.*]] = tensor.dim %arg4, %c0
-// CHECK: %[[B:.*]] = arith.maxui %[[B0]], %[[B1]]
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[B0]], %c1
+// CHECK: %[[B:.*]] = arith.select %[[ONE]], %[[B1]], %[[B0]]
+// CHECK: cf.assert {{.*}}"op 'kiln.matmul': operand shapes do not broadcast"
+// CHECK: cf.assert {{.*}}"op 'kiln.matmul': operand shapes do not broadcast"
 // CHECK: %[[E2:.*]] = tensor.empty(%[[B]]) : tensor<?x3x5xf32>
 // CHECK: %[[P:.*]] = kiln_lib.matmul %arg3, %arg4 into %[[E2]]
 // CHECK: kiln.add %[[P]], %arg5
