@@ -139,6 +139,9 @@ LogicalResult importConv(NodeImporter &n) {
   if (wType.getRank() < 3)
     return n.error() << "weight must have rank >= 3";
   SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  if (llvm::any_of(kernel, isDynamic))
+    return n.error() << "the filter's spatial sizes " << shapeToString(kernel)
+                     << " must be known at compile time";
   if (auto given = n.intsAttr("kernel_shape"))
     if (*given != kernel)
       return n.error() << "kernel_shape " << shapeToString(*given)
@@ -337,6 +340,9 @@ FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
     return n.error() << "the filter has rank " << wt.getRank()
                      << ", expected [M, C/group, k1, ...] (rank 3 or more)";
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (llvm::any_of(kernel, isDynamic))
+    return n.error() << "the filter's spatial sizes " << shapeToString(kernel)
+                     << " must be known at compile time";
   auto win = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
   if (failed(win))
     return failure();
