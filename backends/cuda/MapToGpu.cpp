@@ -122,6 +122,21 @@ bool allocatesWithin(Operation *op) {
          }).wasInterrupted();
 }
 
+/// The helper through which convert-bufferization-to-memref frees buffers
+/// that may alias: private, named dealloc_helper (uniqued), its arguments
+/// arrays of pointers (index) and flags (i1). It works on host scratch
+/// memory only, so it is not mapped to the device.
+bool isDeallocHelper(func::FuncOp func) {
+  if (!func.isPrivate() || func.isExternal() ||
+      !func.getSymName().starts_with("dealloc_helper"))
+    return false;
+  return llvm::all_of(func.getArgumentTypes(), [](Type t) {
+    auto m = dyn_cast<MemRefType>(t);
+    return m && m.getRank() == 1 &&
+           (m.getElementType().isIndex() || m.getElementType().isInteger(1));
+  });
+}
+
 /// A C identifier from a node's name, for kernel names.
 std::string kernelNameFor(Operation *op, unsigned index) {
   std::string node;
@@ -158,6 +173,7 @@ public:
         multiprocessors_(multiprocessors), fallback_(fallback) {}
 
   LogicalResult run(func::FuncOp func) {
+    keepDeallocBookkeepingOnHost(func);
     staticReshapesToViews(func);
     copyGlobalsLeavingKernels(func);
     expandCopies(func);
@@ -165,6 +181,46 @@ public:
       return failure();
     eraseDeadLaunches(func);
     return verifyHost(func);
+  }
+
+  /// Ownership-based deallocation (convert-bufferization-to-memref) frees
+  /// buffers that may alias (a broadcast operand copied or not, decided at
+  /// run time) through a helper that compares their pointers in small
+  /// scratch arrays of pointers and flags. That is host bookkeeping, not
+  /// data: the arrays become host stack memory at the function's entry,
+  /// and the ops on them (and the helper, see isDeallocHelper) stay on the
+  /// host.
+  void keepDeallocBookkeepingOnHost(func::FuncOp func) {
+    llvm::SetVector<memref::AllocOp> scratch;
+    func.walk([&](func::CallOp call) {
+      auto callee = module_.lookupSymbol<func::FuncOp>(call.getCallee());
+      if (!callee || !isDeallocHelper(callee))
+        return;
+      hostOps_.insert(call);
+      for (Value v : call.getOperands()) {
+        while (auto cast = v.getDefiningOp<memref::CastOp>()) {
+          hostOps_.insert(cast);
+          v = cast.getSource();
+        }
+        if (auto alloc = v.getDefiningOp<memref::AllocOp>();
+            alloc && alloc.getType().hasStaticShape())
+          scratch.insert(alloc);
+      }
+    });
+    OpBuilder b(func.getContext());
+    for (memref::AllocOp alloc : scratch) {
+      b.setInsertionPointToStart(&func.getBody().front());
+      auto stack = memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType());
+      hostOps_.insert(stack);
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers())) {
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+        else
+          hostOps_.insert(user); // stores of pointers and flags, loads, casts
+      }
+      alloc.replaceAllUsesWith(stack.getResult());
+      alloc.erase();
+    }
   }
 
   /// Kernels that write nothing (their values were recomputed where they
@@ -496,6 +552,13 @@ private:
     SmallVector<Operation *> deferred;
     for (Operation &opRef : llvm::make_early_inc_range(block)) {
       Operation *op = &opRef;
+      // Host bookkeeping (keepDeallocBookkeepingOnHost): after the kernels
+      // whose values it reads, if any.
+      if (hostOps_.contains(op)) {
+        if (usesGroup(op) && failed(flush(op)))
+          return failure();
+        continue;
+      }
       // Host arithmetic on values of earlier kernels: its users recompute
       // it (rematerialize), and it goes if none is left.
       if (!op->hasTrait<OpTrait::IsTerminator>() &&
@@ -805,7 +868,7 @@ struct MapToGpuPass : kiln::impl::MapToGpuBase<MapToGpuPass> {
     }
     Mapper mapper(module, blockSize, multiprocessors, allowCpuFallback);
     for (auto func : module.getOps<func::FuncOp>()) {
-      if (func.isExternal())
+      if (func.isExternal() || isDeallocHelper(func))
         continue;
       if (failed(mapper.run(func)))
         return signalPassFailure();
