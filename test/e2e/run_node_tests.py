@@ -208,8 +208,9 @@ def main():
     ap.add_argument("--data", required=True, help="directory of case directories")
     ap.add_argument("--expected", help="file listing the cases that must pass")
     ap.add_argument("--cases", nargs="*", help="run only these cases")
-    ap.add_argument("--exclude", help="file listing cases to leave out "
-                    "(with the reason after '#')")
+    ap.add_argument("--exclude", action="append", default=[],
+                    help="file listing cases to leave out (with the reason "
+                    "after '#'); may be repeated")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--rtol", type=float, default=1e-3)
     ap.add_argument("--atol", type=float, default=1e-5)
@@ -235,10 +236,11 @@ def main():
         with open(args.expected) as f:
             names = [l.split("#")[0].strip() for l in f]
         names = [n for n in names if n]
-        if args.exclude:
-            with open(args.exclude) as f:
-                skip = {l.split("#")[0].strip() for l in f}
-            names = [n for n in names if n not in skip]
+        skip = set()
+        for path in args.exclude:
+            with open(path) as f:
+                skip |= {l.split("#")[0].strip() for l in f}
+        names = [n for n in names if n not in skip]
     elif args.cases:
         names = args.cases
     else:
