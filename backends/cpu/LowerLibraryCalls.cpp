@@ -156,10 +156,10 @@ Value bufferArray(OpBuilder &b, Location loc, Operation *op,
 /// Replaces `op` with `slot(desc, buffers)`: the descriptor as a constant,
 /// the buffers' addresses in a stack array. A descriptor with sizes known
 /// only at run time is copied from its constant into a stack array of the
-/// function (one per call site, allocated at its entry) and the sizes are
-/// stored over their placeholders before each call: the runtime keys its
-/// plans by the contents, so each shape gets its own oneDNN primitive, made
-/// on its first call.
+/// function (one per call site, allocated at its entry) and the sizes (and
+/// SAME padding computed from them) are stored over their placeholders
+/// before each call: the runtime keys its plans by the contents, so each
+/// shape gets its own oneDNN primitive, made on its first call.
 void replaceWithCall(Operation *op, ModuleOp module, int slot,
                      const Descriptor &descriptor, ArrayRef<Value> buffers) {
   OpBuilder b(op);
