@@ -173,7 +173,7 @@ public:
         multiprocessors_(multiprocessors), fallback_(fallback) {}
 
   LogicalResult run(func::FuncOp func) {
-    keepDeallocBookkeepingOnHost(func);
+    keepBookkeepingOnHost(func);
     staticReshapesToViews(func);
     copyGlobalsLeavingKernels(func);
     expandCopies(func);
@@ -183,28 +183,44 @@ public:
     return verifyHost(func);
   }
 
-  /// Ownership-based deallocation (convert-bufferization-to-memref) frees
-  /// buffers that may alias (a broadcast operand copied or not, decided at
-  /// run time) through a helper that compares their pointers in small
-  /// scratch arrays of pointers and flags. That is host bookkeeping, not
-  /// data: the arrays become host stack memory at the function's entry,
-  /// and the ops on them (and the helper, see isDeallocHelper) stay on the
-  /// host.
-  void keepDeallocBookkeepingOnHost(func::FuncOp func) {
+  /// Host bookkeeping in small buffers stays on the host, in stack arrays
+  /// at the function's entry (the ops on them join hostOps_):
+  ///  * ownership-based deallocation (convert-bufferization-to-memref)
+  ///    frees buffers that may alias (a broadcast operand copied or not,
+  ///    decided at run time) through a helper that compares their pointers
+  ///    in scratch arrays of pointers and flags (the helper, see
+  ///    isDeallocHelper, is not mapped);
+  ///  * a memref.reshape to sizes known at run time reads them from a
+  ///    small array (a 1-D MatMul's unit dimension).
+  /// Only arrays whose stores the host can compute (isHostScratch).
+  void keepBookkeepingOnHost(func::FuncOp func) {
     llvm::SetVector<memref::AllocOp> scratch;
-    func.walk([&](func::CallOp call) {
-      auto callee = module_.lookupSymbol<func::FuncOp>(call.getCallee());
-      if (!callee || !isDeallocHelper(callee))
+    auto scratchOf = [&](Value v) {
+      while (auto cast = v.getDefiningOp<memref::CastOp>())
+        v = cast.getSource();
+      auto alloc = v.getDefiningOp<memref::AllocOp>();
+      return alloc && isHostScratch(alloc) ? alloc : memref::AllocOp();
+    };
+    func.walk([&](Operation *op) {
+      if (auto reshape = dyn_cast<memref::ReshapeOp>(op)) {
+        if (memref::AllocOp alloc = scratchOf(reshape.getShape()))
+          scratch.insert(alloc);
+        return;
+      }
+      auto call = dyn_cast<func::CallOp>(op);
+      auto callee = call ? module_.lookupSymbol<func::FuncOp>(call.getCallee())
+                         : func::FuncOp();
+      if (!callee || !isDeallocHelper(callee) ||
+          !llvm::all_of(call.getOperands(),
+                        [&](Value v) { return bool(scratchOf(v)); }))
         return;
       hostOps_.insert(call);
       for (Value v : call.getOperands()) {
+        scratch.insert(scratchOf(v));
         while (auto cast = v.getDefiningOp<memref::CastOp>()) {
           hostOps_.insert(cast);
           v = cast.getSource();
         }
-        if (auto alloc = v.getDefiningOp<memref::AllocOp>();
-            alloc && alloc.getType().hasStaticShape())
-          scratch.insert(alloc);
       }
     });
     OpBuilder b(func.getContext());
@@ -216,11 +232,61 @@ public:
         if (isa<memref::DeallocOp>(user))
           user->erase();
         else
-          hostOps_.insert(user); // stores of pointers and flags, loads, casts
+          hostOps_.insert(user); // stores, loads, casts, reshapes
       }
       alloc.replaceAllUsesWith(stack.getResult());
       alloc.erase();
     }
+  }
+
+  /// Whether `alloc` is host scratch: a small static array of sizes,
+  /// pointers or flags, written only by stores of values the host computes
+  /// (isHostComputable), read by loads, reshapes (as their shape) and the
+  /// deallocation helper (through casts).
+  bool isHostScratch(memref::AllocOp alloc) {
+    MemRefType type = alloc.getType();
+    Type element = type.getElementType();
+    if (!type.hasStaticShape() || type.getNumElements() > 64 ||
+        !(element.isIndex() || element.isInteger(1)))
+      return false;
+    llvm::DenseMap<Value, bool> memo;
+    std::function<bool(Value)> usedOnHost = [&](Value v) {
+      return llvm::all_of(v.getUses(), [&](OpOperand &use) {
+        Operation *user = use.getOwner();
+        if (auto store = dyn_cast<memref::StoreOp>(user))
+          return store.getMemRef() == v &&
+                 isHostComputable(store.getValueToStore(), memo);
+        if (auto reshape = dyn_cast<memref::ReshapeOp>(user))
+          return reshape.getShape() == v;
+        if (auto cast = dyn_cast<memref::CastOp>(user))
+          return usedOnHost(cast.getResult());
+        if (auto call = dyn_cast<func::CallOp>(user)) {
+          auto callee = module_.lookupSymbol<func::FuncOp>(call.getCallee());
+          return callee && isDeallocHelper(callee);
+        }
+        return isa<memref::LoadOp, memref::DeallocOp>(user);
+      });
+    };
+    return usedOnHost(alloc.getResult());
+  }
+
+  /// Whether the host computes `v` without reading memory: constants,
+  /// sizes and pointers of buffers, and pure arithmetic on them.
+  static bool isHostComputable(Value v, llvm::DenseMap<Value, bool> &memo) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return false; // a loop's induction variable, a function argument
+    if (auto known = memo.find(v); known != memo.end())
+      return known->second;
+    bool host = isa<memref::DimOp>(def) ||
+                (def->getNumRegions() == 0 && isMemoryEffectFree(def) &&
+                 !def->getParentOfType<gpu::LaunchOp>() &&
+                 llvm::all_of(def->getOperands(), [&](Value o) {
+                   return isa<MemRefType>(o.getType()) ||
+                          isHostComputable(o, memo);
+                 }));
+    memo[v] = host;
+    return host;
   }
 
   /// Kernels that write nothing (their values were recomputed where they
@@ -552,7 +618,7 @@ private:
     SmallVector<Operation *> deferred;
     for (Operation &opRef : llvm::make_early_inc_range(block)) {
       Operation *op = &opRef;
-      // Host bookkeeping (keepDeallocBookkeepingOnHost): after the kernels
+      // Host bookkeeping (keepBookkeepingOnHost): after the kernels
       // whose values it reads, if any.
       if (hostOps_.contains(op)) {
         if (usesGroup(op) && failed(flush(op)))
