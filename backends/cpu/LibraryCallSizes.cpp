@@ -76,11 +76,14 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType out, ConvOp conv,
                                  sizes);
 }
 
-std::pair<SmallVector<int64_t>, StringRef> libraryPadding(ConvOp conv) {
+std::optional<std::pair<SmallVector<int64_t>, StringRef>>
+libraryPadding(ConvOp conv) {
   StringRef autoPad = conv.getAutoPad();
   if (autoPad == "NOTSET")
-    return {SmallVector<int64_t>(conv.getPads()), autoPad};
-  return {SmallVector<int64_t>(conv.getPads().size(), 0), autoPad};
+    return std::pair(SmallVector<int64_t>(conv.getPads()), autoPad);
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+    return std::pair(SmallVector<int64_t>(conv.getPads().size(), 0), autoPad);
+  return std::nullopt;
 }
 
 } // namespace kiln::cpu

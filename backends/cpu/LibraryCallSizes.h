@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace kiln {
 class ConvOp;
 } // namespace kiln
@@ -38,8 +40,9 @@ mlir::Value convInit(mlir::OpBuilder &b, mlir::Location loc,
 
 /// The library convolution's `pads` and `auto_pad` for `conv`: a SAME
 /// convolution keeps auto_pad (its padding depends on sizes known only at
-/// run time; the frontend resolved every other) and passes zeros.
-std::pair<llvm::SmallVector<int64_t>, llvm::StringRef>
+/// run time; the frontend resolved every other) and passes zeros. None for
+/// an auto_pad the library call does not take.
+std::optional<std::pair<llvm::SmallVector<int64_t>, llvm::StringRef>>
 libraryPadding(ConvOp conv);
 
 } // namespace kiln::cpu

@@ -459,8 +459,7 @@ std::optional<FilterPlan> planConv(ConvOp op) {
   if (!type || !hasElement(op.getResult(), 32) || type.getRank() != 4 ||
       !in || in.getRank() != 4 || in.isDynamicDim(channels) ||
       type.isDynamicDim(channels) || op.getPads().size() != 4 ||
-      !llvm::is_contained({"NOTSET", "SAME_UPPER", "SAME_LOWER"},
-                          op.getAutoPad()))
+      !libraryPadding(op))
     return std::nullopt;
   ArrayRef<int64_t> perm;
   auto x = inputFactor(op, perm);
@@ -650,7 +649,7 @@ struct IntegerConvToLibrary : OpRewritePattern<ConvOp> {
     std::optional<Requantization> q;
     if (!op.getBias())
       q = matchRequantization(op, k);
-    auto [pads, autoPad] = libraryPadding(op);
+    auto [pads, autoPad] = *libraryPadding(op);
     auto make = [&](RankedTensorType out, Value bias) {
       auto conv = lib::Conv2dOp::create(
           r, loc, out, input, w, bias, zero, ValueRange(),

@@ -127,9 +127,7 @@ bool canRunConv(ConvOp op) {
          isStaticF32(op.getWeight().getType()) &&
          libraryConvSizes(op.getType(), rank, last) &&
          (!op.getBias() || isStaticF32(op.getBias().getType())) &&
-         (rank == 4 || rank == 3) &&
-         llvm::is_contained({"NOTSET", "SAME_UPPER", "SAME_LOWER"},
-                            op.getAutoPad()) &&
+         (rank == 4 || rank == 3) && libraryPadding(op) &&
          op.getPads().size() == size_t(2 * (rank - 2));
 }
 
@@ -209,7 +207,7 @@ struct ConvToLibrary : LibraryPattern<ConvOp> {
                    ? emptyLike(rewriter, loc, type)
                    : withUnitDim(rewriter, loc, init, unitAt);
       }
-      auto [pads, autoPad] = libraryPadding(op);
+      auto [pads, autoPad] = *libraryPadding(op);
       auto conv = lib::Conv2dOp::create(
           rewriter, loc, type, input, weight, op.getBias(),
           /*input_zero_point=*/Value(), postOps, init,

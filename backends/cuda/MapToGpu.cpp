@@ -214,26 +214,28 @@ public:
           !llvm::all_of(call.getOperands(),
                         [&](Value v) { return bool(scratchOf(v)); }))
         return;
-      hostOps_.insert(call);
-      for (Value v : call.getOperands()) {
+      for (Value v : call.getOperands())
         scratch.insert(scratchOf(v));
-        while (auto cast = v.getDefiningOp<memref::CastOp>()) {
-          hostOps_.insert(cast);
-          v = cast.getSource();
-        }
-      }
     });
+    // Every user stays on the host: stores, loads, reshapes, casts and
+    // (through them) the helper's call; the frees go with the heap array.
+    std::function<void(Value)> keepUsers = [&](Value v) {
+      for (Operation *user : llvm::make_early_inc_range(v.getUsers())) {
+        if (isa<memref::DeallocOp>(user)) {
+          user->erase();
+          continue;
+        }
+        hostOps_.insert(user);
+        if (auto cast = dyn_cast<memref::CastOp>(user))
+          keepUsers(cast.getResult());
+      }
+    };
     OpBuilder b(func.getContext());
     for (memref::AllocOp alloc : scratch) {
       b.setInsertionPointToStart(&func.getBody().front());
       auto stack = memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType());
       hostOps_.insert(stack);
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers())) {
-        if (isa<memref::DeallocOp>(user))
-          user->erase();
-        else
-          hostOps_.insert(user); // stores, loads, casts, reshapes
-      }
+      keepUsers(alloc.getResult());
       alloc.replaceAllUsesWith(stack.getResult());
       alloc.erase();
     }

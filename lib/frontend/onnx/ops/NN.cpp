@@ -65,6 +65,20 @@ LogicalResult checkWindowValues(NodeImporter &n, ArrayRef<int64_t> kernel,
                  succeeded(check(pads, 0, "pads")));
 }
 
+/// A convolution filter's spatial sizes ([M, C/group, k1, ...] less its
+/// first two dimensions), which must be known at compile time.
+FailureOr<SmallVector<int64_t>> filterKernel(NodeImporter &n, Value filter) {
+  auto t = cast<RankedTensorType>(filter.getType());
+  if (t.getRank() < 3)
+    return n.error() << "the filter has rank " << t.getRank()
+                     << ", expected [M, C/group, k1, ...] (rank 3 or more)";
+  SmallVector<int64_t> kernel(t.getShape().drop_front(2));
+  if (llvm::any_of(kernel, isDynamic))
+    return n.error() << "the filter's spatial sizes " << shapeToString(kernel)
+                     << " must be known at compile time";
+  return kernel;
+}
+
 FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
                              ArrayRef<int64_t> kernel) {
   Window w;
@@ -135,22 +149,18 @@ LogicalResult importConv(NodeImporter &n) {
   Value x = n.input(0), wt = n.input(1);
   if (!x || !wt)
     return failure();
-  auto wType = cast<RankedTensorType>(wt.getType());
-  if (wType.getRank() < 3)
-    return n.error() << "weight must have rank >= 3";
-  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
-  if (llvm::any_of(kernel, isDynamic))
-    return n.error() << "the filter's spatial sizes " << shapeToString(kernel)
-                     << " must be known at compile time";
+  FailureOr<SmallVector<int64_t>> kernel = filterKernel(n, wt);
+  if (failed(kernel))
+    return failure();
   if (auto given = n.intsAttr("kernel_shape"))
-    if (*given != kernel)
+    if (*given != *kernel)
       return n.error() << "kernel_shape " << shapeToString(*given)
                        << " differs from the weight's "
-                       << shapeToString(kernel);
+                       << shapeToString(*kernel);
   FailureOr<Value> quantized = dequantizedConv(n);
   if (failed(quantized) || *quantized)
     return bindResult(n, quantized);
-  auto w = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
+  auto w = readWindow(n, cast<RankedTensorType>(x.getType()), *kernel);
   if (failed(w))
     return failure();
   SmallVector<Value> operands = {x, wt};
@@ -335,15 +345,10 @@ FailureOr<Value> integerConv(NodeImporter &n, Value x, Value xZero, Value w,
   auto ws = shiftedInt32(n, w, wZero, 0);
   if (failed(xs) || failed(ws))
     return failure();
-  auto wt = cast<RankedTensorType>(w.getType());
-  if (wt.getRank() < 3)
-    return n.error() << "the filter has rank " << wt.getRank()
-                     << ", expected [M, C/group, k1, ...] (rank 3 or more)";
-  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
-  if (llvm::any_of(kernel, isDynamic))
-    return n.error() << "the filter's spatial sizes " << shapeToString(kernel)
-                     << " must be known at compile time";
-  auto win = readWindow(n, cast<RankedTensorType>(x.getType()), kernel);
+  FailureOr<SmallVector<int64_t>> kernel = filterKernel(n, w);
+  if (failed(kernel))
+    return failure();
+  auto win = readWindow(n, cast<RankedTensorType>(x.getType()), *kernel);
   if (failed(win))
     return failure();
   SmallVector<NamedAttribute> attrs = windowAttrs(n, *win, false);
